@@ -1,0 +1,89 @@
+"""Interview Coordinator: schedule further interview rounds, assess candidates, narrow the shortlist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from coordinator import config as config_module
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, error handlers, CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="static",
+    )
+    config_module.load(app, config)
+
+    from coordinator.db import configure_engine_events
+    from coordinator.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True,
+                    render_as_batch=True)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> Any:
+        from coordinator.accounts.models import User
+
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.is_active else None
+
+    _register_models()
+    _register_blueprints(app)
+
+    from coordinator import web
+
+    web.init_app(app)
+
+    from coordinator.cli import register as register_cli
+
+    register_cli(app)
+
+    @app.teardown_appcontext
+    def _rollback_uncommitted(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+
+    return app
+
+
+def _register_models() -> None:
+    """Import every model module so that metadata is complete (for Alembic and create_all)."""
+    import coordinator.accounts.models
+    import coordinator.audit.models
+    import coordinator.candidates.models
+    import coordinator.jobs.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from coordinator.accounts.views import bp as accounts_bp
+    from coordinator.api import bp as api_bp
+    from coordinator.candidates.views import bp as candidates_bp
+    from coordinator.dashboard.views import bp as dashboard_bp
+    from coordinator.jobs.views import bp as jobs_bp
+
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(candidates_bp)
+    app.register_blueprint(api_bp)
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,1 @@
+"""Accounts: users, their roles, passwords and API tokens."""

@@ -1,0 +1,216 @@
+"""Account operations: create and edit users, set passwords, issue and revoke API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from coordinator.accounts import passwords
+from coordinator.accounts.models import ApiToken, Role, User
+from coordinator.audit.operations import record
+from coordinator.db import db
+from coordinator.errors import Conflict, PermissionDenied, RuleViolation
+from coordinator.timeutil import is_valid_zone, utcnow
+
+TOKEN_PREFIX = "ict_"
+
+
+def normalise_email(email: str, field: str = "email") -> str:
+    """Check an address's syntax (no DNS look-up) and return it lower-cased."""
+    try:
+        result = validate_email((email or "").strip(), check_deliverability=False)
+    except EmailNotValidError as err:
+        raise RuleViolation(field, f"Not a valid email address: {err}") from err
+    return result.normalized.lower()
+
+
+def _check_zone(time_zone: str) -> None:
+    if not is_valid_zone(time_zone):
+        raise RuleViolation("time_zone", f"“{time_zone}” is not a known IANA time zone.")
+
+
+def _check_text(field: str, value: str, max_length: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise RuleViolation(field, "This field is required.")
+    if len(value) > max_length:
+        raise RuleViolation(field, f"At most {max_length} characters.")
+    return value
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(
+    *,
+    actor: User | None,
+    email: str,
+    name: str,
+    roles: set[Role] | list[Role],
+    password: str | None = None,
+    job_title: str = "",
+    bio: str = "",
+    time_zone: str = "UTC",
+    is_active: bool = True,
+) -> User:
+    email = normalise_email(email)
+    name = _check_text("name", name, 200, required=True)
+    _check_zone(time_zone)
+    if get_user_by_email(email) is not None:
+        raise Conflict(
+            "A user with this email already exists.",
+            [{"kind": "duplicate_email", "detail": f"{email} is taken"}],
+            field="email",
+        )
+    user = User(
+        email=email,
+        name=name,
+        job_title=_check_text("job_title", job_title, 200),
+        bio=_check_text("bio", bio, 1000),
+        time_zone=time_zone,
+        is_active=is_active,
+    )
+    user.set_roles({Role(r) for r in roles})
+    if password is not None:
+        _set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.created", user, email=email, roles=sorted(user.roles))
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    actor: User,
+    name: str | None = None,
+    email: str | None = None,
+    job_title: str | None = None,
+    bio: str | None = None,
+    time_zone: str | None = None,
+    roles: set[Role] | list[Role] | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Edit a user. Roles and the active flag change only through an admin."""
+    changes: dict[str, object] = {}
+    if email is not None:
+        email = normalise_email(email)
+        other = get_user_by_email(email)
+        if other is not None and other.id != user.id:
+            raise Conflict(
+                "A user with this email already exists.",
+                [{"kind": "duplicate_email", "detail": f"{email} is taken"}],
+                field="email",
+            )
+        changes["email"] = email
+    if name is not None:
+        changes["name"] = _check_text("name", name, 200, required=True)
+    if job_title is not None:
+        changes["job_title"] = _check_text("job_title", job_title, 200)
+    if bio is not None:
+        changes["bio"] = _check_text("bio", bio, 1000)
+    if time_zone is not None:
+        _check_zone(time_zone)
+        changes["time_zone"] = time_zone
+    if (roles is not None or is_active is not None) and not actor.has_role(Role.admin):
+        raise PermissionDenied("Only an admin can change roles or deactivate a user.")
+    if roles is not None:
+        new_roles = {Role(r) for r in roles}
+        if user.id == actor.id and Role.admin not in new_roles:
+            raise RuleViolation("roles", "You cannot remove your own admin role.")
+        if new_roles != user.roles:
+            changes["roles"] = sorted(new_roles)
+            user.set_roles(new_roles)
+    if is_active is not None and is_active != user.is_active:
+        if user.id == actor.id and not is_active:
+            raise RuleViolation("is_active", "You cannot deactivate yourself.")
+        changes["is_active"] = is_active
+    for key, value in changes.items():
+        if key != "roles":
+            setattr(user, key, value)
+    db.session.flush()
+    if changes:
+        record(actor, "user.updated", user, changes=sorted(changes))
+    return user
+
+
+def _set_password(user: User, password: str) -> None:
+    if len(password or "") < passwords.MIN_LENGTH:
+        raise RuleViolation("password", f"Use at least {passwords.MIN_LENGTH} characters.")
+    if len(password) > 1000:
+        raise RuleViolation("password", "At most 1000 characters.")
+    user.password_hash = passwords.hash_password(password)
+
+
+def change_password(user: User, *, actor: User, current_password: str | None,
+                    new_password: str) -> None:
+    """Users change their own password by giving the current one; admins may reset others'."""
+    if actor.id == user.id and not passwords.verify_password(user.password_hash,
+                                                             current_password or ""):
+        raise RuleViolation("current_password", "That is not your current password.")
+    if actor.id != user.id and not actor.has_role(Role.admin):
+        raise PermissionDenied("Only an admin can reset another user's password.")
+    _set_password(user, new_password)
+    db.session.flush()
+    record(actor, "user.password_changed", user)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same cost either way)."""
+    try:
+        email = normalise_email(email)
+    except RuleViolation:
+        passwords.verify_password(None, password)
+        return None
+    user = get_user_by_email(email)
+    if user is None or not user.is_active:
+        passwords.verify_password(None, password)
+        return None
+    if not passwords.verify_password(user.password_hash, password):
+        return None
+    if passwords.needs_rehash(user.password_hash or ""):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, *, actor: User | None, name: str = "") -> tuple[ApiToken, str]:
+    """Issue a bearer token; returns the row and the secret, which is shown once and never stored."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        name=_check_text("name", name, 100),
+        token_hash=_digest(secret),
+        prefix=secret[: len(TOKEN_PREFIX) + 4],
+    )
+    db.session.add(token)
+    db.session.flush()
+    record(actor, "token.created", token, user_id=user.id)
+    return token, secret
+
+
+def revoke_token(token: ApiToken, *, actor: User) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+        record(actor, "token.revoked", token, user_id=token.user_id)
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a live bearer token belongs to."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _digest(secret),
+                                  ApiToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token.user

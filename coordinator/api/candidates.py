@@ -1,0 +1,144 @@
+"""Candidates and candidacies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from flask import g
+from pydantic import Field
+
+from coordinator.access import require
+from coordinator.api import bp
+from coordinator.api.core import Out, PageOf, PageQuery, Schema, endpoint, paginate
+from coordinator.api.schemas import TimeZone
+from coordinator.candidates import operations
+from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
+from coordinator.candidates.permissions import (
+    can_edit_candidacy,
+    can_manage_candidates,
+    can_view_candidacies,
+    can_view_candidacy,
+)
+from coordinator.db import db
+from coordinator.errors import NotFound, RuleViolation
+from coordinator.jobs.operations import get_job
+
+CandidacyStateName = Literal["active", "shortlisted", "offer", "hired", "rejected", "withdrawn"]
+
+
+class CandidateIn(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: Annotated[str, Field(min_length=3, max_length=254)]
+    phone: Annotated[str, Field(max_length=40)] = ""
+    time_zone: TimeZone = "UTC"
+
+
+class CandidatePatch(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    email: Annotated[str, Field(min_length=3, max_length=254)] | None = None
+    phone: Annotated[str, Field(max_length=40)] | None = None
+    time_zone: TimeZone | None = None
+
+
+class CandidateOut(Out):
+    id: int
+    name: str
+    email: str
+    phone: str
+    time_zone: str
+
+
+class CandidacyIn(Schema):
+    candidate_id: Annotated[int, Field(ge=1)]
+
+
+class CandidacyOut(Out):
+    id: int
+    job_id: int
+    candidate_id: int
+    candidate: CandidateOut
+    state: CandidacyStateName
+
+    @classmethod
+    def of(cls, candidacy: Candidacy) -> CandidacyOut:
+        return cls(id=candidacy.id, job_id=candidacy.job_id, candidate_id=candidacy.candidate_id,
+                   candidate=CandidateOut.model_validate(candidacy.candidate),
+                   state=candidacy.state.value)
+
+
+class CandidateListQuery(PageQuery):
+    q: Annotated[str, Field(max_length=200, description="Part of a name or email")] | None = None
+
+
+class CandidacyListQuery(PageQuery):
+    state: CandidacyStateName | None = None
+
+
+@endpoint(bp, "GET", "/candidates", summary="List and search candidates",
+          allow=can_manage_candidates, query=CandidateListQuery, response=PageOf[CandidateOut],
+          paginated=True, tag="candidates")
+def list_candidates(query: CandidateListQuery) -> Any:
+    return paginate(operations.search_candidates(query.q or ""), query,
+                    CandidateOut.model_validate)
+
+
+@endpoint(bp, "POST", "/candidates", summary="Add a candidate", allow=can_manage_candidates,
+          body=CandidateIn, response=CandidateOut, status=201, errors=(409,), tag="candidates")
+def create_candidate(body: CandidateIn) -> Any:
+    candidate = operations.create_candidate(actor=g.user, name=body.name, email=body.email,
+                                            phone=body.phone, time_zone=body.time_zone)
+    db.session.commit()
+    return CandidateOut.model_validate(candidate)
+
+
+@endpoint(bp, "GET", "/candidates/<int:candidate_id>", summary="Get a candidate",
+          allow=can_manage_candidates, response=CandidateOut, tag="candidates")
+def show_candidate(candidate_id: int) -> Any:
+    return CandidateOut.model_validate(operations.get_candidate(candidate_id))
+
+
+@endpoint(bp, "PATCH", "/candidates/<int:candidate_id>", summary="Edit a candidate",
+          allow=can_manage_candidates, body=CandidatePatch, response=CandidateOut,
+          errors=(409,), tag="candidates")
+def update_candidate(candidate_id: int, body: CandidatePatch) -> Any:
+    candidate = operations.get_candidate(candidate_id)
+    operations.update_candidate(candidate, actor=g.user, name=body.name, email=body.email,
+                                phone=body.phone, time_zone=body.time_zone)
+    db.session.commit()
+    return CandidateOut.model_validate(candidate)
+
+
+@endpoint(bp, "GET", "/jobs/<int:job_id>/candidacies", summary="A job's candidacies",
+          allow=can_manage_candidates, query=CandidacyListQuery, response=PageOf[CandidacyOut],
+          paginated=True, tag="candidacies")
+def list_candidacies(job_id: int, query: CandidacyListQuery) -> Any:
+    job = get_job(job_id)
+    statement = (sa.select(Candidacy).join(Candidacy.candidate)
+                 .where(Candidacy.job_id == job.id).order_by(Candidate.name, Candidacy.id))
+    if query.state:
+        statement = statement.where(Candidacy.state == CandidacyState(query.state))
+    return paginate(statement, query, CandidacyOut.of)
+
+
+@endpoint(bp, "POST", "/jobs/<int:job_id>/candidacies", summary="Open a candidacy for a job",
+          allow=can_manage_candidates, body=CandidacyIn, response=CandidacyOut, status=201,
+          errors=(409,), tag="candidacies")
+def open_candidacy(job_id: int, body: CandidacyIn) -> Any:
+    job = get_job(job_id)
+    try:
+        candidate = operations.get_candidate(body.candidate_id)
+    except NotFound as err:
+        raise RuleViolation("candidate_id", "No such candidate.") from err
+    candidacy = operations.open_candidacy(job, candidate, actor=g.user)
+    require(can_edit_candidacy(g.user, candidacy))
+    db.session.commit()
+    return CandidacyOut.of(candidacy)
+
+
+@endpoint(bp, "GET", "/candidacies/<int:candidacy_id>", summary="Get a candidacy",
+          allow=can_view_candidacies, response=CandidacyOut, tag="candidacies")
+def show_candidacy(candidacy_id: int) -> Any:
+    candidacy = operations.get_candidacy(candidacy_id)
+    require(can_view_candidacy(g.user, candidacy))
+    return CandidacyOut.of(candidacy)

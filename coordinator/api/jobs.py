@@ -1,0 +1,205 @@
+"""Jobs and their interview plans."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from flask import g
+from pydantic import Field
+
+from coordinator.access import require
+from coordinator.api import bp
+from coordinator.api.core import Out, PageOf, PageQuery, Schema, endpoint, paginate
+from coordinator.api.schemas import PayBandIn, PayBandOut
+from coordinator.db import db
+from coordinator.jobs import operations
+from coordinator.jobs.models import Job, JobState, PlannedRound
+from coordinator.jobs.permissions import can_edit_job, can_manage_jobs, can_view_pay_band
+
+RelationshipName = Literal["colleague", "peer", "supervisor", "hiring_manager"]
+
+
+class JobIn(Schema):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    department: Annotated[str, Field(max_length=200)] = ""
+    location: Annotated[str, Field(max_length=200)] = ""
+    hiring_manager_id: Annotated[int, Field(ge=1)] | None = None
+    pay_band: PayBandIn
+    assessment_due_hours: Annotated[int, Field(ge=1, le=720)] = 24
+
+
+class JobOut(Out):
+    id: int
+    title: str
+    department: str
+    location: str
+    hiring_manager_id: int | None
+    pay_band: PayBandOut | None = Field(
+        description="Only for admins, recruiters and the job's hiring manager."
+    )
+    state: Literal["open", "closed"]
+    assessment_due_hours: int
+
+    @classmethod
+    def of(cls, job: Job) -> JobOut:
+        band = None
+        if can_view_pay_band(g.user, job):
+            band = PayBandOut.of(job.pay_band_min, job.pay_band_max, job.pay_band_currency)
+        return cls(id=job.id, title=job.title, department=job.department, location=job.location,
+                   hiring_manager_id=job.hiring_manager_id, pay_band=band, state=job.state.value,
+                   assessment_due_hours=job.assessment_due_hours)
+
+
+class JobListQuery(PageQuery):
+    state: Literal["open", "closed"] | None = None
+
+
+class CriterionIn(Schema):
+    id: Annotated[int, Field(ge=1)] | None = None
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    guidance: Annotated[str, Field(max_length=2000)] = ""
+    required: bool = True
+    relationship: RelationshipName | None = None
+
+
+class CriterionOut(Out):
+    id: int
+    title: str
+    guidance: str
+    required: bool
+    relationship: RelationshipName | None
+    position: int
+
+
+class PlannedRoundIn(Schema):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    kind: Literal["interview", "compensation_discussion"] = "interview"
+    duration_minutes: Annotated[int, Field(ge=5, le=480)] = 60
+    relationships: Annotated[list[RelationshipName], Field(max_length=40)] = []
+    criteria: Annotated[list[CriterionIn], Field(max_length=operations.MAX_CRITERIA)] = []
+    description: Annotated[str, Field(max_length=2000)] = ""
+
+    def to_input(self) -> operations.PlannedRoundInput:
+        return operations.PlannedRoundInput(
+            title=self.title, kind=self.kind, duration_minutes=self.duration_minutes,
+            relationships=list(self.relationships), description=self.description,
+            criteria=[operations.CriterionInput(id=c.id, title=c.title, guidance=c.guidance,
+                                                is_required=c.required,
+                                                relationship=c.relationship)
+                      for c in self.criteria],
+        )
+
+
+class PlannedRoundOut(Out):
+    id: int
+    job_id: int
+    position: int
+    title: str
+    kind: Literal["interview", "compensation_discussion"]
+    duration_minutes: int
+    relationships: list[RelationshipName]
+    criteria: list[CriterionOut]
+    description: str
+
+    @classmethod
+    def of(cls, planned: PlannedRound) -> PlannedRoundOut:
+        return cls(
+            id=planned.id, job_id=planned.job_id, position=planned.position, title=planned.title,
+            kind=planned.kind.value, duration_minutes=planned.duration_minutes,
+            relationships=[r.value for r in planned.relationships],
+            criteria=[CriterionOut(id=c.id, title=c.title, guidance=c.guidance,
+                                   required=c.is_required,
+                                   relationship=c.relationship.value if c.relationship else None,
+                                   position=c.position)
+                      for c in planned.criteria if not c.is_retired],
+            description=planned.description,
+        )
+
+
+class PlanOut(Out):
+    items: list[PlannedRoundOut]
+
+
+class PlanOrderIn(Schema):
+    order: Annotated[list[int], Field(min_length=1, max_length=operations.MAX_ROUNDS)]
+
+
+@endpoint(bp, "GET", "/jobs", summary="List jobs", allow=can_manage_jobs, query=JobListQuery,
+          response=PageOf[JobOut], paginated=True, tag="jobs")
+def list_jobs(query: JobListQuery) -> Any:
+    statement = sa.select(Job).order_by(Job.title, Job.id)
+    if query.state:
+        statement = statement.where(Job.state == JobState(query.state))
+    return paginate(statement, query, JobOut.of)
+
+
+@endpoint(bp, "POST", "/jobs", summary="Create a job", allow=can_manage_jobs, body=JobIn,
+          response=JobOut, status=201, errors=(409,), tag="jobs")
+def create_job(body: JobIn) -> Any:
+    job = operations.create_job(
+        actor=g.user, title=body.title, department=body.department, location=body.location,
+        hiring_manager_id=body.hiring_manager_id, pay_band_min=body.pay_band.min,
+        pay_band_max=body.pay_band.max, pay_band_currency=body.pay_band.currency,
+        assessment_due_hours=body.assessment_due_hours,
+    )
+    db.session.commit()
+    return JobOut.of(job)
+
+
+@endpoint(bp, "GET", "/jobs/<int:job_id>", summary="Get a job", allow=can_manage_jobs,
+          response=JobOut, tag="jobs")
+def get_job(job_id: int) -> Any:
+    return JobOut.of(operations.get_job(job_id))
+
+
+@endpoint(bp, "GET", "/jobs/<int:job_id>/plan", summary="The job's interview plan",
+          allow=can_manage_jobs, response=PlanOut, tag="jobs")
+def get_plan(job_id: int) -> Any:
+    job = operations.get_job(job_id)
+    return PlanOut(items=[PlannedRoundOut.of(p) for p in job.planned_rounds])
+
+
+@endpoint(bp, "POST", "/jobs/<int:job_id>/plan", summary="Add a planned round",
+          allow=can_manage_jobs, body=PlannedRoundIn, response=PlannedRoundOut, status=201,
+          tag="jobs")
+def add_planned_round(job_id: int, body: PlannedRoundIn) -> Any:
+    job = operations.get_job(job_id)
+    require(can_edit_job(g.user, job))
+    planned = operations.add_planned_round(job, body.to_input(), actor=g.user)
+    db.session.commit()
+    return PlannedRoundOut.of(planned)
+
+
+@endpoint(bp, "PUT", "/jobs/<int:job_id>/plan/<int:planned_round_id>",
+          summary="Replace a planned round (criteria keep their ids when given)",
+          allow=can_manage_jobs, body=PlannedRoundIn, response=PlannedRoundOut, tag="jobs")
+def update_planned_round(job_id: int, planned_round_id: int, body: PlannedRoundIn) -> Any:
+    job = operations.get_job(job_id)
+    require(can_edit_job(g.user, job))
+    planned = operations.get_planned_round(job, planned_round_id)
+    operations.update_planned_round(planned, body.to_input(), actor=g.user)
+    db.session.commit()
+    return PlannedRoundOut.of(planned)
+
+
+@endpoint(bp, "DELETE", "/jobs/<int:job_id>/plan/<int:planned_round_id>",
+          summary="Remove a planned round no candidacy uses", allow=can_manage_jobs,
+          response=PlanOut, tag="jobs")
+def remove_planned_round(job_id: int, planned_round_id: int) -> Any:
+    job = operations.get_job(job_id)
+    require(can_edit_job(g.user, job))
+    operations.remove_planned_round(operations.get_planned_round(job, planned_round_id),
+                                    actor=g.user)
+    db.session.commit()
+    return PlanOut(items=[PlannedRoundOut.of(p) for p in job.planned_rounds])
+
+
+@endpoint(bp, "PUT", "/jobs/<int:job_id>/plan/order", summary="Reorder the plan",
+          allow=can_manage_jobs, body=PlanOrderIn, response=PlanOut, tag="jobs")
+def reorder_plan(job_id: int, body: PlanOrderIn) -> Any:
+    job = operations.get_job(job_id)
+    require(can_edit_job(g.user, job))
+    operations.reorder_planned_rounds(job, body.order, actor=g.user)
+    db.session.commit()
+    return PlanOut(items=[PlannedRoundOut.of(p) for p in job.planned_rounds])

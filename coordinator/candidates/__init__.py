@@ -1,0 +1,1 @@
+"""Candidates and their candidacies (one candidate for one job)."""

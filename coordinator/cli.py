@@ -1,0 +1,66 @@
+"""Command line: ``flask --app wsgi <command>``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from coordinator.db import db
+from coordinator.errors import DomainError
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--password", required=True, help="At least 10 characters.")
+    @click.option("--role", "roles", multiple=True, required=True,
+                  type=click.Choice(["admin", "recruiter", "hiring_manager", "interviewer"]))
+    @click.option("--job-title", default="")
+    @click.option("--time-zone", default="UTC")
+    def create_user(email: str, name: str, password: str, roles: tuple[str, ...], job_title: str,
+                    time_zone: str) -> None:
+        """Create a user who can sign in."""
+        from coordinator.accounts import operations
+        from coordinator.accounts.models import Role
+
+        try:
+            user = operations.create_user(actor=None, email=email, name=name, password=password,
+                                          roles={Role(r) for r in roles}, job_title=job_title,
+                                          time_zone=time_zone)
+        except DomainError as err:
+            db.session.rollback()
+            raise click.ClickException(err.message) from err
+        db.session.commit()
+        click.echo(f"Created user {user.id} <{user.email}> with roles "
+                   f"{', '.join(sorted(r.value for r in user.roles))}.")
+
+    @app.cli.command("create-token")
+    @click.argument("email")
+    @click.option("--name", default="command line", help="A label to recognise the token by.")
+    def create_token(email: str, name: str) -> None:
+        """Create an API token for EMAIL; prints the token alone on the last line."""
+        from coordinator.accounts import operations
+
+        user = operations.get_user_by_email(email)
+        if user is None or not user.is_active:
+            raise click.ClickException(f"No active user with email {email}.")
+        _, secret = operations.create_token(user, actor=user, name=name)
+        db.session.commit()
+        click.echo(f"Token for {user.email} (shown once; store it safely):", err=True)
+        click.echo(secret)
+
+    @app.cli.command("seed-demo")
+    @click.option("--force", is_flag=True, help="Seed even when the database already has users.")
+    def seed_demo(force: bool) -> None:
+        """Load demo users, jobs, plans and candidates (only into an empty database)."""
+        from coordinator import demo
+
+        if demo.has_data() and not force:
+            click.echo("The database already has data; nothing seeded.")
+        else:
+            demo.seed()
+            db.session.commit()
+            click.echo("Demo data loaded.")
+        click.echo(demo.logins_text())
+

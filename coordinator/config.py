@@ -1,0 +1,109 @@
+"""Configuration: defaults → instance/config.py → COORDINATOR_* environment → explicit overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: Environment names read from the process environment (API.md fixes them).
+ENVIRONMENT_KEYS: dict[str, str] = {
+    "COORDINATOR_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "COORDINATOR_SECRET_KEY": "SECRET_KEY",
+    "COORDINATOR_BASE_URL": "BASE_URL",
+    "COORDINATOR_MAIL_FROM": "MAIL_FROM",
+    "COORDINATOR_MAIL_FROM_NAME": "MAIL_FROM_NAME",
+    "COORDINATOR_SMTP_HOST": "SMTP_HOST",
+    "COORDINATOR_SMTP_PORT": "SMTP_PORT",
+    "COORDINATOR_SMTP_USER": "SMTP_USER",
+    "COORDINATOR_SMTP_PASSWORD": "SMTP_PASSWORD",
+    "COORDINATOR_SMTP_STARTTLS": "SMTP_STARTTLS",
+    "COORDINATOR_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "COORDINATOR_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+}
+
+BOOLEAN_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE"}
+INTEGER_KEYS = {"SMTP_PORT"}
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot work (a bad value in the environment or instance config)."""
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'coordinator.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": "http://127.0.0.1:5000",
+        "MAIL_FROM": "recruiting@coordinator.example",
+        "MAIL_FROM_NAME": "Interview Coordinator",
+        "MAIL_DIR": str(Path(instance_path) / "mail"),
+        "SMTP_HOST": "",
+        "SMTP_PORT": 25,
+        "SMTP_USER": "",
+        "SMTP_PASSWORD": "",
+        "SMTP_STARTTLS": False,
+        # Session and CSRF lifetimes are long enough for an hour (and more) of writing an assessment.
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        "API_RATE_LIMIT": "600 per minute",
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "PER_PAGE": 50,
+    }
+
+
+def _coerce(key: str, value: str) -> Any:
+    if key in BOOLEAN_KEYS:
+        lowered = value.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigurationError(f"{key} must be true or false, not {value!r}")
+    if key in INTEGER_KEYS:
+        try:
+            return int(value)
+        except ValueError as err:
+            raise ConfigurationError(f"{key} must be a whole number, not {value!r}") from err
+    return value
+
+
+def _secret_key(instance_path: str) -> str:
+    """A development secret kept in the instance folder, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` in precedence order."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    for env_name, key in ENVIRONMENT_KEYS.items():
+        if env_name in os.environ:
+            app.config[key] = _coerce(key, os.environ[env_name])
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; a plain postgresql:// URL means it.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://") :]
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")

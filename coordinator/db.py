@@ -1,0 +1,103 @@
+"""Database platform: the declarative base, a UTC-only datetime type and portable enums."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """An instant, stored in UTC. Refuses naive datetimes so zone bugs fail the day they are written."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"UTCDateTime needs a datetime, not {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r} refused: give it a time zone")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class TitledEnum(enum.StrEnum):
+    """A string enum whose members carry a display title beside their value."""
+
+    def __new__(cls, value: str, title: str | None = None) -> TitledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.title_text = title or value.replace("_", " ").capitalize()  # type: ignore[attr-defined]
+        return member
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return self.title_text  # type: ignore[attr-defined,no-any-return]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.title) for m in cls]
+
+
+def enum_column(enum_cls: type[enum.Enum], name: str, **kwargs: Any) -> sa.Enum:
+    """Store an enum as a plain string with a CHECK constraint, the same on SQLite and PostgreSQL."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum_cls) + 8,
+        values_callable=lambda cls: [m.value for m in cls],
+        validate_strings=True,
+        **kwargs,
+    )
+
+
+def configure_engine_events(engine: sa.engine.Engine) -> None:
+    """Make SQLite behave: foreign keys on, real transactions with SAVEPOINT support."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.engine.Connection) -> None:
+        conn.exec_driver_sql("BEGIN")

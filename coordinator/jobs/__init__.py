@@ -1,0 +1,1 @@
+"""Jobs: open positions, their pay band and their interview plan."""

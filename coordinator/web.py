@@ -1,0 +1,109 @@
+"""The web door's shared parts: error pages and problem documents, template helpers, headers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from coordinator.access import Unauthenticated, is_api_request
+from coordinator.errors import Conflict, DomainError, RuleViolation
+from coordinator.timeutil import format_local, isoformat_z, to_zone
+
+
+def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
+    """An ``application/problem+json`` response (RFC 9457)."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
+                            "detail": detail or title}
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def problem_for(err: DomainError) -> Response:
+    extra: dict[str, Any] = {}
+    if isinstance(err, RuleViolation):
+        extra["errors"] = err.errors
+    if isinstance(err, Conflict):
+        extra["conflicts"] = err.conflicts
+        if err.field:
+            extra["errors"] = {err.field: [err.message]}
+    return problem(err.status, err.title, err.message, **extra)
+
+
+def viewer_zone() -> str:
+    """The zone to show times in: ?tz= when valid, else the signed-in user's, else UTC."""
+    from coordinator.timeutil import is_valid_zone
+
+    asked = request.args.get("tz")
+    if asked and is_valid_zone(asked):
+        return asked
+    if current_user and current_user.is_authenticated:
+        return current_user.time_zone
+    return "UTC"
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError) -> Any:
+        if is_api_request():
+            response = problem_for(err)
+            if isinstance(err, Unauthenticated):
+                response.headers["WWW-Authenticate"] = 'Bearer realm="coordinator"'
+            return response
+        if isinstance(err, Unauthenticated):
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return render_template("error.html", status=err.status, title=err.title,
+                               detail=err.message), err.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(err: CSRFError) -> Any:
+        detail = "The form was open too long or came from elsewhere. Reload the page and try again."
+        return render_template("error.html", status=400, title="Form expired",
+                               detail=detail), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException) -> Any:
+        status = err.code or 500
+        if request.path.startswith("/api/"):
+            return problem(status, err.name, err.description or err.name)
+        return render_template("error.html", status=status, title=err.name,
+                               detail=err.description), status
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+    @app.template_filter("local")
+    def _local(instant: datetime | None, zone_name: str | None = None, with_zone: bool = True) -> str:
+        if instant is None:
+            return ""
+        return format_local(instant, zone_name or viewer_zone(), with_zone)
+
+    @app.template_filter("iso")
+    def _iso(instant: datetime | None) -> str:
+        return isoformat_z(instant) or ""
+
+    @app.template_filter("local_dt")
+    def _local_dt(instant: datetime, zone_name: str | None = None) -> datetime:
+        return to_zone(instant, zone_name or viewer_zone())
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        from coordinator.accounts.models import Role
+
+        return {"Role": Role, "viewer_zone": viewer_zone, "current_actor": g.get("user")}

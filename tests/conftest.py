@@ -1,0 +1,146 @@
+"""Test fixtures: one migrated database per worker, one rolled-back transaction per test.
+
+SQLite by default; set COORDINATOR_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)
+to run the same suite on PostgreSQL. Each xdist worker gets its own scratch database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from coordinator import create_app
+from coordinator.db import db
+from coordinator.timeutil import freeze
+
+pytest_plugins = ["tests.factories"]
+
+PG_URL = os.environ.get("COORDINATOR_TEST_DATABASE_URL", "")
+
+
+def _pg_url(url: str) -> sa.engine.URL:
+    parsed = sa.engine.make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def scratch_database(name: str) -> str:
+    """A fresh, empty database URL for the given name (PostgreSQL) — dropped and recreated."""
+    base = _pg_url(PG_URL)
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+@pytest.fixture(scope="session")
+def is_postgres() -> bool:
+    return bool(PG_URL)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if PG_URL:
+        base = _pg_url(PG_URL)
+        return scratch_database(f"{base.database}_coordinator_{worker_id()}")
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://coordinator.test",
+        "MAIL_FROM": "recruiting@coordinator.test",
+        "MAIL_DIR": str(instance_path / "mail"),
+        "SMTP_HOST": "",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    application = make_app(database_url, tmp_path_factory.mktemp("instance"))
+    application.test_client_class = IsolatedClient
+    from flask_migrate import upgrade
+
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context (its own session), as in production.
+
+    The test's own app context is set aside during the request and restored after it; the test's
+    session is then expired so it reads what the request committed.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        token = _cv_app.set(None)  # type: ignore[arg-type]
+        try:
+            response = super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+        if _cv_app.get(None) is not None:
+            db.session.expire_all()
+        return response
+
+
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the engine by bind key; in tests use the test connection."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind
+
+
+@pytest.fixture(autouse=True)
+def _database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Wrap every test that touches the app in one outer transaction that is rolled back."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint",
+             "class_": ConnectionBoundSession}
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+            freeze(None)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

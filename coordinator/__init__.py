@@ -45,7 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.is_active else None
 
-    _register_models()
+    _register_domains()
     _register_blueprints(app)
 
     from coordinator import web
@@ -64,25 +64,50 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _register_models() -> None:
-    """Import every model module so that metadata is complete (for Alembic and create_all)."""
+def _register_domains() -> None:
+    """Import every model module (complete metadata for Alembic) and connect the domains.
+
+    Lower domains offer extension points that higher ones fill, so imports keep pointing down:
+    scheduling tells candidates that panel members may see a candidacy, and tells jobs when a
+    planned round is in use.
+    """
     import coordinator.accounts.models
+    import coordinator.assessments.models
     import coordinator.audit.models
     import coordinator.candidates.models
-    import coordinator.jobs.models  # noqa: F401
+    import coordinator.compensation.models
+    import coordinator.invites.models
+    import coordinator.jobs.models
+    import coordinator.mail.models
+    import coordinator.shortlist.models  # noqa: F401
+    from coordinator.scheduling import operations as scheduling_operations
+    from coordinator.scheduling import permissions as scheduling_permissions
+
+    from coordinator.compensation import operations as compensation_operations
+
+    scheduling_permissions.register()
+    scheduling_operations.register()
+    if compensation_operations.on_round_opened not in scheduling_operations.ROUND_OPENED:
+        scheduling_operations.ROUND_OPENED.append(compensation_operations.on_round_opened)
 
 
 def _register_blueprints(app: Flask) -> None:
     from coordinator.accounts.views import bp as accounts_bp
+    from coordinator.admin.views import bp as admin_bp
     from coordinator.api import bp as api_bp
     from coordinator.candidates.views import bp as candidates_bp
     from coordinator.dashboard.views import bp as dashboard_bp
     from coordinator.jobs.views import bp as jobs_bp
+    from coordinator.portal.views import bp as portal_bp
+    from coordinator.scheduling.views import bp as scheduling_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(candidates_bp)
+    app.register_blueprint(scheduling_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 
 

@@ -50,6 +50,34 @@ def register(app: Flask) -> None:
         click.echo(f"Token for {user.email} (shown once; store it safely):", err=True)
         click.echo(secret)
 
+    @app.cli.command("deliver-mail")
+    @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+    @click.option("--interval", default=5.0, show_default=True,
+                  help="Seconds between polls when running continuously.")
+    @click.option("--batch-size", default=50, show_default=True)
+    def deliver_mail(once: bool, interval: float, batch_size: int) -> None:
+        """Send due outbox messages over SMTP (or into instance/mail/); retry failures."""
+        import time
+
+        from flask import current_app
+
+        from coordinator.mail import outbox
+        from coordinator.mail.smtp import transport_from_config
+
+        config = current_app.config
+        if config.get("SMTP_HOST") and not config.get("MAIL_FROM"):
+            raise click.ClickException("COORDINATOR_MAIL_FROM must be set to send mail.")
+        max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", outbox.DEFAULT_MAX_ATTEMPTS))
+        while True:
+            report = outbox.deliver_due(transport_from_config(config), batch_size=batch_size,
+                                        max_attempts=max_attempts)
+            if report.total or once:
+                click.echo(f"sent {report.sent}, to retry {report.retried}, "
+                           f"gave up {report.failed}")
+            if once:
+                return
+            time.sleep(interval)
+
     @app.cli.command("seed-demo")
     @click.option("--force", is_flag=True, help="Seed even when the database already has users.")
     def seed_demo(force: bool) -> None:

@@ -23,10 +23,12 @@ ENVIRONMENT_KEYS: dict[str, str] = {
     "COORDINATOR_SMTP_STARTTLS": "SMTP_STARTTLS",
     "COORDINATOR_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "COORDINATOR_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "COORDINATOR_MAIL_MAX_ATTEMPTS": "MAIL_MAX_ATTEMPTS",
+    "COORDINATOR_PORTAL_LINK_DAYS": "PORTAL_LINK_DAYS",
 }
 
 BOOLEAN_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"SMTP_PORT"}
+INTEGER_KEYS = {"SMTP_PORT", "MAIL_MAX_ATTEMPTS", "PORTAL_LINK_DAYS"}
 
 
 class ConfigurationError(RuntimeError):
@@ -46,6 +48,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SMTP_USER": "",
         "SMTP_PASSWORD": "",
         "SMTP_STARTTLS": False,
+        "MAIL_MAX_ATTEMPTS": 8,
+        "PORTAL_LINK_DAYS": 45,
         # Session and CSRF lifetimes are long enough for an hour (and more) of writing an assessment.
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,

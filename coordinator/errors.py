@@ -56,3 +56,10 @@ class Conflict(DomainError):
         super().__init__(message)
         self.field = field
         self.conflicts = conflicts or [{"kind": "conflict", "detail": message}]
+
+
+class Gone(DomainError):
+    """The thing existed but may no longer be used (an expired link, a closed candidacy)."""
+
+    status = 410
+    title = "Gone"

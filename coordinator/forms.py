@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import (
+    DataList,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length
 
 from coordinator.errors import Conflict, RuleViolation
-from coordinator.timeutil import is_valid_zone
+from coordinator.timeutil import is_valid_zone, zone_names
 
 
 class Form(FlaskForm):
     """A FlaskForm that can carry a domain rule's message on the field it concerns."""
 
+    #: Error paths (as operations name them) mapped to this form's field names.
+    field_aliases: ClassVar[dict[str, str]] = {}
+
     def attach(self, err: RuleViolation | Conflict) -> None:
         errors = err.errors if isinstance(err, RuleViolation) else {err.field or "_": [err.message]}
         for path, messages in errors.items():
             name = path.split(".")[0].replace("pay_band", "pay_band_min")
-            target = getattr(self, _FIELD_ALIASES.get(path, name), None)
+            alias = self.field_aliases.get(path) or _FIELD_ALIASES.get(path, name)
+            target = getattr(self, alias, None)
             if target is not None and hasattr(target, "errors"):
                 if isinstance(target.errors, dict):
                     continue
@@ -37,3 +51,38 @@ def validate_zone(form: FlaskForm, field: object) -> None:
     value = getattr(field, "data", None)
     if not is_valid_zone(value):
         raise ValidationError(f"“{value}” is not a known IANA time zone (e.g. Europe/Berlin).")
+
+
+def _zone_suggestions() -> list[str]:
+    return sorted(zone_names())
+
+
+class TimeZoneField(StringField):
+    """A free-text IANA zone with the known zones suggested in a ``<datalist>``."""
+
+    def __init__(self, label: str | None = "Time zone", validators: Any = None,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("datalist", DataList(_zone_suggestions))
+        kwargs.setdefault("render_kw", {"autocomplete": "off", "spellcheck": "false"})
+        kwargs.setdefault("description",
+                          "An IANA zone name, e.g. Europe/Berlin or America/New_York.")
+        super().__init__(label, validators or [DataRequired(), Length(max=64), validate_zone],
+                         **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = self.data.strip()
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices, rendered as a list of checkboxes (use the ``checkboxes`` macro)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def enum_choices(enum_cls: Any, blank: str | None = None) -> list[SelectChoice]:
+    """SelectField choices for a TitledEnum (optionally led by a blank choice)."""
+    choices = [SelectChoice(value, title) for value, title in enum_cls.choices()]
+    return [SelectChoice("", blank), *choices] if blank is not None else choices

@@ -49,6 +49,16 @@ def viewer_zone() -> str:
     return "UTC"
 
 
+#: Pages beyond this are refused as absurd (the offset would overflow the database's integers).
+MAX_PAGE = 100_000
+
+
+def page_number(name: str = "page") -> int:
+    """The 1-based page asked for in the query string; anything unusable means page 1."""
+    number = request.args.get(name, 1, type=int) or 1
+    return number if 1 <= number <= MAX_PAGE else 1
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError) -> Any:
@@ -89,7 +99,8 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.template_filter("local")
-    def _local(instant: datetime | None, zone_name: str | None = None, with_zone: bool = True) -> str:
+    def _local(instant: datetime | None, zone_name: str | None = None,
+               with_zone: bool = True) -> str:
         if instant is None:
             return ""
         return format_local(instant, zone_name or viewer_zone(), with_zone)

@@ -22,7 +22,7 @@ from coordinator import create_app
 from coordinator.db import db
 from coordinator.timeutil import freeze
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.querycount"]
 
 PG_URL = os.environ.get("COORDINATOR_TEST_DATABASE_URL", "")
 

@@ -21,6 +21,13 @@ class User(db.Model):
     __table_args__ = (
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         sa.CheckConstraint("length(name) > 0", name="name_not_empty"),
+        sa.CheckConstraint(
+            "max_interviews_per_day IS NULL OR max_interviews_per_day >= 0", name="day_limit_valid"
+        ),
+        sa.CheckConstraint(
+            "max_interviews_per_week IS NULL OR max_interviews_per_week >= 0",
+            name="week_limit_valid",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +38,9 @@ class User(db.Model):
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Load limits for interviewers, counted per calendar day and ISO week in their own zone.
+    max_interviews_per_day: Mapped[int | None]
+    max_interviews_per_week: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     role_rows: Mapped[list[UserRole]] = relationship(

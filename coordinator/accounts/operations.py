@@ -12,7 +12,7 @@ from coordinator.accounts import passwords
 from coordinator.accounts.models import ApiToken, Role, User
 from coordinator.audit.operations import record
 from coordinator.db import db
-from coordinator.errors import Conflict, PermissionDenied, RuleViolation
+from coordinator.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from coordinator.timeutil import is_valid_zone, utcnow
 
 TOKEN_PREFIX = "ict_"
@@ -182,7 +182,7 @@ def _digest(token: str) -> str:
 
 
 def create_token(user: User, *, actor: User | None, name: str = "") -> tuple[ApiToken, str]:
-    """Issue a bearer token; returns the row and the secret, which is shown once and never stored."""
+    """Issue a bearer token; returns the row and the secret (shown once, never stored)."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
@@ -214,3 +214,44 @@ def user_for_token(secret: str) -> User | None:
     if token is None or not token.user.is_active:
         return None
     return token.user
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def search_users(text: str = "") -> sa.Select[tuple[User]]:
+    """Users whose name or email contains ``text``, alphabetically (roles load in one query)."""
+    statement = sa.select(User).order_by(User.name, User.id)
+    text = (text or "").strip()[:200]
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(
+            sa.or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
+        )
+    return statement
+
+
+def live_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens that still work, newest first."""
+    return list(db.session.scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def get_token(user: User, token_id: int) -> ApiToken:
+    """One of the user's tokens; another user's token is not found."""
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    if token is None:
+        raise NotFound("No such token.")
+    return token

@@ -29,3 +29,8 @@ def can_edit_user(user: User, target: User) -> bool:
 
 def can_set_limits(user: User, target: User) -> bool:
     return user.has_role(Role.admin, Role.recruiter)
+
+
+def can_manage_tokens(user: User, owner: User) -> bool:
+    """API tokens act as their owner, so only the owner creates, sees and revokes them."""
+    return user.id == owner.id

@@ -10,12 +10,11 @@ from pydantic import Field
 
 from coordinator.access import require
 from coordinator.api import bp
-from coordinator.api.core import Out, PageOf, PageQuery, Schema, endpoint, paginate
+from coordinator.api.core import Id, Out, PageOf, PageQuery, Schema, endpoint, paginate
 from coordinator.api.schemas import TimeZone
 from coordinator.candidates import operations
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.candidates.permissions import (
-    can_edit_candidacy,
     can_manage_candidates,
     can_view_candidacies,
     can_view_candidacy,
@@ -50,7 +49,7 @@ class CandidateOut(Out):
 
 
 class CandidacyIn(Schema):
-    candidate_id: Annotated[int, Field(ge=1)]
+    candidate_id: Id
 
 
 class CandidacyOut(Out):
@@ -65,6 +64,25 @@ class CandidacyOut(Out):
         return cls(id=candidacy.id, job_id=candidacy.job_id, candidate_id=candidacy.candidate_id,
                    candidate=CandidateOut.model_validate(candidacy.candidate),
                    state=candidacy.state.value)
+
+
+class DecisionOut(Out):
+    outcome: Literal["advance", "hold", "reject", "offer"]
+    reason: str
+    decided_by_id: int | None
+    decided_at: str = Field(description="UTC instant, ISO 8601 with Z")
+
+
+class CandidacyDetailOut(CandidacyOut):
+    decisions: list[DecisionOut] = Field(
+        description="The append-only history of decisions, oldest first."
+    )
+
+    @classmethod
+    def of(cls, candidacy: Candidacy) -> CandidacyDetailOut:
+        summary = CandidacyOut.of(candidacy)
+        # Decisions are recorded by the shortlist domain; until it exists the history is empty.
+        return cls(**dict(summary), decisions=[])
 
 
 class CandidateListQuery(PageQuery):
@@ -131,14 +149,15 @@ def open_candidacy(job_id: int, body: CandidacyIn) -> Any:
     except NotFound as err:
         raise RuleViolation("candidate_id", "No such candidate.") from err
     candidacy = operations.open_candidacy(job, candidate, actor=g.user)
-    require(can_edit_candidacy(g.user, candidacy))
     db.session.commit()
     return CandidacyOut.of(candidacy)
 
 
-@endpoint(bp, "GET", "/candidacies/<int:candidacy_id>", summary="Get a candidacy",
-          allow=can_view_candidacies, response=CandidacyOut, tag="candidacies")
+@endpoint(bp, "GET", "/candidacies/<int:candidacy_id>",
+          summary="Get a candidacy with its decisions (recruiters, the job's hiring manager, "
+                  "panel members)",
+          allow=can_view_candidacies, response=CandidacyDetailOut, tag="candidacies")
 def show_candidacy(candidacy_id: int) -> Any:
     candidacy = operations.get_candidacy(candidacy_id)
     require(can_view_candidacy(g.user, candidacy))
-    return CandidacyOut.of(candidacy)
+    return CandidacyDetailOut.of(candidacy)

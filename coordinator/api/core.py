@@ -3,25 +3,38 @@
 Every API endpoint is declared with :func:`endpoint`, which records its method, path, access policy,
 body, query and response models. The same declarations parse requests and generate the OpenAPI
 document, so the document cannot drift from the code.
+
+A request fails in the same order everywhere: ``401`` (no or bad token), ``403`` (the role may
+not use the endpoint), ``404`` (an object in the path is absent or reached through the wrong
+parent), ``403`` (not allowed on that object), ``400``/``422`` (the body or query), ``409``
+(conflicts with existing state). Bodies are parsed before the view runs, but their errors are held
+back until the view first reads the body, after it has loaded and checked the objects in the path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, NoReturn, TypeVar
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 
 from coordinator.access import public, requires
 from coordinator.db import db
-from coordinator.errors import DomainError, RuleViolation
+from coordinator.errors import Conflict, DomainError, NotFound, RuleViolation
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
+
+#: Ids are 32-bit on PostgreSQL; a larger number cannot name anything.
+MAX_ID = 2**31 - 1
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+JSON_MEDIA_TYPE = "application/json"
 
 
 class BadRequest(DomainError):
@@ -64,50 +77,139 @@ class EndpointSpec:
     response: Any = None
     status: int = 200
     paginated: bool = False
-    body_media_types: Sequence[str] = ("application/json",)
+    body_media_types: Sequence[str] = (JSON_MEDIA_TYPE,)
     errors: Sequence[int] = field(default_factory=tuple)
     tag: str = ""
+    description: str = ""
 
 
 #: endpoint name (without the blueprint prefix) → its spec
 SPECS: dict[str, EndpointSpec] = {}
 
 
+def _path(loc: Sequence[Any], prefix: str = "") -> str:
+    path = ".".join(str(part) for part in loc)
+    if prefix:
+        return f"{prefix}.{path}" if path else prefix
+    return path or "_"
+
+
 def validation_errors(err: ValidationError, prefix: str = "") -> dict[str, list[str]]:
+    """Pydantic's errors keyed by dotted paths (``pay_band.min``, ``criteria.0.title``)."""
     errors: dict[str, list[str]] = {}
     for item in err.errors():
-        path = ".".join(str(part) for part in item["loc"]) or "_"
-        if prefix:
-            path = f"{prefix}.{path}" if path != "_" else prefix
         message = item["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
-        errors.setdefault(path, []).append(message)
+        if item["type"] == "model_type" and not item["loc"]:
+            message = "The body must be a JSON object."
+        errors.setdefault(_path(item["loc"], prefix), []).append(message)
     return errors
 
 
+def _nul_paths(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[str]:
+    """Dotted paths of strings holding NUL, which PostgreSQL cannot store in text."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield _path(loc)
+    elif isinstance(value, RootModel):
+        yield from _nul_paths(value.root, loc)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _nul_paths(getattr(value, name), (*loc, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _nul_paths(item, (*loc, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_paths(key, (*loc, key))
+            yield from _nul_paths(item, (*loc, key))
+
+
+def _refuse_nul(value: Any) -> None:
+    errors = {path: ["Control character NUL is not allowed."] for path in _nul_paths(value)}
+    if errors:
+        raise RuleViolation.many(errors)
+
+
 def parse_json_body(model: type[BaseModel]) -> Any:
+    """Validate the request's JSON body with ``model``: 400 when it is not JSON, 422 when invalid.
+
+    JSON types are taken strictly: ``"60"`` is not a number and ``1`` is not ``true``.
+    """
     raw = request.get_data(cache=True)
-    if not raw:
+    if not raw.strip():
         raise BadRequest("The request needs a JSON body.")
     mimetype = request.mimetype or ""
-    if mimetype != "application/json" and not mimetype.endswith("+json"):
+    if mimetype != JSON_MEDIA_TYPE and not mimetype.endswith("+json"):
         raise BadRequest("Send the body as application/json.")
-    data = request.get_json(silent=True)
-    if data is None and raw.strip() != b"null":
-        raise BadRequest("The body is not valid JSON.")
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate_json(raw, strict=True)
     except ValidationError as err:
+        if any(item["type"] == "json_invalid" for item in err.errors()):
+            raise BadRequest("The body is not valid JSON.") from err
         raise RuleViolation.many(validation_errors(err)) from err
+    _refuse_nul(parsed)
+    return parsed
 
 
 def parse_query(model: type[BaseModel]) -> Any:
+    """Validate the query string with ``model`` (values are strings, converted as declared)."""
     data = {key: request.args.get(key) for key in request.args}
+    _refuse_nul(data)
     try:
         return model.model_validate(data)
     except ValidationError as err:
         raise RuleViolation.many(validation_errors(err)) from err
+
+
+class Deferred:
+    """Stands in for a body or query that failed to parse; using it raises the error.
+
+    The view loads the objects named in its path first (404) and checks what the user may do with
+    them (403); only then does reading the input raise its 400 or 422.
+    """
+
+    __slots__ = ("_error", "_used")
+
+    def __init__(self, error: DomainError) -> None:
+        object.__setattr__(self, "_error", error)
+        object.__setattr__(self, "_used", False)
+
+    def raise_error(self) -> NoReturn:
+        object.__setattr__(self, "_used", True)
+        raise self._error
+
+    def __getattr__(self, name: str) -> NoReturn:
+        self.raise_error()
+
+    def __bool__(self) -> bool:
+        self.raise_error()
+
+    def __iter__(self) -> NoReturn:
+        self.raise_error()
+
+    def __len__(self) -> NoReturn:
+        self.raise_error()
+
+    def __getitem__(self, key: Any) -> NoReturn:
+        self.raise_error()
+
+
+def _parse_later(parse: Callable[[type[BaseModel]], Any], model: type[BaseModel]) -> Any:
+    try:
+        return parse(model)
+    except (BadRequest, RuleViolation) as err:
+        return Deferred(err)
+
+
+def _storage_conflict(err: sa.exc.IntegrityError) -> Conflict:
+    """A uniqueness or reference the checks passed but the database refused (a race)."""
+    current_app.logger.warning("integrity error turned into 409: %s", err.orig)
+    return Conflict(
+        "The change conflicts with data saved at the same time; reload and try again.",
+        [{"kind": "integrity", "detail": "the database refused the change as conflicting"}],
+    )
 
 
 def endpoint(
@@ -124,22 +226,36 @@ def endpoint(
     paginated: bool = False,
     errors: Sequence[int] = (),
     tag: str = "",
+    description: str = "",
     parse_body: bool = True,
 ) -> Callable[[F], F]:
     """Declare an API endpoint. ``allow=None`` makes it public.
 
     The view receives ``body=`` (a validated model) and ``query=`` (validated query parameters)
-    when declared, and returns a pydantic model, a list of them, a dict, or a Response.
+    when declared, and returns a pydantic model, a list of them, a dict, or a Response. Path ids
+    beyond :data:`MAX_ID` are 404 before the view runs. ``errors`` lists the statuses the view
+    itself can answer beyond those every endpoint of its shape has (documented in OpenAPI).
     """
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
+                raise NotFound("No such object.")
             if body is not None and parse_body:
-                kwargs["body"] = parse_json_body(body)
+                kwargs["body"] = _parse_later(parse_json_body, body)
             if query is not None:
-                kwargs["query"] = parse_query(query)
-            result = view(*args, **kwargs)
+                kwargs["query"] = _parse_later(parse_query, query)
+            try:
+                result = view(*args, **kwargs)
+            except sa.exc.IntegrityError as err:
+                db.session.rollback()
+                raise _storage_conflict(err) from err
+            for value in (kwargs.get("body"), kwargs.get("query")):
+                if isinstance(value, Deferred):
+                    # A view that never read its input must not succeed with invalid input.
+                    db.session.rollback()
+                    value.raise_error()
             if isinstance(result, Response):
                 return result
             return json_response(result, status)
@@ -150,6 +266,7 @@ def endpoint(
             policy="public" if allow is None else allow.__name__,
             body=body, query=query, response=response, status=status,
             paginated=paginated, errors=tuple(errors), tag=tag or bp.name,
+            description=description,
         )
         SPECS[view.__name__] = spec
         bp.add_url_rule(rule, view.__name__, guarded, methods=[method.upper()])
@@ -174,9 +291,12 @@ def json_response(result: Any, status: int = 200) -> Response:
     return response
 
 
-def paginate(statement: sa.Select[Any], query: PageQuery, out: Callable[[Any], Any]) -> dict[str, Any]:
+def paginate(statement: sa.Select[Any], query: PageQuery,
+             out: Callable[[Any], Any]) -> dict[str, Any]:
     """Run a paginated SELECT (two queries: the count and the page) into the list envelope."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+    )
     rows = db.session.scalars(
         statement.limit(query.per_page).offset((query.page - 1) * query.per_page)
     ).unique().all()

@@ -10,12 +10,18 @@ from pydantic import Field
 
 from coordinator.access import require
 from coordinator.api import bp
-from coordinator.api.core import Out, PageOf, PageQuery, Schema, endpoint, paginate
+from coordinator.api.core import Id, Out, PageOf, PageQuery, Schema, endpoint, paginate
 from coordinator.api.schemas import PayBandIn, PayBandOut
 from coordinator.db import db
+from coordinator.errors import Conflict, RuleViolation
 from coordinator.jobs import operations
 from coordinator.jobs.models import Job, JobState, PlannedRound
-from coordinator.jobs.permissions import can_edit_job, can_manage_jobs, can_view_pay_band
+from coordinator.jobs.permissions import (
+    can_edit_job,
+    can_manage_jobs,
+    can_view_jobs,
+    can_view_pay_band,
+)
 
 RelationshipName = Literal["colleague", "peer", "supervisor", "hiring_manager"]
 
@@ -24,7 +30,9 @@ class JobIn(Schema):
     title: Annotated[str, Field(min_length=1, max_length=200)]
     department: Annotated[str, Field(max_length=200)] = ""
     location: Annotated[str, Field(max_length=200)] = ""
-    hiring_manager_id: Annotated[int, Field(ge=1)] | None = None
+    hiring_manager_id: Id | None = Field(
+        None, description="An active user with the hiring_manager (or admin) role."
+    )
     pay_band: PayBandIn
     assessment_due_hours: Annotated[int, Field(ge=1, le=720)] = 24
 
@@ -56,7 +64,7 @@ class JobListQuery(PageQuery):
 
 
 class CriterionIn(Schema):
-    id: Annotated[int, Field(ge=1)] | None = None
+    id: Id | None = Field(None, description="Keep this criterion (on PUT); omit for a new one.")
     title: Annotated[str, Field(min_length=1, max_length=200)]
     guidance: Annotated[str, Field(max_length=2000)] = ""
     required: bool = True
@@ -117,16 +125,21 @@ class PlannedRoundOut(Out):
         )
 
 
-class PlanOut(Out):
-    items: list[PlannedRoundOut]
+def whole_plan(job: Job) -> dict[str, Any]:
+    """The plan in the list envelope; a plan is short enough to fit the default page."""
+    items = [PlannedRoundOut.of(p) for p in job.planned_rounds]
+    return {"items": items, "page": 1, "per_page": 50, "total": len(items)}
 
 
 class PlanOrderIn(Schema):
-    order: Annotated[list[int], Field(min_length=1, max_length=operations.MAX_ROUNDS)]
+    order: Annotated[list[Id], Field(min_length=1, max_length=operations.MAX_ROUNDS,
+                                     description="Every planned round's id, once each.")]
 
 
-@endpoint(bp, "GET", "/jobs", summary="List jobs", allow=can_manage_jobs, query=JobListQuery,
-          response=PageOf[JobOut], paginated=True, tag="jobs")
+@endpoint(bp, "GET", "/jobs", summary="List jobs", allow=can_view_jobs, query=JobListQuery,
+          response=PageOf[JobOut], paginated=True, tag="jobs",
+          description="Every role reads the job list; `pay_band` is null unless the reader is an "
+                      "admin, a recruiter or the job's hiring manager.")
 def list_jobs(query: JobListQuery) -> Any:
     statement = sa.select(Job).order_by(Job.title, Job.id)
     if query.state:
@@ -135,7 +148,7 @@ def list_jobs(query: JobListQuery) -> Any:
 
 
 @endpoint(bp, "POST", "/jobs", summary="Create a job", allow=can_manage_jobs, body=JobIn,
-          response=JobOut, status=201, errors=(409,), tag="jobs")
+          response=JobOut, status=201, tag="jobs")
 def create_job(body: JobIn) -> Any:
     job = operations.create_job(
         actor=g.user, title=body.title, department=body.department, location=body.location,
@@ -147,22 +160,25 @@ def create_job(body: JobIn) -> Any:
     return JobOut.of(job)
 
 
-@endpoint(bp, "GET", "/jobs/<int:job_id>", summary="Get a job", allow=can_manage_jobs,
+@endpoint(bp, "GET", "/jobs/<int:job_id>", summary="Get a job", allow=can_view_jobs,
           response=JobOut, tag="jobs")
-def get_job(job_id: int) -> Any:
+def show_job(job_id: int) -> Any:
     return JobOut.of(operations.get_job(job_id))
 
 
-@endpoint(bp, "GET", "/jobs/<int:job_id>/plan", summary="The job's interview plan",
-          allow=can_manage_jobs, response=PlanOut, tag="jobs")
-def get_plan(job_id: int) -> Any:
+@endpoint(bp, "GET", "/jobs/<int:job_id>/plan", summary="The job's interview plan, in order",
+          allow=can_manage_jobs, query=PageQuery, response=PageOf[PlannedRoundOut],
+          paginated=True, tag="plan")
+def show_plan(job_id: int, query: PageQuery) -> Any:
     job = operations.get_job(job_id)
-    return PlanOut(items=[PlannedRoundOut.of(p) for p in job.planned_rounds])
+    statement = (sa.select(PlannedRound).where(PlannedRound.job_id == job.id)
+                 .order_by(PlannedRound.position))
+    return paginate(statement, query, PlannedRoundOut.of)
 
 
-@endpoint(bp, "POST", "/jobs/<int:job_id>/plan", summary="Add a planned round",
+@endpoint(bp, "POST", "/jobs/<int:job_id>/plan", summary="Add a planned round at the end",
           allow=can_manage_jobs, body=PlannedRoundIn, response=PlannedRoundOut, status=201,
-          tag="jobs")
+          tag="plan")
 def add_planned_round(job_id: int, body: PlannedRoundIn) -> Any:
     job = operations.get_job(job_id)
     require(can_edit_job(g.user, job))
@@ -173,7 +189,9 @@ def add_planned_round(job_id: int, body: PlannedRoundIn) -> Any:
 
 @endpoint(bp, "PUT", "/jobs/<int:job_id>/plan/<int:planned_round_id>",
           summary="Replace a planned round (criteria keep their ids when given)",
-          allow=can_manage_jobs, body=PlannedRoundIn, response=PlannedRoundOut, tag="jobs")
+          allow=can_manage_jobs, body=PlannedRoundIn, response=PlannedRoundOut, tag="plan",
+          description="Criteria left out are retired: they leave the scorecard but assessments "
+                      "that rated them keep their ratings.")
 def update_planned_round(job_id: int, planned_round_id: int, body: PlannedRoundIn) -> Any:
     job = operations.get_job(job_id)
     require(can_edit_job(g.user, job))
@@ -184,22 +202,27 @@ def update_planned_round(job_id: int, planned_round_id: int, body: PlannedRoundI
 
 
 @endpoint(bp, "DELETE", "/jobs/<int:job_id>/plan/<int:planned_round_id>",
-          summary="Remove a planned round no candidacy uses", allow=can_manage_jobs,
-          response=PlanOut, tag="jobs")
+          summary="Remove a planned round no candidacy uses; answers the remaining plan",
+          allow=can_manage_jobs, response=PageOf[PlannedRoundOut], errors=(409,), tag="plan")
 def remove_planned_round(job_id: int, planned_round_id: int) -> Any:
     job = operations.get_job(job_id)
     require(can_edit_job(g.user, job))
-    operations.remove_planned_round(operations.get_planned_round(job, planned_round_id),
-                                    actor=g.user)
+    planned = operations.get_planned_round(job, planned_round_id)
+    try:
+        operations.remove_planned_round(planned, actor=g.user)
+    except RuleViolation as err:
+        # The only rule: candidacies use the round. On the API that is a conflict with state.
+        raise Conflict(err.message, [{"kind": "planned_round_in_use", "detail": err.message,
+                                      "planned_round_id": planned.id}]) from err
     db.session.commit()
-    return PlanOut(items=[PlannedRoundOut.of(p) for p in job.planned_rounds])
+    return whole_plan(job)
 
 
 @endpoint(bp, "PUT", "/jobs/<int:job_id>/plan/order", summary="Reorder the plan",
-          allow=can_manage_jobs, body=PlanOrderIn, response=PlanOut, tag="jobs")
+          allow=can_manage_jobs, body=PlanOrderIn, response=PageOf[PlannedRoundOut], tag="plan")
 def reorder_plan(job_id: int, body: PlanOrderIn) -> Any:
     job = operations.get_job(job_id)
     require(can_edit_job(g.user, job))
     operations.reorder_planned_rounds(job, body.order, actor=g.user)
     db.session.commit()
-    return PlanOut(items=[PlannedRoundOut.of(p) for p in job.planned_rounds])
+    return whole_plan(job)

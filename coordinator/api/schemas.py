@@ -1,14 +1,14 @@
-"""Shared API shapes: money, pay band, time zones, the user summary."""
+"""Shared API shapes: money, pay band, time zones."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from coordinator.api.core import Out, Schema
-from coordinator.money import ISO_4217, as_text
+from coordinator.money import ISO_4217, MAX_AMOUNT, as_text
 from coordinator.timeutil import is_valid_zone
 
 
@@ -25,20 +25,38 @@ def _currency(value: str) -> str:
     return code
 
 
+def _at_most_max_amount(value: str) -> str:
+    if Decimal(value) > MAX_AMOUNT:
+        raise ValueError(f"At most {MAX_AMOUNT:,}; check the number of digits.")
+    return value
+
+
 TimeZone = Annotated[str, Field(min_length=1, max_length=64, examples=["Europe/Berlin"]),
                      AfterValidator(_zone)]
 Currency = Annotated[str, Field(min_length=3, max_length=3, examples=["EUR"]),
                      AfterValidator(_currency)]
+# [0-9] rather than \d, which also matches other scripts' digits.
 DecimalString = Annotated[
     str,
-    Field(pattern=r"^\d{1,9}(\.\d{1,2})?$", examples=["95000.00"],
-          description="A non-negative decimal amount as a string, at most two decimals."),
+    Field(pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$", examples=["95000.00"],
+          description=f"A non-negative decimal amount as a string, at most two decimals and "
+                      f"at most {MAX_AMOUNT}."),
+    AfterValidator(_at_most_max_amount),
 ]
 
 
-class Money(BaseModel):
+class Money(Schema):
     amount: DecimalString
     currency: Currency
+
+
+class MoneyOut(Out):
+    amount: str = Field(examples=["95000.00"])
+    currency: str = Field(examples=["EUR"])
+
+    @classmethod
+    def of(cls, value: Decimal, currency: str) -> MoneyOut:
+        return cls(amount=as_text(value), currency=currency)
 
 
 class PayBandIn(Schema):
@@ -48,17 +66,18 @@ class PayBandIn(Schema):
 
     @field_validator("max")
     @classmethod
-    def _ordered(cls, value: str, info: object) -> str:
-        low = getattr(info, "data", {}).get("min")
+    def _ordered(cls, value: str, info: ValidationInfo) -> str:
+        # ``min`` is in info.data only when it was valid itself; then compare.
+        low = info.data.get("min")
         if low is not None and Decimal(low) > Decimal(value):
             raise ValueError("The band's maximum must not be below its minimum.")
         return value
 
 
 class PayBandOut(Out):
-    min: str
-    max: str
-    currency: str
+    min: str = Field(examples=["70000.00"])
+    max: str = Field(examples=["90000.00"])
+    currency: str = Field(examples=["EUR"])
 
     @classmethod
     def of(cls, low: Decimal, high: Decimal, currency: str) -> PayBandOut:

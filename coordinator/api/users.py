@@ -6,15 +6,16 @@ from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from flask import g
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from coordinator.access import require
 from coordinator.accounts import operations
-from coordinator.accounts.models import Role, User
+from coordinator.accounts.models import Role, User, UserRole
 from coordinator.accounts.permissions import (
     can_edit_user,
     can_list_users,
     can_manage_users,
+    can_view_user,
     is_signed_in,
 )
 from coordinator.api import bp
@@ -33,7 +34,11 @@ class UserIn(Schema):
     bio: Annotated[str, Field(max_length=1000)] = ""
     time_zone: TimeZone = "UTC"
     roles: Annotated[list[RoleName], Field(min_length=1, max_length=4)]
-    password: Annotated[str, Field(min_length=10, max_length=1000)] | None = None
+    # Kept exactly as sent: a password's spaces are part of it.
+    password: Annotated[str, StringConstraints(strip_whitespace=False, min_length=10,
+                                               max_length=1000)] | None = Field(
+        None, description="Lets the user sign in to the pages; omit for API-only users."
+    )
 
 
 class UserPatch(Schema):
@@ -80,8 +85,6 @@ def get_user(user_id: int) -> User:
 def list_users(query: UserListQuery) -> Any:
     statement = sa.select(User).order_by(User.name, User.id)
     if query.role:
-        from coordinator.accounts.models import UserRole
-
         statement = statement.where(
             User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(query.role)))
         )
@@ -103,16 +106,26 @@ def create_user(body: UserIn) -> Any:
     return UserOut.of(user)
 
 
-@endpoint(bp, "GET", "/users/<int:user_id>", summary="Get a user", allow=can_list_users,
+@endpoint(bp, "GET", "/users/me", summary="The user the token belongs to", allow=is_signed_in,
           response=UserOut, tag="users")
+def show_me() -> Any:
+    return UserOut.of(g.user)
+
+
+@endpoint(bp, "GET", "/users/<int:user_id>", summary="Get a user (admins, recruiters, self)",
+          allow=is_signed_in, response=UserOut, tag="users")
 def show_user(user_id: int) -> Any:
-    return UserOut.of(get_user(user_id))
+    user = get_user(user_id)
+    require(can_view_user(g.user, user))
+    return UserOut.of(user)
 
 
 @endpoint(bp, "PATCH", "/users/<int:user_id>",
           summary="Edit a user (self: profile fields; admin: also roles and active flag)",
           allow=is_signed_in, body=UserPatch, response=UserOut, errors=(409,),
-          tag="users")
+          tag="users",
+          description="Admins edit anyone and may set `roles` and `is_active`; others edit their "
+                      "own profile fields only (`403` otherwise).")
 def update_user(user_id: int, body: UserPatch) -> Any:
     user = get_user(user_id)
     require(can_edit_user(g.user, user))

@@ -28,7 +28,8 @@ def _text(field_name: str, value: str | None, max_length: int, required: bool = 
 def _phone(value: str | None) -> str:
     phone = _text("phone", value, 40)
     if phone and (not set(phone) <= PHONE_CHARACTERS or sum(c.isdigit() for c in phone) < 5):
-        raise RuleViolation("phone", "Use digits, spaces and + - ( ) . / only, e.g. +49 30 1234567.")
+        raise RuleViolation("phone",
+                            "Use digits, spaces and + - ( ) . / only, e.g. +49 30 1234567.")
     return phone
 
 
@@ -89,7 +90,11 @@ def update_candidate(candidate: Candidate, *, actor: User, name: str | None = No
 
 def open_candidacy(job: Job, candidate: Candidate, *, actor: User) -> Candidacy:
     if job.state is not JobState.open:
-        raise RuleViolation("job_id", "This job is closed; reopen it to add candidates.")
+        raise Conflict(
+            "This job is closed; reopen it to add candidates.",
+            [{"kind": "job_closed", "detail": "the job is closed", "job_id": job.id}],
+            field="job_id",
+        )
     existing = db.session.scalar(
         sa.select(Candidacy).where(Candidacy.job_id == job.id,
                                    Candidacy.candidate_id == candidate.id)
@@ -158,3 +163,52 @@ def search_candidates(text: str = "") -> sa.Select[tuple[Candidate]]:
                    Candidate.email.ilike(pattern, escape="\\"))
         )
     return statement
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+#: Candidacies still in play (not hired, rejected or withdrawn).
+OPEN_STATES = tuple(state for state in CandidacyState if not state.is_closed)
+
+
+def active_candidacy_counts(job_ids: list[int]) -> dict[int, int]:
+    """How many candidacies are still in play for each job, in one aggregate query."""
+    if not job_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Candidacy.job_id, sa.func.count(Candidacy.id))
+        .where(Candidacy.job_id.in_(job_ids), Candidacy.state.in_(OPEN_STATES))
+        .group_by(Candidacy.job_id)
+    )
+    counts = {job_id: 0 for job_id in job_ids}
+    counts.update({job_id: count for job_id, count in rows})
+    return counts
+
+
+def job_candidacies(job: Job) -> sa.Select[tuple[Candidacy]]:
+    """A job's candidacies by candidate name (candidate loaded in the same query)."""
+    return (
+        sa.select(Candidacy)
+        .join(Candidate, Candidacy.candidate_id == Candidate.id)
+        .where(Candidacy.job_id == job.id)
+        .order_by(Candidate.name, Candidacy.id)
+    )
+
+
+def candidate_candidacies(candidate: Candidate) -> list[Candidacy]:
+    """A candidate's candidacies, newest first (job loaded in the same query)."""
+    return list(db.session.scalars(
+        sa.select(Candidacy)
+        .where(Candidacy.candidate_id == candidate.id)
+        .order_by(Candidacy.created_at.desc(), Candidacy.id.desc())
+    ).unique())
+
+
+def get_candidate_by_email(email: str) -> Candidate:
+    """The candidate with this address, or a RuleViolation on ``candidate_email``."""
+    address = normalise_email(email, "candidate_email")
+    candidate = db.session.scalar(sa.select(Candidate).where(Candidate.email == address))
+    if candidate is None:
+        raise RuleViolation("candidate_email",
+                            f"No candidate has the address {address}; add them first.")
+    return candidate

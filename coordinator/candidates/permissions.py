@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from coordinator.accounts.models import Role, User
-from coordinator.candidates.models import Candidacy
+from coordinator.candidates.models import Candidacy, Candidate
+from coordinator.jobs.models import Job
 from coordinator.jobs.permissions import is_hiring_manager_of
 
 
@@ -14,7 +15,7 @@ def can_manage_candidates(user: User) -> bool:
 
 
 def can_view_candidacies(user: User) -> bool:
-    """Reach candidacy pages at all; each candidacy is then checked with :func:`can_view_candidacy`."""
+    """Reach candidacy pages at all; each one is then checked with :func:`can_view_candidacy`."""
     return user.is_active and bool(user.roles)
 
 
@@ -31,3 +32,20 @@ def can_edit_candidacy(user: User, candidacy: Candidacy) -> bool:
 
 #: Later domains add ways a user is connected to a candidacy (e.g. sitting on one of its panels).
 VIEW_CANDIDACY_CHECKS: list[Callable[[User, Candidacy], bool]] = []
+
+
+def can_view_candidate(user: User, candidate: Candidate) -> bool:
+    return can_manage_candidates(user)
+
+
+def can_edit_candidate(user: User, candidate: Candidate) -> bool:
+    return can_manage_candidates(user)
+
+
+def can_list_candidacies(user: User, job: Job) -> bool:
+    """See who is a candidate for a job: recruiters, admins and the job's own hiring manager."""
+    return can_manage_candidates(user) or is_hiring_manager_of(user, job)
+
+
+def can_open_candidacy(user: User, job: Job) -> bool:
+    return can_manage_candidates(user)

@@ -1,23 +1,139 @@
-"""Candidate pages: list and search, add, candidacy pages."""
+"""Candidate pages: list and search, add and edit, a candidate's candidacies, a candidacy."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from coordinator.access import requires
-from coordinator.candidates.operations import search_candidates
-from coordinator.candidates.permissions import can_manage_candidates
+from coordinator.access import require, requires
+from coordinator.audit.history import candidacy_history, describe
+from coordinator.candidates import operations
+from coordinator.candidates.forms import CandidacyForCandidateForm, CandidateForm
+from coordinator.candidates.models import Candidate
+from coordinator.candidates.permissions import (
+    can_edit_candidacy,
+    can_edit_candidate,
+    can_manage_candidates,
+    can_open_candidacy,
+    can_view_candidacies,
+    can_view_candidacy,
+    can_view_candidate,
+)
 from coordinator.db import db
+from coordinator.errors import Conflict, RuleViolation
+from coordinator.jobs.operations import get_job, open_jobs
+from coordinator.jobs.permissions import can_view_job
+from coordinator.web import page_number
 
 bp = Blueprint("candidates", __name__)
+
+PER_PAGE = 50
 
 
 @bp.get("/candidates")
 @requires(can_manage_candidates)
 def list_candidates() -> Any:
-    q = request.args.get("q", "")
-    page = db.paginate(search_candidates(q), page=request.args.get("page", 1, type=int),
-                       per_page=50, error_out=False)
+    q = request.args.get("q", "")[:200]
+    page = db.paginate(operations.search_candidates(q), page=page_number(),
+                       per_page=PER_PAGE, error_out=False)
     return render_template("candidates/list.html", page=page, q=q)
+
+
+@bp.route("/candidates/new", methods=["GET", "POST"])
+@requires(can_manage_candidates)
+def new_candidate() -> Any:
+    form = CandidateForm()
+    if request.method == "GET":
+        form.time_zone.data = g.user.time_zone
+    if form.validate_on_submit():
+        try:
+            candidate = operations.create_candidate(actor=g.user, **form.values())
+        except (RuleViolation, Conflict) as err:
+            form.attach(err)
+        else:
+            db.session.commit()
+            flash(f"{candidate.name} added.", "info")
+            return redirect(url_for(".show_candidate", candidate_id=candidate.id), 303)
+    return _render_form("candidates/candidate_form.html", form=form, candidate=None)
+
+
+@bp.get("/candidates/<int:candidate_id>")
+@requires(can_manage_candidates)
+def show_candidate(candidate_id: int) -> Any:
+    candidate = operations.get_candidate(candidate_id)
+    require(can_view_candidate(g.user, candidate))
+    return _render_candidate_page(candidate)
+
+
+@bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
+@requires(can_manage_candidates)
+def edit_candidate(candidate_id: int) -> Any:
+    candidate = operations.get_candidate(candidate_id)
+    require(can_edit_candidate(g.user, candidate))
+    form = CandidateForm(obj=candidate)
+    if form.validate_on_submit():
+        try:
+            operations.update_candidate(candidate, actor=g.user, **form.values())
+        except (RuleViolation, Conflict) as err:
+            form.attach(err)
+        else:
+            db.session.commit()
+            flash("Candidate saved.", "info")
+            return redirect(url_for(".show_candidate", candidate_id=candidate.id), 303)
+    return _render_form("candidates/candidate_form.html", form=form, candidate=candidate)
+
+
+@bp.post("/candidates/<int:candidate_id>/candidacies")
+@requires(can_manage_candidates)
+def open_candidacy(candidate_id: int) -> Any:
+    candidate = operations.get_candidate(candidate_id)
+    require(can_view_candidate(g.user, candidate))
+    form = CandidacyForCandidateForm(prefix="candidacy")
+    form.offer_jobs(open_jobs())
+    if form.validate_on_submit():
+        job = get_job(form.job_id.data)  # type: ignore[arg-type]
+        require(can_open_candidacy(g.user, job))
+        try:
+            candidacy = operations.open_candidacy(job, candidate, actor=g.user)
+        except (RuleViolation, Conflict) as err:
+            form.attach(err)
+        else:
+            db.session.commit()
+            flash(f"{candidate.name} is now a candidate for {job.title}.", "info")
+            return redirect(url_for(".show_candidacy", candidacy_id=candidacy.id), 303)
+    return _render_candidate_page(candidate, candidacy_form=form, status=422)
+
+
+@bp.get("/candidacies/<int:candidacy_id>")
+@requires(can_view_candidacies)
+def show_candidacy(candidacy_id: int) -> Any:
+    candidacy = operations.get_candidacy(candidacy_id)
+    require(can_view_candidacy(g.user, candidacy))
+    history = db.paginate(candidacy_history(candidacy.id), page=page_number(),
+                          per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "candidates/candidacy.html", candidacy=candidacy, candidate=candidacy.candidate,
+        job=candidacy.job, history=history, describe=describe,
+        can_see_candidate=can_view_candidate(g.user, candidacy.candidate),
+        can_see_job=can_view_job(g.user, candidacy.job),
+        can_edit=can_edit_candidacy(g.user, candidacy),
+    )
+
+
+def _render_form(template: str, **context: Any) -> Any:
+    """A form page: 200 when first shown, 422 when a submission was refused."""
+    return render_template(template, **context), 422 if request.method == "POST" else 200
+
+
+def _render_candidate_page(candidate: Candidate, *,
+                           candidacy_form: CandidacyForCandidateForm | None = None,
+                           status: int = 200) -> Any:
+    if candidacy_form is None:
+        candidacy_form = CandidacyForCandidateForm(prefix="candidacy", formdata=None)
+        candidacy_form.offer_jobs(open_jobs())
+    return render_template(
+        "candidates/show.html", candidate=candidate,
+        candidacies=operations.candidate_candidacies(candidate), candidacy_form=candidacy_form,
+        can_edit=can_edit_candidate(g.user, candidate),
+    ), status

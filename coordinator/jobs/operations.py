@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from coordinator.accounts.models import Role, User
+from coordinator.accounts.models import Role, User, UserRole
 from coordinator.audit.operations import record
 from coordinator.db import db
 from coordinator.errors import NotFound, RuleViolation
@@ -99,7 +99,7 @@ def update_job(
     title: str | None = None,
     department: str | None = None,
     location: str | None = None,
-    hiring_manager_id: int | None | object = ...,
+    hiring_manager_id: int | object | None = ...,
     pay_band_min: object = None,
     pay_band_max: object = None,
     pay_band_currency: str | None = None,
@@ -355,3 +355,42 @@ def get_planned_round(job: Job, planned_round_id: int) -> PlannedRound:
     if planned is None:
         raise NotFound("No such round in this job's plan.")
     return planned
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+#: Roles that may be a job's hiring manager (as :func:`_hiring_manager` checks).
+HIRING_MANAGER_ROLES = (Role.hiring_manager, Role.admin)
+
+
+def hiring_manager_choices() -> list[User]:
+    """Active users who may be picked as a job's hiring manager, by name."""
+    eligible = sa.select(UserRole.user_id).where(UserRole.role.in_(HIRING_MANAGER_ROLES))
+    return list(db.session.scalars(
+        sa.select(User).where(User.is_active, User.id.in_(eligible)).order_by(User.name, User.id)
+    ))
+
+
+def open_jobs() -> list[Job]:
+    """Every open job, by title (candidacies can only be opened for these)."""
+    return list(db.session.scalars(
+        sa.select(Job).where(Job.state == JobState.open).order_by(Job.title, Job.id)
+    ))
+
+
+def recent_open_jobs(limit: int = 10, hiring_manager: User | None = None) -> list[Job]:
+    """The newest open jobs, optionally only those ``hiring_manager`` hires for."""
+    statement = sa.select(Job).where(Job.state == JobState.open)
+    if hiring_manager is not None:
+        statement = statement.where(Job.hiring_manager_id == hiring_manager.id)
+    return list(db.session.scalars(
+        statement.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
+    ))
+
+
+def jobs_by_title(state: JobState | None = None) -> sa.Select[tuple[Job]]:
+    """Jobs alphabetically, optionally only those in ``state``."""
+    statement = sa.select(Job).order_by(Job.title, Job.id)
+    if state is not None:
+        statement = statement.where(Job.state == state)
+    return statement

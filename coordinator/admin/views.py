@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from coordinator.access import requires
+from coordinator.accounts.permissions import can_manage_users
+from coordinator.audit.history import describe
+from coordinator.audit.models import AuditEvent
+from coordinator.audit.operations import record
+from coordinator.db import db
+from coordinator.errors import NotFound
+from coordinator.mail import outbox
+from coordinator.mail.models import OutboxMessage, OutboxState
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/outbox")
+@requires(can_manage_users)
+def list_outbox() -> Any:
+    state = request.args.get("state", OutboxState.failed.value)
+    try:
+        wanted = OutboxState(state)
+    except ValueError:
+        wanted = OutboxState.failed
+    page = db.paginate(
+        sa.select(OutboxMessage).where(OutboxMessage.state == wanted)
+        .order_by(OutboxMessage.id.desc()).options(sa.orm.defer(OutboxMessage.raw)),
+        page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    return render_template("admin/outbox.html", page=page, state=wanted, counts=outbox.counts())
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@requires(can_manage_users)
+def retry_message(message_id: int) -> Any:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("No such message.")
+    outbox.retry(message)
+    record(g.user, "outbox.retried", message, recipient=message.recipient)
+    db.session.commit()
+    flash(f"Message {message.id} to {message.recipient} is queued again.", "info")
+    return redirect(url_for(".list_outbox", state=OutboxState.failed.value), 303)
+
+
+@bp.get("/audit")
+@requires(can_manage_users)
+def list_audit() -> Any:
+    statement = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+    action = (request.args.get("action") or "").strip()[:80]
+    if action:
+        statement = statement.where(AuditEvent.action.startswith(action, autoescape=True))
+    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=100,
+                       error_out=False)
+    return render_template("admin/audit.html", page=page, action=action, describe=describe)

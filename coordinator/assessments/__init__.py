@@ -1,0 +1,1 @@
+"""Assessments: scorecards filled by interviewers, independent until submitted, with follow-up."""

@@ -1,0 +1,143 @@
+"""Overdue assessments: who is late, reminders to them, and a word to the recruiter.
+
+An assessment is due ``job.assessment_due_hours`` after its interview ends. The interviewer is
+reminded when it falls due and once a day after; past ``ESCALATE_AFTER`` beyond the due time the
+recruiter who booked the interview is told who is late. Every message has a dedupe key, so the
+command can run as often as wanted and each reminder still goes once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from coordinator.accounts.models import User
+from coordinator.assessments.models import Assessment, AssessmentState
+from coordinator.candidates.models import CLOSED_STATES, Candidacy
+from coordinator.db import db
+from coordinator.jobs.models import Job
+from coordinator.mail import messages, outbox
+from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
+from coordinator.timeutil import format_local, utcnow
+from coordinator.urls import external_url, mail_domain
+
+ESCALATE_AFTER = timedelta(hours=24)
+#: Older interviews are not chased any more.
+LOOKBACK = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    interview: Interview
+    interviewer: User
+    due_at: datetime
+
+    def days_late(self, now: datetime) -> int:
+        return max(0, int((now - self.due_at) / timedelta(days=1)))
+
+
+def overdue(now: datetime | None = None, *, scheduled_by: User | None = None) -> list[Overdue]:
+    """Panel seats whose assessment is past due and not submitted (two queries)."""
+    now = now or utcnow()
+    submitted = sa.select(Assessment.id).where(
+        Assessment.interview_id == PanelMember.interview_id,
+        Assessment.interviewer_id == PanelMember.user_id,
+        Assessment.state == AssessmentState.submitted,
+    )
+    statement = (
+        sa.select(Interview, PanelMember.user_id, Job.assessment_due_hours)
+        .join(PanelMember, PanelMember.interview_id == Interview.id)
+        .join(Round, Round.id == Interview.round_id)
+        .join(Candidacy, Candidacy.id == Round.candidacy_id)
+        .join(Job, Job.id == Candidacy.job_id)
+        .where(
+            Interview.state == InterviewState.scheduled,
+            Interview.is_recorded_past.is_(False),
+            Candidacy.state.not_in(CLOSED_STATES),
+            Interview.ends_at < now,
+            Interview.ends_at > now - LOOKBACK,
+            ~sa.exists(submitted),
+        )
+        .order_by(Interview.ends_at, PanelMember.user_id)
+    )
+    if scheduled_by is not None:
+        statement = statement.where(Interview.scheduled_by_id == scheduled_by.id)
+    rows = db.session.execute(statement).unique().all()
+    users = (
+        {
+            u.id: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.id.in_({r.user_id for r in rows}))
+            )
+        }
+        if rows
+        else {}
+    )
+    result = []
+    for interview, user_id, hours in rows:
+        due = interview.ends_at + timedelta(hours=hours)
+        if due <= now:
+            result.append(Overdue(interview, users[user_id], due))
+    return result
+
+
+def _send(to: User, subject: str, template: str, key: str, **context: object) -> bool:
+    config = current_app.config
+    message = messages.compose(
+        sender=messages.address(config["MAIL_FROM"], config.get("MAIL_FROM_NAME", "")),
+        recipient=messages.address(to.email, to.name),
+        subject=subject,
+        text=render_template(f"email/{template}.txt", recipient=to, **context),
+        html=render_template(f"email/{template}.html", recipient=to, **context),
+        domain=mail_domain(),
+    )
+    return outbox.enqueue(message, kind=template, dedupe_key=key) is not None
+
+
+def send_followups(now: datetime | None = None) -> dict[str, int]:
+    """Remind late interviewers (at due time, then daily) and tell recruiters (once)."""
+    now = now or utcnow()
+    counts = {"assessment_reminders": 0, "late_notices": 0}
+    late_by_recruiter: dict[int, list[Overdue]] = {}
+    for item in overdue(now):
+        interview, user = item.interview, item.interviewer
+        candidate = interview.round.candidacy.candidate
+        day = item.days_late(now)
+        url = external_url("scheduling.show_interview", interview_id=interview.id)
+        if _send(
+            user,
+            f"Assessment due: {candidate.name} — {interview.round.title}",
+            "assessment_due",
+            f"assessment-due:{interview.id}:{user.id}:{day}",
+            interview=interview,
+            candidate=candidate,
+            url=url,
+            days_late=day,
+            when=format_local(interview.starts_at, user.time_zone),
+        ):
+            counts["assessment_reminders"] += 1
+        if now - item.due_at >= ESCALATE_AFTER and interview.scheduled_by_id:
+            late_by_recruiter.setdefault(interview.scheduled_by_id, []).append(item)
+    for recruiter_id, items in late_by_recruiter.items():
+        recruiter = db.session.get(User, recruiter_id)
+        if recruiter is None or not recruiter.is_active:
+            continue
+        for item in items:
+            candidate = item.interview.round.candidacy.candidate
+            if _send(
+                recruiter,
+                f"Late assessment: {item.interviewer.name} on {candidate.name}",
+                "assessment_late",
+                f"assessment-late:{item.interview.id}:{item.interviewer.id}",
+                item=item,
+                candidate=candidate,
+                url=external_url(
+                    "candidates.show_candidacy", candidacy_id=item.interview.round.candidacy_id
+                ),
+                due=format_local(item.due_at, recruiter.time_zone),
+            ):
+                counts["late_notices"] += 1
+    return counts

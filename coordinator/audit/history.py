@@ -1,0 +1,45 @@
+"""Reading the audit log: a candidacy's history, and how each kind of event reads to a person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from coordinator.audit.models import AuditEvent
+
+
+def candidacy_history(candidacy_id: int) -> sa.Select[tuple[AuditEvent]]:
+    """Every event recorded for a candidacy, newest first (the actor loads in the same query)."""
+    return (
+        sa.select(AuditEvent)
+        .where(AuditEvent.candidacy_id == candidacy_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+
+
+def _state_changed(event: AuditEvent) -> str:
+    details = event.details or {}
+    text = (f"State changed from {_title(details.get('previous'))} "
+            f"to {_title(details.get('state'))}")
+    reason = details.get("reason")
+    return f"{text}: {reason}" if reason else text
+
+
+def _title(value: object) -> str:
+    return str(value or "?").replace("_", " ")
+
+
+#: How an action reads in a history; later domains register their own actions here.
+DESCRIPTIONS: dict[str, Callable[[AuditEvent], str]] = {
+    "candidacy.opened": lambda event: "Candidacy opened",
+    "candidacy.state_changed": _state_changed,
+}
+
+
+def describe(event: AuditEvent) -> str:
+    """One line saying what happened, for people (unknown actions read from their code)."""
+    describer = DESCRIPTIONS.get(event.action)
+    if describer is not None:
+        return describer(event)
+    return event.action.replace(".", " ").replace("_", " ").capitalize()

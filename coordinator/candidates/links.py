@@ -1,0 +1,58 @@
+"""Signed, expiring links that let a candidate reach their own candidacy without an account.
+
+A link carries the candidacy id and an expiry, signed with the app's secret key (itsdangerous,
+HMAC-SHA1 by default over a salted key). An altered link fails the signature (404, revealing
+nothing); an expired one, or one whose candidacy is closed, is 410.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from coordinator.candidates.models import Candidacy
+from coordinator.db import db
+from coordinator.errors import Gone, NotFound
+from coordinator.timeutil import UTC, utcnow
+
+SALT = "candidate-portal-v1"
+DEFAULT_DAYS = 45
+
+
+@dataclass(frozen=True)
+class PortalLink:
+    token: str
+    expires_at: datetime
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def issue(candidacy: Candidacy, *, days: int | None = None) -> PortalLink:
+    lifetime = timedelta(days=days or current_app.config.get("PORTAL_LINK_DAYS", DEFAULT_DAYS))
+    expires_at = (utcnow() + lifetime).replace(microsecond=0)
+    token = _serializer().dumps({"c": candidacy.id, "e": int(expires_at.timestamp())})
+    return PortalLink(token=token, expires_at=expires_at)
+
+
+def resolve(token: str) -> Candidacy:
+    """The candidacy a link opens; NotFound when altered, Gone when expired or closed."""
+    if len(token) > 500:
+        raise NotFound("No such page.")
+    try:
+        payload = _serializer().loads(token)
+        candidacy_id, expires = int(payload["c"]), int(payload["e"])
+    except (BadSignature, KeyError, TypeError, ValueError) as err:
+        raise NotFound("No such page.") from err
+    if datetime.fromtimestamp(expires, UTC) <= utcnow():
+        raise Gone("This link has expired. Ask your recruiter for a new one.")
+    candidacy = db.session.get(Candidacy, candidacy_id)
+    if candidacy is None:
+        raise NotFound("No such page.")
+    if candidacy.is_closed:
+        raise Gone("This application is closed, so this page is no longer available.")
+    return candidacy

@@ -1,0 +1,1 @@
+"""Invites: one recipient's calendar invitation for one interview, sent by mail (iMIP)."""

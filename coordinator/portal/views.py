@@ -1,0 +1,188 @@
+"""Candidate portal: the candidacy's rounds, whom they will meet, .ics downloads, availability.
+
+Every page under ``/p/<token>`` is public: the signed link is the credential. An altered link is
+404 and says nothing; an expired one, or one whose candidacy closed, is 410. Objects in the path
+(an interview) are loaded through the link's candidacy, so another candidacy's ids are 404.
+
+The recruiter's side — handing out a link from the candidacy page — lives here too, as
+``portal.issue_link`` (signed-in recruiters and admins only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from coordinator.access import public, require, requires
+from coordinator.candidates import links
+from coordinator.candidates.models import Candidacy
+from coordinator.candidates.operations import get_candidacy
+from coordinator.db import db
+from coordinator.errors import Gone, NotFound, RuleViolation
+from coordinator.invites import ical
+from coordinator.invites import operations as invites
+from coordinator.invites.models import Audience
+from coordinator.portal import operations, overview
+from coordinator.portal.forms import AvailabilityForm, ZoneForm
+from coordinator.portal.permissions import can_issue_portal_link, can_issue_portal_links
+from coordinator.scheduling.models import Interview, Round
+from coordinator.timeutil import is_valid_zone, utcnow
+from coordinator.urls import external_url
+
+bp = Blueprint("portal", __name__)
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    """Candidate pages are personal: no caches, no search engines, no referrer with the token."""
+    if request.endpoint and request.endpoint != "portal.issue_link":
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _own_zone(candidacy: Candidacy) -> str:
+    zone = candidacy.candidate.time_zone
+    return zone if is_valid_zone(zone) else "UTC"
+
+
+def _zone(candidacy: Candidacy, form: ZoneForm) -> tuple[str, int]:
+    """The zone to show times in and the page's status: ``?tz=`` when known, else the candidate's.
+
+    An unknown zone keeps the page usable in the candidate's own zone, with the message on the
+    zone field and status 422.
+    """
+    own = _own_zone(candidacy)
+    asked = (request.args.get("tz") or "").strip()
+    if not asked:
+        form.tz.data = own
+        return own, 200
+    if form.validate():
+        return asked, 200
+    form.tz.data = asked
+    return own, 422
+
+
+def _page(token: str, candidacy: Candidacy, zone: str, zone_form: ZoneForm,
+          availability_form: AvailabilityForm, status: int) -> Any:
+    availability_form.time_zone.data = zone
+    return render_template(
+        "portal/show.html", page=overview.build(candidacy, utcnow()), zone=zone,
+        zone_form=zone_form, availability_form=availability_form, token=token,
+    ), status
+
+
+@bp.get("/p/<token>")
+@public
+def show_portal(token: str) -> Any:
+    candidacy = links.resolve(token)
+    zone_form = ZoneForm(formdata=request.args)
+    zone, status = _zone(candidacy, zone_form)
+    return _page(token, candidacy, zone, zone_form, AvailabilityForm(formdata=None), status)
+
+
+@bp.post("/p/<token>/availability")
+@public
+def give_availability(token: str) -> Any:
+    candidacy = links.resolve(token)
+    form = AvailabilityForm()
+    valid = form.validate()
+    try:
+        windows = form.windows_utc(utcnow())
+        if not valid:
+            raise RuleViolation("windows", "Please check the form; nothing was saved.")
+        rows = operations.give_availability(candidacy, windows)
+    except RuleViolation as err:
+        db.session.rollback()
+        form.form_errors.append(err.message)
+        # Show the page in the zone the rows were written in, with the input kept.
+        zone = (form.time_zone.data or "").strip()
+        zone = zone if is_valid_zone(zone) else _own_zone(candidacy)
+        zone_form = ZoneForm(formdata=None, data={"tz": zone})
+        return _page(token, candidacy, zone, zone_form, form, 422)
+    db.session.commit()
+    count = len(rows)
+    flash(f"Thank you: we saved {count} time{'' if count == 1 else 's'} when you can meet. "
+          "Your recruiter will use them to schedule the next round.", "info")
+    zone = form.time_zone.data
+    args = {"tz": zone} if zone != _own_zone(candidacy) else {}
+    return redirect(url_for(".show_portal", token=token, _anchor="availability", **args), 303)
+
+
+def _interview_of(candidacy: Candidacy, interview_id: int) -> Interview:
+    """One of this candidacy's interviews; any other id is 404."""
+    interview = db.session.scalar(
+        sa.select(Interview).join(Round, Round.id == Interview.round_id)
+        .where(Interview.id == interview_id, Round.candidacy_id == candidacy.id)
+    )
+    if interview is None:
+        raise NotFound("No such page.")
+    return interview
+
+
+@bp.get("/p/<token>/interviews/<int:interview_id>.ics")
+@public
+def download_ics(token: str, interview_id: int) -> Any:
+    """The interview as a calendar file (METHOD:PUBLISH, no RSVP), with the invite's UID."""
+    candidacy = links.resolve(token)
+    interview = _interview_of(candidacy, interview_id)
+    if interview.is_cancelled:
+        raise Gone("This interview was cancelled, so there is no calendar file for it.")
+    job, round_ = candidacy.job, interview.round
+    event = ical.EventData(
+        uid=invites.uid(interview, Audience.candidate), sequence=interview.sequence,
+        starts_at=interview.starts_at, ends_at=interview.ends_at,
+        summary=f"Interview: {job.title} — {round_.title}",
+        description=_ics_description(interview),
+        location=", ".join(p for p in (interview.location, interview.video_url) if p),
+        url=external_url("portal.show_portal", token=token),
+    )
+    data = ical.publish([(event, False)], invites.organizer())
+    response = Response(data, content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="interview-{interview.id}.ics"')
+    return response
+
+
+def _ics_description(interview: Interview) -> str:
+    lines = [f"{interview.round.candidacy.job.title} — {interview.round.title}"]
+    if interview.panel:
+        lines.append("You will meet: " + "; ".join(
+            f"{m.user.name}{', ' + m.user.job_title if m.user.job_title else ''}"
+            f" ({m.relationship.title.lower()})" for m in interview.panel))
+    if invites.discusses_compensation(interview):
+        lines.append("Compensation will be discussed: prepare your salary requirements.")
+    return "\n".join(lines)
+
+
+# --- the recruiter's side ------------------------------------------------------------------------
+
+
+@bp.post("/candidacies/<int:candidacy_id>/portal-link")
+@requires(can_issue_portal_links)
+def issue_link(candidacy_id: int) -> Any:
+    """Hand out a fresh link to the candidate's page; shown on this response only."""
+    candidacy = get_candidacy(candidacy_id)
+    require(can_issue_portal_link(g.user, candidacy))
+    link = operations.issue_link(candidacy, actor=g.user)
+    db.session.commit()
+    response = current_app.make_response((render_template(
+        "portal/link_issued.html", candidacy=candidacy, candidate=candidacy.candidate,
+        job=candidacy.job, url=external_url("portal.show_portal", token=link.token),
+        expires_at=link.expires_at,
+    ), 201))
+    response.headers["Cache-Control"] = "no-store"
+    return response

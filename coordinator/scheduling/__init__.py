@@ -1,0 +1,1 @@
+"""Scheduling: rounds, interviews, panels, conflicts, availability and slot suggestions."""

@@ -1,0 +1,291 @@
+"""Why a proposed interview time fails (blocking conflicts) or is unwelcome (advisory warnings).
+
+Overlap is half-open: ``a.start < b.end and b.start < a.end`` — back to back is not a conflict.
+Blocking: an interviewer or the candidate already in an overlapping interview, or an interviewer
+over a daily or weekly load limit (counted in the interviewer's own zone). Advisory: outside
+working hours, over imported busy time, outside the candidate's availability windows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from coordinator.accounts.models import User
+from coordinator.candidates.models import Candidate
+from coordinator.db import db
+from coordinator.errors import Conflict
+from coordinator.scheduling.models import (
+    BusyBlock,
+    CandidateAvailability,
+    Interview,
+    InterviewState,
+    PanelMember,
+    WorkingHours,
+)
+from coordinator.timeutil import format_local, is_valid_zone
+
+#: The longest interview; bounds the index range scans of overlap checks.
+MAX_DURATION = timedelta(hours=8)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A time for a set of people, excluding (when rescheduling) the interview itself."""
+
+    starts_at: datetime
+    ends_at: datetime
+    users: Sequence[User]
+    candidate_id: int
+    candidacy_id: int
+    exclude_interview_id: int | None = None
+
+
+def lock_people(user_ids: Iterable[int], candidate_id: int) -> None:
+    """Serialise bookings that involve the same people.
+
+    On PostgreSQL the user and candidate rows are locked (in id order, so two bookings cannot
+    deadlock) until the transaction ends; a second booking waits and then sees the first one's
+    interview. On SQLite a no-op write takes the database's single write lock; when another
+    transaction holds it, SQLite refuses at once rather than wait (this transaction has read, so
+    waiting could deadlock): that is a ``Conflict`` to retry, not a server error.
+    """
+    ids = sorted(set(user_ids))
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            sa.select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()
+        )
+        db.session.execute(
+            sa.select(Candidate.id).where(Candidate.id == candidate_id).with_for_update()
+        )
+        return
+    try:
+        db.session.execute(
+            sa.update(Candidate).where(Candidate.id == candidate_id).values(id=Candidate.id)
+        )
+    except sa.exc.OperationalError as err:
+        if "locked" not in str(err.orig).lower():
+            raise
+        raise Conflict(
+            "Another booking is being saved at this moment; try again.",
+            [{"kind": "concurrent_booking", "detail": "another booking was being saved; retry"}],
+            field="starts_at",
+        ) from err
+
+
+def _who(user: User) -> str:
+    return f"{user.name}"
+
+
+def interviewer_overlaps(proposal: Proposal) -> list[dict[str, Any]]:
+    users = {u.id: u for u in proposal.users}
+    if not users:
+        return []
+    rows = db.session.execute(
+        sa.select(
+            PanelMember.user_id,
+            PanelMember.interview_id,
+            PanelMember.starts_at,
+            PanelMember.ends_at,
+        )
+        .where(
+            PanelMember.user_id.in_(users),
+            PanelMember.is_active.is_(True),
+            PanelMember.starts_at > proposal.starts_at - MAX_DURATION,
+            PanelMember.starts_at < proposal.ends_at,
+            PanelMember.ends_at > proposal.starts_at,
+            PanelMember.interview_id != (proposal.exclude_interview_id or -1),
+        )
+        .order_by(PanelMember.starts_at, PanelMember.user_id)
+    ).all()
+    return [
+        {
+            "kind": "interviewer_overlap",
+            "detail": f"{_who(users[row.user_id])} is already in interview {row.interview_id} "
+            f"({format_local(row.starts_at, users[row.user_id].time_zone)} – "
+            f"{format_local(row.ends_at, users[row.user_id].time_zone, False)}).",
+            "user_id": row.user_id,
+            "interview_id": row.interview_id,
+        }
+        for row in rows
+    ]
+
+
+def candidate_overlaps(proposal: Proposal) -> list[dict[str, Any]]:
+    rows = db.session.execute(
+        sa.select(Interview.id, Interview.starts_at, Interview.ends_at)
+        .where(
+            Interview.candidate_id == proposal.candidate_id,
+            Interview.state == InterviewState.scheduled,
+            Interview.starts_at > proposal.starts_at - MAX_DURATION,
+            Interview.starts_at < proposal.ends_at,
+            Interview.ends_at > proposal.starts_at,
+            Interview.id != (proposal.exclude_interview_id or -1),
+        )
+        .order_by(Interview.starts_at)
+    ).all()
+    return [
+        {
+            "kind": "candidate_overlap",
+            "detail": f"The candidate already has interview {row.id} then "
+            f"({format_local(row.starts_at, 'UTC')} – "
+            f"{format_local(row.ends_at, 'UTC', False)} UTC).",
+            "interview_id": row.id,
+        }
+        for row in rows
+    ]
+
+
+def _zone(user: User) -> ZoneInfo:
+    return ZoneInfo(user.time_zone if is_valid_zone(user.time_zone) else "UTC")
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+
+def local_day_bounds(instant: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC bounds of the calendar day (in ``zone``) that holds ``instant``; DST-aware."""
+    day = instant.astimezone(zone).date()
+    return _midnight(day, zone), _midnight(day + timedelta(days=1), zone)
+
+
+def local_week_bounds(instant: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC bounds of the ISO week (Monday to Monday, in ``zone``) that holds ``instant``."""
+    day = instant.astimezone(zone).date()
+    monday = day - timedelta(days=day.weekday())
+    return _midnight(monday, zone), _midnight(monday + timedelta(days=7), zone)
+
+
+def _count(user_id: int, start: datetime, end: datetime, exclude: int | None) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(PanelMember)
+            .where(
+                PanelMember.user_id == user_id,
+                PanelMember.is_active.is_(True),
+                PanelMember.starts_at >= start,
+                PanelMember.starts_at < end,
+                PanelMember.interview_id != (exclude or -1),
+            )
+        )
+        or 0
+    )
+
+
+def load_limit_conflicts(proposal: Proposal) -> list[dict[str, Any]]:
+    conflicts: list[dict[str, Any]] = []
+    for user in proposal.users:
+        zone = _zone(user)
+        checks = (
+            ("day", user.max_interviews_per_day, local_day_bounds, "that day"),
+            ("week", user.max_interviews_per_week, local_week_bounds, "that week"),
+        )
+        for period, limit, bounds, words in checks:
+            if limit is None:
+                continue
+            start, end = bounds(proposal.starts_at, zone)
+            booked = _count(user.id, start, end, proposal.exclude_interview_id)
+            if booked + 1 > limit:
+                conflicts.append(
+                    {
+                        "kind": "load_limit",
+                        "detail": f"{_who(user)} already has {booked} interview(s) {words} "
+                        f"(limit {limit} per {period}, in {user.time_zone}).",
+                        "user_id": user.id,
+                        "period": period,
+                        "limit": limit,
+                        "booked": booked,
+                    }
+                )
+    return conflicts
+
+
+def blocking_conflicts(proposal: Proposal) -> list[dict[str, Any]]:
+    return (
+        interviewer_overlaps(proposal)
+        + candidate_overlaps(proposal)
+        + load_limit_conflicts(proposal)
+    )
+
+
+def _inside_working_hours(
+    user: User, rows: Sequence[WorkingHours], start: datetime, end: datetime
+) -> bool:
+    zone = _zone(user)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if local_start.date() != (local_end - timedelta(microseconds=1)).date():
+        return False
+    start_minute = local_start.hour * 60 + local_start.minute
+    end_minute = start_minute + int((end - start).total_seconds() // 60)
+    return any(
+        row.weekday == local_start.weekday()
+        and row.start_minute <= start_minute
+        and end_minute <= row.end_minute
+        for row in rows
+    )
+
+
+def advisory_warnings(proposal: Proposal) -> list[dict[str, Any]]:
+    """Working hours, imported busy time and candidate availability: reported, not blocking."""
+    warnings: list[dict[str, Any]] = []
+    user_ids = [u.id for u in proposal.users]
+    hours: dict[int, list[WorkingHours]] = {}
+    for row in db.session.scalars(
+        sa.select(WorkingHours).where(WorkingHours.user_id.in_(user_ids))
+    ):
+        hours.setdefault(row.user_id, []).append(row)
+    for user in proposal.users:
+        rows = hours.get(user.id)
+        if rows and not _inside_working_hours(user, rows, proposal.starts_at, proposal.ends_at):
+            warnings.append(
+                {
+                    "kind": "outside_working_hours",
+                    "user_id": user.id,
+                    "detail": f"Outside {_who(user)}'s working hours "
+                    f"({format_local(proposal.starts_at, user.time_zone)}).",
+                }
+            )
+    busy = (
+        db.session.execute(
+            sa.select(BusyBlock.user_id)
+            .where(
+                BusyBlock.user_id.in_(user_ids),
+                BusyBlock.starts_at < proposal.ends_at,
+                BusyBlock.ends_at > proposal.starts_at,
+            )
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
+    names = {u.id: u for u in proposal.users}
+    for user_id in sorted(busy):
+        warnings.append(
+            {
+                "kind": "busy",
+                "user_id": user_id,
+                "detail": f"{_who(names[user_id])}'s calendar shows busy time then.",
+            }
+        )
+    windows = db.session.execute(
+        sa.select(CandidateAvailability.starts_at, CandidateAvailability.ends_at).where(
+            CandidateAvailability.candidacy_id == proposal.candidacy_id
+        )
+    ).all()
+    if windows and not any(
+        w.starts_at <= proposal.starts_at and proposal.ends_at <= w.ends_at for w in windows
+    ):
+        warnings.append(
+            {
+                "kind": "outside_candidate_availability",
+                "detail": "Outside the windows the candidate said they can do.",
+            }
+        )
+    return warnings

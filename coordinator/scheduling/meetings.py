@@ -1,0 +1,60 @@
+"""Who met whom: met-before per interview, and which planned relationships the candidate met."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from coordinator.candidates.models import Candidacy
+from coordinator.db import db
+from coordinator.jobs.models import Relationship
+from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
+from coordinator.timeutil import utcnow
+
+
+def met_before_map(candidacy_id: int) -> dict[int, set[int]]:
+    """For each interview of a candidacy, the panel users the candidate met in an earlier one.
+
+    "Earlier" means a non-cancelled interview of the same candidacy that started before it.
+    """
+    rows = db.session.execute(
+        sa.select(Interview.id, Interview.starts_at, PanelMember.user_id, Interview.state)
+        .join(PanelMember, PanelMember.interview_id == Interview.id)
+        .join(Round, Round.id == Interview.round_id)
+        .where(Round.candidacy_id == candidacy_id)
+    ).all()
+    starts: dict[int, datetime] = {}
+    panels: dict[int, set[int]] = {}
+    for row in rows:
+        starts[row.id] = row.starts_at
+        panels.setdefault(row.id, set()).add(row.user_id)
+    live = {row.id for row in rows if row.state is InterviewState.scheduled}
+    result: dict[int, set[int]] = {}
+    for interview_id, start in starts.items():
+        earlier: set[int] = set()
+        for other_id in live:
+            if other_id != interview_id and starts[other_id] < start:
+                earlier |= panels[other_id]
+        result[interview_id] = earlier & panels[interview_id]
+    return result
+
+
+def relationship_coverage(candidacy: Candidacy) -> dict[Relationship, str]:
+    """For every relationship the job's plan asks for: ``met``, ``scheduled`` or ``not_met``."""
+    planned = {r for p in candidacy.job.planned_rounds for r in p.relationships}
+    rows = db.session.execute(
+        sa.select(PanelMember.relationship, Interview.starts_at)
+        .join(Interview, Interview.id == PanelMember.interview_id)
+        .join(Round, Round.id == Interview.round_id)
+        .where(Round.candidacy_id == candidacy.id, Interview.state == InterviewState.scheduled)
+    ).all()
+    now = utcnow()
+    status: dict[Relationship, str] = {r: "not_met" for r in planned}
+    for relationship, starts_at in rows:
+        if starts_at <= now:
+            status[relationship] = "met"
+        elif status.get(relationship) != "met":
+            status[relationship] = "scheduled"
+    order = list(Relationship)
+    return dict(sorted(status.items(), key=lambda item: order.index(item[0])))

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coordinator.accounts.models import User
+from coordinator.candidates.models import Candidacy
+from coordinator.db import TitledEnum, UTCDateTime, db, enum_column
+from coordinator.jobs.models import PlannedRound, Relationship, RoundKind
+from coordinator.timeutil import utcnow
+
+
+class RoundState(TitledEnum):
+    open = "open", "Open"
+    done = "done", "Done"
+    cancelled = "cancelled", "Cancelled"
+
+
+class InterviewState(TitledEnum):
+    scheduled = "scheduled", "Scheduled"
+    cancelled = "cancelled", "Cancelled"
+
+
+class AvailabilitySource(TitledEnum):
+    recruiter = "recruiter", "Recorded by a recruiter"
+    candidate = "candidate", "Given by the candidate"
+
+
+class Round(db.Model):
+    """One stage of a candidacy, made from a planned round; holds one or more interviews."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (sa.UniqueConstraint("candidacy_id", "planned_round_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidacy_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("candidacies.id", ondelete="CASCADE"), index=True
+    )
+    planned_round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("planned_rounds.id", ondelete="RESTRICT"), index=True
+    )
+    state: Mapped[RoundState] = mapped_column(
+        enum_column(RoundState, "round_state"), default=RoundState.open
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    candidacy: Mapped[Candidacy] = orm.relationship(lazy="joined")
+    planned_round: Mapped[PlannedRound] = orm.relationship(lazy="joined")
+    interviews: Mapped[list[Interview]] = orm.relationship(
+        back_populates="round", order_by="(Interview.starts_at, Interview.id)"
+    )
+
+    @property
+    def title(self) -> str:
+        return self.planned_round.title
+
+    @property
+    def kind(self) -> RoundKind:
+        return self.planned_round.kind
+
+    @property
+    def position(self) -> int:
+        return self.planned_round.position
+
+
+class Interview(db.Model):
+    """One meeting of a round: a time in UTC, a display zone, a place or video link, a panel."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        sa.CheckConstraint(
+            "(state = 'cancelled') = (cancelled_at IS NOT NULL)", name="cancelled_has_time"
+        ),
+        # Candidate overlap checks look up a candidate's interviews near a time.
+        sa.Index("ix_interviews_candidate_starts", "candidate_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True
+    )
+    #: Denormalised from the candidacy, so overlap checks across jobs need no joins.
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The zone the coordinator scheduled in; pages show each viewer's own zone too.
+    time_zone: Mapped[str] = mapped_column(sa.String(64))
+    location: Mapped[str] = mapped_column(sa.String(300), default="")
+    video_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    state: Mapped[InterviewState] = mapped_column(
+        enum_column(InterviewState, "interview_state"), default=InterviewState.scheduled
+    )
+    #: iCalendar SEQUENCE: rises on every change of time, place or panel, and on cancel.
+    sequence: Mapped[int] = mapped_column(default=0)
+    is_recorded_past: Mapped[bool] = mapped_column(default=False)
+    relationships_override_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    #: Who booked it: told when the panel's assessments are late.
+    scheduled_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    round: Mapped[Round] = orm.relationship(back_populates="interviews", lazy="joined")
+    panel: Mapped[list[PanelMember]] = orm.relationship(
+        back_populates="interview",
+        cascade="all, delete-orphan",
+        order_by="PanelMember.id",
+        lazy="selectin",
+    )
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state is InterviewState.cancelled
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class PanelMember(db.Model):
+    """One interviewer's seat on an interview, with their relationship to the role.
+
+    The interview's times and state are copied here so that "is this person busy then?" is one
+    index range scan on (user_id, starts_at).
+    """
+
+    __tablename__ = "panel_members"
+    __table_args__ = (
+        sa.UniqueConstraint("interview_id", "user_id"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index("ix_panel_members_user_starts", "user_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    relationship: Mapped[Relationship] = mapped_column(
+        enum_column(Relationship, "panel_relationship")
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    interview: Mapped[Interview] = orm.relationship(back_populates="panel")
+    user: Mapped[User] = orm.relationship(lazy="joined")
+
+
+class WorkingHours(db.Model):
+    """When a user can meet on a weekday, in minutes from local midnight in their zone."""
+
+    __tablename__ = "working_hours"
+    __table_args__ = (
+        sa.CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_in_range"),
+        sa.CheckConstraint(
+            "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+            name="minutes_in_range",
+        ),
+        sa.UniqueConstraint("user_id", "weekday", "start_minute"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+
+
+class BusyBlock(db.Model):
+    """Time a person cannot meet, imported from their calendar."""
+
+    __tablename__ = "busy_blocks"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index("ix_busy_blocks_user_starts", "user_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CandidateAvailability(db.Model):
+    """A window the candidate can do, for a candidacy's next round."""
+
+    __tablename__ = "candidate_availability"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index("ix_candidate_availability_candidacy_starts", "candidacy_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidacy_id: Mapped[int] = mapped_column(sa.ForeignKey("candidacies.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[AvailabilitySource] = mapped_column(
+        enum_column(AvailabilitySource, "availability_source")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,557 @@
+"""Scheduling operations: open rounds, schedule, reschedule and cancel interviews."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from coordinator.accounts.models import Role, User
+from coordinator.audit.operations import record
+from coordinator.candidates.models import Candidacy
+from coordinator.db import db
+from coordinator.errors import Conflict, NotFound, RuleViolation
+from coordinator.invites import operations as invites
+from coordinator.jobs.models import PlannedRound, Relationship
+from coordinator.scheduling import conflicts
+from coordinator.scheduling.models import (
+    Interview,
+    InterviewState,
+    PanelMember,
+    Round,
+    RoundState,
+)
+from coordinator.timeutil import ensure_aware, is_valid_zone, utcnow
+
+MIN_DURATION = 5
+MAX_DURATION = 480
+MAX_PANEL = 12
+PANEL_ROLES = (Role.interviewer, Role.hiring_manager, Role.recruiter)
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A requested panel seat: who, in which relationship to the role."""
+
+    user_id: int
+    relationship: Relationship | str
+
+
+@dataclass
+class InterviewChange:
+    """What an operation did to an interview, for the door and for invites."""
+
+    interview: Interview
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    added_user_ids: list[int] = field(default_factory=list)
+    removed_user_ids: list[int] = field(default_factory=list)
+    kept_user_ids: list[int] = field(default_factory=list)
+    time_changed: bool = False
+    place_changed: bool = False
+    cancelled: bool = False
+
+
+#: Higher domains act when a round opens (compensation opens its stage).
+ROUND_OPENED: list[Callable[[Round, User], None]] = []
+
+
+# --- rounds --------------------------------------------------------------------------------------
+
+
+def open_round(candidacy: Candidacy, planned_round: PlannedRound, *, actor: User) -> Round:
+    """Open a round of the job's plan for a candidacy (any planned round, at any time, once)."""
+    if planned_round.job_id != candidacy.job_id:
+        raise RuleViolation("planned_round_id", "That round belongs to another job's plan.")
+    if candidacy.is_closed:
+        raise RuleViolation(
+            "planned_round_id", f"The candidacy is {candidacy.state.title.lower()}; no new rounds."
+        )
+    existing = db.session.scalar(
+        sa.select(Round).where(
+            Round.candidacy_id == candidacy.id, Round.planned_round_id == planned_round.id
+        )
+    )
+    if existing is not None:
+        raise Conflict(
+            f"“{planned_round.title}” is already open for this candidacy.",
+            [
+                {
+                    "kind": "round_exists",
+                    "detail": "each planned round opens once per candidacy",
+                    "round_id": existing.id,
+                }
+            ],
+            field="planned_round_id",
+        )
+    round_ = Round(candidacy=candidacy, planned_round=planned_round, state=RoundState.open)
+    db.session.add(round_)
+    db.session.flush()
+    record(actor, "round.opened", round_, candidacy_id=candidacy.id, title=planned_round.title)
+    for listener in ROUND_OPENED:
+        listener(round_, actor)
+    return round_
+
+
+def rounds_of(candidacy: Candidacy) -> list[Round]:
+    """The candidacy's rounds in plan order, with their interviews and panels loaded."""
+    rounds = (
+        db.session.scalars(
+            sa.select(Round)
+            .where(Round.candidacy_id == candidacy.id)
+            .options(sa.orm.selectinload(Round.interviews))
+        )
+        .unique()
+        .all()
+    )
+    return sorted(rounds, key=lambda r: (r.planned_round.position, r.id))
+
+
+def get_round(candidacy: Candidacy, round_id: int) -> Round:
+    round_ = db.session.scalar(
+        sa.select(Round).where(Round.id == round_id, Round.candidacy_id == candidacy.id)
+    )
+    if round_ is None:
+        raise NotFound("No such round for this candidacy.")
+    return round_
+
+
+def get_interview(interview_id: int) -> Interview:
+    interview = db.session.get(Interview, interview_id)
+    if interview is None:
+        raise NotFound("No such interview.")
+    return interview
+
+
+def get_round_interview(round_: Round, interview_id: int) -> Interview:
+    interview = db.session.scalar(
+        sa.select(Interview).where(Interview.id == interview_id, Interview.round_id == round_.id)
+    )
+    if interview is None:
+        raise NotFound("No such interview in this round.")
+    return interview
+
+
+# --- checks --------------------------------------------------------------------------------------
+
+
+def _duration(minutes: Any) -> timedelta:
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise RuleViolation("duration_minutes", "Give the duration in whole minutes.")
+    if minutes < MIN_DURATION:
+        raise RuleViolation("duration_minutes", f"At least {MIN_DURATION} minutes.")
+    if minutes > MAX_DURATION:
+        raise RuleViolation("duration_minutes", "At most 8 hours (480 minutes).")
+    return timedelta(minutes=minutes)
+
+
+def _zone_name(name: str) -> str:
+    if not is_valid_zone(name):
+        raise RuleViolation("time_zone", f"“{name}” is not a known IANA time zone.")
+    return name
+
+
+def _place(location: str | None, video_url: str | None) -> tuple[str, str]:
+    location = (location or "").strip()
+    video_url = (video_url or "").strip()
+    if len(location) > 300:
+        raise RuleViolation("location", "At most 300 characters.")
+    if len(video_url) > 500:
+        raise RuleViolation("video_url", "At most 500 characters.")
+    if video_url:
+        parts = urlsplit(video_url)
+        if (
+            parts.scheme not in {"https", "http"}
+            or not parts.netloc
+            or any(c.isspace() for c in video_url)
+        ):
+            raise RuleViolation("video_url", "Give a full https:// link.")
+    return location, video_url
+
+
+def _panel(seats: Sequence[Seat]) -> list[tuple[User, Relationship]]:
+    if not seats:
+        raise RuleViolation("panel", "Seat at least one interviewer.")
+    if len(seats) > MAX_PANEL:
+        raise RuleViolation("panel", f"At most {MAX_PANEL} interviewers on one panel.")
+    ids = [s.user_id for s in seats]
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    panel: list[tuple[User, Relationship]] = []
+    seen: set[int] = set()
+    for index, seat in enumerate(seats):
+        user = users.get(seat.user_id)
+        if user is None or not user.is_active:
+            raise RuleViolation(f"panel.{index}.user_id", f"No active user with id {seat.user_id}.")
+        if not user.has_role(*PANEL_ROLES):
+            raise RuleViolation(
+                f"panel.{index}.user_id",
+                f"{user.name} is not an interviewer, hiring manager or recruiter.",
+            )
+        if user.id in seen:
+            raise RuleViolation(f"panel.{index}.user_id", f"{user.name} is on the panel twice.")
+        seen.add(user.id)
+        try:
+            relationship = Relationship(seat.relationship)
+        except ValueError as err:
+            raise RuleViolation(
+                f"panel.{index}.relationship",
+                "Choose colleague, peer, supervisor or hiring_manager.",
+            ) from err
+        panel.append((user, relationship))
+    return panel
+
+
+def relationship_gaps(
+    planned_round: PlannedRound, relationships: Sequence[Relationship]
+) -> tuple[list[Relationship], list[Relationship]]:
+    """Seats the plan needs that the panel misses, and panel seats beyond what the plan needs."""
+    needed = Counter(planned_round.relationships)
+    given = Counter(relationships)
+    missing = sorted((needed - given).elements())
+    surplus = sorted((given - needed).elements())
+    return missing, surplus
+
+
+def _check_relationships(
+    round_: Round,
+    panel: list[tuple[User, Relationship]],
+    override: bool,
+    override_reason: str | None,
+) -> tuple[str | None, list[dict]]:
+    missing, surplus = relationship_gaps(round_.planned_round, [r for _, r in panel])
+    warnings: list[dict[str, Any]] = []
+    if surplus:
+        warnings.append(
+            {
+                "kind": "surplus_relationships",
+                "detail": "Beyond the plan: " + ", ".join(r.title for r in surplus) + ".",
+                "surplus": [r.value for r in surplus],
+            }
+        )
+    if not missing:
+        return None, warnings
+    text = ", ".join(r.title.lower() for r in missing)
+    if not override:
+        raise Conflict(
+            f"The plan asks for a panel with: {text}.",
+            [
+                {
+                    "kind": "relationships",
+                    "detail": f"Missing: {text}. Add them, or override with a reason.",
+                    "missing": [r.value for r in missing],
+                    "surplus": [r.value for r in surplus],
+                }
+            ],
+            field="panel",
+        )
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise RuleViolation("reason", "Say why the panel departs from the plan.")
+    if len(reason) > 1000:
+        raise RuleViolation("reason", "At most 1000 characters.")
+    return f"Missing {text}: {reason}", warnings
+
+
+def _start(starts_at: datetime, record_past: bool, field_name: str = "starts_at") -> datetime:
+    starts_at = ensure_aware(starts_at, field_name)
+    now = utcnow()
+    if record_past:
+        if starts_at >= now:
+            raise RuleViolation(
+                field_name, "Only an interview that already happened can be recorded as past."
+            )
+    elif starts_at < now:
+        raise RuleViolation(field_name, "That time is in the past.")
+    return starts_at
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("reason", "Give a reason; it is kept in the candidacy's history.")
+    if len(reason) > 1000:
+        raise RuleViolation("reason", "At most 1000 characters.")
+    return reason
+
+
+def _check_open(round_: Round) -> None:
+    candidacy = round_.candidacy
+    if candidacy.is_closed:
+        raise RuleViolation(
+            "starts_at", f"The candidacy is {candidacy.state.title.lower()}; nothing to schedule."
+        )
+    if round_.state is RoundState.cancelled:
+        raise RuleViolation("starts_at", "This round was cancelled.")
+
+
+def _proposal(
+    round_: Round,
+    starts_at: datetime,
+    ends_at: datetime,
+    panel: list[tuple[User, Relationship]],
+    exclude: int | None,
+) -> conflicts.Proposal:
+    return conflicts.Proposal(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        users=[u for u, _ in panel],
+        candidate_id=round_.candidacy.candidate_id,
+        candidacy_id=round_.candidacy_id,
+        exclude_interview_id=exclude,
+    )
+
+
+def _refuse_blocking(proposal: conflicts.Proposal) -> None:
+    conflicts.lock_people([u.id for u in proposal.users], proposal.candidate_id)
+    found = conflicts.blocking_conflicts(proposal)
+    if found:
+        raise Conflict(
+            "That time clashes: " + " ".join(c["detail"] for c in found), found, field="starts_at"
+        )
+
+
+# --- interviews ----------------------------------------------------------------------------------
+
+
+def schedule_interview(
+    round_: Round,
+    *,
+    actor: User,
+    starts_at: datetime,
+    duration_minutes: int,
+    time_zone: str,
+    panel: Sequence[Seat],
+    location: str = "",
+    video_url: str = "",
+    override_relationships: bool = False,
+    override_reason: str | None = None,
+    record_past: bool = False,
+) -> InterviewChange:
+    """Book an interview in a round, after every rule and conflict check."""
+    _check_open(round_)
+    zone_name = _zone_name(time_zone)
+    length = _duration(duration_minutes)
+    start = _start(starts_at, record_past)
+    location, video_url = _place(location, video_url)
+    seats = _panel(panel)
+    override_note, warnings = _check_relationships(
+        round_, seats, override_relationships, override_reason
+    )
+    proposal = _proposal(round_, start, start + length, seats, None)
+    _refuse_blocking(proposal)
+    warnings += conflicts.advisory_warnings(proposal)
+
+    interview = Interview(
+        round=round_,
+        candidate_id=round_.candidacy.candidate_id,
+        starts_at=start,
+        ends_at=start + length,
+        time_zone=zone_name,
+        location=location,
+        video_url=video_url,
+        state=InterviewState.scheduled,
+        sequence=0,
+        is_recorded_past=record_past,
+        relationships_override_reason=override_note,
+        scheduled_by_id=actor.id,
+    )
+    for user, relationship in seats:
+        interview.panel.append(
+            PanelMember(
+                user=user,
+                user_id=user.id,
+                relationship=relationship,
+                starts_at=start,
+                ends_at=start + length,
+            )
+        )
+    db.session.add(interview)
+    db.session.flush()
+    record(
+        actor,
+        "interview.scheduled",
+        interview,
+        candidacy_id=round_.candidacy_id,
+        round=round_.title,
+        starts_at=start.isoformat(),
+        duration_minutes=duration_minutes,
+        panel=[{"user_id": u.id, "relationship": r.value} for u, r in seats],
+        override=override_note,
+        recorded_past=record_past,
+    )
+    change = InterviewChange(
+        interview=interview, warnings=warnings, added_user_ids=[u.id for u, _ in seats]
+    )
+    invites.notify(change)
+    return change
+
+
+def reschedule_interview(
+    interview: Interview,
+    *,
+    actor: User,
+    reason: str,
+    starts_at: datetime | None = None,
+    duration_minutes: int | None = None,
+    time_zone: str | None = None,
+    location: str | None = None,
+    video_url: str | None = None,
+    panel: Sequence[Seat] | None = None,
+    override_relationships: bool = False,
+    override_reason: str | None = None,
+) -> InterviewChange:
+    """Move an interview, change its place or replace its panel; every rule runs again."""
+    if interview.is_cancelled:
+        raise RuleViolation("starts_at", "This interview was cancelled; schedule a new one.")
+    round_ = interview.round
+    _check_open(round_)
+    reason = _reason(reason)
+    if interview.ends_at <= utcnow() and (starts_at is not None or duration_minutes is not None):
+        raise RuleViolation("starts_at", "This interview already took place.")
+    new_start = _start(starts_at, False) if starts_at is not None else interview.starts_at
+    new_length = (
+        _duration(duration_minutes)
+        if duration_minutes is not None
+        else interview.ends_at - interview.starts_at
+    )
+    zone_name = _zone_name(time_zone) if time_zone is not None else interview.time_zone
+    new_location, new_video = _place(
+        location if location is not None else interview.location,
+        video_url if video_url is not None else interview.video_url,
+    )
+    current = [(m.user, m.relationship) for m in interview.panel]
+    seats = _panel(panel) if panel is not None else current
+    new_end = new_start + new_length
+
+    time_changed = (new_start, new_end) != (interview.starts_at, interview.ends_at)
+    place_changed = (new_location, new_video) != (interview.location, interview.video_url)
+    before = {u.id: r for u, r in current}
+    after = {u.id: r for u, r in seats}
+    panel_changed = before != after
+    zone_changed = zone_name != interview.time_zone
+    if not (time_changed or place_changed or panel_changed or zone_changed):
+        raise RuleViolation("starts_at", "Nothing changed: give a new time, place or panel.")
+
+    warnings: list[dict[str, Any]] = []
+    override_note = interview.relationships_override_reason
+    if panel_changed:
+        override_note, warnings = _check_relationships(
+            round_, seats, override_relationships, override_reason
+        )
+    proposal = _proposal(round_, new_start, new_end, seats, interview.id)
+    if time_changed or panel_changed:
+        _refuse_blocking(proposal)
+    warnings += conflicts.advisory_warnings(proposal)
+
+    previous = {
+        "starts_at": interview.starts_at.isoformat(),
+        "ends_at": interview.ends_at.isoformat(),
+        "location": interview.location,
+        "video_url": interview.video_url,
+        "panel": [{"user_id": k, "relationship": v.value} for k, v in before.items()],
+    }
+    interview.starts_at, interview.ends_at = new_start, new_end
+    interview.time_zone = zone_name
+    interview.location, interview.video_url = new_location, new_video
+    interview.relationships_override_reason = override_note
+    removed = [uid for uid in before if uid not in after]
+    added = [uid for uid in after if uid not in before]
+    removed_users = [m.user for m in interview.panel if m.user_id in removed]
+    for member in list(interview.panel):
+        if member.user_id in removed:
+            interview.panel.remove(member)
+        else:
+            member.relationship = after[member.user_id]
+            member.starts_at, member.ends_at = new_start, new_end
+    users = {u.id: u for u, _ in seats}
+    for uid in added:
+        interview.panel.append(
+            PanelMember(
+                user=users[uid],
+                user_id=uid,
+                relationship=after[uid],
+                starts_at=new_start,
+                ends_at=new_end,
+            )
+        )
+    if time_changed or place_changed or panel_changed:
+        interview.sequence += 1
+    db.session.flush()
+    record(
+        actor,
+        "interview.rescheduled",
+        interview,
+        candidacy_id=round_.candidacy_id,
+        reason=reason,
+        previous=previous,
+        starts_at=new_start.isoformat(),
+        ends_at=new_end.isoformat(),
+        location=new_location,
+        video_url=new_video,
+        added=added,
+        removed=removed,
+        override=override_note if panel_changed else None,
+    )
+    change = InterviewChange(
+        interview=interview,
+        warnings=warnings,
+        added_user_ids=added,
+        removed_user_ids=removed,
+        kept_user_ids=[uid for uid in after if uid in before],
+        time_changed=time_changed,
+        place_changed=place_changed,
+    )
+    if time_changed or place_changed or panel_changed:
+        invites.notify(change, removed_users=removed_users, updated=True)
+    return change
+
+
+def cancel_interview(interview: Interview, *, actor: User, reason: str) -> InterviewChange:
+    if interview.is_cancelled:
+        raise Conflict(
+            "This interview is already cancelled.",
+            [{"kind": "already_cancelled", "detail": "nothing to cancel"}],
+        )
+    reason = _reason(reason)
+    interview.state = InterviewState.cancelled
+    interview.cancelled_at = utcnow()
+    interview.cancel_reason = reason
+    interview.sequence += 1
+    for member in interview.panel:
+        member.is_active = False
+    db.session.flush()
+    record(
+        actor,
+        "interview.cancelled",
+        interview,
+        candidacy_id=interview.round.candidacy_id,
+        reason=reason,
+    )
+    change = InterviewChange(
+        interview=interview, kept_user_ids=[m.user_id for m in interview.panel], cancelled=True
+    )
+    invites.notify(change)
+    return change
+
+
+def planned_round_in_use(planned_round: PlannedRound) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(True))
+            .where(Round.planned_round_id == planned_round.id)
+            .limit(1)
+        )
+        is True
+    )
+
+
+def register() -> None:
+    """Tell the jobs domain that a planned round with rounds may not be removed."""
+    from coordinator.jobs import operations as job_operations
+
+    if planned_round_in_use not in job_operations.IN_USE_CHECKS:
+        job_operations.IN_USE_CHECKS.append(planned_round_in_use)

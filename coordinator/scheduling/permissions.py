@@ -1,0 +1,61 @@
+"""Who may schedule, see interviews, and manage people's availability."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from coordinator.accounts.models import Role, User
+from coordinator.candidates import permissions as candidate_permissions
+from coordinator.candidates.models import Candidacy
+from coordinator.db import db
+from coordinator.jobs.permissions import is_hiring_manager_of
+from coordinator.scheduling.models import Interview, PanelMember, Round
+
+
+def can_schedule(user: User) -> bool:
+    """Recruiters (and admins) open rounds, book, move and cancel interviews."""
+    return user.has_role(Role.admin, Role.recruiter)
+
+
+def can_schedule_for(user: User, candidacy: Candidacy) -> bool:
+    return can_schedule(user)
+
+
+def is_panel_member(user: User, interview: Interview) -> bool:
+    return any(member.user_id == user.id for member in interview.panel)
+
+
+def sits_on_candidacy(user: User, candidacy: Candidacy) -> bool:
+    """The user is (or was) on a panel of one of the candidacy's interviews."""
+    return db.session.scalar(
+        sa.select(sa.literal(True))
+        .select_from(PanelMember)
+        .join(Interview, Interview.id == PanelMember.interview_id)
+        .join(Round, Round.id == Interview.round_id)
+        .where(Round.candidacy_id == candidacy.id, PanelMember.user_id == user.id)
+        .limit(1)
+    ) is True
+
+
+def can_view_interview(user: User, interview: Interview) -> bool:
+    candidacy = interview.round.candidacy
+    return (
+        can_schedule(user)
+        or is_hiring_manager_of(user, candidacy.job)
+        or is_panel_member(user, interview)
+    )
+
+
+def can_manage_availability(user: User, target: User) -> bool:
+    """Import busy time: admins, recruiters, and the person themself."""
+    return user.id == target.id or user.has_role(Role.admin, Role.recruiter)
+
+
+def can_set_working_hours(user: User, target: User) -> bool:
+    return user.id == target.id or user.has_role(Role.admin)
+
+
+def register() -> None:
+    """Let panel members reach the candidacies they interview for."""
+    if sits_on_candidacy not in candidate_permissions.VIEW_CANDIDACY_CHECKS:
+        candidate_permissions.VIEW_CANDIDACY_CHECKS.append(sits_on_candidacy)

@@ -1,0 +1,486 @@
+"""Scheduling pages: rounds, booking (with a dry-run check), suggestions, moves, cancellations,
+the candidate's availability, and each person's working hours, limits and busy calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from wtforms import SelectChoice
+
+from coordinator.access import require, requires
+from coordinator.accounts.models import User, UserRole
+from coordinator.accounts.permissions import can_set_limits, is_signed_in
+from coordinator.candidates.models import Candidacy
+from coordinator.candidates.operations import get_candidacy
+from coordinator.db import db
+from coordinator.errors import Conflict, NotFound, RuleViolation
+from coordinator.jobs.operations import get_planned_round
+from coordinator.scheduling import availability, meetings, operations, slots
+from coordinator.scheduling.forms import (
+    AvailabilityForm,
+    BusyImportForm,
+    CancelForm,
+    InterviewForm,
+    LimitsForm,
+    OpenRoundForm,
+    RescheduleForm,
+    SuggestForm,
+    WorkingHoursForm,
+)
+from coordinator.scheduling.models import AvailabilitySource, BusyBlock, Interview, Round
+from coordinator.scheduling.permissions import (
+    can_manage_availability,
+    can_schedule,
+    can_schedule_for,
+    can_set_working_hours,
+    can_view_interview,
+)
+from coordinator.timeutil import local_to_utc, to_zone, utcnow
+from coordinator.web import viewer_zone
+
+bp = Blueprint("scheduling", __name__)
+
+
+# --- loading through parents ---------------------------------------------------------------------
+
+
+def _candidacy(candidacy_id: int) -> Candidacy:
+    candidacy = get_candidacy(candidacy_id)
+    require(can_schedule_for(g.user, candidacy))
+    return candidacy
+
+
+def _round(candidacy_id: int, round_id: int) -> Round:
+    return operations.get_round(_candidacy(candidacy_id), round_id)
+
+
+def _interview(candidacy_id: int, round_id: int, interview_id: int) -> Interview:
+    return operations.get_round_interview(_round(candidacy_id, round_id), interview_id)
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def panel_candidates() -> list[User]:
+    """Active users who may sit on a panel, by name."""
+    return list(db.session.scalars(
+        sa.select(User).where(User.is_active.is_(True), User.id.in_(
+            sa.select(UserRole.user_id).where(UserRole.role.in_(operations.PANEL_ROLES))))
+        .order_by(User.name, User.id)))
+
+
+# --- rounds --------------------------------------------------------------------------------------
+
+
+@bp.post("/candidacies/<int:candidacy_id>/rounds")
+@requires(can_schedule)
+def open_round(candidacy_id: int) -> Any:
+    candidacy = _candidacy(candidacy_id)
+    form = OpenRoundForm()
+    form.planned_round_id.choices = [SelectChoice(str(p.id), p.title)
+                                     for p in candidacy.job.planned_rounds]
+    if form.validate():
+        try:
+            planned = get_planned_round(candidacy.job, form.planned_round_id.data)
+            round_ = operations.open_round(candidacy, planned, actor=g.user)
+        except (RuleViolation, Conflict, NotFound) as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            return redirect(url_for(".show_round", candidacy_id=candidacy.id,
+                                    round_id=round_.id), 303)
+    else:
+        flash("Choose a round of the plan.", "error")
+    return redirect(url_for("candidates.show_candidacy", candidacy_id=candidacy.id), 303)
+
+
+def rounds_context(candidacy: Candidacy) -> dict[str, Any]:
+    """What the candidacy page shows about rounds (used by the candidacy view)."""
+    rounds = operations.rounds_of(candidacy)
+    opened = {r.planned_round_id for r in rounds}
+    return {
+        "rounds": rounds,
+        "unopened_rounds": [p for p in candidacy.job.planned_rounds if p.id not in opened],
+        "met_before": meetings.met_before_map(candidacy.id),
+        "coverage": meetings.relationship_coverage(candidacy),
+    }
+
+
+@bp.get("/candidacies/<int:candidacy_id>/rounds/<int:round_id>")
+@requires(can_schedule)
+def show_round(candidacy_id: int, round_id: int) -> Any:
+    round_ = _round(candidacy_id, round_id)
+    candidacy = round_.candidacy
+    return render_template(
+        "scheduling/round.html", round=round_, candidacy=candidacy,
+        met_before=meetings.met_before_map(candidacy.id),
+        coverage=meetings.relationship_coverage(candidacy),
+        windows=availability.candidate_availability(candidacy),
+    )
+
+
+# --- booking -------------------------------------------------------------------------------------
+
+
+def _interview_form(form_class: type[InterviewForm], round_: Round, **kwargs: Any) -> Any:
+    form = form_class(**kwargs)
+    form.offer_people(panel_candidates())
+    return form
+
+
+def _prefill_seats(round_: Round) -> list[tuple[int | None, str]]:
+    """Empty rows that already name the relationships the plan asks for."""
+    return [(None, r.value) for r in round_.planned_round.relationships]
+
+
+@bp.route("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/interviews/new",
+          methods=["GET", "POST"])
+@requires(can_schedule)
+def new_interview(candidacy_id: int, round_id: int) -> Any:
+    round_ = _round(candidacy_id, round_id)
+    candidacy = round_.candidacy
+    form = _interview_form(InterviewForm, round_)
+    if request.method == "GET":
+        form.time_zone.data = candidacy.candidate.time_zone
+        form.duration_minutes.data = round_.planned_round.duration_minutes
+        form.fill_panel(_prefill_seats(round_))  # type: ignore[arg-type]
+    status = 200
+    check: dict[str, Any] | None = None
+    if form.validate_on_submit():
+        dry_run = request.form.get("action") == "check"
+        savepoint = db.session.begin_nested() if dry_run else None
+        try:
+            change = operations.schedule_interview(
+                round_, actor=g.user, starts_at=form.starts_at(),
+                duration_minutes=form.duration_minutes.data, time_zone=form.time_zone.data,
+                location=form.location.data or "", video_url=form.video_url.data or "",
+                panel=form.seats(), override_relationships=form.override_relationships.data,
+                override_reason=form.override_reason.data,
+            )
+        except (RuleViolation, Conflict) as err:
+            if savepoint is not None:
+                savepoint.rollback()
+            else:
+                db.session.rollback()
+            form.attach(err)
+            check = {"ok": False, "conflicts": getattr(err, "conflicts", [])}
+            status = 409 if isinstance(err, Conflict) else 422
+        else:
+            if savepoint is not None:
+                savepoint.rollback()
+                check = {"ok": True, "warnings": change.warnings}
+            else:
+                db.session.commit()
+                for warning in change.warnings:
+                    flash(warning["detail"], "warning")
+                flash("Interview booked.", "info")
+                return redirect(url_for(".show_round", candidacy_id=candidacy.id,
+                                        round_id=round_.id), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("scheduling/interview_form.html", form=form, round=round_,
+                           candidacy=candidacy, check=check, mode="new"), status
+
+
+@bp.post("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/book")
+@requires(can_schedule)
+def book_suggestion(candidacy_id: int, round_id: int) -> Any:
+    """Book a suggested slot in one click (the suggestion's hidden fields)."""
+    round_ = _round(candidacy_id, round_id)
+    try:
+        starts_at = datetime.fromisoformat(request.form.get("starts_at", ""))
+        duration = int(request.form.get("duration_minutes", ""))
+        seats = []
+        for value in request.form.getlist("seat"):
+            user_id, _, relationship = value.partition(":")
+            seats.append(operations.Seat(int(user_id), relationship))
+    except ValueError:
+        abort(400, "The suggestion was incomplete; search again.")
+    back = url_for(".suggest_slots", candidacy_id=candidacy_id, round_id=round_id,
+                   **request.args)
+    try:
+        change = operations.schedule_interview(
+            round_, actor=g.user, starts_at=starts_at, duration_minutes=duration,
+            time_zone=round_.candidacy.candidate.time_zone, panel=seats,
+            location=request.form.get("location", ""),
+            video_url=request.form.get("video_url", ""),
+            override_relationships=bool(request.form.get("override_relationships")),
+            override_reason=request.form.get("override_reason"),
+        )
+    except (RuleViolation, Conflict) as err:
+        db.session.rollback()
+        flash(f"Not booked: {err.message}", "error")
+        return redirect(back, 303)
+    db.session.commit()
+    for warning in change.warnings:
+        flash(warning["detail"], "warning")
+    flash("Interview booked.", "info")
+    return redirect(url_for(".show_round", candidacy_id=candidacy_id, round_id=round_id), 303)
+
+
+@bp.get("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/suggestions")
+@requires(can_schedule)
+def suggest_slots(candidacy_id: int, round_id: int) -> Any:
+    round_ = _round(candidacy_id, round_id)
+    candidacy = round_.candidacy
+    form = SuggestForm(request.args)
+    people = panel_candidates()
+    form.offer_people(people)
+    found: list[slots.Slot] | None = None
+    status = 200
+    error = None
+    if not request.args:
+        for entry, relationship in zip(form.required, round_.planned_round.relationships,
+                                       strict=False):
+            entry.form.relationship.data = relationship.value
+    elif form.validate():
+        required = [e.form for e in form.required if e.form.user_id.data]
+        pool = [e.form for e in form.pool if e.form.user_id.data]
+        by_id = {u.id: u for u in people}
+        zone = viewer_zone()
+        today = to_zone(utcnow(), zone).date()
+        first = form.date_from.data or today
+        last = form.date_to.data or first + timedelta(days=14)
+        try:
+            starts_after = local_to_utc(first, datetime.min.time(), zone, "date_from")
+            ends_before = local_to_utc(last + timedelta(days=1), datetime.min.time(), zone,
+                                       "date_to")
+            unknown = [f.user_id.data for f in [*required, *pool] if f.user_id.data not in by_id]
+            if unknown:
+                raise RuleViolation("required", "Choose interviewers from the list.")
+            found = slots.suggest(
+                candidacy, required=[by_id[f.user_id.data] for f in required],
+                pool=[by_id[f.user_id.data] for f in pool], pool_size=form.pool_size.data or 0,
+                duration_minutes=form.duration_minutes.data
+                or round_.planned_round.duration_minutes,
+                starts_after=starts_after, ends_before=ends_before,
+                buffer_minutes=form.buffer_minutes.data or 0,
+            )
+        except RuleViolation as err:
+            error = err.message
+            status = 422
+    else:
+        status = 422
+    relationship_of = {}
+    if found is not None:
+        for entry in [*form.required, *form.pool]:
+            if entry.form.user_id.data:
+                relationship_of[entry.form.user_id.data] = entry.form.relationship.data
+    return render_template(
+        "scheduling/suggestions.html", form=form, round=round_, candidacy=candidacy,
+        slots=found, error=error, people={u.id: u for u in people},
+        relationship_of=relationship_of,
+        duration=form.duration_minutes.data or round_.planned_round.duration_minutes,
+    ), status
+
+
+# --- moving and cancelling -----------------------------------------------------------------------
+
+
+@bp.route("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/interviews/<int:interview_id>"
+          "/edit", methods=["GET", "POST"])
+@requires(can_schedule)
+def edit_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any:
+    interview = _interview(candidacy_id, round_id, interview_id)
+    round_ = interview.round
+    form = _interview_form(RescheduleForm, round_)
+    if request.method == "GET":
+        local = to_zone(interview.starts_at, interview.time_zone)
+        form.date.data, form.time.data = local.date(), local.time().replace(tzinfo=None)
+        form.time_zone.data = interview.time_zone
+        form.duration_minutes.data = interview.duration_minutes
+        form.location.data, form.video_url.data = interview.location, interview.video_url
+        form.fill_panel([(m.user_id, m.relationship.value) for m in interview.panel])
+    status = 200
+    if form.validate_on_submit():
+        try:
+            starts_at = form.starts_at()
+            change = operations.reschedule_interview(
+                interview, actor=g.user, reason=form.reason.data,
+                starts_at=starts_at if starts_at != interview.starts_at else None,
+                duration_minutes=form.duration_minutes.data, time_zone=form.time_zone.data,
+                location=form.location.data or "", video_url=form.video_url.data or "",
+                panel=form.seats(), override_relationships=form.override_relationships.data,
+                override_reason=form.override_reason.data or form.reason.data,
+            )
+        except (RuleViolation, Conflict) as err:
+            db.session.rollback()
+            form.attach(err)
+            status = 409 if isinstance(err, Conflict) else 422
+        else:
+            db.session.commit()
+            for warning in change.warnings:
+                flash(warning["detail"], "warning")
+            flash("Interview changed; everyone concerned is told.", "info")
+            return redirect(url_for(".show_round", candidacy_id=candidacy_id,
+                                    round_id=round_id), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("scheduling/interview_form.html", form=form, round=round_,
+                           candidacy=round_.candidacy, interview=interview, check=None,
+                           mode="edit"), status
+
+
+@bp.route("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/interviews/<int:interview_id>"
+          "/cancel", methods=["GET", "POST"])
+@requires(can_schedule)
+def cancel_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any:
+    interview = _interview(candidacy_id, round_id, interview_id)
+    form = CancelForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            operations.cancel_interview(interview, actor=g.user, reason=form.reason.data)
+        except (RuleViolation, Conflict) as err:
+            db.session.rollback()
+            form.attach(err)
+            status = 409 if isinstance(err, Conflict) else 422
+        else:
+            db.session.commit()
+            flash("Interview cancelled.", "info")
+            return redirect(url_for(".show_round", candidacy_id=candidacy_id,
+                                    round_id=round_id), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("scheduling/cancel.html", form=form, interview=interview,
+                           round=interview.round, candidacy=interview.round.candidacy), status
+
+
+@bp.get("/interviews/<int:interview_id>")
+@requires(is_signed_in)
+def show_interview(interview_id: int) -> Any:
+    interview = operations.get_interview(interview_id)
+    require(can_view_interview(g.user, interview))
+    candidacy = interview.round.candidacy
+    return render_template("scheduling/interview.html", interview=interview, round=interview.round,
+                           candidacy=candidacy,
+                           met_before=meetings.met_before_map(candidacy.id).get(interview.id,
+                                                                                  set()))
+
+
+# --- the candidate's availability ----------------------------------------------------------------
+
+
+@bp.route("/candidacies/<int:candidacy_id>/availability", methods=["GET", "POST"])
+@requires(can_schedule)
+def candidate_availability(candidacy_id: int) -> Any:
+    candidacy = _candidacy(candidacy_id)
+    form = AvailabilityForm()
+    if request.method == "GET":
+        form.time_zone.data = candidacy.candidate.time_zone
+    status = 200
+    if form.validate_on_submit():
+        try:
+            windows = [
+                (local_to_utc(day, start, form.time_zone.data, f"windows.{i}"),
+                 local_to_utc(day, end, form.time_zone.data, f"windows.{i}"))
+                for day, start, end, i in form.spans()
+            ]
+            for index, (begin, finish) in enumerate(windows):
+                if finish <= begin:
+                    raise RuleViolation(f"windows.{index}", "A window must end after it starts.")
+            availability.set_candidate_availability(
+                candidacy, availability.merge(windows), actor=g.user,
+                source=AvailabilitySource.recruiter)
+        except RuleViolation as err:
+            db.session.rollback()
+            form.form_errors.append(err.message)
+            status = 422
+        else:
+            db.session.commit()
+            flash("The candidate's availability is saved.", "info")
+            return redirect(url_for(".candidate_availability", candidacy_id=candidacy.id), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("scheduling/availability.html", form=form, candidacy=candidacy,
+                           windows=availability.candidate_availability(candidacy)), status
+
+
+# --- a person's working hours, limits and busy calendar ------------------------------------------
+
+
+@bp.route("/users/<int:user_id>/working-hours", methods=["GET", "POST"])
+@requires(is_signed_in)
+def working_hours(user_id: int) -> Any:
+    user = _user(user_id)
+    require(can_set_working_hours(g.user, user))
+    form = WorkingHoursForm()
+    if request.method == "GET":
+        form.time_zone.data = user.time_zone
+        form.fill(availability.working_hours_of(user))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            availability.set_working_hours(user, form.days(), actor=g.user,
+                                           time_zone=form.time_zone.data)
+        except RuleViolation as err:
+            db.session.rollback()
+            form.attach(err)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Working hours saved.", "info")
+            return redirect(url_for(".working_hours", user_id=user.id), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("scheduling/working_hours.html", form=form, person=user), status
+
+
+@bp.route("/users/<int:user_id>/limits", methods=["GET", "POST"])
+@requires(can_schedule)
+def limits(user_id: int) -> Any:
+    user = _user(user_id)
+    require(can_set_limits(g.user, user))
+    form = LimitsForm(obj=user)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            availability.set_limits(user, actor=g.user, per_day=form.max_interviews_per_day.data,
+                                    per_week=form.max_interviews_per_week.data)
+        except RuleViolation as err:
+            db.session.rollback()
+            form.attach(err)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Limits saved.", "info")
+            return redirect(url_for(".limits", user_id=user.id), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("scheduling/limits.html", form=form, person=user), status
+
+
+@bp.route("/users/<int:user_id>/busy", methods=["GET", "POST"])
+@requires(is_signed_in)
+def import_busy(user_id: int) -> Any:
+    user = _user(user_id)
+    require(can_manage_availability(g.user, user))
+    form = BusyImportForm()
+    status = 200
+    if form.validate_on_submit():
+        data = form.file.data.read(availability.MAX_IMPORT_BYTES + 1)
+        try:
+            count = availability.import_busy_calendar(user, data, actor=g.user)
+        except RuleViolation as err:
+            db.session.rollback()
+            form.file.errors = [*list(form.file.errors), err.message]
+            status = 422
+        else:
+            db.session.commit()
+            flash(f"Imported {count} busy period(s); earlier imports were replaced.", "info")
+            return redirect(url_for(".import_busy", user_id=user.id), 303)
+    elif request.method == "POST":
+        status = 422
+    block_count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(BusyBlock).where(BusyBlock.user_id == user.id))
+    return render_template("scheduling/busy.html", form=form, person=user,
+                           block_count=block_count), status
+

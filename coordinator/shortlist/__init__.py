@@ -1,0 +1,1 @@
+"""The shortlist: candidacies compared side by side, calibrated scores, recorded decisions."""

@@ -1,0 +1,66 @@
+"""Rate limits: sign-in attempts and API calls, on an app built with limiting switched on.
+
+The suite's app runs with RATELIMIT_ENABLED False. Flask-Limiter keeps one state per process, so
+the fixture restores it afterwards and other tests in this worker are not limited.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from coordinator.accounts import operations as accounts
+from coordinator.db import db
+from coordinator.extensions import limiter
+from tests.api.support import assert_problem
+from tests.conftest import make_app
+
+
+@pytest.fixture
+def limited_app(app, database_url, tmp_path):
+    was_enabled = limiter.enabled
+    limited = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True,
+                       API_RATE_LIMIT="3 per minute")
+    limiter.reset()
+    yield limited
+    limiter.reset()
+    limiter.enabled = was_enabled
+    with limited.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def limited_client(limited_app):
+    return limited_app.test_client()
+
+
+def failed_login(client):
+    return client.post("/login", data={"email": "nobody@example.com",
+                                       "password": "wrong-password-guess"})
+
+
+def test_eleventh_failed_login_in_a_minute_is_429(limited_client):
+    answers = [failed_login(limited_client).status_code for _ in range(11)]
+    assert answers == [422] * 10 + [429]
+
+
+def test_login_limit_comes_from_config(limited_app, limited_client):
+    assert limited_app.config["LOGIN_RATE_LIMIT"].startswith("10 per minute")
+    for _ in range(10):
+        failed_login(limited_client)
+    assert limited_client.get("/login").status_code == 200  # only POSTs count
+
+
+def test_api_answers_429_as_a_problem_once_its_limit_is_hit(limited_client, make_user):
+    user = make_user(("recruiter",))
+    _, secret = accounts.create_token(user, actor=user)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    answers = [limited_client.get("/api/v1/jobs", headers=headers) for _ in range(4)]
+    assert [r.status_code for r in answers[:3]] == [200, 200, 200]
+    assert_problem(answers[3], 429)
+    assert "Retry-After" in answers[3].headers
+
+
+def test_api_limit_counts_requests_without_a_token_too(limited_client):
+    answers = [limited_client.get("/api/v1/jobs").status_code for _ in range(4)]
+    assert answers == [401, 401, 401, 429]

@@ -1,7 +1,7 @@
 """The slot finder as calendars fill up: 5 required interviewers and a pool of 10 (k = 2).
 
 Pure ``find_slots`` over four weeks, a 30-minute grid and 60-minute slots. Every person has
-1,000 busy blocks (then 10,000): short meetings of 5 to 30 minutes packed into three one-hour
+1,000 busy blocks (then 10,000): short meetings of 5 to 30 minutes packed into two one-hour
 "meeting zones" of each working day (so free time remains when people's zones differ), plus
 evenings and weekends. The 10x calendars fill the same zones more densely, so the finder does ten
 times the work for about the same answer.
@@ -34,7 +34,7 @@ POOL_SIZE = 2
 START = datetime(2027, 3, 1, tzinfo=UTC)
 DAYS = 28
 ZONES = ["Europe/Berlin", "Europe/Berlin", "Europe/London", "Europe/Berlin", "Europe/Paris"]
-MEETING_ZONES_PER_DAY = 3
+MEETING_ZONES_PER_DAY = 2
 #: Share of the blocks that fall in evenings and at weekends, outside working hours.
 OFF_HOURS_SHARE = 0.1
 

@@ -80,6 +80,7 @@ def _register_domains() -> None:
     import coordinator.jobs.models
     import coordinator.mail.models
     import coordinator.shortlist.models  # noqa: F401
+    from coordinator.assessments import operations as assessment_operations
     from coordinator.scheduling import operations as scheduling_operations
     from coordinator.scheduling import permissions as scheduling_permissions
 
@@ -87,6 +88,7 @@ def _register_domains() -> None:
 
     scheduling_permissions.register()
     scheduling_operations.register()
+    assessment_operations.register()
     if compensation_operations.on_round_opened not in scheduling_operations.ROUND_OPENED:
         scheduling_operations.ROUND_OPENED.append(compensation_operations.on_round_opened)
 
@@ -95,18 +97,26 @@ def _register_blueprints(app: Flask) -> None:
     from coordinator.accounts.views import bp as accounts_bp
     from coordinator.admin.views import bp as admin_bp
     from coordinator.api import bp as api_bp
+    from coordinator.assessments.views import bp as assessments_bp
     from coordinator.candidates.views import bp as candidates_bp
+    from coordinator.compensation.views import bp as compensation_bp
     from coordinator.dashboard.views import bp as dashboard_bp
+    from coordinator.invites.views import bp as feeds_bp
     from coordinator.jobs.views import bp as jobs_bp
     from coordinator.portal.views import bp as portal_bp
     from coordinator.scheduling.views import bp as scheduling_bp
+    from coordinator.shortlist.views import bp as shortlist_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(candidates_bp)
+    app.register_blueprint(compensation_bp)
     app.register_blueprint(scheduling_bp)
+    app.register_blueprint(shortlist_bp)
+    app.register_blueprint(assessments_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 

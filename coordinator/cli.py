@@ -78,6 +78,20 @@ def register(app: Flask) -> None:
                 return
             time.sleep(interval)
 
+    @app.cli.command("send-reminders")
+    def send_reminders() -> None:
+        """Queue due interview reminders (candidates ~24 h ahead, interviewers ~1 h ahead).
+
+        Run it every few minutes from cron or a timer; each reminder is queued once per
+        interview time, and deliver-mail sends it.
+        """
+        from coordinator.invites.reminders import send_due_reminders
+
+        counts = send_due_reminders()
+        db.session.commit()
+        click.echo(f"queued {counts.candidate} candidate and {counts.panel} interviewer "
+                   f"reminders")
+
     @app.cli.command("seed-demo")
     @click.option("--force", is_flag=True, help="Seed even when the database already has users.")
     def seed_demo(force: bool) -> None:

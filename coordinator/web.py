@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from coordinator.access import Unauthenticated, is_api_request
@@ -85,6 +86,23 @@ def init_app(app: Flask) -> None:
             return problem(status, err.name, err.description or err.name)
         return render_template("error.html", status=status, title=err.name,
                                detail=err.description), status
+
+    @app.errorhandler(OperationalError)
+    def _database_busy(err: OperationalError) -> Any:
+        """SQLite's single writer: a write that waited too long is refused, not crashed."""
+        if "database is locked" not in str(err.orig):
+            raise err
+        from coordinator.db import db
+
+        db.session.rollback()
+        detail = "The database is busy with another change. Try again in a moment."
+        if is_api_request() or request.path.startswith("/api/"):
+            response = problem(503, "Busy", detail)
+        else:
+            response = app.make_response((render_template("error.html", status=503, title="Busy",
+                                                          detail=detail), 503))
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

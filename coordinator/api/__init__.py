@@ -32,4 +32,14 @@ def authenticate() -> None:
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
 
 
-from coordinator.api import candidates, jobs, meta, scheduling, users  # noqa: E402, F401
+from coordinator.api import (  # noqa: E402, F401
+    assessments,
+    candidates,
+    compensation,
+    jobs,
+    meta,
+    portal,
+    scheduling,
+    shortlist,
+    users,
+)

@@ -22,6 +22,9 @@ from coordinator.candidates.permissions import (
 from coordinator.db import db
 from coordinator.errors import NotFound, RuleViolation
 from coordinator.jobs.operations import get_job
+from coordinator.shortlist.models import Decision
+from coordinator.shortlist.operations import decisions_of
+from coordinator.timeutil import isoformat_z
 
 CandidacyStateName = Literal["active", "shortlisted", "offer", "hired", "rejected", "withdrawn"]
 
@@ -67,10 +70,21 @@ class CandidacyOut(Out):
 
 
 class DecisionOut(Out):
+    id: int
     outcome: Literal["advance", "hold", "reject", "offer"]
     reason: str
-    decided_by_id: int | None
-    decided_at: str = Field(description="UTC instant, ISO 8601 with Z")
+    actor_id: int | None = Field(description="Who decided (null once that user is deleted).")
+    missing_assessments: int = Field(
+        description="Assessments still missing when the decision was made."
+    )
+    decided_at: str = Field(description="UTC instant, ISO 8601 with Z.",
+                            examples=["2027-03-29T08:00:00Z"])
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionOut:
+        return cls(id=decision.id, outcome=decision.outcome.value, reason=decision.reason,
+                   actor_id=decision.actor_id, missing_assessments=decision.missing_assessments,
+                   decided_at=isoformat_z(decision.created_at) or "")
 
 
 class CandidacyDetailOut(CandidacyOut):
@@ -80,9 +94,8 @@ class CandidacyDetailOut(CandidacyOut):
 
     @classmethod
     def of(cls, candidacy: Candidacy) -> CandidacyDetailOut:
-        summary = CandidacyOut.of(candidacy)
-        # Decisions are recorded by the shortlist domain; until it exists the history is empty.
-        return cls(**dict(summary), decisions=[])
+        return cls(**dict(CandidacyOut.of(candidacy)),
+                   decisions=[DecisionOut.of(d) for d in decisions_of(candidacy)])
 
 
 class CandidateListQuery(PageQuery):

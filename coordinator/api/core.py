@@ -107,27 +107,33 @@ def validation_errors(err: ValidationError, prefix: str = "") -> dict[str, list[
     return errors
 
 
-def _nul_paths(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[str]:
-    """Dotted paths of strings holding NUL, which PostgreSQL cannot store in text."""
+def _unstorable(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[str, str]]:
+    """(dotted path, message) for values no column can hold: text with NUL, which PostgreSQL
+    refuses, and whole numbers beyond the 32-bit range of every integer column."""
     if isinstance(value, str):
         if "\x00" in value:
-            yield _path(loc)
+            yield _path(loc), "Control character NUL is not allowed."
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > MAX_ID:
+            yield _path(loc), f"Out of range (at most {MAX_ID})."
     elif isinstance(value, RootModel):
-        yield from _nul_paths(value.root, loc)
+        yield from _unstorable(value.root, loc)
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _nul_paths(getattr(value, name), (*loc, name))
-    elif isinstance(value, list | tuple):
+            yield from _unstorable(getattr(value, name), (*loc, name))
+    elif isinstance(value, list | tuple | set | frozenset):
         for index, item in enumerate(value):
-            yield from _nul_paths(item, (*loc, index))
+            yield from _unstorable(item, (*loc, index))
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _nul_paths(key, (*loc, key))
-            yield from _nul_paths(item, (*loc, key))
+            yield from _unstorable(key, (*loc, key))
+            yield from _unstorable(item, (*loc, key))
 
 
-def _refuse_nul(value: Any) -> None:
-    errors = {path: ["Control character NUL is not allowed."] for path in _nul_paths(value)}
+def _refuse_unstorable(value: Any) -> None:
+    errors: dict[str, list[str]] = {}
+    for path, message in _unstorable(value):
+        errors.setdefault(path, []).append(message)
     if errors:
         raise RuleViolation.many(errors)
 
@@ -149,14 +155,14 @@ def parse_json_body(model: type[BaseModel]) -> Any:
         if any(item["type"] == "json_invalid" for item in err.errors()):
             raise BadRequest("The body is not valid JSON.") from err
         raise RuleViolation.many(validation_errors(err)) from err
-    _refuse_nul(parsed)
+    _refuse_unstorable(parsed)
     return parsed
 
 
 def parse_query(model: type[BaseModel]) -> Any:
     """Validate the query string with ``model`` (values are strings, converted as declared)."""
     data = {key: request.args.get(key) for key in request.args}
-    _refuse_nul(data)
+    _refuse_unstorable(data)
     try:
         return model.model_validate(data)
     except ValidationError as err:
@@ -212,6 +218,12 @@ def _storage_conflict(err: sa.exc.IntegrityError) -> Conflict:
     )
 
 
+def _storage_refusal(err: sa.exc.DataError) -> RuleViolation:
+    """A value the checks passed but the database cannot store; input, so 422 and not 500."""
+    current_app.logger.warning("data error turned into 422: %s", err.orig)
+    return RuleViolation(None, "A value is out of the range the database can store.")
+
+
 def endpoint(
     bp: Blueprint,
     method: str,
@@ -251,6 +263,9 @@ def endpoint(
             except sa.exc.IntegrityError as err:
                 db.session.rollback()
                 raise _storage_conflict(err) from err
+            except sa.exc.DataError as err:
+                db.session.rollback()
+                raise _storage_refusal(err) from err
             for value in (kwargs.get("body"), kwargs.get("query")):
                 if isinstance(value, Deferred):
                     # A view that never read its input must not succeed with invalid input.

@@ -220,7 +220,9 @@ class SuggestionQuery(Schema):
     pool_size: Annotated[int, Field(ge=0, le=20)] = 0
     duration_minutes: Annotated[int, Field(ge=5, le=480)] | None = None
     buffer_minutes: Annotated[int, Field(ge=0, le=240)] = 0
-    granularity_minutes: Literal[5, 10, 15, 20, 30, 60] = 30
+    granularity_minutes: Annotated[
+        int, Field(ge=5, le=60, description="5, 10, 15, 20, 30 or 60")
+    ] = 30
     from_: AwareDatetime | None = Field(None, alias="from")
     to: AwareDatetime | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 20

@@ -73,7 +73,7 @@ def brief_for(interview: Interview, viewer: User) -> list[BriefEntry]:
                 round_title=item.round.title,
                 starts_at=item.starts_at,
                 panel=[(m.user.name, m.user.job_title, m.relationship) for m in item.panel],
-                criteria=[c.title for c in item.round.planned_round.criteria if not c.is_retired],
+                criteria=_covered(item, own),
                 notes=[
                     BriefNote(a.interviewer.name, a.notes_for_later)
                     for a in own
@@ -88,3 +88,15 @@ def brief_for(interview: Interview, viewer: User) -> list[BriefEntry]:
             )
         )
     return entries
+
+
+def _covered(interview: Interview, submitted: list[Assessment]) -> list[str]:
+    """What a round rated: the criteria its submitted assessments rated (titles as they were
+    then), else the round's scorecard as it stands."""
+    rated: dict[int, tuple[int, str]] = {}
+    for assessment in submitted:
+        for rating in assessment.ratings:
+            rated.setdefault(rating.criterion_id, (rating.position, rating.criterion_title))
+    if rated:
+        return [title for _, title in sorted(rated.values())]
+    return [c.title for c in interview.round.planned_round.criteria if not c.is_retired]

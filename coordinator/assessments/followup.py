@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -35,19 +36,21 @@ class Overdue:
     interviewer: User
     due_at: datetime
 
+    def is_late(self, now: datetime) -> bool:
+        return self.due_at <= now
+
     def days_late(self, now: datetime) -> int:
         return max(0, int((now - self.due_at) / timedelta(days=1)))
 
 
-def overdue(now: datetime | None = None, *, scheduled_by: User | None = None) -> list[Overdue]:
-    """Panel seats whose assessment is past due and not submitted (two queries)."""
-    now = now or utcnow()
+def _owed(now: datetime) -> sa.Select[Any]:
+    """Panel seats on live interviews of open candidacies without a submitted assessment."""
     submitted = sa.select(Assessment.id).where(
         Assessment.interview_id == PanelMember.interview_id,
         Assessment.interviewer_id == PanelMember.user_id,
         Assessment.state == AssessmentState.submitted,
     )
-    statement = (
+    return (
         sa.select(Interview, PanelMember.user_id, Job.assessment_due_hours)
         .join(PanelMember, PanelMember.interview_id == Interview.id)
         .join(Round, Round.id == Interview.round_id)
@@ -57,14 +60,27 @@ def overdue(now: datetime | None = None, *, scheduled_by: User | None = None) ->
             Interview.state == InterviewState.scheduled,
             Interview.is_recorded_past.is_(False),
             Candidacy.state.not_in(CLOSED_STATES),
-            Interview.ends_at < now,
             Interview.ends_at > now - LOOKBACK,
             ~sa.exists(submitted),
         )
         .order_by(Interview.ends_at, PanelMember.user_id)
     )
+
+
+def overdue(
+    now: datetime | None = None, *, scheduled_by: User | None = None, limit: int | None = None
+) -> list[Overdue]:
+    """Panel seats whose assessment is past due and not submitted (two queries).
+
+    ``scheduled_by`` keeps the interviews one recruiter booked; ``limit`` keeps the oldest few
+    (a dashboard list), counted before the per-job due time is applied, so it may return fewer.
+    """
+    now = now or utcnow()
+    statement = _owed(now).where(Interview.ends_at < now)
     if scheduled_by is not None:
         statement = statement.where(Interview.scheduled_by_id == scheduled_by.id)
+    if limit is not None:
+        statement = statement.limit(limit)
     rows = db.session.execute(statement).unique().all()
     users = (
         {
@@ -82,6 +98,20 @@ def overdue(now: datetime | None = None, *, scheduled_by: User | None = None) ->
         if due <= now:
             result.append(Overdue(interview, users[user_id], due))
     return result
+
+
+def owed_by(user: User, now: datetime | None = None, *, limit: int = 50) -> list[Overdue]:
+    """The assessments a user still has to write: interviews that have started, oldest first."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        _owed(now)
+        .where(PanelMember.user_id == user.id, Interview.starts_at <= now)
+        .limit(limit)
+    ).unique().all()
+    return [
+        Overdue(interview, user, interview.ends_at + timedelta(hours=hours))
+        for interview, _user_id, hours in rows
+    ]
 
 
 def _send(to: User, subject: str, template: str, key: str, **context: object) -> bool:
@@ -104,9 +134,11 @@ def send_followups(now: datetime | None = None) -> dict[str, int]:
     late_by_recruiter: dict[int, list[Overdue]] = {}
     for item in overdue(now):
         interview, user = item.interview, item.interviewer
+        if not user.is_active:
+            continue
         candidate = interview.round.candidacy.candidate
         day = item.days_late(now)
-        url = external_url("scheduling.show_interview", interview_id=interview.id)
+        url = external_url("assessments.edit_assessment", interview_id=interview.id)
         if _send(
             user,
             f"Assessment due: {candidate.name} — {interview.round.title}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -15,11 +16,15 @@ from coordinator.assessments.models import (
     Rating,
     Recommendation,
 )
-from coordinator.assessments.permissions import can_assess, can_see_others_assessments
+from coordinator.assessments.permissions import (
+    can_assess,
+    can_reopen,
+    can_see_others_assessments,
+)
 from coordinator.audit.operations import record
 from coordinator.candidates.models import Candidacy
 from coordinator.db import db
-from coordinator.errors import Conflict, PermissionDenied, RuleViolation
+from coordinator.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from coordinator.jobs.models import Criterion
 from coordinator.scheduling.models import Interview, Round
 from coordinator.timeutil import utcnow
@@ -37,12 +42,37 @@ def scorecard(interview: Interview) -> list[Criterion]:
     return [c for c in interview.round.planned_round.criteria if not c.is_retired]
 
 
-def find(interview: Interview, user: User) -> Assessment | None:
-    return db.session.scalar(
+def find(interview: Interview, user: User, *, for_update: bool = False) -> Assessment | None:
+    """The user's own assessment of an interview, if they started one.
+
+    ``for_update`` locks the row (PostgreSQL), so two submissions at once cannot both pass the
+    "already submitted" check; SQLite's write lock serialises them anyway.
+    """
+    statement = sa.select(Assessment).where(
+        Assessment.interview_id == interview.id, Assessment.interviewer_id == user.id
+    )
+    if for_update:
+        statement = statement.with_for_update(of=Assessment)
+    return db.session.scalar(statement)
+
+
+def get_assessment(assessment_id: int) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound("No such assessment.")
+    return assessment
+
+
+def get_interview_assessment(interview: Interview, assessment_id: int) -> Assessment:
+    """An assessment reached through its interview (404 through the wrong one)."""
+    assessment = db.session.scalar(
         sa.select(Assessment).where(
-            Assessment.interview_id == interview.id, Assessment.interviewer_id == user.id
+            Assessment.id == assessment_id, Assessment.interview_id == interview.id
         )
     )
+    if assessment is None:
+        raise NotFound("No such assessment of this interview.")
+    return assessment
 
 
 def save_assessment(
@@ -62,7 +92,7 @@ def save_assessment(
         raise RuleViolation(
             "interview", "This interview was cancelled; there is nothing to assess."
         )
-    assessment = find(interview, actor)
+    assessment = find(interview, actor, for_update=True)
     if assessment is not None and assessment.is_submitted:
         raise Conflict(
             "You already submitted this assessment; a recruiter can reopen it.",
@@ -75,35 +105,41 @@ def save_assessment(
             ],
         )
     criteria = {c.id: c for c in scorecard(interview)}
+    errors: dict[str, list[str]] = {}
     scores: dict[int, int] = {}
     for criterion_id, score in ratings.items():
         field = f"ratings.{criterion_id}"
         if criterion_id not in criteria:
-            raise RuleViolation(field, "That criterion is not on this interview's scorecard.")
-        if score is None:
+            errors[field] = ["That criterion is not on this interview's scorecard."]
+        elif score is None:
             continue
-        if isinstance(score, bool) or not isinstance(score, int) or score not in SCALE:
-            raise RuleViolation(field, "Rate from 1 to 4.")
-        scores[criterion_id] = score
-    try:
-        chosen = Recommendation(recommendation) if recommendation else None
-    except ValueError as err:
-        raise RuleViolation("recommendation", "Choose strong_no, no, yes or strong_yes.") from err
+        elif isinstance(score, bool) or not isinstance(score, int) or score not in SCALE:
+            errors[field] = ["Rate from 1 to 4."]
+        else:
+            scores[criterion_id] = score
+    chosen: Recommendation | None = None
+    if recommendation:
+        try:
+            chosen = Recommendation(recommendation)
+        except ValueError:
+            errors["recommendation"] = ["Choose strong_no, no, yes or strong_yes."]
     for name, text in (("notes", notes), ("notes_for_later", notes_for_later)):
         if len(text or "") > MAX_NOTES:
-            raise RuleViolation(name, f"At most {MAX_NOTES:,} characters.")
+            errors[name] = [f"At most {MAX_NOTES:,} characters."]
+    if errors:
+        raise RuleViolation.many(errors)
     if submit:
         if utcnow() < interview.starts_at:
             raise RuleViolation(
                 "submit", "You can submit once the interview has started; save a draft until then."
             )
-        missing = [c for c in criteria.values() if c.is_required and c.id not in scores]
-        if missing:
-            raise RuleViolation.many(
-                {f"ratings.{c.id}": [f"Rate “{c.title}” (required)."] for c in missing}
-            )
+        for criterion in criteria.values():
+            if criterion.is_required and criterion.id not in scores:
+                errors[f"ratings.{criterion.id}"] = [f"Rate “{criterion.title}” (required)."]
         if chosen is None:
-            raise RuleViolation("recommendation", "Give an overall recommendation.")
+            errors["recommendation"] = ["Give an overall recommendation."]
+        if errors:
+            raise RuleViolation.many(errors)
 
     if assessment is None:
         assessment = Assessment(
@@ -148,6 +184,9 @@ def save_assessment(
 
 
 def reopen_assessment(assessment: Assessment, *, actor: User, reason: str) -> Assessment:
+    """Unlock a submitted assessment so its interviewer can change it; the reason is recorded."""
+    if not can_reopen(actor):
+        raise PermissionDenied("Only recruiters and admins reopen assessments.")
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation("reason", "Say why the assessment is reopened.")
@@ -185,9 +224,29 @@ def assessments_of_candidacy(candidacy: Candidacy) -> list[Assessment]:
     )
 
 
+def visible_among(every: list[Assessment], viewer: User, sees_others: bool) -> list[Assessment]:
+    """The viewer's own (draft or not), plus others' submitted ones when ``sees_others``."""
+    return [
+        a for a in every
+        if a.interviewer_id == viewer.id or (sees_others and a.is_submitted)
+    ]
+
+
 def visible_assessments(viewer: User, candidacy: Candidacy) -> list[Assessment]:
     """What the viewer may read: everything, or only their own until theirs are all in."""
     every = assessments_of_candidacy(candidacy)
-    if can_see_others_assessments(viewer, candidacy):
-        return [a for a in every if a.is_submitted or a.interviewer_id == viewer.id]
-    return [a for a in every if a.interviewer_id == viewer.id]
+    return visible_among(every, viewer, can_see_others_assessments(viewer, candidacy))
+
+
+def _describe_reopened(event: Any) -> str:
+    reason = (event.details or {}).get("reason")
+    return f"Assessment reopened: {reason}" if reason else "Assessment reopened"
+
+
+def register() -> None:
+    """Say in candidacy histories what assessment events mean (no content, just the facts)."""
+    from coordinator.audit.history import DESCRIPTIONS
+
+    DESCRIPTIONS.setdefault("assessment.saved", lambda event: "Assessment draft saved")
+    DESCRIPTIONS.setdefault("assessment.submitted", lambda event: "Assessment submitted")
+    DESCRIPTIONS.setdefault("assessment.reopened", _describe_reopened)

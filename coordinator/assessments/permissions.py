@@ -24,44 +24,73 @@ def sees_every_assessment(user: User, job: Job) -> bool:
 
 
 def can_reopen(user: User) -> bool:
+    """Recruiters and admins reopen a submitted assessment (with a recorded reason)."""
     return user.has_role(Role.admin, Role.recruiter)
 
 
-def pending_own_count(user: User, candidacy: Candidacy) -> int:
-    """Interviews of this candidacy on whose panel the user sits without a submitted assessment.
+def own_assessment_counts(user: User, candidacy: Candidacy) -> tuple[int, int]:
+    """The user's seats on this candidacy's interviews: ``(pending, submitted)`` (one query).
 
-    Future interviews count too: someone about to interview the candidate must not be anchored by
-    what colleagues wrote.
+    *Pending* counts live interviews (scheduled, not recorded as past) on whose panel the user
+    sits without a submitted assessment. Future interviews count too: someone about to interview
+    the candidate must not be anchored by what colleagues wrote. *Submitted* counts the user's
+    submitted assessments of the candidacy.
     """
-    submitted = sa.select(Assessment.interview_id).where(
-        Assessment.interviewer_id == user.id, Assessment.state == AssessmentState.submitted
-    )
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(PanelMember)
-            .join(Interview, Interview.id == PanelMember.interview_id)
-            .join(Round, Round.id == Interview.round_id)
-            .where(
-                Round.candidacy_id == candidacy.id,
-                PanelMember.user_id == user.id,
-                Interview.state == InterviewState.scheduled,
-                Interview.is_recorded_past.is_(False),
-                Interview.id.not_in(submitted),
-            )
+    live = sa.and_(Interview.state == InterviewState.scheduled,
+                   Interview.is_recorded_past.is_(False))
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(PanelMember.id).filter(live, Assessment.id.is_(None)),
+            sa.func.count(Assessment.id),
         )
-        or 0
-    )
+        .select_from(PanelMember)
+        .join(Interview, Interview.id == PanelMember.interview_id)
+        .join(Round, Round.id == Interview.round_id)
+        .outerjoin(
+            Assessment,
+            sa.and_(
+                Assessment.interview_id == PanelMember.interview_id,
+                Assessment.interviewer_id == PanelMember.user_id,
+                Assessment.state == AssessmentState.submitted,
+            ),
+        )
+        .where(Round.candidacy_id == candidacy.id, PanelMember.user_id == user.id)
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def pending_own_count(user: User, candidacy: Candidacy) -> int:
+    """Interviews of this candidacy on whose panel the user sits without a submitted assessment."""
+    return own_assessment_counts(user, candidacy)[0]
 
 
 def can_see_others_assessments(user: User, candidacy: Candidacy) -> bool:
-    if sees_every_assessment(user, candidacy.job):
-        return True
-    from coordinator.scheduling.permissions import sits_on_candidacy
+    """Read colleagues' submitted assessments of a candidacy.
 
-    return sits_on_candidacy(user, candidacy) and pending_own_count(user, candidacy) == 0
+    Independence comes first: whoever still owes an assessment of this candidacy (whatever their
+    role) sees only their own. Otherwise recruiters, admins and the job's hiring manager see every
+    submitted assessment, and panel members see them once they have submitted their own.
+    """
+    pending, submitted = own_assessment_counts(user, candidacy)
+    if pending:
+        return False
+    return sees_every_assessment(user, candidacy.job) or submitted > 0
 
 
 def can_view_assessments(user: User, interview: Interview) -> bool:
     """Reach an interview's assessments at all (own only, until submitted)."""
     return sees_every_assessment(user, interview.round.candidacy.job) or can_assess(user, interview)
+
+
+def can_view_assessment(user: User, assessment: Assessment) -> bool:
+    """One assessment: its author always; others only once submitted, if they may see others'."""
+    if assessment.interviewer_id == user.id:
+        return True
+    return assessment.is_submitted and can_see_others_assessments(
+        user, assessment.interview.round.candidacy
+    )
+
+
+def can_chase_assessments(user: User) -> bool:
+    """See every late assessment (the dashboard's list): recruiters and admins."""
+    return user.has_role(Role.admin, Role.recruiter)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from coordinator.access import require, requires
+from coordinator.assessments.views import candidacy_context
 from coordinator.audit.history import candidacy_history, describe
 from coordinator.candidates import operations
 from coordinator.candidates.forms import CandidacyForCandidateForm, CandidateForm
@@ -20,10 +21,15 @@ from coordinator.candidates.permissions import (
     can_view_candidacy,
     can_view_candidate,
 )
+from coordinator.compensation.views import compensation_context
 from coordinator.db import db
 from coordinator.errors import Conflict, RuleViolation
 from coordinator.jobs.operations import get_job, open_jobs
 from coordinator.jobs.permissions import can_view_job
+from coordinator.portal.permissions import can_issue_portal_link
+from coordinator.scheduling import meetings
+from coordinator.scheduling.permissions import can_schedule
+from coordinator.shortlist.views import decisions_context
 from coordinator.web import page_number
 
 bp = Blueprint("candidates", __name__)
@@ -118,6 +124,11 @@ def show_candidacy(candidacy_id: int) -> Any:
         can_see_candidate=can_view_candidate(g.user, candidacy.candidate),
         can_see_job=can_view_job(g.user, candidacy.job),
         can_edit=can_edit_candidacy(g.user, candidacy),
+        can_issue_portal_link=can_issue_portal_link(g.user, candidacy),
+        scheduling=meetings.rounds_overview(candidacy) if can_schedule(g.user) else None,
+        **candidacy_context(g.user, candidacy),
+        **decisions_context(candidacy, g.user),
+        **compensation_context(g.user, candidacy),
     )
 
 

@@ -1,14 +1,23 @@
-"""Compensation operations: open the stage, record expectations, propose, approve, conclude."""
+"""Compensation operations: open the stage, record expectations, propose, approve, conclude.
+
+Figures never leave this domain through shared channels: audit rows carry no amounts, and only
+``compensation.opened`` joins the candidacy's history (which panel members read); the rest of the
+trail is kept on the stage (``object_type = 'compensation_stages'``) for the stage page and the
+admins' audit log. The candidacy's state change on an outcome names the outcome, never its reason.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, Final
 
 import sqlalchemy as sa
 
 from coordinator.accounts.models import User
+from coordinator.audit.history import DESCRIPTIONS
+from coordinator.audit.models import AuditEvent
 from coordinator.audit.operations import record
 from coordinator.candidates.models import Candidacy, CandidacyState
 from coordinator.candidates.operations import set_candidacy_state
@@ -23,8 +32,8 @@ from coordinator.compensation.permissions import can_approve
 from coordinator.db import db
 from coordinator.errors import Conflict, PermissionDenied, RuleViolation
 from coordinator.jobs.models import Job, RoundKind
+from coordinator.money import MAX_AMOUNT, currency_code
 from coordinator.money import amount as parse_amount
-from coordinator.money import currency_code
 from coordinator.timeutil import utcnow
 
 #: Annualise other periods to compare with the (annual) pay band.
@@ -34,6 +43,25 @@ OUTCOME_STATES = {
     StageState.declined: CandidacyState.rejected,
     StageState.withdrawn: CandidacyState.withdrawn,
 }
+OUTCOMES = tuple(OUTCOME_STATES)
+#: Audit actions; only ``opened`` is written to the candidacy's (widely readable) history.
+OPENED = "compensation.opened"
+EXPECTATIONS_SET = "compensation.expectations_set"
+PROPOSED = "compensation.proposed"
+APPROVED = "compensation.approved"
+REFUSED = "compensation.refused"
+CONCLUDED = "compensation.concluded"
+VIEWED = "compensation.viewed"
+
+
+class _Unchanged:
+    """Marks an argument the caller did not give (``None`` means "clear it")."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Final = _Unchanged()
 
 
 def stage_of(candidacy: Candidacy) -> CompensationStage | None:
@@ -52,14 +80,15 @@ def open_stage(candidacy: Candidacy, *, actor: User) -> CompensationStage:
     stage = CompensationStage(candidacy_id=candidacy.id, candidacy=candidacy, state=StageState.open)
     db.session.add(stage)
     db.session.flush()
-    record(actor, "compensation.opened", stage, candidacy_id=candidacy.id)
+    # The one compensation event in the candidacy's history: that a discussion exists.
+    record(actor, OPENED, stage, candidacy_id=candidacy.id)
     return stage
 
 
-def on_round_opened(round_: object, actor: User) -> None:
+def on_round_opened(round_: Any, actor: User) -> None:
     """Opening a compensation-discussion round opens the stage (registered with scheduling)."""
-    if round_.planned_round.kind is RoundKind.compensation_discussion:  # type: ignore[attr-defined]
-        open_stage(round_.candidacy, actor=actor)  # type: ignore[attr-defined]
+    if round_.planned_round.kind is RoundKind.compensation_discussion:
+        open_stage(round_.candidacy, actor=actor)
 
 
 def planned_discussion(candidacy: Candidacy) -> bool:
@@ -69,19 +98,24 @@ def planned_discussion(candidacy: Candidacy) -> bool:
 
 @dataclass(frozen=True)
 class BandPosition:
-    """Where an annualised amount sits against the job's band."""
+    """Where an annualised amount sits against the job's band.
 
-    where: str  # "below", "inside", "above" or "unknown"
+    ``where`` is ``below``, ``inside``, ``above``, or ``not_comparable`` (another currency: no
+    exchange rates are kept, the conversion note says how it compares). ``by`` is the annual gap
+    in the band's currency, ``percent`` that gap against the band's nearer end.
+    """
+
+    where: str
     by: Decimal | None = None
     percent: Decimal | None = None
 
     @property
     def text(self) -> str:
-        if self.where == "unknown":
+        if self.where == "not_comparable":
             return "not comparable (another currency)"
         if self.where == "inside":
             return "inside the band"
-        return f"{self.where} the band by {self.by:,.2f} ({self.percent}%)"
+        return f"{self.where} the band by {self.by:,.2f} a year ({self.percent}%)"
 
 
 def position(
@@ -90,7 +124,7 @@ def position(
     if value is None or currency is None:
         return None
     if currency != job.pay_band_currency:
-        return BandPosition("unknown")
+        return BandPosition("not_comparable")
     yearly = value * PER_YEAR[period]
     if yearly < job.pay_band_min:
         gap = job.pay_band_min - yearly
@@ -107,6 +141,29 @@ def _percent(gap: Decimal, base: Decimal) -> Decimal:
     return (gap * 100 / base).quantize(Decimal("0.1"))
 
 
+# --- checking input (every error collected, so a form shows them all at once) ---------------------
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, err: RuleViolation) -> None:
+        for path, messages in err.errors.items():
+            self.errors.setdefault(path, []).extend(messages)
+
+    def check(self, func: Any, *args: Any) -> Any:
+        try:
+            return func(*args)
+        except RuleViolation as err:
+            self.add(err)
+            return None
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise RuleViolation.many(self.errors)
+
+
 def _text(field: str, value: str | None, limit: int) -> str:
     value = (value or "").strip()
     if len(value) > limit:
@@ -121,54 +178,111 @@ def _period(value: Period | str | None, field: str) -> Period:
         raise RuleViolation(field, "Choose year, month or hour.") from err
 
 
-def _require_open(stage: CompensationStage) -> None:
-    if stage.state is not StageState.open:
-        raise Conflict(
-            f"The compensation stage is {stage.state.value}; it cannot change.",
-            [{"kind": "stage_closed", "detail": stage.state.value}],
-        )
+def _money(value: object, currency: object, field: str) -> tuple[Decimal, str]:
+    """A positive amount and a currency code; errors on ``<field>.amount``/``.currency``."""
+    errors = _Errors()
+    number = errors.check(parse_amount, value, f"{field}.amount")
+    if number is not None and number == 0:
+        errors.add(RuleViolation(f"{field}.amount", "Give an amount above zero."))
+    code = errors.check(currency_code, str(currency or ""), f"{field}.currency")
+    errors.raise_any()
+    return number, code
 
 
-def _conversion(job: Job, currency: str, note: str, field: str) -> str:
-    note = _text(field, note, 1000)
+def _not_absurd(value: Decimal, period: Period, field: str) -> None:
+    if value * PER_YEAR[period] > MAX_AMOUNT:
+        raise RuleViolation(field, f"That is more than {MAX_AMOUNT:,} a year: check the "
+                                   "number of digits and the period.")
+
+
+def _conversion(job: Job, currency: str, note: str, field: str) -> None:
     if currency != job.pay_band_currency and not note:
         raise RuleViolation(
             field,
             f"The band is in {job.pay_band_currency}: say how {currency} converts (rate and date).",
         )
-    return note
+
+
+def _require_changeable(stage: CompensationStage) -> None:
+    if stage.state is not StageState.open:
+        raise Conflict(
+            f"The compensation stage is {stage.state.value}; it cannot change.",
+            [{"kind": "stage_closed", "detail": stage.state.value}],
+        )
+    if stage.candidacy.is_closed:
+        raise Conflict(
+            f"The candidacy is {stage.candidacy.state.value}; its compensation cannot change.",
+            [{"kind": "candidacy_closed", "detail": stage.candidacy.state.value}],
+        )
+
+
+# --- changing the stage --------------------------------------------------------------------------
 
 
 def set_expectations(
     stage: CompensationStage,
     *,
     actor: User,
-    amount: object,
-    currency: str,
-    period: Period | str | None = Period.year,
-    bonus_notes: str = "",
-    equity_notes: str = "",
-    earliest_start: date | None = None,
-    notice_period: str = "",
-    notes: str = "",
-    conversion_note: str = "",
+    amount: object = UNCHANGED,
+    currency: object = UNCHANGED,
+    period: Period | str | _Unchanged | None = UNCHANGED,
+    bonus_notes: str | _Unchanged | None = UNCHANGED,
+    equity_notes: str | _Unchanged | None = UNCHANGED,
+    earliest_start: date | _Unchanged | None = UNCHANGED,
+    notice_period: str | _Unchanged | None = UNCHANGED,
+    notes: str | _Unchanged | None = UNCHANGED,
+    conversion_note: str | _Unchanged | None = UNCHANGED,
 ) -> CompensationStage:
-    _require_open(stage)
+    """Record the candidate's expectations; only the arguments given change.
+
+    ``amount`` ``None`` (or blank) clears the expected amount. Errors name the API's fields
+    (``expected.amount``, ``expected.currency``, ``expected_period``, ``expected_notes``, ...).
+    """
     job = stage.candidacy.job
-    value = parse_amount(amount, "expected.amount")
-    code = currency_code(currency, "expected.currency")
-    stage.expected_amount, stage.expected_currency = value, code
-    stage.expected_period = _period(period, "expected_period")
-    stage.bonus_notes = _text("bonus_notes", bonus_notes, 2000)
-    stage.equity_notes = _text("equity_notes", equity_notes, 2000)
-    stage.notice_period = _text("notice_period", notice_period, 200)
-    stage.expected_notes = _text("expected_notes", notes, 4000)
-    stage.conversion_note = _conversion(job, code, conversion_note, "conversion_note")
-    if earliest_start is not None and earliest_start < utcnow().date():
-        raise RuleViolation("earliest_start", "The earliest start cannot be in the past.")
-    stage.earliest_start = earliest_start
+    errors = _Errors()
+    changes: dict[str, Any] = {}
+    if amount is not UNCHANGED:
+        if amount is None or (isinstance(amount, str) and not amount.strip()):
+            changes["expected_amount"] = changes["expected_currency"] = None
+        else:
+            given = currency if currency is not UNCHANGED else (
+                stage.expected_currency or job.pay_band_currency)
+            money = errors.check(_money, amount, given, "expected")
+            if money is not None:
+                changes["expected_amount"], changes["expected_currency"] = money
+    if period is not UNCHANGED:
+        changes["expected_period"] = errors.check(_period, period, "expected_period")
+    for name, value, field, limit in (
+        ("bonus_notes", bonus_notes, "bonus_notes", 2000),
+        ("equity_notes", equity_notes, "equity_notes", 2000),
+        ("notice_period", notice_period, "notice_period", 200),
+        ("expected_notes", notes, "expected_notes", 4000),
+        ("conversion_note", conversion_note, "conversion_note", 1000),
+    ):
+        if value is not UNCHANGED:
+            changes[name] = errors.check(_text, field, value, limit)
+    if earliest_start is not UNCHANGED:
+        if earliest_start is not None and earliest_start < utcnow().date():
+            errors.add(RuleViolation("earliest_start", "The earliest start cannot be in the past."))
+        changes["earliest_start"] = earliest_start
+    if not errors.errors:
+        final_amount = changes.get("expected_amount", stage.expected_amount)
+        final_currency = changes.get("expected_currency", stage.expected_currency)
+        final_period = changes.get("expected_period", stage.expected_period)
+        if final_amount is not None and {"expected_amount", "expected_period"} & set(changes):
+            errors.check(_not_absurd, final_amount, final_period, "expected.amount")
+        if final_currency is not None:
+            note = changes.get("conversion_note", stage.conversion_note)
+            errors.check(_conversion, job, final_currency, note, "conversion_note")
+    errors.raise_any()
+    _require_changeable(stage)
+    changed = [name for name, value in changes.items() if getattr(stage, name) != value]
+    for name, value in changes.items():
+        setattr(stage, name, value)
     db.session.flush()
-    record(actor, "compensation.expectations_set", stage, candidacy_id=stage.candidacy_id)
+    if changed:
+        record(actor, EXPECTATIONS_SET, stage, candidacy=stage.candidacy_id,
+               fields=sorted(changed))
     return stage
 
 
@@ -177,18 +291,29 @@ def propose(
     *,
     actor: User,
     amount: object,
-    currency: str,
+    currency: object,
     period: Period | str | None = Period.year,
-    notes: str = "",
-    conversion_note: str = "",
+    notes: str | None = "",
+    conversion_note: str | None = "",
 ) -> Proposal:
-    """Add a proposal; outside the band (or in another currency) it waits for approval."""
-    _require_open(stage)
+    """Add a proposal; outside the band (or in another currency) it waits for approval.
+
+    Errors name the API's fields: ``proposal.amount``, ``proposal.currency``,
+    ``proposal_period``, ``proposal_notes``, ``conversion_note``.
+    """
     job = stage.candidacy.job
-    value = parse_amount(amount, "proposal.amount")
-    code = currency_code(currency, "proposal.currency")
-    chosen_period = _period(period, "proposal.period")
-    note = _conversion(job, code, conversion_note, "proposal.conversion_note")
+    errors = _Errors()
+    money = errors.check(_money, amount, currency, "proposal")
+    chosen_period = errors.check(_period, period, "proposal_period")
+    text = errors.check(_text, "proposal_notes", notes, 4000)
+    note = errors.check(_text, "conversion_note", conversion_note, 1000)
+    if money is not None and chosen_period is not None:
+        errors.check(_not_absurd, money[0], chosen_period, "proposal.amount")
+    if money is not None and note is not None:
+        errors.check(_conversion, job, money[1], note, "conversion_note")
+    errors.raise_any()
+    _require_changeable(stage)
+    value, code = money
     where = position(job, value, code, chosen_period)
     approval = Approval.not_needed if where and where.where == "inside" else Approval.pending
     proposal = Proposal(
@@ -197,7 +322,7 @@ def propose(
         amount=value,
         currency=code,
         period=chosen_period,
-        notes=_text("proposal.notes", notes, 4000),
+        notes=text,
         conversion_note=note,
         proposed_by_id=actor.id,
         proposed_at=utcnow(),
@@ -205,90 +330,151 @@ def propose(
     )
     db.session.add(proposal)
     db.session.flush()
-    record(
-        actor,
-        "compensation.proposed",
-        stage,
-        candidacy_id=stage.candidacy_id,
-        proposal_id=proposal.id,
-        approval=approval.value,
-    )
+    record(actor, PROPOSED, stage, candidacy=stage.candidacy_id,
+           proposal_id=proposal.id, approval=approval.value)
     return proposal
 
 
 def decide_approval(
-    stage: CompensationStage, *, actor: User, approved: bool, reason: str
+    stage: CompensationStage, *, actor: User, approved: bool, reason: str | None
 ) -> Proposal:
-    """Approve or refuse the current proposal (an admin or the job's hiring manager, not the
-    proposer)."""
-    _require_open(stage)
+    """Approve or refuse the current proposal: an admin or the job's hiring manager, not the
+    proposer (403), with a reason (422), while a proposal waits (409)."""
+    if not can_approve(actor, stage.candidacy.job):
+        raise PermissionDenied("Only an admin or the job's hiring manager can approve.")
     proposal = stage.current_proposal
+    if proposal is not None and proposal.proposed_by_id == actor.id:
+        raise PermissionDenied("You cannot approve or refuse your own proposal.")
+    reason = _text("reason", reason, 2000)
+    if not reason:
+        raise RuleViolation("reason", "Give a reason; it is recorded.")
+    _require_changeable(stage)
     if proposal is None or proposal.approval is not Approval.pending:
         raise Conflict(
             "There is no proposal waiting for approval.",
             [{"kind": "nothing_pending", "detail": "no pending proposal"}],
         )
-    if proposal.proposed_by_id == actor.id:
-        raise PermissionDenied("You cannot approve or refuse your own proposal.")
-    if not can_approve(actor, stage.candidacy.job):
-        raise PermissionDenied("Only an admin or the job's hiring manager can approve.")
-    reason = _text("reason", reason, 2000)
-    if not reason:
-        raise RuleViolation("reason", "Give a reason; it is recorded.")
     proposal.approval = Approval.approved if approved else Approval.refused
     proposal.decided_by_id = actor.id
     proposal.decided_at = utcnow()
     proposal.decision_reason = reason
     db.session.flush()
-    record(
-        actor,
-        "compensation.approved" if approved else "compensation.refused",
-        stage,
-        candidacy_id=stage.candidacy_id,
-        proposal_id=proposal.id,
-        reason=reason,
-    )
+    record(actor, APPROVED if approved else REFUSED, stage,
+           candidacy=stage.candidacy_id, proposal_id=proposal.id)
     return proposal
 
 
 def conclude(
-    stage: CompensationStage, *, actor: User, outcome: StageState | str, reason: str = ""
+    stage: CompensationStage, *, actor: User, outcome: StageState | str | None,
+    reason: str | None = ""
 ) -> CompensationStage:
     """Record the outcome; the candidacy's state follows (agreed → offer, declined → rejected,
-    withdrawn → withdrawn). An outcome, once recorded, does not change."""
+    withdrawn → withdrawn). An outcome, once recorded, does not change (409)."""
     try:
         chosen = StageState(outcome)
     except ValueError as err:
         raise RuleViolation("outcome", "Choose agreed, declined or withdrawn.") from err
     if chosen is StageState.open:
         raise RuleViolation("outcome", "Choose agreed, declined or withdrawn.")
-    _require_open(stage)
+    text = _text("outcome_reason", reason, 2000)
+    _require_changeable(stage)
     if chosen is StageState.agreed:
         current = stage.current_proposal
         if current is None:
             raise RuleViolation("outcome", "Record the proposal that was agreed first.")
         if current.approval in (Approval.pending, Approval.refused):
-            raise RuleViolation("outcome", "The current proposal is not approved.")
+            raise RuleViolation(
+                "outcome", f"The current proposal is {current.approval.title.lower()}; "
+                           "it needs approval before it can be agreed.")
     stage.state = chosen
     stage.closed_at = utcnow()
-    stage.outcome_reason = _text("reason", reason, 2000)
+    stage.outcome_reason = text
     db.session.flush()
-    record(
-        actor,
-        "compensation.concluded",
-        stage,
-        candidacy_id=stage.candidacy_id,
-        outcome=chosen.value,
-    )
-    set_candidacy_state(
-        stage.candidacy,
-        OUTCOME_STATES[chosen],
-        actor=actor,
-        reason=f"Compensation {chosen.value}" + (f": {reason}" if reason else ""),
-    )
+    record(actor, CONCLUDED, stage, candidacy=stage.candidacy_id, outcome=chosen.value)
+    # The candidacy's history is read by panel members: name the outcome, not its reason.
+    set_candidacy_state(stage.candidacy, OUTCOME_STATES[chosen], actor=actor,
+                        reason=f"Compensation {chosen.value}")
     return stage
 
 
 def record_read(stage: CompensationStage, *, actor: User, where: str) -> None:
-    """Every read of the figures is written to the audit log."""
-    record(actor, "compensation.viewed", stage, candidacy_id=stage.candidacy_id, where=where)
+    """Every read of the figures is written to the audit log (``compensation.viewed``)."""
+    record(actor, VIEWED, stage, candidacy=stage.candidacy_id, where=where)
+
+
+def trail(stage: CompensationStage, limit: int = 100) -> list[AuditEvent]:
+    """What was done to the stage, newest first (reads left out)."""
+    return list(db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.object_type == CompensationStage.__tablename__,
+               AuditEvent.object_id == stage.id, AuditEvent.action != VIEWED)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    ))
+
+
+# --- what the candidacy page says ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The candidacy page's compensation section. Without ``figures`` (the viewer may not see
+    them) it says only whether a discussion exists or is planned; it never holds amounts."""
+
+    planned: bool
+    stage_id: int | None
+    state: StageState | None = None
+    has_expectations: bool = False
+    proposals: int = 0
+    current_approval: Approval | None = None
+    #: The expectation's place against the band (a word, no amounts).
+    expectation_where: str | None = None
+    figures: bool = False
+
+    @property
+    def exists(self) -> bool:
+        return self.stage_id is not None
+
+
+def overview(candidacy: Candidacy, *, figures: bool) -> Overview:
+    """The compensation section of a candidacy page; ``figures`` when the viewer may see them."""
+    stage = stage_of(candidacy)
+    planned = planned_discussion(candidacy)
+    if stage is None or not figures:
+        return Overview(planned=planned, stage_id=stage.id if stage else None)
+    current = stage.current_proposal
+    where = position(candidacy.job, stage.expected_amount, stage.expected_currency,
+                     stage.expected_period)
+    return Overview(
+        planned=planned, stage_id=stage.id, state=stage.state,
+        has_expectations=stage.expected_amount is not None, proposals=len(stage.proposals),
+        current_approval=current.approval if current else None,
+        expectation_where=where.where if where else None, figures=True,
+    )
+
+
+# --- how the trail reads (no figures, no reasons: the admins' log and the stage page) ------------
+
+
+def _describe_proposed(event: AuditEvent) -> str:
+    waits = (event.details or {}).get("approval") == Approval.pending.value
+    return "Compensation proposal added" + (", waiting for approval" if waits else "")
+
+
+def _describe_concluded(event: AuditEvent) -> str:
+    return f"Compensation stage concluded: {(event.details or {}).get('outcome', '?')}"
+
+
+def _describe_viewed(event: AuditEvent) -> str:
+    return f"Compensation figures read ({(event.details or {}).get('where', '?')})"
+
+
+DESCRIPTIONS.update({
+    OPENED: lambda event: "Compensation stage opened",
+    EXPECTATIONS_SET: lambda event: "Candidate's pay expectations recorded",
+    PROPOSED: _describe_proposed,
+    APPROVED: lambda event: "Compensation proposal approved",
+    REFUSED: lambda event: "Compensation proposal refused",
+    CONCLUDED: _describe_concluded,
+    VIEWED: _describe_viewed,
+})

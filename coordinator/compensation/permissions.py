@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from coordinator.accounts.models import Role, User
 from coordinator.jobs.models import Job
 from coordinator.jobs.permissions import is_hiring_manager_of
+
+if TYPE_CHECKING:
+    from coordinator.compensation.models import CompensationStage
 
 
 def can_reach_compensation(user: User) -> bool:
@@ -24,3 +29,10 @@ def can_edit_stage(user: User, job: Job) -> bool:
 def can_approve(user: User, job: Job) -> bool:
     """Admins and the job's hiring manager approve proposals outside the band (not their own)."""
     return user.has_role(Role.admin) or is_hiring_manager_of(user, job)
+
+
+def can_decide_approval(user: User, stage: CompensationStage) -> bool:
+    """Approve or refuse the stage's current proposal: an approver who did not propose it."""
+    current = stage.current_proposal
+    proposer = current.proposed_by_id if current is not None else None
+    return can_approve(user, stage.candidacy.job) and proposer != user.id

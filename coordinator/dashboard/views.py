@@ -9,6 +9,7 @@ from flask import Blueprint, g, render_template
 from coordinator.access import requires
 from coordinator.accounts.models import Role
 from coordinator.accounts.permissions import can_manage_users, is_signed_in
+from coordinator.assessments.views import dashboard_context
 from coordinator.candidates.operations import active_candidacy_counts
 from coordinator.candidates.permissions import can_list_candidacies, can_manage_candidates
 from coordinator.jobs.operations import recent_open_jobs
@@ -32,4 +33,5 @@ def index() -> Any:
         counts=active_candidacy_counts(sorted(counted)),
         can_manage_jobs=can_manage_jobs(user), can_manage_candidates=can_manage_candidates(user),
         can_manage_users=can_manage_users(user),
+        **dashboard_context(user),
     )

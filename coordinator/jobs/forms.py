@@ -212,6 +212,9 @@ class PlannedRoundForm(Form):
         rest: dict[str, list[str]] = {}
         for path, messages in errors.items():
             parts = path.split(".")
+            if path == "criteria":
+                self.form_errors.extend(messages)
+                continue
             if parts[0] == "criteria" and len(parts) == 3 and parts[1].isdigit():
                 item = int(parts[1])
                 if item < len(self._rows_of_items):

@@ -13,11 +13,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, SMTPUTF8
 
 import sqlalchemy as sa
 
 from coordinator.db import db
+from coordinator.mail.messages import Composed
 from coordinator.mail.models import OutboxMessage, OutboxState
 from coordinator.mail.smtp import Transport, TransportError
 from coordinator.timeutil import utcnow
@@ -30,7 +31,7 @@ MAX_BACKOFF = timedelta(hours=2)
 DEFAULT_MAX_ATTEMPTS = 8
 
 
-def enqueue(message: EmailMessage, *, kind: str, dedupe_key: str | None = None
+def enqueue(message: Composed | EmailMessage, *, kind: str, dedupe_key: str | None = None
             ) -> OutboxMessage | None:
     """Store a message for delivery in the current transaction.
 
@@ -40,10 +41,20 @@ def enqueue(message: EmailMessage, *, kind: str, dedupe_key: str | None = None
         sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     ) is not None:
         return None
-    recipient = message["To"].addresses[0].addr_spec
+    if isinstance(message, Composed):
+        recipient, subject, message_id, raw = (message.recipient, message.subject,
+                                               message.message_id, message.raw)
+    else:
+        recipient = message["To"].addresses[0].addr_spec
+        # An address beyond ASCII cannot be written as RFC 2047 words: such a message is
+        # written in UTF-8 (RFC 6532) and the transport sends it with SMTPUTF8.
+        addresses = [a.addr_spec for name in ("From", "To", "Reply-To") if message[name]
+                     for a in message[name].addresses]
+        policy = SMTP if all(a.isascii() for a in addresses) else SMTPUTF8
+        subject, message_id = str(message["Subject"]), str(message["Message-ID"])
+        raw = message.as_bytes(policy=policy)
     row = OutboxMessage(
-        kind=kind, recipient=recipient, subject=str(message["Subject"])[:300],
-        message_id=str(message["Message-ID"]), raw=message.as_bytes(policy=SMTP),
+        kind=kind, recipient=recipient, subject=subject[:300], message_id=message_id, raw=raw,
         dedupe_key=dedupe_key, state=OutboxState.pending, attempts=0,
         next_attempt_at=utcnow(),
     )
@@ -124,7 +135,13 @@ def _deliver_one(transport: Transport, message_id: int, report: DeliveryReport,
     db.session.rollback()  # hold no transaction while talking to the server
     try:
         transport.send(message_id, recipient, raw)
-    except TransportError as err:
+    except Exception as caught:
+        if isinstance(caught, TransportError):
+            err = caught
+        else:
+            # Whatever goes wrong with one message must not stop the queue behind it.
+            log.exception("mail %s: unexpected error while sending", message_id)
+            err = TransportError(f"{type(caught).__name__}: {caught}")
         now = utcnow()
         gave_up = err.permanent or attempts >= max_attempts
         values = {"last_error": str(err)[:2000], "lease_until": None,

@@ -48,9 +48,17 @@ class SMTPTransport:
         return self._conn
 
     def send(self, message_id: int, recipient: str, raw: bytes) -> None:
+        # An address beyond ASCII needs the server's SMTPUTF8 extension (RFC 6531).
+        options = [] if recipient.isascii() and self.sender.isascii() else ["SMTPUTF8"]
         try:
             conn = self._connect()
-            refused = conn.sendmail(self.sender, [recipient], raw)
+            refused = conn.sendmail(self.sender, [recipient], raw, mail_options=options)
+        except smtplib.SMTPNotSupportedError as err:
+            raise TransportError(f"the server does not offer SMTPUTF8, which {recipient!r} "
+                                 f"needs: {err}", permanent=True) from err
+        except UnicodeError as err:
+            self._reset()
+            raise TransportError(f"cannot send to {recipient!r}: {err}", permanent=True) from err
         except smtplib.SMTPRecipientsRefused as err:
             self._reset()
             code, text = next(iter(err.recipients.values()))

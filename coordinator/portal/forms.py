@@ -64,10 +64,8 @@ class AvailabilityForm(Form):
                 self._fail(index, "Give a date, a start and an end.")
                 continue
             try:
-                begin = local_to_utc(row.date.data, row.start.data, zone_name,
-                                     f"windows.{index}")
-                finish = local_to_utc(row.date.data, row.end.data, zone_name,
-                                      f"windows.{index}")
+                begin = local_to_utc(row.date.data, row.start.data, zone_name, f"windows.{index}")
+                finish = local_to_utc(row.date.data, row.end.data, zone_name, f"windows.{index}")
             except RuleViolation as err:
                 self._fail(index, err.message)
                 continue
@@ -78,7 +76,8 @@ class AvailabilityForm(Form):
             else:
                 windows.append((begin, finish))
         bad = sorted(self.row_errors) + [
-            i for i, e in enumerate(self.windows)
+            i
+            for i, e in enumerate(self.windows)
             if any(f.errors for f in (e.form.date, e.form.start, e.form.end))
         ]
         if bad:

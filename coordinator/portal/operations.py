@@ -23,18 +23,29 @@ def issue_link(candidacy: Candidacy, *, actor: User) -> links.PortalLink:
     if candidacy.is_closed:
         raise Conflict(
             f"The candidacy is {candidacy.state.title.lower()}: its candidate's page is closed.",
-            [{"kind": "candidacy_closed",
-              "detail": "a closed candidacy's page link would not open",
-              "state": candidacy.state.value}],
+            [
+                {
+                    "kind": "candidacy_closed",
+                    "detail": "a closed candidacy's page link would not open",
+                    "state": candidacy.state.value,
+                }
+            ],
         )
     link = links.issue(candidacy)
-    record(actor, "candidacy.portal_link_issued", candidacy, candidacy_id=candidacy.id,
-           expires_at=link.expires_at.isoformat())
+    record(
+        actor,
+        "candidacy.portal_link_issued",
+        candidacy,
+        candidacy_id=candidacy.id,
+        expires_at=link.expires_at.isoformat(),
+    )
     return link
 
 
-def give_availability(candidacy: Candidacy,
-                      windows: Sequence[tuple[datetime, datetime]]) -> list[CandidateAvailability]:
+def give_availability(
+    candidacy: Candidacy, windows: Sequence[tuple[datetime, datetime]]
+) -> list[CandidateAvailability]:
     """The candidate's own windows for the next round; they replace the earlier ones."""
     return availability.set_candidate_availability(
-        candidacy, availability.merge(windows), actor=None, source=AvailabilitySource.candidate)
+        candidacy, availability.merge(windows), actor=None, source=AvailabilitySource.candidate
+    )

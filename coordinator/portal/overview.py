@@ -92,22 +92,36 @@ def short_bio(text: str, limit: int = BIO_LENGTH) -> str:
 
 def _item(interview: Interview, round_: Round, met: set[int]) -> InterviewItem:
     cancelled = interview.is_cancelled
-    interviewers = () if cancelled else tuple(
-        Interviewer(name=m.user.name, job_title=m.user.job_title, relationship=m.relationship,
-                    bio=short_bio(m.user.bio), met_before=m.user_id in met)
-        for m in interview.panel
+    interviewers = (
+        ()
+        if cancelled
+        else tuple(
+            Interviewer(
+                name=m.user.name,
+                job_title=m.user.job_title,
+                relationship=m.relationship,
+                bio=short_bio(m.user.bio),
+                met_before=m.user_id in met,
+            )
+            for m in interview.panel
+        )
     )
     return InterviewItem(
-        id=interview.id, round_title=round_.title, starts_at=interview.starts_at,
-        ends_at=interview.ends_at, location="" if cancelled else interview.location,
-        video_url="" if cancelled else interview.video_url, is_cancelled=cancelled,
+        id=interview.id,
+        round_title=round_.title,
+        starts_at=interview.starts_at,
+        ends_at=interview.ends_at,
+        location="" if cancelled else interview.location,
+        video_url="" if cancelled else interview.video_url,
+        is_cancelled=cancelled,
         discusses_compensation=round_.kind is RoundKind.compensation_discussion,
         interviewers=interviewers,
     )
 
 
-def compensation_notice(candidacy: Candidacy, rounds: Sequence[Round],
-                        now: datetime) -> CompensationNotice | None:
+def compensation_notice(
+    candidacy: Candidacy, rounds: Sequence[Round], now: datetime
+) -> CompensationNotice | None:
     """The compensation discussion still ahead of the candidacy, if its job plans one."""
     by_plan = {r.planned_round_id: r for r in rounds}
     for planned in candidacy.job.planned_rounds:
@@ -143,12 +157,20 @@ def build(candidacy: Candidacy, now: datetime) -> Overview:
                 past.append(item)
     upcoming.sort(key=lambda i: (i.starts_at, i.id))
     past.sort(key=lambda i: (i.starts_at, i.id), reverse=True)
-    windows = tuple(Window(w.starts_at, w.ends_at)
-                    for w in availability.candidate_availability(candidacy) if w.ends_at > now)
+    windows = tuple(
+        Window(w.starts_at, w.ends_at)
+        for w in availability.candidate_availability(candidacy)
+        if w.ends_at > now
+    )
     candidate, job = candidacy.candidate, candidacy.job
     return Overview(
-        candidate_name=candidate.name, candidate_zone=candidate.time_zone, job_title=job.title,
-        job_location=job.location, upcoming=tuple(upcoming), past=tuple(past),
-        to_schedule=tuple(to_schedule), compensation=compensation_notice(candidacy, rounds, now),
+        candidate_name=candidate.name,
+        candidate_zone=candidate.time_zone,
+        job_title=job.title,
+        job_location=job.location,
+        upcoming=tuple(upcoming),
+        past=tuple(past),
+        to_schedule=tuple(to_schedule),
+        compensation=compensation_notice(candidacy, rounds, now),
         windows=windows,
     )

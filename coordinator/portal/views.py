@@ -76,12 +76,22 @@ def _zone(candidacy: Candidacy, form: ZoneForm) -> tuple[str, int]:
     return own, 422
 
 
-def _page(token: str, candidacy: Candidacy, zone: str, zone_form: ZoneForm,
-          availability_form: AvailabilityForm, status: int) -> Any:
+def _page(
+    token: str,
+    candidacy: Candidacy,
+    zone: str,
+    zone_form: ZoneForm,
+    availability_form: AvailabilityForm,
+    status: int,
+) -> Any:
     availability_form.time_zone.data = zone
     return render_template(
-        "portal/show.html", page=overview.build(candidacy, utcnow()), zone=zone,
-        zone_form=zone_form, availability_form=availability_form, token=token,
+        "portal/show.html",
+        page=overview.build(candidacy, utcnow()),
+        zone=zone,
+        zone_form=zone_form,
+        availability_form=availability_form,
+        token=token,
     ), status
 
 
@@ -115,8 +125,11 @@ def give_availability(token: str) -> Any:
         return _page(token, candidacy, zone, zone_form, form, 422)
     db.session.commit()
     count = len(rows)
-    flash(f"Thank you: we saved {count} time{'' if count == 1 else 's'} when you can meet. "
-          "Your recruiter will use them to schedule the next round.", "info")
+    flash(
+        f"Thank you: we saved {count} time{'' if count == 1 else 's'} when you can meet. "
+        "Your recruiter will use them to schedule the next round.",
+        "info",
+    )
     zone = form.time_zone.data
     args = {"tz": zone} if zone != _own_zone(candidacy) else {}
     return redirect(url_for(".show_portal", token=token, _anchor="availability", **args), 303)
@@ -125,7 +138,8 @@ def give_availability(token: str) -> Any:
 def _interview_of(candidacy: Candidacy, interview_id: int) -> Interview:
     """One of this candidacy's interviews; any other id is 404."""
     interview = db.session.scalar(
-        sa.select(Interview).join(Round, Round.id == Interview.round_id)
+        sa.select(Interview)
+        .join(Round, Round.id == Interview.round_id)
         .where(Interview.id == interview_id, Round.candidacy_id == candidacy.id)
     )
     if interview is None:
@@ -143,8 +157,10 @@ def download_ics(token: str, interview_id: int) -> Any:
         raise Gone("This interview was cancelled, so there is no calendar file for it.")
     job, round_ = candidacy.job, interview.round
     event = ical.EventData(
-        uid=invites.uid(interview, Audience.candidate), sequence=interview.sequence,
-        starts_at=interview.starts_at, ends_at=interview.ends_at,
+        uid=invites.uid(interview, Audience.candidate),
+        sequence=interview.sequence,
+        starts_at=interview.starts_at,
+        ends_at=interview.ends_at,
         summary=f"Interview: {job.title} — {round_.title}",
         description=_ics_description(interview),
         location=", ".join(p for p in (interview.location, interview.video_url) if p),
@@ -152,17 +168,21 @@ def download_ics(token: str, interview_id: int) -> Any:
     )
     data = ical.publish([(event, False)], invites.organizer())
     response = Response(data, content_type="text/calendar; charset=utf-8")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="interview-{interview.id}.ics"')
+    response.headers["Content-Disposition"] = f'attachment; filename="interview-{interview.id}.ics"'
     return response
 
 
 def _ics_description(interview: Interview) -> str:
     lines = [f"{interview.round.candidacy.job.title} — {interview.round.title}"]
     if interview.panel:
-        lines.append("You will meet: " + "; ".join(
-            f"{m.user.name}{', ' + m.user.job_title if m.user.job_title else ''}"
-            f" ({m.relationship.title.lower()})" for m in interview.panel))
+        lines.append(
+            "You will meet: "
+            + "; ".join(
+                f"{m.user.name}{', ' + m.user.job_title if m.user.job_title else ''}"
+                f" ({m.relationship.title.lower()})"
+                for m in interview.panel
+            )
+        )
     if invites.discusses_compensation(interview):
         lines.append("Compensation will be discussed: prepare your salary requirements.")
     return "\n".join(lines)
@@ -179,10 +199,18 @@ def issue_link(candidacy_id: int) -> Any:
     require(can_issue_portal_link(g.user, candidacy))
     link = operations.issue_link(candidacy, actor=g.user)
     db.session.commit()
-    response = current_app.make_response((render_template(
-        "portal/link_issued.html", candidacy=candidacy, candidate=candidacy.candidate,
-        job=candidacy.job, url=external_url("portal.show_portal", token=link.token),
-        expires_at=link.expires_at,
-    ), 201))
+    response = current_app.make_response(
+        (
+            render_template(
+                "portal/link_issued.html",
+                candidacy=candidacy,
+                candidate=candidacy.candidate,
+                job=candidacy.job,
+                url=external_url("portal.show_portal", token=link.token),
+                expires_at=link.expires_at,
+            ),
+            201,
+        )
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -28,6 +28,7 @@ from coordinator.scheduling.models import (
     PanelMember,
     WorkingHours,
 )
+from coordinator.scheduling.slots import DEFAULT_HOURS
 from coordinator.timeutil import format_local, is_valid_zone
 
 #: The longest interview; bounds the index range scans of overlap checks.
@@ -216,8 +217,9 @@ def blocking_conflicts(proposal: Proposal) -> list[dict[str, Any]]:
 
 
 def _inside_working_hours(
-    user: User, rows: Sequence[WorkingHours], start: datetime, end: datetime
+    user: User, rows: Sequence[tuple[int, int, int]], start: datetime, end: datetime
 ) -> bool:
+    """Inside one of the (weekday, start minute, end minute) spans, local to the user's zone."""
     zone = _zone(user)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     if local_start.date() != (local_end - timedelta(microseconds=1)).date():
@@ -225,10 +227,8 @@ def _inside_working_hours(
     start_minute = local_start.hour * 60 + local_start.minute
     end_minute = start_minute + int((end - start).total_seconds() // 60)
     return any(
-        row.weekday == local_start.weekday()
-        and row.start_minute <= start_minute
-        and end_minute <= row.end_minute
-        for row in rows
+        weekday == local_start.weekday() and first <= start_minute and end_minute <= last
+        for weekday, first, last in rows
     )
 
 
@@ -236,14 +236,15 @@ def advisory_warnings(proposal: Proposal) -> list[dict[str, Any]]:
     """Working hours, imported busy time and candidate availability: reported, not blocking."""
     warnings: list[dict[str, Any]] = []
     user_ids = [u.id for u in proposal.users]
-    hours: dict[int, list[WorkingHours]] = {}
+    hours: dict[int, list[tuple[int, int, int]]] = {}
     for row in db.session.scalars(
         sa.select(WorkingHours).where(WorkingHours.user_id.in_(user_ids))
     ):
-        hours.setdefault(row.user_id, []).append(row)
+        hours.setdefault(row.user_id, []).append((row.weekday, row.start_minute, row.end_minute))
     for user in proposal.users:
-        rows = hours.get(user.id)
-        if rows and not _inside_working_hours(user, rows, proposal.starts_at, proposal.ends_at):
+        # Someone who set no hours has the default ones, as slot suggestions assume.
+        rows = hours.get(user.id) or DEFAULT_HOURS
+        if not _inside_working_hours(user, rows, proposal.starts_at, proposal.ends_at):
             warnings.append(
                 {
                     "kind": "outside_working_hours",

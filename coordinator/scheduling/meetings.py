@@ -58,3 +58,18 @@ def relationship_coverage(candidacy: Candidacy) -> dict[Relationship, str]:
             status[relationship] = "scheduled"
     order = list(Relationship)
     return dict(sorted(status.items(), key=lambda item: order.index(item[0])))
+
+
+def rounds_overview(candidacy: Candidacy) -> dict[str, object]:
+    """What the candidacy page shows about rounds: rounds in plan order with interviews, the
+    planned rounds not opened yet, who met whom, and relationship coverage."""
+    from coordinator.scheduling.operations import rounds_of
+
+    rounds = rounds_of(candidacy)
+    opened = {r.planned_round_id for r in rounds}
+    return {
+        "rounds": rounds,
+        "unopened_rounds": [p for p in candidacy.job.planned_rounds if p.id not in opened],
+        "met_before": met_before_map(candidacy.id),
+        "coverage": relationship_coverage(candidacy),
+    }

@@ -17,7 +17,9 @@ from coordinator.candidates.models import Candidacy
 from coordinator.candidates.operations import get_candidacy
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
+from coordinator.invites.models import Invite
 from coordinator.jobs.operations import get_planned_round
+from coordinator.mail.models import OutboxMessage
 from coordinator.scheduling import availability, meetings, operations, slots
 from coordinator.scheduling.forms import (
     AvailabilityForm,
@@ -102,18 +104,6 @@ def open_round(candidacy_id: int) -> Any:
     return redirect(url_for("candidates.show_candidacy", candidacy_id=candidacy.id), 303)
 
 
-def rounds_context(candidacy: Candidacy) -> dict[str, Any]:
-    """What the candidacy page shows about rounds (used by the candidacy view)."""
-    rounds = operations.rounds_of(candidacy)
-    opened = {r.planned_round_id for r in rounds}
-    return {
-        "rounds": rounds,
-        "unopened_rounds": [p for p in candidacy.job.planned_rounds if p.id not in opened],
-        "met_before": meetings.met_before_map(candidacy.id),
-        "coverage": meetings.relationship_coverage(candidacy),
-    }
-
-
 @bp.get("/candidacies/<int:candidacy_id>/rounds/<int:round_id>")
 @requires(can_schedule)
 def show_round(candidacy_id: int, round_id: int) -> Any:
@@ -121,10 +111,24 @@ def show_round(candidacy_id: int, round_id: int) -> Any:
     candidacy = round_.candidacy
     return render_template(
         "scheduling/round.html", round=round_, candidacy=candidacy,
+        invites=invite_status([i.id for i in round_.interviews]),
         met_before=meetings.met_before_map(candidacy.id),
         coverage=meetings.relationship_coverage(candidacy),
         windows=availability.candidate_availability(candidacy),
     )
+
+
+def invite_status(interview_ids: list[int]) -> dict[int, list[tuple[Any, Any]]]:
+    """Each interview's invites with their outbox message state, in one query."""
+    rows = db.session.execute(
+        sa.select(Invite, OutboxMessage.state)
+        .outerjoin(OutboxMessage, OutboxMessage.id == Invite.outbox_message_id)
+        .where(Invite.interview_id.in_(interview_ids)).order_by(Invite.id)
+    ).all() if interview_ids else []
+    result: dict[int, list[tuple[Any, Any]]] = {}
+    for invite, state in rows:
+        result.setdefault(invite.interview_id, []).append((invite, state))
+    return result
 
 
 # --- booking -------------------------------------------------------------------------------------
@@ -360,10 +364,13 @@ def show_interview(interview_id: int) -> Any:
     interview = operations.get_interview(interview_id)
     require(can_view_interview(g.user, interview))
     candidacy = interview.round.candidacy
+    from coordinator.assessments.views import interview_context
+
     return render_template("scheduling/interview.html", interview=interview, round=interview.round,
                            candidacy=candidacy,
                            met_before=meetings.met_before_map(candidacy.id).get(interview.id,
-                                                                                  set()))
+                                                                                  set()),
+                           **interview_context(g.user, interview))
 
 
 # --- the candidate's availability ----------------------------------------------------------------

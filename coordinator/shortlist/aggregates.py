@@ -15,9 +15,16 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
-from coordinator.assessments.models import Assessment, AssessmentState, Rating, Recommendation
+from coordinator.assessments.models import (
+    SCALE,
+    Assessment,
+    AssessmentState,
+    Rating,
+    Recommendation,
+)
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import db
+from coordinator.errors import RuleViolation
 from coordinator.jobs.models import Criterion, Job
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.shortlist import calibration
@@ -27,6 +34,8 @@ from coordinator.timeutil import utcnow
 DEFAULT_STATES = (CandidacyState.active, CandidacyState.shortlisted)
 SORTS = ("name", "state", "rounds_done", "missing", "spread", "raw", "calibrated", "yes", "decided")
 ORG_SAMPLE = 20_000
+#: Candidacy states in the order a candidacy moves through them (sorting by state follows it).
+PIPELINE = list(CandidacyState)
 
 
 @dataclass
@@ -63,6 +72,21 @@ class Shortlist:
     criteria: list[tuple[int, str]]
     rows: list[ShortlistRow]
     calibration_scope: str  # "job", "organisation" or "none"
+    states: Sequence[CandidacyState] = DEFAULT_STATES
+    planned_round_id: int | None = None
+
+
+@dataclass
+class Distribution:
+    """How often each score of the scale was given for one criterion."""
+
+    criterion_id: int
+    title: str
+    counts: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 def _submitted() -> sa.ColumnElement[bool]:
@@ -82,7 +106,22 @@ def _job_rounds(job: Job) -> sa.Select:
 def _scored(
     where: sa.ColumnElement[bool], limit: int | None = None
 ) -> list[tuple[calibration.Scored, float, int]]:
-    """Per submitted assessment: (overall score, sum of ratings, number of ratings)."""
+    """Per submitted assessment: (overall score, sum of ratings, number of ratings).
+
+    With ``limit``, only the latest ``limit`` submitted assessments are read: they are chosen
+    before their ratings are joined, so the sample costs ``limit`` rows, not the whole table.
+    """
+    if limit is not None:
+        latest = (
+            sa.select(Assessment.id)
+            .join(Interview, Interview.id == Assessment.interview_id)
+            .join(Round, Round.id == Interview.round_id)
+            .where(_submitted(), where)
+            .order_by(Assessment.id.desc())
+            .limit(limit)
+            .scalar_subquery()
+        )
+        where = Assessment.id.in_(latest)
     statement = (
         sa.select(
             Assessment.id,
@@ -100,12 +139,31 @@ def _scored(
             Assessment.id, Assessment.interview_id, Assessment.interviewer_id, Round.candidacy_id
         )
     )
-    if limit is not None:
-        statement = statement.order_by(Assessment.id.desc()).limit(limit)
     return [
         (calibration.Scored(row[1], row[2], row[3], row[4] / row[5]), float(row[4]), int(row[5]))
         for row in db.session.execute(statement)
     ]
+
+
+def _candidacy_filter(
+    job: Job,
+    states: Sequence[CandidacyState],
+    planned_round_id: int | None,
+    candidacy_ids: Sequence[int] | None,
+) -> list[sa.ColumnElement[bool]]:
+    """Which of the job's candidacies a shortlist shows."""
+    where = [Candidacy.job_id == job.id, Candidacy.state.in_(list(states))]
+    if planned_round_id is not None:
+        where.append(
+            sa.exists(
+                sa.select(Round.id).where(
+                    Round.candidacy_id == Candidacy.id, Round.planned_round_id == planned_round_id
+                )
+            )
+        )
+    if candidacy_ids is not None:
+        where.append(Candidacy.id.in_(list(candidacy_ids)))
+    return where
 
 
 def build(
@@ -113,24 +171,22 @@ def build(
     *,
     states: Sequence[CandidacyState] = DEFAULT_STATES,
     planned_round_id: int | None = None,
+    candidacy_ids: Sequence[int] | None = None,
     now: datetime | None = None,
 ) -> Shortlist:
+    """The job's shortlist rows (unsorted, unpaginated), filtered by state and planned round.
+
+    ``candidacy_ids`` narrows the rows to those candidacies (comparison); leniencies are still
+    estimated from the whole job, so a candidacy's calibrated score is the same everywhere.
+    """
     now = now or utcnow()
     statement = (
         sa.select(Candidacy)
         .join(Candidacy.candidate)
         .options(contains_eager(Candidacy.candidate))
-        .where(Candidacy.job_id == job.id, Candidacy.state.in_(list(states)))
+        .where(*_candidacy_filter(job, states, planned_round_id, candidacy_ids))
         .order_by(Candidate.name, Candidacy.id)
     )
-    if planned_round_id is not None:
-        statement = statement.where(
-            sa.exists(
-                sa.select(Round.id).where(
-                    Round.candidacy_id == Candidacy.id, Round.planned_round_id == planned_round_id
-                )
-            )
-        )
     candidacies = list(db.session.scalars(statement).unique())
     rows = {c.id: ShortlistRow(candidacy=c) for c in candidacies}
     in_job = Round.id.in_(_job_rounds(job))
@@ -215,7 +271,35 @@ def build(
     ):
         if decision.candidacy_id in rows:
             rows[decision.candidacy_id].last_decision = decision
-    return Shortlist(job=job, criteria=criteria, rows=list(rows.values()), calibration_scope=scope)
+    return Shortlist(
+        job=job,
+        criteria=criteria,
+        rows=list(rows.values()),
+        calibration_scope=scope,
+        states=tuple(states),
+        planned_round_id=planned_round_id,
+    )
+
+
+def score_distribution(shortlist: Shortlist) -> list[Distribution]:
+    """Submitted ratings per criterion and score over the shortlist's candidacies (one query)."""
+    shown = sa.select(Candidacy.id).where(
+        *_candidacy_filter(shortlist.job, shortlist.states, shortlist.planned_round_id, None)
+    )
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    for criterion_id, score, count in db.session.execute(
+        sa.select(Rating.criterion_id, Rating.score, sa.func.count(Rating.id))
+        .join(Assessment, Assessment.id == Rating.assessment_id)
+        .join(Interview, Interview.id == Assessment.interview_id)
+        .join(Round, Round.id == Interview.round_id)
+        .where(_submitted(), Round.candidacy_id.in_(shown))
+        .group_by(Rating.criterion_id, Rating.score)
+    ):
+        counts[criterion_id][int(score)] = int(count)
+    return [
+        Distribution(cid, title, {score: counts[cid].get(score, 0) for score in SCALE})
+        for cid, title in shortlist.criteria
+    ]
 
 
 def missing_by_candidacy(where: sa.ColumnElement[bool], now: datetime) -> dict[int, int]:
@@ -290,7 +374,7 @@ def sort_rows(rows: list[ShortlistRow], key: str, descending: bool = False) -> l
         if key == "name":
             return row.candidate.name.casefold()
         if key == "state":
-            return row.candidacy.state.value
+            return PIPELINE.index(row.candidacy.state)
         if key == "rounds_done":
             return row.rounds_done
         if key == "missing":
@@ -310,9 +394,33 @@ def sort_rows(rows: list[ShortlistRow], key: str, descending: bool = False) -> l
             return next((c.mean for c in row.per_criterion if c.criterion_id == wanted), None)
         raise ValueError(key)
 
-    present = [r for r in rows if value(r) is not None]
-    empty = [r for r in rows if value(r) is None]
-    present.sort(
-        key=lambda r: (value(r), r.candidate.name.casefold(), r.candidacy.id), reverse=descending
+    keyed = [(value(r), r) for r in rows]
+    # Ties stay by name then id in both directions: sort by those first, then stably by value.
+    present = sorted(
+        (item for item in keyed if item[0] is not None),
+        key=lambda item: (item[1].candidate.name.casefold(), item[1].candidacy.id),
     )
-    return present + empty
+    present.sort(key=lambda item: item[0], reverse=descending)  # type: ignore[arg-type,return-value]
+    empty = sorted(
+        (item[1] for item in keyed if item[0] is None),
+        key=lambda r: (r.candidate.name.casefold(), r.candidacy.id),
+    )
+    return [item[1] for item in present] + empty
+
+
+def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[str, bool]:
+    """``name``, ``-calibrated``, ``criterion:12`` → (key, descending); else RuleViolation."""
+    text = (text or "name").strip()
+    descending = text.startswith("-")
+    key = text.removeprefix("-")
+    if key in SORTS:
+        return key, descending
+    if key.startswith("criterion:"):
+        wanted = key.split(":", 1)[1]
+        if wanted.isdigit() and int(wanted) in {cid for cid, _ in criteria}:
+            return f"criterion:{int(wanted)}", descending
+    raise RuleViolation(
+        "sort",
+        f"Sort by one of {', '.join(SORTS)} or criterion:<id> of this shortlist; "
+        "a leading - sorts descending.",
+    )

@@ -11,7 +11,7 @@ from coordinator.accounts.models import User
 from coordinator.assessments.models import Assessment
 from coordinator.assessments.operations import visible_assessments
 from coordinator.audit.operations import record
-from coordinator.candidates.models import Candidacy
+from coordinator.candidates.models import Candidacy, CandidacyState
 from coordinator.candidates.operations import set_candidacy_state
 from coordinator.db import db
 from coordinator.errors import Conflict, RuleViolation
@@ -23,6 +23,9 @@ from coordinator.shortlist.models import Decision, Outcome
 from coordinator.timeutil import utcnow
 
 MAX_COMPARE = 4
+MAX_REASON = 4000
+#: A candidacy state change keeps at most this much of its reason (candidates.operations).
+STATE_REASON_MAX = 2000
 
 
 def decisions_of(candidacy: Candidacy) -> list[Decision]:
@@ -59,8 +62,8 @@ def record_decision(
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation("reason", "Give the reason for this decision; it is kept.")
-    if len(reason) > 4000:
-        raise RuleViolation("reason", "At most 4000 characters.")
+    if len(reason) > MAX_REASON:
+        raise RuleViolation("reason", f"At most {MAX_REASON} characters.")
     if candidacy.is_closed:
         raise Conflict(
             f"This candidacy is {candidacy.state.title.lower()}; it takes no more decisions.",
@@ -97,7 +100,7 @@ def record_decision(
         reason=reason,
         missing_assessments=missing,
     )
-    set_candidacy_state(candidacy, chosen.state, actor=actor, reason=f"{chosen.title}: {reason}")
+    set_candidacy_state(candidacy, chosen.state, actor=actor, reason=_state_reason(chosen, reason))
     if chosen is Outcome.reject:
         for interview in db.session.scalars(
             sa.select(Interview)
@@ -112,6 +115,12 @@ def record_decision(
     return decision
 
 
+def _state_reason(outcome: Outcome, reason: str) -> str:
+    """The state change's reason: the decision's, cut to what a state change keeps (2000)."""
+    text = f"{outcome.title}: {reason}"
+    return text if len(text) <= STATE_REASON_MAX else text[: STATE_REASON_MAX - 1] + "…"
+
+
 @dataclass
 class ComparedCandidacy:
     candidacy: Candidacy
@@ -119,7 +128,17 @@ class ComparedCandidacy:
     assessments: list[Assessment] = field(default_factory=list)
 
 
-def compare(job: Job, candidacy_ids: Sequence[int], *, viewer: User) -> list[ComparedCandidacy]:
+@dataclass
+class Comparison:
+    """Candidacies of one job side by side, on the job's criteria."""
+
+    job: Job
+    criteria: list[tuple[int, str]]
+    calibration_scope: str
+    candidacies: list[ComparedCandidacy]
+
+
+def compare(job: Job, candidacy_ids: Sequence[int], *, viewer: User) -> Comparison:
     """2–4 candidacies of one job side by side, with what the viewer may see of assessments."""
     ids = list(dict.fromkeys(candidacy_ids))
     if not 2 <= len(ids) <= MAX_COMPARE:
@@ -129,9 +148,13 @@ def compare(job: Job, candidacy_ids: Sequence[int], *, viewer: User) -> list[Com
         candidacy = found.get(candidacy_id)
         if candidacy is None or candidacy.job_id != job.id:
             raise RuleViolation(f"ids.{index}", "Compare candidacies of this job only.")
-    states = {c.state for c in found.values()}
-    shortlist = aggregates.build(job, states=list(states))
+    shortlist = aggregates.build(job, states=list(CandidacyState), candidacy_ids=ids)
     rows = {r.candidacy.id: r for r in shortlist.rows}
-    return [
-        ComparedCandidacy(found[i], rows[i], visible_assessments(viewer, found[i])) for i in ids
-    ]
+    return Comparison(
+        job=job,
+        criteria=shortlist.criteria,
+        calibration_scope=shortlist.calibration_scope,
+        candidacies=[
+            ComparedCandidacy(found[i], rows[i], visible_assessments(viewer, found[i])) for i in ids
+        ],
+    )

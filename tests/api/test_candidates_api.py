@@ -7,7 +7,13 @@ import pytest
 from coordinator.candidates.models import Candidate
 from coordinator.db import db
 from coordinator.jobs.models import JobState
-from tests.api.support import assert_conflict, assert_invalid, assert_problem, table_counts
+from tests.api.support import (
+    assert_conflict,
+    assert_invalid,
+    assert_matches_document,
+    assert_problem,
+    table_counts,
+)
 
 
 @pytest.fixture
@@ -201,6 +207,25 @@ def test_candidacy_detail_has_candidate_state_and_decisions(api, make_candidacy)
     assert response.json["candidate"]["id"] == candidacy.candidate_id
     assert response.json["state"] == "active"
     assert response.json["decisions"] == []
+
+
+def test_candidacy_detail_lists_decisions_oldest_first(api, recruiter, make_candidacy,
+                                                       openapi_document):
+    from coordinator.shortlist.operations import record_decision
+
+    candidacy = make_candidacy()
+    record_decision(candidacy, actor=recruiter, outcome="hold", reason="Waiting for references")
+    record_decision(candidacy, actor=recruiter, outcome="advance", reason="Strong references")
+    db.session.commit()
+    response = api.get(f"/candidacies/{candidacy.id}")
+    assert_matches_document(openapi_document, "/api/v1/candidacies/{candidacy_id}", "GET",
+                            response)
+    body = response.json
+    assert [(d["outcome"], d["reason"]) for d in body["decisions"]] == [
+        ("hold", "Waiting for references"), ("advance", "Strong references")]
+    assert body["decisions"][0]["actor_id"] == recruiter.id
+    assert body["decisions"][0]["decided_at"].endswith("Z")
+    assert body["state"] == "shortlisted"
 
 
 def test_the_jobs_hiring_manager_reads_its_candidacy(api_as, make_user, make_job,

@@ -15,9 +15,9 @@ import re
 import socket
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
@@ -65,8 +65,16 @@ def free_port() -> int:
 
 
 def parse(raw: bytes) -> EmailMessage:
-    """A message as the standard email package reads it (modern policy)."""
-    message = email.message_from_bytes(raw, policy=default_policy)
+    """A message as the standard email package reads it (modern policy).
+
+    A message with UTF-8 headers (RFC 6532, sent with SMTPUTF8) is read as text: the bytes
+    parser would turn its non-ASCII octets into surrogates.
+    """
+    if raw.isascii():
+        message = email.message_from_bytes(raw, policy=default_policy)
+    else:
+        text = raw.decode("utf-8").replace("\r\n", "\n")
+        message = email.message_from_string(text, policy=default_policy)
     assert isinstance(message, EmailMessage)
     return message
 
@@ -190,14 +198,26 @@ class SMTPServer:
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[SMTPServer]:
-    """A running loopback SMTP server, stopped after the test."""
-    server = SMTPServer()
-    server.start()
-    try:
-        yield server
-    finally:
+def make_smtp_server() -> Iterator[Callable[..., SMTPServer]]:
+    """Start loopback SMTP servers with aiosmtpd options (TLS, AUTH, SMTPUTF8); all are stopped
+    after the test."""
+    servers: list[SMTPServer] = []
+
+    def make(**controller_options: Any) -> SMTPServer:
+        server = SMTPServer(**controller_options)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def smtp_server(make_smtp_server: Callable[..., SMTPServer]) -> SMTPServer:
+    """A running loopback SMTP server, stopped after the test."""
+    return make_smtp_server()
 
 
 @pytest.fixture
@@ -416,10 +436,13 @@ def read_invite(raw: bytes) -> MailedInvite:
     assert len(sender) == 1
     assert calendar.organizer == (sender[0].addr_spec, sender[0].display_name), \
         "ORGANIZER is the From: mailbox"
-    assert to[0].addr_spec in calendar.attendee_emails, "the recipient is an ATTENDEE"
+    assert to[0].addr_spec in [_ascii_domain(a) for a in calendar.attendee_emails], \
+        "the recipient is an ATTENDEE"
     assert message["Message-ID"] and message["Date"]
     return MailedInvite(message, plain.get_content(), html.get_content(), calendar)
 
 
-def utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+def _ascii_domain(address: str) -> str:
+    """The mail headers carry an internationalised domain in its punycode form."""
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.encode('idna').decode('ascii')}"

@@ -14,13 +14,12 @@ def test_every_endpoint_declares_an_access_policy(app):
     assert undeclared == []
 
 
-def test_only_sign_in_openapi_and_portal_are_public(app):
+def test_only_sign_in_openapi_portal_and_calendar_feed_are_public(app):
+    """The portal and the calendar feed carry their own credential: a signed link, a secret."""
     public = sorted(
         rule.endpoint
         for rule in app.url_map.iter_rules()
         if rule.endpoint != "static" and policy_of(app.view_functions[rule.endpoint]) == "public"
     )
-    assert all(
-        name in {"accounts.login", "api.openapi_document"} or name.startswith("portal.")
-        for name in public
-    ), public
+    allowed = {"accounts.login", "api.openapi_document", "feeds.show_feed"}
+    assert all(name in allowed or name.startswith("portal.") for name in public), public

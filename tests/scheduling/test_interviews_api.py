@@ -161,9 +161,24 @@ def test_outside_working_hours_and_candidate_availability_are_warnings(api, team
     early = booking(panelists, "2027-03-02T07:30:00+01:00")
     response = api.post(f"/rounds/{team_round['id']}/interviews", json=early)
     assert response.status_code == 201
-    warnings = {w["kind"]: w["detail"] for w in response.get_json()["warnings"]}
-    assert set(warnings) == {"outside_working_hours", "outside_candidate_availability"}
-    assert "Priya Peer" in warnings["outside_working_hours"]
+    warnings = response.get_json()["warnings"]
+    assert {w["kind"] for w in warnings} == {"outside_working_hours",
+                                             "outside_candidate_availability"}
+    # the peer by her own hours; the supervisor, who set none, by the default ones
+    assert [w["detail"].split("'s")[0] for w in warnings if w["kind"] == "outside_working_hours"
+            ] == ["Outside Priya Peer", "Outside Sofia Supervisor"]
+
+
+def test_without_hours_of_their_own_people_have_weekdays_nine_to_five(api, team_round,
+                                                                      panelists):
+    peer, supervisor = panelists
+    saturday = booking(panelists, "2027-03-06T10:00:00+01:00")
+    response = api.post(f"/rounds/{team_round['id']}/interviews", json=saturday)
+    assert response.status_code == 201
+    outside = [w for w in response.get_json()["warnings"] if w["kind"] == "outside_working_hours"]
+    assert len(outside) == 2
+    assert "Priya Peer" in outside[0]["detail"]
+    assert "Sofia Supervisor" in outside[1]["detail"]
 
 
 def test_inside_hours_and_availability_gives_no_warnings(api, team_round, panelists):

@@ -254,3 +254,18 @@ def test_a_round_in_use_cannot_be_removed(client, login, recruiter, plan_of_thre
     assert "it can no longer be removed" in text(response)
     db.session.expire_all()
     assert [p.title for p in _rounds(job.id)] == ["One", "Two", "Three"]
+
+
+def test_a_scorecard_over_the_limit_is_refused_with_a_message(client, login, recruiter,
+                                                              make_job, make_planned_round):
+    job = make_job()
+    planned = make_planned_round(job, criteria=[f"Criterion {n}" for n in
+                                                range(operations.MAX_CRITERIA)])
+    login(recruiter)
+    data = _edit_data(planned)
+    data[f"criteria-{operations.MAX_CRITERIA}-title"] = "One too many"
+    response = client.post(f"/jobs/{job.id}/plan/{planned.id}/edit", data=data)
+    assert response.status_code == 422
+    assert f"At most {operations.MAX_CRITERIA} criteria." in text(response)
+    db.session.expire_all()
+    assert len(db.session.get(PlannedRound, planned.id).criteria) == operations.MAX_CRITERIA

@@ -1,0 +1,333 @@
+"""A job's shortlist, side-by-side comparison, and decisions on candidacies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from flask import g
+from pydantic import Field
+
+from coordinator.access import require
+from coordinator.api import bp
+from coordinator.api.candidates import CandidacyStateName, DecisionOut
+from coordinator.api.core import Out, PageQuery, Schema, endpoint
+from coordinator.assessments.models import Assessment
+from coordinator.candidates.models import CandidacyState
+from coordinator.candidates.operations import get_candidacy
+from coordinator.candidates.permissions import can_view_candidate
+from coordinator.db import db
+from coordinator.errors import RuleViolation
+from coordinator.jobs.operations import get_job
+from coordinator.shortlist import aggregates, calibration, operations
+from coordinator.shortlist.forms import parse_ids
+from coordinator.shortlist.permissions import can_decide, can_reach_shortlists, can_view_shortlist
+from coordinator.timeutil import isoformat_z
+
+OutcomeName = Literal["advance", "hold", "reject", "offer"]
+RecommendationName = Literal["strong_no", "no", "yes", "strong_yes"]
+ScopeName = Literal["job", "organisation", "none"]
+
+# --- shapes --------------------------------------------------------------------------------------
+
+
+class ShortlistQuery(PageQuery):
+    state: (
+        Annotated[
+            str,
+            Field(
+                max_length=200,
+                description="Comma-separated candidacy states (default: active,shortlisted).",
+                examples=["active,shortlisted,offer"],
+            ),
+        ]
+        | None
+    ) = None
+    round_id: (
+        Annotated[
+            int,
+            Field(ge=1, description="Only candidacies with this planned round of the job opened."),
+        ]
+        | None
+    ) = None
+    sort: (
+        Annotated[
+            str,
+            Field(
+                max_length=40,
+                description="name, state, rounds_done, missing, spread, raw, calibrated, yes, "
+                "decided or criterion:<id>; a leading - sorts descending. Default: name.",
+                examples=["-calibrated"],
+            ),
+        ]
+        | None
+    ) = None
+
+
+class CompareQuery(Schema):
+    ids: Annotated[
+        str,
+        Field(
+            max_length=200,
+            description="2 to 4 comma-separated candidacy ids of this job.",
+            examples=["12,15"],
+        ),
+    ]
+
+
+class ShortlistCandidateOut(Out):
+    id: int
+    name: str
+    time_zone: str
+    email: str | None = Field(description="Only for those who may see candidates (recruiters).")
+
+
+class CriterionOut(Out):
+    criterion_id: int
+    title: str
+
+
+class CriterionStatOut(CriterionOut):
+    mean: float | None = Field(description="Mean of submitted ratings (1–4); null without any.")
+    count: int = Field(description="Submitted ratings counted.")
+
+
+class RecommendationsOut(Out):
+    strong_no: int
+    no: int
+    yes: int
+    strong_yes: int
+
+
+class ShortlistRowOut(Out):
+    candidacy_id: int
+    candidate: ShortlistCandidateOut
+    state: CandidacyStateName
+    rounds_done: int = Field(description="Planned rounds whose live interviews have all ended.")
+    next_round: str | None = Field(description="The first planned round not done yet.")
+    per_criterion: list[CriterionStatOut]
+    recommendations: RecommendationsOut
+    spread: float | None = Field(
+        description="Population standard deviation of the interviewers' overall means "
+        "(null with fewer than two interviewers)."
+    )
+    missing_assessments: int = Field(
+        description="Panel seats of interviews that have started without a submitted assessment."
+    )
+    raw_score: float | None = Field(description="Mean of the assessments' overall scores.")
+    calibrated_score: float | None = Field(
+        description="Raw score corrected for interviewers' leniency; null with too little data."
+    )
+    last_decision: DecisionOut | None
+
+    @classmethod
+    def of(cls, row: aggregates.ShortlistRow) -> ShortlistRowOut:
+        candidate = row.candidate
+        return cls(
+            candidacy_id=row.candidacy.id,
+            candidate=ShortlistCandidateOut(
+                id=candidate.id,
+                name=candidate.name,
+                time_zone=candidate.time_zone,
+                email=candidate.email if can_view_candidate(g.user, candidate) else None,
+            ),
+            state=row.candidacy.state.value,
+            rounds_done=row.rounds_done,
+            next_round=row.next_round,
+            per_criterion=[
+                CriterionStatOut(
+                    criterion_id=s.criterion_id, title=s.title, mean=s.mean, count=s.count
+                )
+                for s in row.per_criterion
+            ],
+            recommendations=RecommendationsOut(**row.recommendations),
+            spread=row.spread,
+            missing_assessments=row.missing_assessments,
+            raw_score=row.raw_score,
+            calibrated_score=row.calibrated_score,
+            last_decision=DecisionOut.of(row.last_decision) if row.last_decision else None,
+        )
+
+
+class CalibrationOut(Out):
+    scope: ScopeName = Field(
+        description="Where interviewers' leniency was estimated: this job, the whole "
+        "organisation (too few shared interviews in the job), or none (too little data)."
+    )
+    method: str
+
+
+class ShortlistPageOut(Out):
+    items: list[ShortlistRowOut]
+    page: int
+    per_page: int
+    total: int
+    sort: str
+    criteria: list[CriterionOut] = Field(description="The criteria columns, in plan order.")
+    calibration: CalibrationOut
+
+
+class RatingOut(Out):
+    criterion_id: int
+    title: str
+    score: int
+
+
+class VisibleAssessmentOut(Out):
+    interviewer_id: int
+    interviewer_name: str
+    interview_id: int
+    state: Literal["draft", "submitted"]
+    recommendation: RecommendationName | None
+    ratings: list[RatingOut]
+    notes: str
+    submitted_at: str | None
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> VisibleAssessmentOut:
+        return cls(
+            interviewer_id=assessment.interviewer_id,
+            interviewer_name=assessment.interviewer.name,
+            interview_id=assessment.interview_id,
+            state=assessment.state.value,
+            recommendation=assessment.recommendation.value if assessment.recommendation else None,
+            ratings=[
+                RatingOut(criterion_id=r.criterion_id, title=r.criterion_title, score=r.score)
+                for r in assessment.ratings
+            ],
+            notes=assessment.notes,
+            submitted_at=isoformat_z(assessment.submitted_at),
+        )
+
+
+class ComparedOut(ShortlistRowOut):
+    assessments: list[VisibleAssessmentOut] = Field(
+        description="Each interviewer's assessment as the viewer may see it."
+    )
+
+
+class ComparisonOut(Out):
+    criteria: list[CriterionOut]
+    calibration: CalibrationOut
+    candidacies: list[ComparedOut]
+
+
+class DecisionIn(Schema):
+    outcome: OutcomeName
+    reason: Annotated[str, Field(min_length=1, max_length=operations.MAX_REASON)]
+    confirm_missing: bool = Field(
+        False, description="Decide although assessments are missing (the count is recorded)."
+    )
+
+
+# --- endpoints -----------------------------------------------------------------------------------
+
+
+def _states(text: str | None) -> list[CandidacyState]:
+    if not text:
+        return list(aggregates.DEFAULT_STATES)
+    states = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            states.append(CandidacyState(part))
+        except ValueError as err:
+            known = ", ".join(s.value for s in CandidacyState)
+            raise RuleViolation("state", f"Unknown state “{part[:40]}”: use {known}.") from err
+    return states
+
+
+def _calibration(scope: str) -> CalibrationOut:
+    return CalibrationOut(scope=scope, method=calibration.METHOD)  # type: ignore[arg-type]
+
+
+@endpoint(
+    bp,
+    "GET",
+    "/jobs/<int:job_id>/shortlist",
+    summary="A job's shortlist (recruiters, admins, the job's hiring manager)",
+    allow=can_reach_shortlists,
+    query=ShortlistQuery,
+    response=ShortlistPageOut,
+    paginated=True,
+    tag="shortlist",
+    description="One row per candidacy with per-criterion means of submitted ratings, the "
+    "recommendation tally, spread, missing assessments, raw and calibrated "
+    "scores. Sorted, then paginated.",
+)
+def job_shortlist(job_id: int, query: ShortlistQuery) -> Any:
+    job = get_job(job_id)
+    require(can_view_shortlist(g.user, job))
+    states = _states(query.state)
+    if query.round_id is not None and query.round_id not in {p.id for p in job.planned_rounds}:
+        raise RuleViolation("round_id", "That round is not in this job's plan.")
+    shortlist = aggregates.build(job, states=states, planned_round_id=query.round_id)
+    key, descending = aggregates.parse_sort(query.sort, shortlist.criteria)
+    rows = aggregates.sort_rows(shortlist.rows, key, descending)
+    start = (query.page - 1) * query.per_page
+    return ShortlistPageOut(
+        items=[ShortlistRowOut.of(row) for row in rows[start : start + query.per_page]],
+        page=query.page,
+        per_page=query.per_page,
+        total=len(rows),
+        sort=("-" if descending else "") + key,
+        criteria=[CriterionOut(criterion_id=cid, title=title) for cid, title in shortlist.criteria],
+        calibration=_calibration(shortlist.calibration_scope),
+    )
+
+
+@endpoint(
+    bp,
+    "GET",
+    "/jobs/<int:job_id>/shortlist/compare",
+    summary="Compare 2–4 candidacies of a job side by side",
+    allow=can_reach_shortlists,
+    query=CompareQuery,
+    response=ComparisonOut,
+    tag="shortlist",
+)
+def compare_candidacies(job_id: int, query: CompareQuery) -> Any:
+    job = get_job(job_id)
+    require(can_view_shortlist(g.user, job))
+    comparison = operations.compare(job, parse_ids([query.ids]), viewer=g.user)
+    return ComparisonOut(
+        criteria=[
+            CriterionOut(criterion_id=cid, title=title) for cid, title in comparison.criteria
+        ],
+        calibration=_calibration(comparison.calibration_scope),
+        candidacies=[
+            ComparedOut(
+                **dict(ShortlistRowOut.of(item.row)),
+                assessments=[VisibleAssessmentOut.of(a) for a in item.assessments],
+            )
+            for item in comparison.candidacies
+        ],
+    )
+
+
+@endpoint(
+    bp,
+    "POST",
+    "/candidacies/<int:candidacy_id>/decisions",
+    summary="Record a decision on a candidacy (append-only)",
+    allow=can_reach_shortlists,
+    body=DecisionIn,
+    response=DecisionOut,
+    status=201,
+    errors=(409,),
+    tag="shortlist",
+    description="The candidacy's state follows the outcome. 409 `missing_assessments` "
+    "while assessments are missing unless `confirm_missing` is true; 409 "
+    "`closed` once the candidacy is closed. Rejecting closes the candidate's "
+    "link and cancels their future interviews.",
+)
+def record_decision(candidacy_id: int, body: DecisionIn) -> Any:
+    candidacy = get_candidacy(candidacy_id)
+    require(can_decide(g.user, candidacy))
+    decision = operations.record_decision(
+        candidacy,
+        actor=g.user,
+        outcome=body.outcome,
+        reason=body.reason,
+        confirm_missing=body.confirm_missing,
+    )
+    db.session.commit()
+    return DecisionOut.of(decision)

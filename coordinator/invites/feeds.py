@@ -1,0 +1,165 @@
+"""Private calendar feeds: each user can subscribe to their interviews from any calendar app.
+
+A feed URL carries a random secret; only its SHA-256 digest is stored (like API tokens), so the
+URL is shown once, when made. Making a new one revokes the old one (rotation); a revoked or
+unknown secret finds nothing. A user has at most one live feed.
+
+The feed is ``METHOD:PUBLISH`` without RSVP attendees: the interviews the user sits on that ended
+at most :data:`PAST` ago or are still ahead, and those cancelled within :data:`RECENTLY_CANCELLED`
+as ``STATUS:CANCELLED`` so subscribed calendars show the cancellation before the event drops out.
+
+UIDs are ``interview-<id>-feed@<host>``, stable for the interview's life but distinct from the
+invites' UIDs (``interview-<id>-panel@<host>``). The emailed invite already lives in the user's
+calendar under its UID, managed by iTIP (REQUEST/CANCEL, SEQUENCE, their RSVP); a subscription
+holding the same UID would collide with it: Google refuses or merges the duplicate, Outlook and
+Apple may treat the read-only feed copy as an update of the invite and drop the reply state.
+A separate UID keeps the two copies independent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from icalendar import Calendar
+
+from coordinator.accounts.models import User
+from coordinator.audit.operations import record
+from coordinator.db import db
+from coordinator.invites import ical
+from coordinator.invites import operations as invites
+from coordinator.invites.models import CalendarFeed
+from coordinator.scheduling.models import Interview, InterviewState, PanelMember
+from coordinator.timeutil import utcnow
+from coordinator.urls import external_url, mail_domain
+
+#: Past interviews stay in the feed this long after they end.
+PAST = timedelta(days=90)
+#: Cancelled interviews stay in the feed, marked cancelled, this long after the cancellation.
+RECENTLY_CANCELLED = timedelta(days=14)
+#: The feed's size bound; more than this many interviews for one person is not plausible.
+MAX_EVENTS = 2000
+SECRET_BYTES = 32
+MAX_SECRET_LENGTH = 100
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def feed_uid(interview_id: int) -> str:
+    return f"interview-{interview_id}-feed@{mail_domain()}"
+
+
+def live_feed(user: User) -> CalendarFeed | None:
+    """The user's feed that still works, if any."""
+    return db.session.scalar(
+        sa.select(CalendarFeed)
+        .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
+        .order_by(CalendarFeed.id.desc())
+        .limit(1)
+    )
+
+
+def revoke_feeds(user: User, *, actor: User) -> int:
+    """Stop every live feed URL of the user; returns how many were live."""
+    now = utcnow()
+    feeds = list(
+        db.session.scalars(
+            sa.select(CalendarFeed).where(
+                CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None)
+            )
+        )
+    )
+    for feed in feeds:
+        feed.revoked_at = now
+    if feeds:
+        db.session.flush()
+        record(actor, "calendar_feed.revoked", user, feeds=len(feeds))
+    return len(feeds)
+
+
+def create_feed(user: User, *, actor: User) -> tuple[CalendarFeed, str]:
+    """A new feed URL secret for the user (any earlier one stops working); shown once."""
+    revoked = revoke_feeds(user, actor=actor)
+    secret = secrets.token_urlsafe(SECRET_BYTES)
+    feed = CalendarFeed(user_id=user.id, token_hash=_digest(secret))
+    db.session.add(feed)
+    db.session.flush()
+    record(actor, "calendar_feed.created", user, feed_id=feed.id, rotated=bool(revoked))
+    return feed, secret
+
+
+def feed_url(secret: str) -> str:
+    return external_url("feeds.show_feed", token=secret)
+
+
+def user_for_secret(secret: str) -> User | None:
+    """The active user whose live feed this secret opens; ``None`` for anything else."""
+    if not secret or len(secret) > MAX_SECRET_LENGTH:
+        return None
+    user = db.session.scalar(
+        sa.select(User)
+        .join(CalendarFeed, CalendarFeed.user_id == User.id)
+        .where(CalendarFeed.token_hash == _digest(secret), CalendarFeed.revoked_at.is_(None))
+    )
+    return user if user is not None and user.is_active else None
+
+
+def feed_interviews(user: User, now: datetime | None = None) -> list[Interview]:
+    """The interviews a user's feed lists, in one query (rounds, candidacies, jobs joined)."""
+    now = now or utcnow()
+    seated = sa.select(PanelMember.interview_id).where(PanelMember.user_id == user.id)
+    return list(
+        db.session.scalars(
+            sa.select(Interview)
+            .where(
+                Interview.id.in_(seated),
+                sa.or_(
+                    sa.and_(
+                        Interview.state == InterviewState.scheduled, Interview.ends_at > now - PAST
+                    ),
+                    sa.and_(
+                        Interview.state == InterviewState.cancelled,
+                        Interview.cancelled_at > now - RECENTLY_CANCELLED,
+                    ),
+                ),
+            )
+            .options(sa.orm.lazyload(Interview.panel))
+            .order_by(Interview.starts_at, Interview.id)
+            .limit(MAX_EVENTS)
+        ).unique()
+    )
+
+
+def _event(interview: Interview) -> ical.EventData:
+    round_ = interview.round
+    candidacy = round_.candidacy
+    url = external_url("scheduling.show_interview", interview_id=interview.id)
+    return ical.EventData(
+        uid=feed_uid(interview.id),
+        sequence=interview.sequence,
+        starts_at=interview.starts_at,
+        ends_at=interview.ends_at,
+        summary=f"Interview with {candidacy.candidate.name} — {round_.title}",
+        description=(
+            f"{candidacy.job.title}, {round_.title}. Candidate: "
+            f"{candidacy.candidate.name}. Brief and assessment: {url}"
+        ),
+        location=", ".join(p for p in (interview.location, interview.video_url) if p),
+        url=url,
+    )
+
+
+def feed_calendar(user: User, now: datetime | None = None) -> bytes:
+    """The user's feed as iCalendar bytes (METHOD:PUBLISH, UTC times, stable UIDs)."""
+    interviews = feed_interviews(user, now)
+    data = ical.publish([(_event(i), i.is_cancelled) for i in interviews], invites.organizer())
+    calendar = Calendar.from_ical(data)
+    # Names the subscription in Apple, Outlook and Google, and asks them to refresh hourly.
+    calendar.add("X-WR-CALNAME", f"Interviews — {user.name}")
+    calendar.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", timedelta(hours=1))
+    return calendar.to_ical()

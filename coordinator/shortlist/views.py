@@ -1,0 +1,330 @@
+"""Shortlist pages: a job's shortlist (filter, sort, paginate, chart, CSV), compare, decide."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+
+from coordinator.access import require, requires
+from coordinator.accounts.models import User
+from coordinator.assessments.models import SCALE, Recommendation
+from coordinator.candidates.models import Candidacy
+from coordinator.candidates.operations import get_job_candidacy
+from coordinator.candidates.permissions import can_view_candidate
+from coordinator.db import db
+from coordinator.errors import Conflict, NotFound, RuleViolation
+from coordinator.jobs.models import Job
+from coordinator.jobs.operations import get_job
+from coordinator.scheduling.models import Interview
+from coordinator.shortlist import aggregates, calibration, operations
+from coordinator.shortlist.forms import MAX_ID, DecisionForm, ShortlistFilterForm, parse_ids
+from coordinator.shortlist.permissions import can_decide, can_reach_shortlists, can_view_shortlist
+from coordinator.web import page_number
+
+bp = Blueprint("shortlist", __name__)
+
+PER_PAGE = 50
+#: A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+SCOPES = {
+    "job": "Leniencies are estimated from this job's interviews.",
+    "organisation": "This job has too few interviews assessed by two or more people, so "
+    "leniencies are estimated from the whole organisation's interviews.",
+    "none": "No interviewer has shared enough interviews with colleagues yet, so nothing is "
+    "calibrated.",
+}
+
+
+@bp.app_context_processor
+def _shortlist_helpers() -> dict[str, Any]:
+    """Lets any page (the job page) ask whether the viewer may open a job's shortlist."""
+    return {"can_view_shortlist": can_view_shortlist}
+
+
+# --- loading through parents ---------------------------------------------------------------------
+
+
+def _id(value: int) -> int:
+    if value > MAX_ID:
+        raise NotFound("No such object.")
+    return value
+
+
+def _job(job_id: int) -> Job:
+    job = get_job(_id(job_id))
+    require(
+        can_view_shortlist(g.user, job),
+        "Only recruiters and this job's hiring manager see its shortlist.",
+    )
+    return job
+
+
+def _candidacy(job_id: int, candidacy_id: int) -> Candidacy:
+    candidacy = get_job_candidacy(get_job(_id(job_id)), _id(candidacy_id))
+    require(
+        can_decide(g.user, candidacy),
+        "Only recruiters and this job's hiring manager decide on its candidacies.",
+    )
+    return candidacy
+
+
+# --- the shortlist -------------------------------------------------------------------------------
+
+
+@dataclass
+class RowPage:
+    """One page of already sorted rows, shaped like Flask-SQLAlchemy's pagination (``pager``)."""
+
+    items: Sequence[aggregates.ShortlistRow]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @classmethod
+    def of(cls, rows: list[aggregates.ShortlistRow], page: int, per_page: int) -> RowPage:
+        start = (page - 1) * per_page
+        return cls(rows[start : start + per_page], page, per_page, len(rows))
+
+
+def _filtered(job: Job) -> tuple[ShortlistFilterForm, aggregates.Shortlist, str, bool, str | None]:
+    """The filter form, the shortlist it selects, and the sort asked for (else name + error)."""
+    form = ShortlistFilterForm(request.args, list(job.planned_rounds))
+    form.validate()
+    shortlist = aggregates.build(
+        job, states=form.states(), planned_round_id=form.planned_round_id()
+    )
+    try:
+        key, descending = aggregates.parse_sort(request.args.get("sort"), shortlist.criteria)
+    except RuleViolation as err:
+        return form, shortlist, "name", False, err.message
+    return form, shortlist, key, descending, None
+
+
+def _filter_args(form: ShortlistFilterForm) -> dict[str, Any]:
+    args: dict[str, Any] = {"state": [s.value for s in form.states()]}
+    if form.planned_round_id() is not None:
+        args["round"] = form.planned_round_id()
+    return args
+
+
+@bp.get("/jobs/<int:job_id>/shortlist")
+@requires(can_reach_shortlists)
+def show_shortlist(job_id: int) -> Any:
+    job = _job(job_id)
+    form, shortlist, key, descending, sort_error = _filtered(job)
+    rows = aggregates.sort_rows(shortlist.rows, key, descending)
+    page = RowPage.of(rows, page_number(), PER_PAGE)
+    args = _filter_args(form)
+    sort_text = ("-" if descending else "") + key
+
+    def sort_link(column: str) -> tuple[str, str | None]:
+        """The header link that sorts by ``column`` (again: the other way), and its aria-sort."""
+        current = column == key
+        wanted = column if not current or descending else "-" + column
+        aria = ("descending" if descending else "ascending") if current else None
+        return url_for(".show_shortlist", job_id=job.id, sort=wanted, **args), aria
+
+    return render_template(
+        "shortlist/show.html",
+        job=job,
+        shortlist=shortlist,
+        page=page,
+        form=form,
+        filter_args=args,
+        sort=sort_text,
+        sort_error=sort_error,
+        sort_link=sort_link,
+        distribution=aggregates.score_distribution(shortlist),
+        scale=SCALE,
+        recommendations=list(Recommendation),
+        method=calibration.METHOD,
+        scope_text=SCOPES[shortlist.calibration_scope],
+        can_decide=can_view_shortlist(g.user, job),
+    ), (422 if sort_error else 200)
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: leading formula characters are quoted away."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+@bp.get("/jobs/<int:job_id>/shortlist.csv")
+@requires(can_reach_shortlists)
+def export_shortlist(job_id: int) -> Any:
+    job = _job(job_id)
+    _form, shortlist, key, descending, _sort_error = _filtered(job)
+    rows = aggregates.sort_rows(shortlist.rows, key, descending)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    header = ["candidacy_id", "candidate", "email", "state", "rounds_done", "next_round"]
+    for _cid, title in shortlist.criteria:
+        header += [f"{title} (mean)", f"{title} (ratings)"]
+    header += [r.value for r in Recommendation]
+    header += [
+        "spread",
+        "missing_assessments",
+        "raw_score",
+        "calibrated_score",
+        "last_decision",
+        "last_decision_at",
+        "last_decision_reason",
+    ]
+    writer.writerow([csv_cell(cell) for cell in header])
+    for row in rows:
+        decision = row.last_decision
+        # Contact details only for those who may see the candidate (recruiters, admins).
+        email = row.candidate.email if can_view_candidate(g.user, row.candidate) else ""
+        cells: list[Any] = [
+            row.candidacy.id,
+            row.candidate.name,
+            email,
+            row.candidacy.state.value,
+            row.rounds_done,
+            row.next_round or "",
+        ]
+        for stat in row.per_criterion:
+            cells += [_number(stat.mean), stat.count]
+        cells += [row.recommendations[r.value] for r in Recommendation]
+        cells += [
+            _number(row.spread),
+            row.missing_assessments,
+            _number(row.raw_score),
+            _number(row.calibrated_score),
+            decision.outcome.value if decision else "",
+            decision.created_at.isoformat() if decision else "",
+            decision.reason if decision else "",
+        ]
+        writer.writerow([csv_cell(cell) for cell in cells])
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="shortlist-job-{job.id}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- compare -------------------------------------------------------------------------------------
+
+
+@bp.get("/jobs/<int:job_id>/shortlist/compare")
+@requires(can_reach_shortlists)
+def compare_candidacies(job_id: int) -> Any:
+    job = _job(job_id)
+    try:
+        comparison = operations.compare(job, parse_ids(request.args.getlist("ids")), viewer=g.user)
+    except RuleViolation as err:
+        return render_template(
+            "shortlist/compare.html", job=job, comparison=None, error=err.message
+        ), 422
+    _load_interviews(comparison)
+    return render_template(
+        "shortlist/compare.html",
+        job=job,
+        comparison=comparison,
+        error=None,
+        method=calibration.METHOD,
+        scope_text=SCOPES[comparison.calibration_scope],
+        scale=SCALE,
+        recommendations=list(Recommendation),
+    )
+
+
+def _load_interviews(comparison: operations.Comparison) -> None:
+    """One query for the interviews the shown assessments belong to (their rounds come along)."""
+    ids = {a.interview_id for item in comparison.candidacies for a in item.assessments}
+    if ids:
+        db.session.scalars(sa.select(Interview).where(Interview.id.in_(ids))).unique().all()
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+
+def decisions_context(
+    candidacy: Candidacy, user: User, form: DecisionForm | None = None
+) -> dict[str, Any]:
+    """What the decisions section of a candidacy page shows (history, and the form if allowed)."""
+    open_to_decide = can_decide(user, candidacy) and not candidacy.is_closed
+    return {
+        "decisions": operations.decisions_of(candidacy),
+        "decision_form": (form or DecisionForm(formdata=None)) if open_to_decide else None,
+        "missing_assessments": operations.missing_assessments(candidacy) if open_to_decide else 0,
+    }
+
+
+def _render_decide(
+    candidacy: Candidacy, form: DecisionForm | None = None, status: int = 200
+) -> Any:
+    return render_template(
+        "shortlist/decide.html",
+        candidacy=candidacy,
+        job=candidacy.job,
+        candidate=candidacy.candidate,
+        **decisions_context(candidacy, g.user, form),
+    ), status
+
+
+@bp.get("/jobs/<int:job_id>/candidacies/<int:candidacy_id>/decide")
+@requires(can_reach_shortlists)
+def new_decision(job_id: int, candidacy_id: int) -> Any:
+    return _render_decide(_candidacy(job_id, candidacy_id))
+
+
+@bp.post("/jobs/<int:job_id>/candidacies/<int:candidacy_id>/decisions")
+@requires(can_reach_shortlists)
+def record_decision(job_id: int, candidacy_id: int) -> Any:
+    candidacy = _candidacy(job_id, candidacy_id)
+    form = DecisionForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            decision = operations.record_decision(candidacy, actor=g.user, **form.values())
+        except (RuleViolation, Conflict) as err:
+            db.session.rollback()
+            form.attach(err)
+            status = err.status
+        else:
+            db.session.commit()
+            flash(
+                f"Decision recorded: {decision.outcome.title}. The candidacy is now "
+                f"{candidacy.state.title.lower()}.",
+                "info",
+            )
+            return redirect(
+                url_for(
+                    "candidates.show_candidacy", candidacy_id=candidacy.id, _anchor="decisions"
+                ),
+                303,
+            )
+    return _render_decide(candidacy, form, status)

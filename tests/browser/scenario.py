@@ -1,0 +1,87 @@
+"""A realistic scenario in the live server's database: a job with a three-round plan and a
+candidate who passed the first round (held with the hiring manager and a colleague)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+
+from coordinator.accounts import operations as accounts
+from coordinator.accounts.models import Role
+from coordinator.candidates import operations as candidates
+from coordinator.db import db
+from coordinator.jobs import operations as jobs
+from coordinator.jobs.operations import CriterionInput, PlannedRoundInput
+from coordinator.scheduling import operations as scheduling
+from coordinator.timeutil import utcnow
+
+PASSWORD = "browser-password-1"
+_n = itertools.count(1)
+
+
+@dataclass
+class Scenario:
+    recruiter_email: str
+    manager_email: str
+    peer_email: str
+    supervisor_email: str
+    colleague_email: str
+    job_id: int
+    candidacy_id: int
+    first_round_id: int
+    team_planned_id: int
+    compensation_planned_id: int
+    peer_id: int
+    supervisor_id: int
+
+
+def build() -> Scenario:
+    n = next(_n)
+
+    def user(kind: str, name: str, title: str, zone: str, *roles: Role):
+        return accounts.create_user(actor=None, email=f"{kind}{n}@browser.example.com",
+                                    name=name, job_title=title, time_zone=zone,
+                                    roles=set(roles), password=PASSWORD,
+                                    bio=f"{name.split()[0]} has been here for five years.")
+
+    recruiter = user("recruiter", f"Rita Recruiter {n}", "Recruiter", "Europe/Berlin",
+                     Role.recruiter)
+    manager = user("manager", f"Hugo Manager {n}", "Head of Platform", "Europe/Berlin",
+                   Role.hiring_manager, Role.interviewer)
+    peer = user("peer", f"Priya Peer {n}", "Senior engineer", "Europe/London", Role.interviewer)
+    supervisor = user("supervisor", f"Sofia Supervisor {n}", "Engineering manager",
+                      "Europe/Berlin", Role.interviewer)
+    colleague = user("colleague", f"Carlos Colleague {n}", "Designer", "Europe/Berlin",
+                     Role.interviewer)
+    job = jobs.create_job(actor=recruiter, title=f"Backend Engineer {n}", department="Platform",
+                          location="Berlin", hiring_manager_id=manager.id,
+                          pay_band_min="70000", pay_band_max="90000", pay_band_currency="EUR")
+    first = jobs.add_planned_round(job, PlannedRoundInput(
+        title="First interview", duration_minutes=45,
+        relationships=["hiring_manager", "colleague"],
+        criteria=[CriterionInput("Motivation"), CriterionInput("Communication")]),
+        actor=recruiter)
+    team = jobs.add_planned_round(job, PlannedRoundInput(
+        title="Team interview", duration_minutes=60, relationships=["peer", "supervisor"],
+        criteria=[CriterionInput("System design", "Trade-offs and failure modes"),
+                  CriterionInput("Collaboration"), CriterionInput("Ownership")]),
+        actor=recruiter)
+    compensation = jobs.add_planned_round(job, PlannedRoundInput(
+        title="Compensation discussion", kind="compensation_discussion", duration_minutes=30,
+        relationships=["hiring_manager"]), actor=recruiter)
+    candidate = candidates.create_candidate(actor=recruiter, name=f"Alex Kim {n}",
+                                            email=f"alex{n}@candidates.example.com",
+                                            time_zone="America/New_York")
+    candidacy = candidates.open_candidacy(job, candidate, actor=recruiter)
+    first_round = scheduling.open_round(candidacy, first, actor=recruiter)
+    held = (utcnow() - timedelta(days=3)).replace(hour=14, minute=0, second=0, microsecond=0)
+    scheduling.schedule_interview(
+        first_round, actor=recruiter, starts_at=held, duration_minutes=45,
+        time_zone="Europe/Berlin", location="Berlin office",
+        panel=[scheduling.Seat(manager.id, "hiring_manager"),
+               scheduling.Seat(colleague.id, "colleague")], record_past=True)
+    db.session.commit()
+    return Scenario(recruiter.email, manager.email, peer.email, supervisor.email,
+                    colleague.email, job.id, candidacy.id, first_round.id, team.id,
+                    compensation.id, peer.id, supervisor.id)

@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from coordinator.candidates.views import bp as candidates_bp
     from coordinator.compensation.views import bp as compensation_bp
     from coordinator.dashboard.views import bp as dashboard_bp
+    from coordinator.health.views import bp as health_bp
     from coordinator.invites.views import bp as feeds_bp
     from coordinator.jobs.views import bp as jobs_bp
     from coordinator.portal.views import bp as portal_bp
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from coordinator.shortlist.views import bp as shortlist_bp
 
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(candidates_bp)

@@ -58,6 +58,7 @@ def register(app: Flask) -> None:
     def deliver_mail(once: bool, interval: float, batch_size: int) -> None:
         """Send due outbox messages over SMTP (or into instance/mail/); retry failures."""
         import time
+        from datetime import timedelta
 
         from flask import current_app
 
@@ -68,9 +69,10 @@ def register(app: Flask) -> None:
         if config.get("SMTP_HOST") and not config.get("MAIL_FROM"):
             raise click.ClickException("COORDINATOR_MAIL_FROM must be set to send mail.")
         max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", outbox.DEFAULT_MAX_ATTEMPTS))
+        lease = timedelta(seconds=int(config.get("MAIL_LEASE_SECONDS", 120)))
         while True:
             report = outbox.deliver_due(transport_from_config(config), batch_size=batch_size,
-                                        max_attempts=max_attempts)
+                                        max_attempts=max_attempts, lease=lease)
             if report.total or once:
                 click.echo(f"sent {report.sent}, to retry {report.retried}, "
                            f"gave up {report.failed}")

@@ -25,10 +25,15 @@ ENVIRONMENT_KEYS: dict[str, str] = {
     "COORDINATOR_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "COORDINATOR_MAIL_MAX_ATTEMPTS": "MAIL_MAX_ATTEMPTS",
     "COORDINATOR_PORTAL_LINK_DAYS": "PORTAL_LINK_DAYS",
+    "COORDINATOR_MAIL_LEASE_SECONDS": "MAIL_LEASE_SECONDS",
+    "COORDINATOR_API_RATE_LIMIT": "API_RATE_LIMIT",
+    "COORDINATOR_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
 }
 
 BOOLEAN_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"SMTP_PORT", "MAIL_MAX_ATTEMPTS", "PORTAL_LINK_DAYS"}
+INTEGER_KEYS = {
+    "SMTP_PORT", "MAIL_MAX_ATTEMPTS", "PORTAL_LINK_DAYS", "MAIL_LEASE_SECONDS",
+}
 
 
 class ConfigurationError(RuntimeError):
@@ -49,6 +54,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SMTP_PASSWORD": "",
         "SMTP_STARTTLS": False,
         "MAIL_MAX_ATTEMPTS": 8,
+        # A worker's claim on a message; after a crash the message is retried when it runs out.
+        "MAIL_LEASE_SECONDS": 120,
         "PORTAL_LINK_DAYS": 45,
         # Session and CSRF lifetimes are long enough for an hour (and more) of writing an assessment.
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,

@@ -98,11 +98,66 @@ def seed() -> None:
 
     people = [candidates.create_candidate(actor=recruiter, name=n, email=e, phone=p, time_zone=z)
               for n, e, p, z in CANDIDATES]
-    for person in people[:6]:
-        candidates.open_candidacy(backend, person, actor=recruiter)
+    backend_candidacies = [candidates.open_candidacy(backend, person, actor=recruiter)
+                           for person in people[:6]]
     for person in people[4:]:
         candidates.open_candidacy(designer, person, actor=recruiter)
     db.session.flush()
+    _history(backend, backend_candidacies, users)
+
+
+def _history(job, candidacies, users) -> None:
+    """First rounds that happened, their assessments, booked team rounds, a decision and a
+    compensation stage — so every page has something to show."""
+    from datetime import timedelta
+
+    from coordinator.assessments import operations as assessments
+    from coordinator.compensation import operations as compensation
+    from coordinator.scheduling import operations as scheduling
+    from coordinator.shortlist import operations as shortlist
+    from coordinator.timeutil import utcnow
+
+    recruiter = users["recruiter@demo.example"]
+    manager = users["manager@demo.example"]
+    colleague = users["colleague@demo.example"]
+    peer = users["peer@demo.example"]
+    supervisor = users["supervisor@demo.example"]
+    first, team, pay = job.planned_rounds
+    today = utcnow().replace(hour=9, minute=0, second=0, microsecond=0)
+    scores = [(4, 3, "strong_yes", 3, 3, "yes"), (3, 3, "yes", 2, 3, "yes"),
+              (2, 2, "no", 2, 1, "strong_no"), (3, 4, "yes", 4, 4, "strong_yes")]
+    for index, candidacy in enumerate(candidacies[:4]):
+        held = scheduling.open_round(candidacy, first, actor=recruiter)
+        change = scheduling.schedule_interview(
+            held, actor=recruiter, starts_at=today - timedelta(days=7 - index, hours=-index),
+            duration_minutes=45, time_zone="Europe/Berlin", location="Berlin office, room 2",
+            panel=[scheduling.Seat(manager.id, "hiring_manager"),
+                   scheduling.Seat(colleague.id, "colleague")], record_past=True)
+        motivation, communication = first.criteria
+        m1, c1, r1, m2, c2, r2 = scores[index]
+        assessments.save_assessment(change.interview, actor=manager,
+                                    ratings={motivation.id: m1, communication.id: c1},
+                                    recommendation=r1, notes="Clear examples.",
+                                    notes_for_later="Probe the migration project more deeply.",
+                                    submit=True)
+        if index != 1:  # one assessment still missing, to show follow-up
+            assessments.save_assessment(change.interview, actor=colleague,
+                                        ratings={motivation.id: m2, communication.id: c2},
+                                        recommendation=r2, submit=True)
+    for index, candidacy in enumerate(candidacies[:2]):
+        upcoming = scheduling.open_round(candidacy, team, actor=recruiter)
+        scheduling.schedule_interview(
+            upcoming, actor=recruiter, starts_at=today + timedelta(days=3 + index, hours=5),
+            duration_minutes=60, time_zone="Europe/Berlin", video_url="https://meet.example.com/team",
+            panel=[scheduling.Seat(peer.id, "peer"), scheduling.Seat(supervisor.id, "supervisor")])
+    shortlist.record_decision(candidacies[0], actor=manager, outcome="advance",
+                              reason="Strong first round; meet the team next.")
+    scheduling.open_round(candidacies[0], pay, actor=recruiter)
+    stage = compensation.stage_of(candidacies[0])
+    if stage is not None:
+        compensation.set_expectations(stage, actor=recruiter, amount="92000", currency="EUR",
+                                      notice_period="3 months",
+                                      notes="Flexible on the split between base and bonus.")
 
 
 def logins_text() -> str:

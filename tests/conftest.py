@@ -141,6 +141,19 @@ def _database(request: pytest.FixtureRequest) -> Iterator[None]:
             freeze(None)
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at its cheapest, so making users costs little; tests marked
+    ``real_password_hashing`` keep the production parameters."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        from argon2 import PasswordHasher
+
+        from coordinator.accounts import passwords
+
+        monkeypatch.setattr(passwords, "_hasher",
+                            PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

@@ -38,19 +38,26 @@ RecommendationName = Literal["strong_no", "no", "yes", "strong_yes"]
 class AssessmentIn(Schema):
     ratings: Annotated[
         dict[str, int | None],
-        Field(max_length=200, description="criterion id → score on the 1–4 scale (null: unrated)",
-              examples=[{"12": 3, "13": 4}]),
+        Field(
+            max_length=200,
+            description="criterion id → score on the 1–4 scale (null: unrated)",
+            examples=[{"12": 3, "13": 4}],
+        ),
     ] = {}
     recommendation: RecommendationName | None = None
     notes: Annotated[str, Field(max_length=operations.MAX_NOTES)] = ""
     notes_for_later: Annotated[
         str,
-        Field(max_length=operations.MAX_NOTES,
-              description="Shown to later rounds' interviewers in their brief (without ratings)."),
+        Field(
+            max_length=operations.MAX_NOTES,
+            description="Shown to later rounds' interviewers in their brief (without ratings).",
+        ),
     ] = ""
     submit: bool = Field(
-        False, description="Submit (locks it; needs every required rating and a recommendation, "
-        "and the interview to have started); false saves a draft.")
+        False,
+        description="Submit (locks it; needs every required rating and a recommendation, "
+        "and the interview to have started); false saves a draft.",
+    )
 
 
 class ReopenIn(Schema):
@@ -93,8 +100,13 @@ class AssessmentOut(Out):
             recommendation=assessment.recommendation.value if assessment.recommendation else None,
             ratings={str(r.criterion_id): r.score for r in assessment.ratings},
             rated_criteria=[
-                RatingOut(criterion_id=r.criterion_id, criterion_title=r.criterion_title,
-                          position=r.position, score=r.score, label=SCALE[r.score])
+                RatingOut(
+                    criterion_id=r.criterion_id,
+                    criterion_title=r.criterion_title,
+                    position=r.position,
+                    score=r.score,
+                    label=SCALE[r.score],
+                )
                 for r in assessment.ratings
             ],
             notes=assessment.notes,
@@ -184,9 +196,14 @@ def show_scorecard(interview_id: int) -> Any:
     return ScorecardOut(
         interview_id=interview.id,
         criteria=[
-            CriterionOut(id=c.id, position=c.position, title=c.title, guidance=c.guidance,
-                         is_required=c.is_required,
-                         relationship=c.relationship.value if c.relationship else None)
+            CriterionOut(
+                id=c.id,
+                position=c.position,
+                title=c.title,
+                guidance=c.guidance,
+                is_required=c.is_required,
+                relationship=c.relationship.value if c.relationship else None,
+            )
             for c in operations.scorecard(interview)
         ],
         scale=[LevelOut(score=score, label=label) for score, label in SCALE.items()],
@@ -224,8 +241,10 @@ def list_interview_assessments(interview_id: int) -> Any:
 )
 def show_my_assessment(interview_id: int) -> Any:
     interview = get_interview(interview_id)
-    require(can_assess(g.user, interview),
-            "Only interviewers on this interview's panel have an assessment of it.")
+    require(
+        can_assess(g.user, interview),
+        "Only interviewers on this interview's panel have an assessment of it.",
+    )
     return AssessmentOut.of(_mine(interview), interview)
 
 
@@ -246,8 +265,9 @@ def show_my_assessment(interview_id: int) -> Any:
 )
 def put_my_assessment(interview_id: int, body: AssessmentIn) -> Any:
     interview = get_interview(interview_id)
-    require(can_assess(g.user, interview),
-            "Only interviewers on this interview's panel can assess it.")
+    require(
+        can_assess(g.user, interview), "Only interviewers on this interview's panel can assess it."
+    )
     assessment = operations.save_assessment(
         interview,
         actor=g.user,
@@ -257,8 +277,10 @@ def put_my_assessment(interview_id: int, body: AssessmentIn) -> Any:
         notes_for_later=body.notes_for_later,
         submit=body.submit,
     )
+    # Serialised before the commit, which would expire (and reload) everything it shows.
+    result = AssessmentOut.of(assessment, interview)
     db.session.commit()
-    return AssessmentOut.of(assessment, interview)
+    return result
 
 
 @endpoint(
@@ -272,9 +294,10 @@ def put_my_assessment(interview_id: int, body: AssessmentIn) -> Any:
 )
 def show_assessment(assessment_id: int) -> Any:
     assessment = operations.get_assessment(assessment_id)
-    require(can_view_assessment(g.user, assessment),
-            "You can read colleagues' assessments of this candidate once you have submitted "
-            "yours.")
+    require(
+        can_view_assessment(g.user, assessment),
+        "You can read colleagues' assessments of this candidate once you have submitted yours.",
+    )
     return AssessmentOut.of(assessment)
 
 
@@ -292,8 +315,9 @@ def show_assessment(assessment_id: int) -> Any:
 def reopen_assessment(assessment_id: int, body: ReopenIn) -> Any:
     assessment = operations.get_assessment(assessment_id)
     operations.reopen_assessment(assessment, actor=g.user, reason=body.reason)
+    result = AssessmentOut.of(assessment)
     db.session.commit()
-    return AssessmentOut.of(assessment)
+    return result
 
 
 @endpoint(
@@ -314,12 +338,21 @@ def list_candidacy_assessments(candidacy_id: int) -> Any:
         candidacy_id=candidacy.id,
         sees_others=overview.sees_others,
         pending_own=overview.pending_own,
-        items=[AssessmentOut.of(a, interviews.get(a.interview_id))
-               for r in overview.rounds for a in r.assessments],
+        items=[
+            AssessmentOut.of(a, interviews.get(a.interview_id))
+            for r in overview.rounds
+            for a in r.assessments
+        ],
         waiting=[
-            WaitingOut(interview_id=w.interview.id, user_id=w.user.id, name=w.user.name,
-                       due_at=isoformat_z(w.due_at) or "", is_late=w.is_late,
-                       has_draft=w.has_draft)
-            for r in overview.rounds for w in r.waiting
+            WaitingOut(
+                interview_id=w.interview.id,
+                user_id=w.user.id,
+                name=w.user.name,
+                due_at=isoformat_z(w.due_at) or "",
+                is_late=w.is_late,
+                has_draft=w.has_draft,
+            )
+            for r in overview.rounds
+            for w in r.waiting
         ],
     )

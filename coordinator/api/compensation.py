@@ -43,8 +43,10 @@ StateName = Literal["open", "agreed", "declined", "withdrawn"]
 ApprovalName = Literal["not_needed", "pending", "approved", "refused"]
 WhereName = Literal["below", "inside", "above", "not_comparable"]
 
-AMOUNT_DESCRIPTION = ('A positive decimal string with at most two decimals, e.g. "95000.00"; '
-                      "at most 100,000,000 a year once annualised.")
+AMOUNT_DESCRIPTION = (
+    'A positive decimal string with at most two decimals, e.g. "95000.00"; '
+    "at most 100,000,000 a year once annualised."
+)
 
 
 # --- shapes --------------------------------------------------------------------------------------
@@ -53,10 +55,10 @@ AMOUNT_DESCRIPTION = ('A positive decimal string with at most two decimals, e.g.
 class MoneyIn(Schema):
     """Money as sent: checked by the compensation rules, so every mistake gets a clear message."""
 
-    amount: Annotated[str, Field(max_length=40, description=AMOUNT_DESCRIPTION,
-                                 examples=["95000.00"])]
-    currency: Annotated[str, Field(max_length=10, description="ISO 4217 code.",
-                                   examples=["EUR"])]
+    amount: Annotated[
+        str, Field(max_length=40, description=AMOUNT_DESCRIPTION, examples=["95000.00"])
+    ]
+    currency: Annotated[str, Field(max_length=10, description="ISO 4217 code.", examples=["EUR"])]
 
     @field_validator("amount", mode="before")
     @classmethod
@@ -77,17 +79,22 @@ class CompensationPut(Schema):
     earliest_start: date | None = Field(None, description="ISO date, not in the past.")
     notice_period: Annotated[str, Field(max_length=200)] | None = None
     conversion_note: Annotated[str, Field(max_length=1000)] | None = Field(
-        None, description="How another currency converts to the band's (rate and date); "
-                          "required when the expectation or the proposal is not in the band's "
-                          "currency. Kept with the expectation and with a proposal sent with it.")
+        None,
+        description="How another currency converts to the band's (rate and date); "
+        "required when the expectation or the proposal is not in the band's "
+        "currency. Kept with the expectation and with a proposal sent with it.",
+    )
     proposal: MoneyIn | None = Field(
-        None, description="Adds a proposal; outside the band it waits for approval.")
+        None, description="Adds a proposal; outside the band it waits for approval."
+    )
     proposal_period: PeriodName | None = None
     proposal_notes: Annotated[str, Field(max_length=4000)] | None = None
     outcome: OutcomeName | None = Field(
-        None, description="Concludes the stage (applied after any expectations and proposal "
-                          "in the same request); the candidacy becomes an offer, rejected or "
-                          "withdrawn. A concluded stage cannot change (409).")
+        None,
+        description="Concludes the stage (applied after any expectations and proposal "
+        "in the same request); the candidacy becomes an offer, rejected or "
+        "withdrawn. A concluded stage cannot change (409).",
+    )
     outcome_reason: Annotated[str, Field(max_length=2000)] | None = None
 
 
@@ -130,17 +137,23 @@ class ProposalOut(Out):
     @classmethod
     def of(cls, job: Job, proposal: Proposal) -> ProposalOut:
         return cls(
-            id=proposal.id, amount=MoneyOut.of(proposal.amount, proposal.currency).amount,
-            currency=proposal.currency, period=proposal.period.value, notes=proposal.notes,
+            id=proposal.id,
+            amount=MoneyOut.of(proposal.amount, proposal.currency).amount,
+            currency=proposal.currency,
+            period=proposal.period.value,
+            notes=proposal.notes,
             conversion_note=proposal.conversion_note,
-            position=PositionOut.of(job, operations.position(
-                job, proposal.amount, proposal.currency, proposal.period)),
-            approval=proposal.approval.value, proposed_by=proposal.proposed_by_id,
+            position=PositionOut.of(
+                job, operations.position(job, proposal.amount, proposal.currency, proposal.period)
+            ),
+            approval=proposal.approval.value,
+            proposed_by=proposal.proposed_by_id,
             proposed_by_name=proposal.proposed_by.name if proposal.proposed_by else None,
             proposed_at=isoformat_z(proposal.proposed_at) or "",
             decided_by=proposal.decided_by_id,
             decided_by_name=proposal.decided_by.name if proposal.decided_by else None,
-            decided_at=isoformat_z(proposal.decided_at), decision_reason=proposal.decision_reason,
+            decided_at=isoformat_z(proposal.decided_at),
+            decision_reason=proposal.decision_reason,
         )
 
 
@@ -157,7 +170,8 @@ class CompensationOut(Out):
     conversion_note: str
     band: PayBandOut = Field(description="The job's yearly pay band.")
     position: PositionOut | None = Field(
-        description="The expectation (annualised) against the band; null without one.")
+        description="The expectation (annualised) against the band; null without one."
+    )
     proposal: ProposalOut | None = Field(description="The current (latest) proposal.")
     proposals: list[ProposalOut] = Field(description="Every proposal, oldest first.")
     state: StateName
@@ -174,18 +188,29 @@ class CompensationOut(Out):
             expected = MoneyOut.of(stage.expected_amount, stage.expected_currency)
         proposals = [ProposalOut.of(job, p) for p in stage.proposals]
         return cls(
-            candidacy_id=stage.candidacy_id, job_id=job.id, expected=expected,
-            expected_period=stage.expected_period.value, expected_notes=stage.expected_notes,
-            bonus_notes=stage.bonus_notes, equity_notes=stage.equity_notes,
+            candidacy_id=stage.candidacy_id,
+            job_id=job.id,
+            expected=expected,
+            expected_period=stage.expected_period.value,
+            expected_notes=stage.expected_notes,
+            bonus_notes=stage.bonus_notes,
+            equity_notes=stage.equity_notes,
             earliest_start=stage.earliest_start.isoformat() if stage.earliest_start else None,
-            notice_period=stage.notice_period, conversion_note=stage.conversion_note,
+            notice_period=stage.notice_period,
+            conversion_note=stage.conversion_note,
             band=PayBandOut.of(job.pay_band_min, job.pay_band_max, job.pay_band_currency),
-            position=PositionOut.of(job, operations.position(
-                job, stage.expected_amount, stage.expected_currency, stage.expected_period)),
-            proposal=proposals[-1] if proposals else None, proposals=proposals,
+            position=PositionOut.of(
+                job,
+                operations.position(
+                    job, stage.expected_amount, stage.expected_currency, stage.expected_period
+                ),
+            ),
+            proposal=proposals[-1] if proposals else None,
+            proposals=proposals,
             state=stage.state.value,
             outcome=None if stage.state.value == "open" else stage.state.value,
-            outcome_reason=stage.outcome_reason, opened_at=isoformat_z(stage.created_at) or "",
+            outcome_reason=stage.outcome_reason,
+            opened_at=isoformat_z(stage.created_at) or "",
             closed_at=isoformat_z(stage.closed_at),
         )
 
@@ -201,57 +226,80 @@ def _stage(candidacy_id: int, *, edit: bool = False) -> CompensationStage:
         require(can_edit_stage(g.user, candidacy.job))
     stage = operations.stage_of(candidacy)
     if stage is None:
-        raise NotFound("This candidacy has no compensation stage yet: open a compensation-"
-                       "discussion round, or POST /candidacies/{id}/compensation.")
+        raise NotFound(
+            "This candidacy has no compensation stage yet: open a compensation-"
+            "discussion round, or POST /candidacies/{id}/compensation."
+        )
     return stage
 
 
 def _answer(stage: CompensationStage, where: str) -> CompensationOut:
     """The compensation as answered, its reading audited, in the request's one commit."""
+    answer = CompensationOut.of(stage)
     operations.record_read(stage, actor=g.user, where=where)
     db.session.commit()
-    db.session.refresh(stage)
-    return CompensationOut.of(stage)
+    return answer
 
 
 # --- endpoints -----------------------------------------------------------------------------------
 
 
-@endpoint(bp, "GET", "/candidacies/<int:candidacy_id>/compensation",
-          summary="A candidacy's compensation stage (recruiters, admins, the job's hiring "
-                  "manager)",
-          allow=can_reach_compensation, response=CompensationOut, errors=(404,),
-          tag="compensation",
-          description="Every answer is recorded in the audit log. `404` while the candidacy has "
-                      "no compensation stage.")
+@endpoint(
+    bp,
+    "GET",
+    "/candidacies/<int:candidacy_id>/compensation",
+    summary="A candidacy's compensation stage (recruiters, admins, the job's hiring manager)",
+    allow=can_reach_compensation,
+    response=CompensationOut,
+    errors=(404,),
+    tag="compensation",
+    description="Every answer is recorded in the audit log. `404` while the candidacy has "
+    "no compensation stage.",
+)
 def show_compensation(candidacy_id: int) -> Any:
     return _answer(_stage(candidacy_id), "api.get")
 
 
-@endpoint(bp, "POST", "/candidacies/<int:candidacy_id>/compensation",
-          summary="Open the compensation stage (for a discussion held inside another round)",
-          allow=can_reach_compensation, response=CompensationOut, status=201, errors=(404, 409),
-          tag="compensation",
-          description="Opening a compensation-discussion round opens the stage too. `409` "
-                      "(kind `stage_exists`) when it is open already; `422` when the candidacy "
-                      "is closed.")
+@endpoint(
+    bp,
+    "POST",
+    "/candidacies/<int:candidacy_id>/compensation",
+    summary="Open the compensation stage (for a discussion held inside another round)",
+    allow=can_reach_compensation,
+    response=CompensationOut,
+    status=201,
+    errors=(404, 409),
+    tag="compensation",
+    description="Opening a compensation-discussion round opens the stage too. `409` "
+    "(kind `stage_exists`) when it is open already; `422` when the candidacy "
+    "is closed.",
+)
 def open_compensation(candidacy_id: int) -> Any:
     candidacy = get_candidacy(candidacy_id)
     require(can_edit_stage(g.user, candidacy.job), "Compensation figures are restricted.")
     if operations.stage_of(candidacy) is not None:
-        raise Conflict("The compensation stage is open already.",
-                       [{"kind": "stage_exists", "detail": "one stage per candidacy"}])
+        raise Conflict(
+            "The compensation stage is open already.",
+            [{"kind": "stage_exists", "detail": "one stage per candidacy"}],
+        )
     stage = operations.open_stage(candidacy, actor=g.user)
     return _answer(stage, "api.open")
 
 
-@endpoint(bp, "PUT", "/candidacies/<int:candidacy_id>/compensation",
-          summary="Record expectations, add a proposal, or conclude",
-          allow=can_reach_compensation, body=CompensationPut, response=CompensationOut,
-          errors=(404, 409), tag="compensation",
-          description="Applied in order: expectations, then `proposal`, then `outcome`; all or "
-                      "nothing. Errors name the body's members (`expected.amount`, "
-                      "`proposal.currency`, `conversion_note`, ...).")
+@endpoint(
+    bp,
+    "PUT",
+    "/candidacies/<int:candidacy_id>/compensation",
+    summary="Record expectations, add a proposal, or conclude",
+    allow=can_reach_compensation,
+    body=CompensationPut,
+    response=CompensationOut,
+    errors=(404, 409),
+    tag="compensation",
+    description="Applied in order: expectations, then `proposal`, then `outcome`; all or "
+    "nothing. Errors name the body's members (`expected.amount`, "
+    "`proposal.currency`, `conversion_note`, ...).",
+)
 def update_compensation(candidacy_id: int, body: CompensationPut) -> Any:
     stage = _stage(candidacy_id, edit=True)
     given = body.model_fields_set
@@ -270,14 +318,19 @@ def update_compensation(candidacy_id: int, body: CompensationPut) -> Any:
     if expectation_changes:
         operations.set_expectations(stage, actor=g.user, **expectation_changes)
     if body.proposal is not None:
-        operations.propose(stage, actor=g.user, amount=body.proposal.amount,
-                           currency=body.proposal.currency,
-                           period=body.proposal_period or "year",
-                           notes=body.proposal_notes or "",
-                           conversion_note=body.conversion_note or "")
+        operations.propose(
+            stage,
+            actor=g.user,
+            amount=body.proposal.amount,
+            currency=body.proposal.currency,
+            period=body.proposal_period or "year",
+            notes=body.proposal_notes or "",
+            conversion_note=body.conversion_note or "",
+        )
     if body.outcome is not None:
-        operations.conclude(stage, actor=g.user, outcome=body.outcome,
-                            reason=body.outcome_reason or "")
+        operations.conclude(
+            stage, actor=g.user, outcome=body.outcome, reason=body.outcome_reason or ""
+        )
     return _answer(stage, "api.put")
 
 
@@ -290,10 +343,13 @@ def _expectation_changes(body: CompensationPut, given: set[str]) -> dict[str, An
             changes["currency"] = money.currency
     if "expected_period" in given:
         changes["period"] = body.expected_period or "year"
-    for member, argument in (("expected_notes", "notes"), ("bonus_notes", "bonus_notes"),
-                             ("equity_notes", "equity_notes"),
-                             ("notice_period", "notice_period"),
-                             ("earliest_start", "earliest_start")):
+    for member, argument in (
+        ("expected_notes", "notes"),
+        ("bonus_notes", "bonus_notes"),
+        ("equity_notes", "equity_notes"),
+        ("notice_period", "notice_period"),
+        ("earliest_start", "earliest_start"),
+    ):
         if member in given:
             changes[argument] = getattr(body, member)
     # A conversion note sent with a proposal alone belongs to the proposal.
@@ -302,17 +358,27 @@ def _expectation_changes(body: CompensationPut, given: set[str]) -> dict[str, An
     return changes
 
 
-@endpoint(bp, "POST", "/candidacies/<int:candidacy_id>/compensation/approval",
-          summary="Approve or refuse the current proposal (admins, the job's hiring manager; "
-                  "not the proposer)",
-          allow=can_reach_compensation, body=ApprovalIn, response=CompensationOut,
-          errors=(404, 409), tag="compensation",
-          description="`403` for the proposer and for recruiters; `409` (kind `nothing_pending`) "
-                      "when no proposal waits for approval, (kind `stage_closed`) once concluded.")
+@endpoint(
+    bp,
+    "POST",
+    "/candidacies/<int:candidacy_id>/compensation/approval",
+    summary="Approve or refuse the current proposal (admins, the job's hiring manager; "
+    "not the proposer)",
+    allow=can_reach_compensation,
+    body=ApprovalIn,
+    response=CompensationOut,
+    errors=(404, 409),
+    tag="compensation",
+    description="`403` for the proposer and for recruiters; `409` (kind `nothing_pending`) "
+    "when no proposal waits for approval, (kind `stage_closed`) once concluded.",
+)
 def decide_compensation_approval(candidacy_id: int, body: ApprovalIn) -> Any:
     stage = _stage(candidacy_id)
-    require(can_decide_approval(g.user, stage),
-            "Only an admin or the job's hiring manager who did not propose it can decide.")
-    operations.decide_approval(stage, actor=g.user, approved=body.decision == "approved",
-                               reason=body.reason)
+    require(
+        can_decide_approval(g.user, stage),
+        "Only an admin or the job's hiring manager who did not propose it can decide.",
+    )
+    operations.decide_approval(
+        stage, actor=g.user, approved=body.decision == "approved", reason=body.reason
+    )
     return _answer(stage, "api.approval")

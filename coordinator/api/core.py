@@ -176,14 +176,12 @@ class Deferred:
     them (403); only then does reading the input raise its 400 or 422.
     """
 
-    __slots__ = ("_error", "_used")
+    __slots__ = ("_error",)
 
     def __init__(self, error: DomainError) -> None:
         object.__setattr__(self, "_error", error)
-        object.__setattr__(self, "_used", False)
 
     def raise_error(self) -> NoReturn:
-        object.__setattr__(self, "_used", True)
         raise self._error
 
     def __getattr__(self, name: str) -> NoReturn:
@@ -268,7 +266,7 @@ def endpoint(
                 raise _storage_refusal(err) from err
             for value in (kwargs.get("body"), kwargs.get("query")):
                 if isinstance(value, Deferred):
-                    # A view that never read its input must not succeed with invalid input.
+                    # A view that never read its input (or caught the error) must not succeed.
                     db.session.rollback()
                     value.raise_error()
             if isinstance(result, Response):

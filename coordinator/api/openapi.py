@@ -50,6 +50,8 @@ Authenticate with `Authorization: Bearer <token>`. Errors are `application/probl
 `type`, `title`, `status` and `detail`; `422` adds `errors` keyed by dotted field paths and `409`
 adds `conflicts`. Lists take `page` and `per_page` (default 50, at most 200) and answer
 `{items, page, per_page, total}`. Money is a decimal string with an ISO 4217 currency.
+JSON types are strict (`"60"` is not a number), unknown members are refused, and a body that is
+not JSON at all is `400`.
 A request fails in this order: `401`, `403` for the role, `404` for the path, `403` for the
 object, `400`/`422` for the input, `409`."""
 

@@ -22,7 +22,6 @@ from coordinator.api import bp
 from coordinator.api.core import Out, PageOf, PageQuery, Schema, endpoint, paginate
 from coordinator.api.schemas import TimeZone
 from coordinator.db import db
-from coordinator.errors import NotFound
 
 RoleName = Literal["admin", "recruiter", "hiring_manager", "interviewer"]
 
@@ -73,25 +72,14 @@ class UserListQuery(PageQuery):
     q: Annotated[str, Field(max_length=200)] | None = None
 
 
-def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
-
-
 @endpoint(bp, "GET", "/users", summary="List users", allow=can_list_users, query=UserListQuery,
           response=PageOf[UserOut], paginated=True, tag="users")
 def list_users(query: UserListQuery) -> Any:
-    statement = sa.select(User).order_by(User.name, User.id)
+    statement = operations.search_users(query.q or "")
     if query.role:
         statement = statement.where(
             User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(query.role)))
         )
-    if query.q:
-        pattern = "%" + query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(sa.or_(User.name.ilike(pattern, escape="\\"),
-                                           User.email.ilike(pattern, escape="\\")))
     return paginate(statement, query, UserOut.of)
 
 
@@ -115,7 +103,7 @@ def show_me() -> Any:
 @endpoint(bp, "GET", "/users/<int:user_id>", summary="Get a user (admins, recruiters, self)",
           allow=is_signed_in, response=UserOut, tag="users")
 def show_user(user_id: int) -> Any:
-    user = get_user(user_id)
+    user = operations.get_user(user_id)
     require(can_view_user(g.user, user))
     return UserOut.of(user)
 
@@ -127,7 +115,7 @@ def show_user(user_id: int) -> Any:
           description="Admins edit anyone and may set `roles` and `is_active`; others edit their "
                       "own profile fields only (`403` otherwise).")
 def update_user(user_id: int, body: UserPatch) -> Any:
-    user = get_user(user_id)
+    user = operations.get_user(user_id)
     require(can_edit_user(g.user, user))
     operations.update_user(
         user, actor=g.user, email=body.email, name=body.name, job_title=body.job_title,

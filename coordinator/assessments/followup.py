@@ -103,11 +103,15 @@ def overdue(
 def owed_by(user: User, now: datetime | None = None, *, limit: int = 50) -> list[Overdue]:
     """The assessments a user still has to write: interviews that have started, oldest first."""
     now = now or utcnow()
-    rows = db.session.execute(
-        _owed(now)
-        .where(PanelMember.user_id == user.id, Interview.starts_at <= now)
-        .limit(limit)
-    ).unique().all()
+    rows = (
+        db.session.execute(
+            _owed(now)
+            .where(PanelMember.user_id == user.id, Interview.starts_at <= now)
+            .limit(limit)
+        )
+        .unique()
+        .all()
+    )
     return [
         Overdue(interview, user, interview.ends_at + timedelta(hours=hours))
         for interview, _user_id, hours in rows

@@ -97,19 +97,27 @@ def field_name(criterion: Criterion) -> str:
     return f"rating_{criterion.id}"
 
 
-def make_assessment_form(criteria: Sequence[Criterion], assessment: Assessment | None = None,
-                         **kwargs: Any) -> AssessmentForm:
+def make_assessment_form(
+    criteria: Sequence[Criterion], assessment: Assessment | None = None, **kwargs: Any
+) -> AssessmentForm:
     """A form class for this scorecard, then an instance: from the request when posted, else
     from the saved draft (ratings of criteria still on the scorecard)."""
     fields: dict[str, Any] = {field_name(c): ScoreField(c) for c in criteria}
     aliases = {f"ratings.{c.id}": field_name(c) for c in criteria}
     aliases.update({"submit": "_", "interview": "_", "ratings": "_"})
-    form_class = type("ScorecardForm", (AssessmentForm,), {
-        **fields, "criteria": tuple(criteria), "field_aliases": aliases,
-    })
+    form_class = type(
+        "ScorecardForm",
+        (AssessmentForm,),
+        {
+            **fields,
+            "criteria": tuple(criteria),
+            "field_aliases": aliases,
+        },
+    )
     if assessment is not None:
         data: dict[str, Any] = {
-            "recommendation": assessment.recommendation.value if assessment.recommendation
+            "recommendation": assessment.recommendation.value
+            if assessment.recommendation
             else None,
             "notes": assessment.notes,
             "notes_for_later": assessment.notes_for_later,

@@ -52,7 +52,9 @@ def find(interview: Interview, user: User, *, for_update: bool = False) -> Asses
         Assessment.interview_id == interview.id, Assessment.interviewer_id == user.id
     )
     if for_update:
-        statement = statement.with_for_update(of=Assessment)
+        statement = statement.with_for_update(of=Assessment).execution_options(
+            populate_existing=True
+        )
     return db.session.scalar(statement)
 
 
@@ -226,10 +228,7 @@ def assessments_of_candidacy(candidacy: Candidacy) -> list[Assessment]:
 
 def visible_among(every: list[Assessment], viewer: User, sees_others: bool) -> list[Assessment]:
     """The viewer's own (draft or not), plus others' submitted ones when ``sees_others``."""
-    return [
-        a for a in every
-        if a.interviewer_id == viewer.id or (sees_others and a.is_submitted)
-    ]
+    return [a for a in every if a.interviewer_id == viewer.id or (sees_others and a.is_submitted)]
 
 
 def visible_assessments(viewer: User, candidacy: Candidacy) -> list[Assessment]:

@@ -114,16 +114,19 @@ def _rows(assessments: list[Assessment]) -> list[CriterionRow]:
     for criterion_id, (_position, title) in sorted(found.items(), key=lambda kv: kv[1]):
         cells = [by_criterion.get(criterion_id) for by_criterion in scores]
         counted = [
-            score for score, a in zip(cells, assessments, strict=True)
+            score
+            for score, a in zip(cells, assessments, strict=True)
             if score is not None and a.is_submitted
         ]
-        rows.append(CriterionRow(criterion_id, title, cells,
-                                 round(fmean(counted), 2) if counted else None))
+        rows.append(
+            CriterionRow(criterion_id, title, cells, round(fmean(counted), 2) if counted else None)
+        )
     return rows
 
 
-def _waiting(interviews: list[Interview], every: list[Assessment], hours: int,
-             now: datetime) -> list[Waiting]:
+def _waiting(
+    interviews: list[Interview], every: list[Assessment], hours: int, now: datetime
+) -> list[Waiting]:
     """Panel members of started, live interviews whose assessment is not submitted."""
     state = {(a.interview_id, a.interviewer_id): a for a in every}
     waiting = []
@@ -135,8 +138,16 @@ def _waiting(interviews: list[Interview], every: list[Assessment], hours: int,
             assessment = state.get((interview.id, member.user_id))
             if assessment is not None and assessment.is_submitted:
                 continue
-            waiting.append(Waiting(interview, member.user, member.relationship, due,
-                                   due <= now, assessment is not None))
+            waiting.append(
+                Waiting(
+                    interview,
+                    member.user,
+                    member.relationship,
+                    due,
+                    due <= now,
+                    assessment is not None,
+                )
+            )
     return waiting
 
 
@@ -146,9 +157,7 @@ def candidacy_assessments(viewer: User, candidacy: Candidacy) -> CandidacyAssess
     rounds = rounds_of(candidacy)
     every = assessments_of_candidacy(candidacy)
     pending, submitted = own_assessment_counts(viewer, candidacy)
-    sees_others = not pending and (
-        sees_every_assessment(viewer, candidacy.job) or submitted > 0
-    )
+    sees_others = not pending and (sees_every_assessment(viewer, candidacy.job) or submitted > 0)
     visible = visible_among(every, viewer, sees_others)
     hours = candidacy.job.assessment_due_hours
     result = []
@@ -156,20 +165,28 @@ def candidacy_assessments(viewer: User, candidacy: Candidacy) -> CandidacyAssess
         interviews = list(round_.interviews)
         ids = {i.id for i in interviews}
         shown = [a for a in visible if a.interview_id in ids]
-        result.append(RoundAssessments(
-            round=round_,
-            interviews=interviews,
-            assessments=shown,
-            rows=_rows(shown),
-            recommendations=Counter(
-                a.recommendation for a in shown if a.is_submitted and a.recommendation
-            ),
-            waiting=_waiting(interviews, [a for a in every if a.interview_id in ids], hours,
-                             now),
-            upcoming=[i for i in interviews if not i.is_cancelled and i.starts_at > now],
-        ))
-    return CandidacyAssessments(rounds=result, sees_others=sees_others, pending_own=pending,
-                                can_reopen=can_reopen(viewer), now=now)
+        result.append(
+            RoundAssessments(
+                round=round_,
+                interviews=interviews,
+                assessments=shown,
+                rows=_rows(shown),
+                recommendations=Counter(
+                    a.recommendation for a in shown if a.is_submitted and a.recommendation
+                ),
+                waiting=_waiting(
+                    interviews, [a for a in every if a.interview_id in ids], hours, now
+                ),
+                upcoming=[i for i in interviews if not i.is_cancelled and i.starts_at > now],
+            )
+        )
+    return CandidacyAssessments(
+        rounds=result,
+        sees_others=sees_others,
+        pending_own=pending,
+        can_reopen=can_reopen(viewer),
+        now=now,
+    )
 
 
 def interview_assessments(viewer: User, interview: Interview) -> InterviewAssessments:
@@ -178,9 +195,7 @@ def interview_assessments(viewer: User, interview: Interview) -> InterviewAssess
     candidacy = interview.round.candidacy
     every = [a for a in assessments_of_candidacy(candidacy) if a.interview_id == interview.id]
     pending, submitted = own_assessment_counts(viewer, candidacy)
-    sees_others = not pending and (
-        sees_every_assessment(viewer, candidacy.job) or submitted > 0
-    )
+    sees_others = not pending and (sees_every_assessment(viewer, candidacy.job) or submitted > 0)
     own = next((a for a in every if a.interviewer_id == viewer.id), None)
     others = [a for a in visible_among(every, viewer, sees_others) if a is not own]
     hours = candidacy.job.assessment_due_hours

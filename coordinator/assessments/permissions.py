@@ -36,8 +36,9 @@ def own_assessment_counts(user: User, candidacy: Candidacy) -> tuple[int, int]:
     the candidate must not be anchored by what colleagues wrote. *Submitted* counts the user's
     submitted assessments of the candidacy.
     """
-    live = sa.and_(Interview.state == InterviewState.scheduled,
-                   Interview.is_recorded_past.is_(False))
+    live = sa.and_(
+        Interview.state == InterviewState.scheduled, Interview.is_recorded_past.is_(False)
+    )
     row = db.session.execute(
         sa.select(
             sa.func.count(PanelMember.id).filter(live, Assessment.id.is_(None)),

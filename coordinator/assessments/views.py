@@ -89,12 +89,14 @@ def _assessment(interview_id: int, assessment_id: int) -> Assessment:
 def edit_assessment(interview_id: int) -> Any:
     """The signed-in interviewer's own assessment: "Save draft" any time, "Submit" once started."""
     interview = _interview(interview_id)
-    require(can_assess(g.user, interview),
-            "Only interviewers on this interview's panel can assess it.")
+    require(
+        can_assess(g.user, interview), "Only interviewers on this interview's panel can assess it."
+    )
     assessment = operations.find(interview, g.user)
     if request.method == "GET" and assessment is not None and assessment.is_submitted:
-        return redirect(url_for(".show_assessment", interview_id=interview.id,
-                                assessment_id=assessment.id))
+        return redirect(
+            url_for(".show_assessment", interview_id=interview.id, assessment_id=assessment.id)
+        )
     criteria = operations.scorecard(interview)
     form = make_assessment_form(criteria, assessment if request.method == "GET" else None)
     status = 200
@@ -115,16 +117,22 @@ def edit_assessment(interview_id: int) -> Any:
             db.session.commit()
             if saved.is_submitted:
                 flash("Assessment submitted.", "info")
-                return redirect(url_for("scheduling.show_interview", interview_id=interview.id),
-                                303)
+                return redirect(
+                    url_for("scheduling.show_interview", interview_id=interview.id), 303
+                )
             flash("Draft saved. Submit it once the interview has taken place.", "info")
             return redirect(url_for(".edit_assessment", interview_id=interview.id), 303)
     elif request.method == "POST":
         status = 422
     return render_template(
-        "assessments/edit.html", form=form, interview=interview, round=interview.round,
-        candidacy=interview.round.candidacy, assessment=operations.find(interview, g.user),
-        due_at=operations.due_at(interview), scale=SCALE,
+        "assessments/edit.html",
+        form=form,
+        interview=interview,
+        round=interview.round,
+        candidacy=interview.round.candidacy,
+        assessment=operations.find(interview, g.user),
+        due_at=operations.due_at(interview),
+        scale=SCALE,
         started=interview.starts_at <= utcnow(),
     ), status
 
@@ -136,15 +144,17 @@ def edit_assessment(interview_id: int) -> Any:
 @requires(is_signed_in)
 def show_assessment(interview_id: int, assessment_id: int) -> Any:
     assessment = _assessment(interview_id, assessment_id)
-    require(can_view_assessment(g.user, assessment),
-            "You can read colleagues' assessments of this candidate once you have submitted "
-            "yours.")
+    require(
+        can_view_assessment(g.user, assessment),
+        "You can read colleagues' assessments of this candidate once you have submitted yours.",
+    )
     reopen_form = ReopenForm(formdata=None) if can_reopen(g.user) else None
     return _render_assessment(assessment, reopen_form)
 
 
-@bp.route("/interviews/<int:interview_id>/assessments/<int:assessment_id>/reopen",
-          methods=["GET", "POST"])
+@bp.route(
+    "/interviews/<int:interview_id>/assessments/<int:assessment_id>/reopen", methods=["GET", "POST"]
+)
 @requires(can_reopen)
 def reopen_assessment(interview_id: int, assessment_id: int) -> Any:
     """Recruiters and admins unlock a submitted assessment, saying why (kept in the history)."""
@@ -161,23 +171,41 @@ def reopen_assessment(interview_id: int, assessment_id: int) -> Any:
             status = 409 if isinstance(err, Conflict) else 422
         else:
             db.session.commit()
-            flash(f"{assessment.interviewer.name}'s assessment is reopened; they can change "
-                  "and submit it again.", "info")
-            return redirect(url_for("candidates.show_candidacy",
-                                    candidacy_id=assessment.interview.round.candidacy_id,
-                                    _anchor="assessments"), 303)
+            flash(
+                f"{assessment.interviewer.name}'s assessment is reopened; they can change "
+                "and submit it again.",
+                "info",
+            )
+            return redirect(
+                url_for(
+                    "candidates.show_candidacy",
+                    candidacy_id=assessment.interview.round.candidacy_id,
+                    _anchor="assessments",
+                ),
+                303,
+            )
     elif request.method == "POST":
         status = 422
-    return render_template("assessments/reopen.html", form=form, assessment=assessment,
-                           interview=assessment.interview,
-                           candidacy=assessment.interview.round.candidacy), status
+    return render_template(
+        "assessments/reopen.html",
+        form=form,
+        assessment=assessment,
+        interview=assessment.interview,
+        candidacy=assessment.interview.round.candidacy,
+    ), status
 
 
-def _render_assessment(assessment: Assessment, reopen_form: ReopenForm | None,
-                       status: int = 200) -> Any:
+def _render_assessment(
+    assessment: Assessment, reopen_form: ReopenForm | None, status: int = 200
+) -> Any:
     interview = assessment.interview
     return render_template(
-        "assessments/show.html", assessment=assessment, interview=interview,
-        round=interview.round, candidacy=interview.round.candidacy, reopen_form=reopen_form,
-        is_own=assessment.interviewer_id == g.user.id, scale=SCALE,
+        "assessments/show.html",
+        assessment=assessment,
+        interview=interview,
+        round=interview.round,
+        candidacy=interview.round.candidacy,
+        reopen_form=reopen_form,
+        is_own=assessment.interviewer_id == g.user.id,
+        scale=SCALE,
     ), status

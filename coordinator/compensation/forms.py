@@ -28,14 +28,18 @@ from coordinator.money import ISO_4217
 
 AMOUNT_HINT = "A yearly, monthly or hourly amount, e.g. 95000.00 (no thousands separators)."
 CURRENCY_HINT = "ISO 4217 code, e.g. EUR, USD, GBP."
-CONVERSION_HINT = ("Needed when the currency is not the band's: the rate used and its date, "
-                   "e.g. 1 USD = 0.92 EUR on 1 March 2027.")
+CONVERSION_HINT = (
+    "Needed when the currency is not the band's: the rate used and its date, "
+    "e.g. 1 USD = 0.92 EUR on 1 March 2027."
+)
 
 
 def _currency_field() -> StringField:
     return StringField(
-        "Currency", validators=[DataRequired("Give a currency."), Length(max=10)],
-        datalist=DataList(sorted(ISO_4217)), description=CURRENCY_HINT,
+        "Currency",
+        validators=[DataRequired("Give a currency."), Length(max=10)],
+        datalist=DataList(sorted(ISO_4217)),
+        description=CURRENCY_HINT,
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "size": 4},
     )
 
@@ -46,23 +50,32 @@ def _text(value: str | None) -> str:
 
 class ExpectationsForm(Form):
     field_aliases: ClassVar[dict[str, str]] = {
-        "expected.amount": "amount", "expected.currency": "currency",
-        "expected_period": "period", "expected_notes": "notes",
+        "expected.amount": "amount",
+        "expected.currency": "currency",
+        "expected_period": "period",
+        "expected_notes": "notes",
     }
 
-    amount = StringField("Expected base pay", validators=[Length(max=40)],
-                         description=AMOUNT_HINT + " Leave empty if not known yet.",
-                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    amount = StringField(
+        "Expected base pay",
+        validators=[Length(max=40)],
+        description=AMOUNT_HINT + " Leave empty if not known yet.",
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
     currency = _currency_field()
     period = SelectField("Per", choices=enum_choices(Period), default=Period.year.value)
     bonus_notes = TextAreaField("Bonus expectations", validators=[Length(max=2000)])
     equity_notes = TextAreaField("Equity expectations", validators=[Length(max=2000)])
     earliest_start = DateField("Earliest start", validators=[Optional()])
-    notice_period = StringField("Notice period", validators=[Length(max=200)],
-                                description="e.g. 3 months to the end of a quarter.")
+    notice_period = StringField(
+        "Notice period",
+        validators=[Length(max=200)],
+        description="e.g. 3 months to the end of a quarter.",
+    )
     notes = TextAreaField("Other notes", validators=[Length(max=4000)])
-    conversion_note = TextAreaField("Currency conversion", validators=[Length(max=1000)],
-                                    description=CONVERSION_HINT)
+    conversion_note = TextAreaField(
+        "Currency conversion", validators=[Length(max=1000)], description=CONVERSION_HINT
+    )
 
     def values(self) -> dict[str, Any]:
         """Keyword arguments for ``set_expectations`` (every field: the form shows them all)."""
@@ -82,20 +95,28 @@ class ExpectationsForm(Form):
 
 class ProposalForm(Form):
     field_aliases: ClassVar[dict[str, str]] = {
-        "proposal.amount": "amount", "proposal.currency": "currency",
-        "proposal_period": "period", "proposal_notes": "notes",
+        "proposal.amount": "amount",
+        "proposal.currency": "currency",
+        "proposal_period": "period",
+        "proposal_notes": "notes",
     }
 
-    amount = StringField("Base pay offered", validators=[InputRequired("Give an amount."),
-                                                          Length(max=40)],
-                         description=AMOUNT_HINT,
-                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    amount = StringField(
+        "Base pay offered",
+        validators=[InputRequired("Give an amount."), Length(max=40)],
+        description=AMOUNT_HINT,
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
     currency = _currency_field()
     period = SelectField("Per", choices=enum_choices(Period), default=Period.year.value)
-    notes = TextAreaField("Notes", validators=[Length(max=4000)],
-                          description="Bonus, equity, start date or anything else offered.")
-    conversion_note = TextAreaField("Currency conversion", validators=[Length(max=1000)],
-                                    description=CONVERSION_HINT)
+    notes = TextAreaField(
+        "Notes",
+        validators=[Length(max=4000)],
+        description="Bonus, equity, start date or anything else offered.",
+    )
+    conversion_note = TextAreaField(
+        "Currency conversion", validators=[Length(max=1000)], description=CONVERSION_HINT
+    )
 
     def values(self) -> dict[str, Any]:
         return {
@@ -108,21 +129,25 @@ class ProposalForm(Form):
 
 
 class ApprovalForm(Form):
-    decision = RadioField("Decision", choices=[SelectChoice("approved", "Approve"),
-                                   SelectChoice("refused", "Refuse")],
-                          validators=[InputRequired("Choose approve or refuse.")])
-    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it is recorded."),
-                                                 Length(max=2000)])
+    decision = RadioField(
+        "Decision",
+        choices=[SelectChoice("approved", "Approve"), SelectChoice("refused", "Refuse")],
+        validators=[InputRequired("Choose approve or refuse.")],
+    )
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired("Give a reason; it is recorded."), Length(max=2000)]
+    )
 
 
 class OutcomeForm(Form):
     field_aliases: ClassVar[dict[str, str]] = {"outcome_reason": "reason"}
 
     outcome = SelectField(
-        "Outcome", choices=[SelectChoice(s.value, s.title) for s in OUTCOMES],
+        "Outcome",
+        choices=[SelectChoice(s.value, s.title) for s in OUTCOMES],
         validators=[InputRequired()],
         description="Agreed makes the candidacy an offer; declined rejects it; withdrawn records "
-                    "that the candidate withdrew. An outcome cannot be changed.",
+        "that the candidate withdrew. An outcome cannot be changed.",
     )
     reason = TextAreaField("Reason", validators=[Length(max=2000)])
 

@@ -191,8 +191,10 @@ def _money(value: object, currency: object, field: str) -> tuple[Decimal, str]:
 
 def _not_absurd(value: Decimal, period: Period, field: str) -> None:
     if value * PER_YEAR[period] > MAX_AMOUNT:
-        raise RuleViolation(field, f"That is more than {MAX_AMOUNT:,} a year: check the "
-                                   "number of digits and the period.")
+        raise RuleViolation(
+            field,
+            f"That is more than {MAX_AMOUNT:,} a year: check the number of digits and the period.",
+        )
 
 
 def _conversion(job: Job, currency: str, note: str, field: str) -> None:
@@ -245,8 +247,11 @@ def set_expectations(
         if amount is None or (isinstance(amount, str) and not amount.strip()):
             changes["expected_amount"] = changes["expected_currency"] = None
         else:
-            given = currency if currency is not UNCHANGED else (
-                stage.expected_currency or job.pay_band_currency)
+            given = (
+                currency
+                if currency is not UNCHANGED
+                else (stage.expected_currency or job.pay_band_currency)
+            )
             money = errors.check(_money, amount, given, "expected")
             if money is not None:
                 changes["expected_amount"], changes["expected_currency"] = money
@@ -262,7 +267,9 @@ def set_expectations(
         if value is not UNCHANGED:
             changes[name] = errors.check(_text, field, value, limit)
     if earliest_start is not UNCHANGED:
-        if earliest_start is not None and earliest_start < utcnow().date():
+        # A date recorded earlier may have passed since; re-sending it unchanged is no error.
+        moved = earliest_start != stage.earliest_start
+        if moved and earliest_start is not None and earliest_start < utcnow().date():
             errors.add(RuleViolation("earliest_start", "The earliest start cannot be in the past."))
         changes["earliest_start"] = earliest_start
     if not errors.errors:
@@ -281,8 +288,7 @@ def set_expectations(
         setattr(stage, name, value)
     db.session.flush()
     if changed:
-        record(actor, EXPECTATIONS_SET, stage, candidacy=stage.candidacy_id,
-               fields=sorted(changed))
+        record(actor, EXPECTATIONS_SET, stage, candidacy=stage.candidacy_id, fields=sorted(changed))
     return stage
 
 
@@ -330,8 +336,14 @@ def propose(
     )
     db.session.add(proposal)
     db.session.flush()
-    record(actor, PROPOSED, stage, candidacy=stage.candidacy_id,
-           proposal_id=proposal.id, approval=approval.value)
+    record(
+        actor,
+        PROPOSED,
+        stage,
+        candidacy=stage.candidacy_id,
+        proposal_id=proposal.id,
+        approval=approval.value,
+    )
     return proposal
 
 
@@ -359,14 +371,22 @@ def decide_approval(
     proposal.decided_at = utcnow()
     proposal.decision_reason = reason
     db.session.flush()
-    record(actor, APPROVED if approved else REFUSED, stage,
-           candidacy=stage.candidacy_id, proposal_id=proposal.id)
+    record(
+        actor,
+        APPROVED if approved else REFUSED,
+        stage,
+        candidacy=stage.candidacy_id,
+        proposal_id=proposal.id,
+    )
     return proposal
 
 
 def conclude(
-    stage: CompensationStage, *, actor: User, outcome: StageState | str | None,
-    reason: str | None = ""
+    stage: CompensationStage,
+    *,
+    actor: User,
+    outcome: StageState | str | None,
+    reason: str | None = "",
 ) -> CompensationStage:
     """Record the outcome; the candidacy's state follows (agreed → offer, declined → rejected,
     withdrawn → withdrawn). An outcome, once recorded, does not change (409)."""
@@ -384,16 +404,19 @@ def conclude(
             raise RuleViolation("outcome", "Record the proposal that was agreed first.")
         if current.approval in (Approval.pending, Approval.refused):
             raise RuleViolation(
-                "outcome", f"The current proposal is {current.approval.title.lower()}; "
-                           "it needs approval before it can be agreed.")
+                "outcome",
+                f"The current proposal is {current.approval.title.lower()}; "
+                "it needs approval before it can be agreed.",
+            )
     stage.state = chosen
     stage.closed_at = utcnow()
     stage.outcome_reason = text
     db.session.flush()
     record(actor, CONCLUDED, stage, candidacy=stage.candidacy_id, outcome=chosen.value)
     # The candidacy's history is read by panel members: name the outcome, not its reason.
-    set_candidacy_state(stage.candidacy, OUTCOME_STATES[chosen], actor=actor,
-                        reason=f"Compensation {chosen.value}")
+    set_candidacy_state(
+        stage.candidacy, OUTCOME_STATES[chosen], actor=actor, reason=f"Compensation {chosen.value}"
+    )
     return stage
 
 
@@ -404,13 +427,18 @@ def record_read(stage: CompensationStage, *, actor: User, where: str) -> None:
 
 def trail(stage: CompensationStage, limit: int = 100) -> list[AuditEvent]:
     """What was done to the stage, newest first (reads left out)."""
-    return list(db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.object_type == CompensationStage.__tablename__,
-               AuditEvent.object_id == stage.id, AuditEvent.action != VIEWED)
-        .order_by(AuditEvent.id.desc())
-        .limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(
+                AuditEvent.object_type == CompensationStage.__tablename__,
+                AuditEvent.object_id == stage.id,
+                AuditEvent.action != VIEWED,
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # --- what the candidacy page says ----------------------------------------------------------------
@@ -441,15 +469,20 @@ def overview(candidacy: Candidacy, *, figures: bool) -> Overview:
     stage = stage_of(candidacy)
     planned = planned_discussion(candidacy)
     if stage is None or not figures:
-        return Overview(planned=planned, stage_id=stage.id if stage else None)
+        return Overview(planned=planned, stage_id=stage.id if stage else None, figures=figures)
     current = stage.current_proposal
-    where = position(candidacy.job, stage.expected_amount, stage.expected_currency,
-                     stage.expected_period)
+    where = position(
+        candidacy.job, stage.expected_amount, stage.expected_currency, stage.expected_period
+    )
     return Overview(
-        planned=planned, stage_id=stage.id, state=stage.state,
-        has_expectations=stage.expected_amount is not None, proposals=len(stage.proposals),
+        planned=planned,
+        stage_id=stage.id,
+        state=stage.state,
+        has_expectations=stage.expected_amount is not None,
+        proposals=len(stage.proposals),
         current_approval=current.approval if current else None,
-        expectation_where=where.where if where else None, figures=True,
+        expectation_where=where.where if where else None,
+        figures=True,
     )
 
 
@@ -469,12 +502,14 @@ def _describe_viewed(event: AuditEvent) -> str:
     return f"Compensation figures read ({(event.details or {}).get('where', '?')})"
 
 
-DESCRIPTIONS.update({
-    OPENED: lambda event: "Compensation stage opened",
-    EXPECTATIONS_SET: lambda event: "Candidate's pay expectations recorded",
-    PROPOSED: _describe_proposed,
-    APPROVED: lambda event: "Compensation proposal approved",
-    REFUSED: lambda event: "Compensation proposal refused",
-    CONCLUDED: _describe_concluded,
-    VIEWED: _describe_viewed,
-})
+DESCRIPTIONS.update(
+    {
+        OPENED: lambda event: "Compensation stage opened",
+        EXPECTATIONS_SET: lambda event: "Candidate's pay expectations recorded",
+        PROPOSED: _describe_proposed,
+        APPROVED: lambda event: "Compensation proposal approved",
+        REFUSED: lambda event: "Compensation proposal refused",
+        CONCLUDED: _describe_concluded,
+        VIEWED: _describe_viewed,
+    }
+)

@@ -41,8 +41,12 @@ from coordinator.money import as_text
 bp = Blueprint("compensation", __name__)
 
 #: Each form's prefix, so that field ids stay unique on the one page that shows them all.
-PREFIXES = {"expectations": "expected", "proposal": "proposal", "approval": "approval",
-            "outcome": "outcome"}
+PREFIXES = {
+    "expectations": "expected",
+    "proposal": "proposal",
+    "approval": "approval",
+    "outcome": "outcome",
+}
 
 
 def money(value: Decimal | None, currency: str | None = None) -> str:
@@ -67,8 +71,9 @@ def _candidacy(candidacy_id: int, *, edit: bool = False) -> Candidacy:
 def _stage(candidacy: Candidacy) -> CompensationStage:
     stage = operations.stage_of(candidacy)
     if stage is None:
-        raise NotFound("This candidacy has no compensation stage yet. Open it from the "
-                       "candidacy page.")
+        raise NotFound(
+            "This candidacy has no compensation stage yet. Open it from the candidacy page."
+        )
     return stage
 
 
@@ -81,16 +86,24 @@ def _forms(stage: CompensationStage, submitted: dict[str, Form]) -> dict[str, Fo
     forms: dict[str, Form] = dict(submitted)
     if "expectations" not in forms:
         forms["expectations"] = ExpectationsForm(
-            formdata=None, prefix=PREFIXES["expectations"],
-            data={"amount": as_text(stage.expected_amount) if stage.expected_amount else "",
-                  "currency": stage.expected_currency or job.pay_band_currency,
-                  "period": stage.expected_period.value, "bonus_notes": stage.bonus_notes,
-                  "equity_notes": stage.equity_notes, "earliest_start": stage.earliest_start,
-                  "notice_period": stage.notice_period, "notes": stage.expected_notes,
-                  "conversion_note": stage.conversion_note})
+            formdata=None,
+            prefix=PREFIXES["expectations"],
+            data={
+                "amount": as_text(stage.expected_amount) if stage.expected_amount else "",
+                "currency": stage.expected_currency or job.pay_band_currency,
+                "period": stage.expected_period.value,
+                "bonus_notes": stage.bonus_notes,
+                "equity_notes": stage.equity_notes,
+                "earliest_start": stage.earliest_start,
+                "notice_period": stage.notice_period,
+                "notes": stage.expected_notes,
+                "conversion_note": stage.conversion_note,
+            },
+        )
     if "proposal" not in forms:
-        forms["proposal"] = ProposalForm(formdata=None, prefix=PREFIXES["proposal"],
-                                         data={"currency": job.pay_band_currency})
+        forms["proposal"] = ProposalForm(
+            formdata=None, prefix=PREFIXES["proposal"], data={"currency": job.pay_band_currency}
+        )
     if "approval" not in forms:
         forms["approval"] = ApprovalForm(formdata=None, prefix=PREFIXES["approval"])
     if "outcome" not in forms:
@@ -99,31 +112,45 @@ def _forms(stage: CompensationStage, submitted: dict[str, Form]) -> dict[str, Fo
 
 
 def _render(stage: CompensationStage, *, status: int = 200, **submitted: Form) -> Any:
-    """The stage page, its reading audited and committed (the request's one commit)."""
+    """The stage page, its reading audited in the request's one commit (after rendering, so the
+    page is built from what was loaded, not reloaded)."""
     operations.record_read(stage, actor=g.user, where="page")
-    db.session.commit()
     candidacy, job = stage.candidacy, stage.candidacy.job
-    return render_template(
-        "compensation/stage.html", stage=stage, candidacy=candidacy, job=job,
-        candidate=candidacy.candidate, forms=_forms(stage, submitted), money=money,
-        expectation=operations.position(job, stage.expected_amount, stage.expected_currency,
-                                        stage.expected_period),
-        positions={p.id: operations.position(job, p.amount, p.currency, p.period)
-                   for p in stage.proposals},
+    page = render_template(
+        "compensation/stage.html",
+        stage=stage,
+        candidacy=candidacy,
+        job=job,
+        candidate=candidacy.candidate,
+        forms=_forms(stage, submitted),
+        money=money,
+        expectation=operations.position(
+            job, stage.expected_amount, stage.expected_currency, stage.expected_period
+        ),
+        positions={
+            p.id: operations.position(job, p.amount, p.currency, p.period) for p in stage.proposals
+        },
         can_edit=can_edit_stage(g.user, job) and not candidacy.is_closed,
         can_decide=can_decide_approval(g.user, stage),
-        is_approver=can_approve(g.user, job), trail=operations.trail(stage), describe=describe,
-    ), status
+        is_approver=can_approve(g.user, job),
+        trail=operations.trail(stage),
+        describe=describe,
+    )
+    db.session.commit()
+    return page, status
 
 
-def _refused(stage: CompensationStage, name: str, form: Form,
-             err: RuleViolation | Conflict | None = None) -> Any:
+def _refused(
+    stage: CompensationStage, name: str, form: Form, err: RuleViolation | Conflict | None = None
+) -> Any:
     """Re-show the page after a refused submission: nothing saved, input and messages kept."""
     db.session.rollback()
     status = 422
     if err is not None:
         form.attach(err)
         status = err.status
+        if isinstance(err, Conflict):  # its form may be gone (a concluded stage shows none)
+            flash(err.message, "error")
     return _render(stage, status=status, **{name: form})
 
 
@@ -183,11 +210,17 @@ def add_proposal(candidacy_id: int) -> Any:
     except (RuleViolation, Conflict) as err:
         return _refused(stage, "proposal", form, err)
     except sa.exc.IntegrityError:
-        conflict = Conflict("Someone added a proposal at the same moment; check it and try "
-                            "again.", [{"kind": "integrity", "detail": "concurrent proposal"}])
+        conflict = Conflict(
+            "Someone added a proposal at the same moment; check it and try again.",
+            [{"kind": "integrity", "detail": "concurrent proposal"}],
+        )
         return _refused(stage, "proposal", form, conflict)
-    flash("Proposal added; it waits for approval by an admin or the job's hiring manager."
-          if proposal.approval.value == "pending" else "Proposal added.", "info")
+    flash(
+        "Proposal added; it waits for approval by an admin or the job's hiring manager."
+        if proposal.approval.value == "pending"
+        else "Proposal added.",
+        "info",
+    )
     return redirect(url_for(".show_stage", candidacy_id=candidacy_id, _anchor="proposals"), 303)
 
 
@@ -195,14 +228,17 @@ def add_proposal(candidacy_id: int) -> Any:
 @requires(can_reach_compensation)
 def decide_approval(candidacy_id: int) -> Any:
     stage = _stage(_candidacy(candidacy_id))
-    require(can_decide_approval(g.user, stage),
-            "Only an admin or the job's hiring manager who did not propose it can decide.")
+    require(
+        can_decide_approval(g.user, stage),
+        "Only an admin or the job's hiring manager who did not propose it can decide.",
+    )
     form = ApprovalForm(prefix=PREFIXES["approval"])
     if not form.validate():
         return _refused(stage, "approval", form)
     try:
-        operations.decide_approval(stage, actor=g.user, approved=form.decision.data == "approved",
-                                   reason=form.reason.data)
+        operations.decide_approval(
+            stage, actor=g.user, approved=form.decision.data == "approved", reason=form.reason.data
+        )
     except (RuleViolation, Conflict) as err:
         return _refused(stage, "approval", form, err)
     db.session.commit()
@@ -218,18 +254,23 @@ def conclude(candidacy_id: int) -> Any:
     if not form.validate():
         return _refused(stage, "outcome", form)
     try:
-        operations.conclude(stage, actor=g.user, outcome=form.outcome.data,
-                            reason=form.reason.data)
+        operations.conclude(stage, actor=g.user, outcome=form.outcome.data, reason=form.reason.data)
     except (RuleViolation, Conflict) as err:
         return _refused(stage, "outcome", form, err)
     db.session.commit()
-    flash(f"Outcome recorded: {stage.state.title.lower()}. The candidacy is now "
-          f"{stage.candidacy.state.title.lower()}.", "info")
+    flash(
+        f"Outcome recorded: {stage.state.title.lower()}. The candidacy is now "
+        f"{stage.candidacy.state.title.lower()}.",
+        "info",
+    )
     return redirect(url_for(".show_stage", candidacy_id=candidacy_id), 303)
 
 
 def compensation_context(user: Any, candidacy: Candidacy) -> dict[str, Any]:
     """The candidacy page's compensation section (``compensation/_section.html``): no amounts,
     and for those who may not see figures only whether a discussion exists or is planned."""
-    return {"compensation": operations.overview(
-        candidacy, figures=can_view_figures(user, candidacy.job))}
+    return {
+        "compensation": operations.overview(
+            candidacy, figures=can_view_figures(user, candidacy.job)
+        )
+    }

@@ -71,7 +71,32 @@ def _event(data: EventData, organizer: Person, attendees: Sequence[Person], *, s
 def _calendar(method: str, events: Sequence[Event]) -> bytes:
     calendar = Calendar.new(prodid=PRODID, method=method, subcomponents=list(events))
     calendar.pop("UID", None)  # a calendar-level UID confuses some clients; events carry theirs
-    return calendar.to_ical()
+    # icalendar escapes and quotes; the folding is ours (its folding goes character by
+    # character and cost more than building the whole event).
+    return b"".join(_fold(line) for line in calendar.content_lines() if line)
+
+
+_LIMIT = 75  # octets per line, without the CRLF (RFC 5545 §3.1)
+
+
+def _fold(line: str) -> bytes:
+    """One content line, folded at 75 octets: never inside a UTF-8 character, and (like
+    icalendar, for clients that mind) never right after a backslash or caret of an escape."""
+    data = line.encode("utf-8")
+    if len(data) <= _LIMIT:
+        return data + b"\r\n"
+    parts = []
+    start, room = 0, _LIMIT
+    while len(data) - start > room:
+        end = start + room
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: step back
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        parts.append(data[start:end])
+        start, room = end, _LIMIT - 1  # continuation lines begin with a space
+    parts.append(data[start:])
+    return b"\r\n ".join(parts) + b"\r\n"
 
 
 def request(data: EventData, organizer: Person, attendees: Sequence[Person]) -> bytes:

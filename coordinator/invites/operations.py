@@ -20,6 +20,7 @@ from coordinator.invites import ical
 from coordinator.invites.models import Audience, Invite, InviteMethod
 from coordinator.jobs.models import RoundKind
 from coordinator.mail import messages, outbox
+from coordinator.mail.models import OutboxMessage
 from coordinator.scheduling.meetings import met_before_map
 from coordinator.scheduling.models import Interview
 from coordinator.timeutil import format_local
@@ -94,11 +95,36 @@ def _event(interview: Interview, audience: Audience, summary: str, description: 
                           url=url)
 
 
+class _Batch:
+    """What one ``notify`` writes: calendars built once (the panel members' copies are the same
+    bytes) and outbox rows inserted together, then their Invite rows."""
+
+    def __init__(self) -> None:
+        self.calendars: dict[tuple[InviteMethod, ical.EventData, tuple[ical.Person, ...]],
+                             bytes] = {}
+        self.written: list[tuple[OutboxMessage | None, Invite]] = []
+
+    def calendar(self, method: InviteMethod, event: ical.EventData,
+                 attendees: Sequence[ical.Person]) -> bytes:
+        key = (method, event, tuple(attendees))
+        data = self.calendars.get(key)
+        if data is None:
+            build = ical.request if method is InviteMethod.request else ical.cancel
+            data = self.calendars[key] = build(event, organizer(), attendees)
+        return data
+
+    def finish(self) -> None:
+        db.session.flush()  # the outbox rows, in one statement: now they have ids
+        for row, invite in self.written:
+            invite.outbox_message_id = row.id if row is not None else None
+            db.session.add(invite)
+        db.session.flush()
+
+
 def _send(*, interview: Interview, audience: Audience, method: InviteMethod, to: ical.Person,
           user: User | None, attendees: Sequence[ical.Person], event: ical.EventData,
-          subject: str, template: str, context: dict[str, object]) -> None:
-    build = ical.request if method is InviteMethod.request else ical.cancel
-    data = build(event, organizer(), attendees)
+          subject: str, template: str, context: dict[str, object], built: _Batch) -> None:
+    data = built.calendar(method, event, attendees)
     context = {**context, "cancelled": method is InviteMethod.cancel}
     message = messages.compose(
         sender=_sender(), recipient=messages.address(to.email, to.name), subject=subject,
@@ -108,14 +134,15 @@ def _send(*, interview: Interview, audience: Audience, method: InviteMethod, to:
                                    else "cancel.ics"),
         domain=mail_domain(),
     )
-    row = outbox.enqueue(message, kind=f"invite.{audience.value}.{method.value.lower()}")
-    db.session.add(Invite(interview_id=interview.id, audience=audience, recipient=to.email,
-                          user_id=user.id if user else None, uid=event.uid,
-                          sequence=event.sequence, method=method,
-                          outbox_message_id=row.id if row else None))
+    row = outbox.enqueue(message, kind=f"invite.{audience.value}.{method.value.lower()}",
+                         flush=False)
+    built.written.append((row, Invite(interview_id=interview.id, audience=audience,
+                                      recipient=to.email, user_id=user.id if user else None,
+                                      uid=event.uid, sequence=event.sequence, method=method)))
 
 
-def _to_candidate(interview: Interview, method: InviteMethod, change_note: str) -> None:
+def _to_candidate(interview: Interview, method: InviteMethod, change_note: str,
+                  built: _Batch) -> None:
     candidate = interview.round.candidacy.candidate
     context = _candidate_context(interview) | {"change_note": change_note}
     person = ical.Person(candidate.email, candidate.name)
@@ -126,11 +153,11 @@ def _to_candidate(interview: Interview, method: InviteMethod, change_note: str) 
           attendees=[person], subject=f"{verb}{summary}",
           event=_event(interview, Audience.candidate, summary, _candidate_description(context),
                        str(context["portal_url"])),
-          template="interview_candidate", context=context)
+          template="interview_candidate", context=context, built=built)
 
 
 def _to_panel_member(interview: Interview, user: User, method: InviteMethod,
-                     attendees: Sequence[User], change_note: str) -> None:
+                     attendees: Sequence[User], change_note: str, built: _Batch) -> None:
     candidate = interview.round.candidacy.candidate
     context = _panel_context(interview, user) | {"change_note": change_note}
     verb = "Cancelled: " if method is InviteMethod.cancel else ("Updated: " if change_note else "")
@@ -143,7 +170,7 @@ def _to_panel_member(interview: Interview, user: User, method: InviteMethod,
           attendees=[ical.Person(u.email, u.name) for u in attendees], subject=f"{verb}{summary}",
           event=_event(interview, Audience.panel, summary, description,
                        str(context["interview_url"])),
-          template="interview_panel", context=context)
+          template="interview_panel", context=context, built=built)
 
 
 def notify(change: InterviewChange, *, removed_users: Sequence[User] = (),
@@ -154,18 +181,20 @@ def notify(change: InterviewChange, *, removed_users: Sequence[User] = (),
         return
     change_note = "updated" if updated else ""
     panel = [m.user for m in interview.panel]
+    built = _Batch()
     if change.cancelled:
-        _to_candidate(interview, InviteMethod.cancel, change_note)
+        _to_candidate(interview, InviteMethod.cancel, change_note, built)
         for user in panel:
-            _to_panel_member(interview, user, InviteMethod.cancel, panel, change_note)
-        return
-    _to_candidate(interview, InviteMethod.request, change_note)
-    for user in panel:
-        _to_panel_member(interview, user, InviteMethod.request, panel, change_note)
-    for user in removed_users:
-        # iTIP: the removed attendee gets a CANCEL that lists only them.
-        _to_panel_member(interview, user, InviteMethod.cancel, [user],
-                         "You are no longer on this interview's panel.")
+            _to_panel_member(interview, user, InviteMethod.cancel, panel, change_note, built)
+    else:
+        _to_candidate(interview, InviteMethod.request, change_note, built)
+        for user in panel:
+            _to_panel_member(interview, user, InviteMethod.request, panel, change_note, built)
+        for user in removed_users:
+            # iTIP: the removed attendee gets a CANCEL that lists only them.
+            _to_panel_member(interview, user, InviteMethod.cancel, [user],
+                             "You are no longer on this interview's panel.", built)
+    built.finish()
 
 
 def invites_of(interview: Interview) -> list[Invite]:

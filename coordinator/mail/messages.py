@@ -115,7 +115,7 @@ def compose(*, sender: Address, recipient: Address, subject: str, text: str, htm
         _address_header("From", sender, utf8),
         _address_header("To", recipient, utf8),
         _address_header("Reply-To", reply_to, utf8) if reply_to is not None else b"",
-        _header("Subject", subject, utf8),
+        _text_header("Subject", subject, utf8),
         b"Date: " + format_datetime(utcnow()).encode() + _CRLF,
         b"Message-ID: " + message_id.encode() + _CRLF,
         b"Auto-Submitted: auto-generated" + _CRLF,
@@ -154,6 +154,11 @@ def _address_header(name: str, value: Address, utf8: bool) -> bytes:
 def _mailbox_header(name: str, display_name: str, username: str, domain: str,
                     utf8: bool) -> bytes:
     return _header(name, Address(display_name, username, domain), utf8)
+
+
+@lru_cache(maxsize=256)
+def _text_header(name: str, value: str, utf8: bool) -> bytes:
+    return _header(name, value, utf8)
 
 
 def _header(name: str, value: Address | str, utf8: bool) -> bytes:

@@ -2,14 +2,16 @@
 
 Delivery claims due messages with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
 workers on several machines never take the same message), sends each over one SMTP connection
-and records the outcome of each message in its own short transaction. A worker that dies
-mid-batch leaves its unsent claims to expire and be retried; a failed send is retried with
-exponential backoff until ``MAIL_MAX_ATTEMPTS``, then kept as ``failed`` for an admin to retry.
+and records the outcomes in short transactions, a small group at a time, none open while a
+message is being sent. A worker that dies mid-batch leaves its unsent claims to expire and be
+retried; a failed send is retried with exponential backoff until ``MAIL_MAX_ATTEMPTS``, then
+kept as ``failed`` for an admin to retry.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -31,11 +33,12 @@ MAX_BACKOFF = timedelta(hours=2)
 DEFAULT_MAX_ATTEMPTS = 8
 
 
-def enqueue(message: Composed | EmailMessage, *, kind: str, dedupe_key: str | None = None
-            ) -> OutboxMessage | None:
+def enqueue(message: Composed | EmailMessage, *, kind: str, dedupe_key: str | None = None,
+            flush: bool = True) -> OutboxMessage | None:
     """Store a message for delivery in the current transaction.
 
-    With a ``dedupe_key`` already used, nothing is stored and ``None`` is returned.
+    With a ``dedupe_key`` already used, nothing is stored and ``None`` is returned. With
+    ``flush=False`` the row gets its id at the caller's next flush (several rows, one INSERT).
     """
     if dedupe_key is not None and db.session.scalar(
         sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
@@ -59,7 +62,8 @@ def enqueue(message: Composed | EmailMessage, *, kind: str, dedupe_key: str | No
         next_attempt_at=utcnow(),
     )
     db.session.add(row)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return row
 
 
@@ -79,7 +83,7 @@ class DeliveryReport:
         return self.sent + self.retried + self.failed
 
 
-def claim(batch_size: int, now: datetime | None = None) -> list[int]:
+def claim(batch_size: int, now: datetime | None = None, lease: timedelta = LEASE) -> list[int]:
     """Take up to ``batch_size`` due messages for this worker (commits the claim)."""
     now = now or utcnow()
     statement = (
@@ -93,81 +97,161 @@ def claim(batch_size: int, now: datetime | None = None) -> list[int]:
     if db.session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(statement))
-    claimed: list[int] = []
-    for message_id in ids:
-        # Conditional update: of two workers racing for a row, only one sees rowcount 1.
-        result = db.session.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.state == OutboxState.pending,
-                   sa.or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
-            .values(lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            claimed.append(message_id)
+    if not ids:
+        db.session.commit()
+        return []
+    # One conditional update: of two workers racing for a row, only one gets it back.
+    taken = set(db.session.scalars(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.pending,
+               sa.or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
+        .values(lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ))
     db.session.commit()
-    return claimed
+    return [message_id for message_id in ids if message_id in taken]
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    recipient: str
+    raw: bytes
+    attempts: int
 
 
 def deliver_due(transport: Transport, *, batch_size: int = 50,
-                max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> DeliveryReport:
-    """Send every message due now, batch after batch, until none is left."""
+                max_attempts: int = DEFAULT_MAX_ATTEMPTS, lease: timedelta = LEASE
+                ) -> DeliveryReport:
+    """Send every message due now, batch after batch, until none is left.
+
+    A send starts only while at least half of the batch's lease is left, so that no message is
+    sent after its lease ran out (when another worker may have claimed it); the rest of the
+    batch is given back and claimed afresh. Outcomes are written in small groups (see
+    ``_Outcomes``), never while a transaction is open during a send.
+    """
     report = DeliveryReport()
+    outcomes = _Outcomes(max_attempts, report)
     try:
         while True:
-            ids = claim(batch_size)
+            claimed_at = utcnow()
+            ids = claim(batch_size, claimed_at, lease=lease)
             if not ids:
                 break
-            for message_id in ids:
-                _deliver_one(transport, message_id, report, max_attempts)
+            batch = _load(ids)
+            deadline = claimed_at + lease / 2
+            for index, message in enumerate(batch):
+                if index and utcnow() >= deadline:
+                    outcomes.write()
+                    _release([m.id for m in batch[index:]], claimed_at + lease)
+                    break
+                outcomes.add(message, _send(transport, message))
+            outcomes.write()
     finally:
-        transport.close()
+        try:
+            outcomes.write()  # even when interrupted: what was sent is recorded as sent
+        finally:
+            transport.close()
     return report
 
 
-def _deliver_one(transport: Transport, message_id: int, report: DeliveryReport,
-                 max_attempts: int) -> None:
-    row = db.session.get(OutboxMessage, message_id)
-    if row is None or row.state is not OutboxState.pending:
-        db.session.rollback()
-        return
-    recipient, raw, attempts = row.recipient, row.raw, row.attempts
+def _load(ids: list[int]) -> list[_Claimed]:
+    rows = db.session.execute(
+        sa.select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.raw,
+                  OutboxMessage.attempts)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.pending)
+    ).all()
     db.session.rollback()  # hold no transaction while talking to the server
-    try:
-        transport.send(message_id, recipient, raw)
-    except Exception as caught:
-        if isinstance(caught, TransportError):
-            err = caught
-        else:
-            # Whatever goes wrong with one message must not stop the queue behind it.
-            log.exception("mail %s: unexpected error while sending", message_id)
-            err = TransportError(f"{type(caught).__name__}: {caught}")
-        now = utcnow()
-        gave_up = err.permanent or attempts >= max_attempts
-        values = {"last_error": str(err)[:2000], "lease_until": None,
-                  "next_attempt_at": now + backoff(attempts)}
-        if gave_up:
-            values["state"] = OutboxState.failed
-            report.failed += 1
-        else:
-            report.retried += 1
-        log.warning("mail %s to %s not sent (attempt %s): %s", message_id, recipient, attempts,
-                    err)
-        db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id)
-                           .values(**values))
-        db.session.commit()
-        return
+    by_id = {row.id: _Claimed(*row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _release(ids: list[int], lease_until: datetime) -> None:
+    """Give back claimed messages this worker will not send now (the attempt is not counted)."""
     db.session.execute(
-        sa.update(OutboxMessage).where(OutboxMessage.id == message_id)
-        .values(state=OutboxState.sent, sent_at=utcnow(), lease_until=None, last_error=None)
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.pending,
+               OutboxMessage.lease_until == lease_until)
+        .values(lease_until=None, attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    report.sent += 1
+
+
+def _send(transport: Transport, message: _Claimed) -> TransportError | None:
+    """Hand one message to the transport; the error, or None when it was accepted."""
+    try:
+        transport.send(message.id, message.recipient, message.raw)
+    except TransportError as err:
+        return err
+    except Exception as err:
+        # Whatever goes wrong with one message must not stop the queue behind it.
+        log.exception("mail %s: unexpected error while sending", message.id)
+        return TransportError(f"{type(err).__name__}: {err}")
+    return None
+
+
+class _Outcomes:
+    """Outcomes waiting to be written: one short transaction per group of messages.
+
+    A commit per message would cost as much as the SMTP exchange itself; a group is written
+    after ``GROUP_SIZE`` messages, ``GROUP_SECONDS`` or the end of a batch, whichever comes
+    first. The price: a worker killed mid-group may send that group again once its lease runs
+    out (at-least-once delivery, as with any crash between the server's reply and the commit).
+    """
+
+    GROUP_SIZE = 20
+    GROUP_SECONDS = 0.5
+
+    def __init__(self, max_attempts: int, report: DeliveryReport) -> None:
+        self.max_attempts, self.report = max_attempts, report
+        self.rows: list[dict[str, object]] = []
+        self.started = 0.0
+
+    def add(self, message: _Claimed, error: TransportError | None) -> None:
+        now = utcnow()
+        if not self.rows:
+            self.started = time.monotonic()
+        if error is None:
+            self.report.sent += 1
+            self.rows.append({"id": message.id, "state": OutboxState.sent, "sent_at": now,
+                              "lease_until": None, "last_error": None,
+                              "next_attempt_at": now})
+        else:
+            gave_up = error.permanent or message.attempts >= self.max_attempts
+            if gave_up:
+                self.report.failed += 1
+            else:
+                self.report.retried += 1
+            log.warning("mail %s to %s not sent (attempt %s): %s", message.id,
+                        message.recipient, message.attempts, error)
+            self.rows.append({"id": message.id,
+                              "state": OutboxState.failed if gave_up else OutboxState.pending,
+                              "sent_at": None, "lease_until": None,
+                              "last_error": str(error)[:2000],
+                              "next_attempt_at": now + backoff(message.attempts)})
+        if (len(self.rows) >= self.GROUP_SIZE
+                or time.monotonic() - self.started >= self.GROUP_SECONDS):
+            self.write()
+
+    def write(self) -> None:
+        if self.rows:
+            rows, self.rows = self.rows, []
+            db.session.execute(sa.update(OutboxMessage), rows)  # bulk, by primary key
+            db.session.commit()
 
 
 def retry(message: OutboxMessage) -> None:
-    """Put a failed (or stuck) message back in the queue, due now (an admin's action)."""
+    """Put a failed (or stuck) message back in the queue, due now (an admin's action).
+
+    A message a worker holds right now (its lease still running) is left to that worker:
+    lifting the lease would let a second worker send it too.
+    """
     if message.state is OutboxState.sent:
+        return
+    if (message.state is OutboxState.pending and message.lease_until is not None
+            and message.lease_until > utcnow()):
         return
     message.state = OutboxState.pending
     message.next_attempt_at = utcnow()

@@ -10,7 +10,10 @@ Decisions documented here and in the README:
   (the coordinator would rather not book over them); ``FBTYPE=FREE`` is not busy;
 * an all-day event that is not transparent blocks that whole local day in the person's zone
   (holidays and out-of-office days); calendars mark plain all-day notes as transparent;
-* times without a zone ("floating") are read in the person's zone.
+* times without a zone ("floating") are read in the person's zone;
+* a feed whose rules would expand beyond ``MAX_EXPANSION_STEPS`` steps or ``MAX_BLOCKS``
+  occurrences (every minute, hourly for decades) is refused before expanding, so a few hundred
+  bytes cannot cost minutes of work.
 """
 
 from __future__ import annotations

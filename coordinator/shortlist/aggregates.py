@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
+from coordinator.accounts.models import User
 from coordinator.assessments.models import (
     SCALE,
     Assessment,
@@ -25,7 +26,7 @@ from coordinator.assessments.models import (
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import db
 from coordinator.errors import RuleViolation
-from coordinator.jobs.models import Criterion, Job
+from coordinator.jobs.models import Job
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.shortlist import calibration
 from coordinator.shortlist.models import Decision
@@ -74,6 +75,8 @@ class Shortlist:
     calibration_scope: str  # "job", "organisation" or "none"
     states: Sequence[CandidacyState] = DEFAULT_STATES
     planned_round_id: int | None = None
+    #: Submitted ratings per criterion and score over all the rows (the chart).
+    distribution: list[Distribution] = field(default_factory=list)
 
 
 @dataclass
@@ -95,36 +98,27 @@ def _submitted() -> sa.ColumnElement[bool]:
     )
 
 
-def _job_rounds(job: Job) -> sa.Select:
-    return (
-        sa.select(Round.id)
-        .join(Candidacy, Candidacy.id == Round.candidacy_id)
-        .where(Candidacy.job_id == job.id)
-    )
+def _in_job(job: Job) -> sa.ColumnElement[bool]:
+    """Rounds of the job's candidacies (the planner starts from the job's candidacies)."""
+    return Round.candidacy_id.in_(sa.select(Candidacy.id).where(Candidacy.job_id == job.id))
 
 
-def _scored(
-    where: sa.ColumnElement[bool], limit: int | None = None
-) -> list[tuple[calibration.Scored, float, int]]:
-    """Per submitted assessment: (overall score, sum of ratings, number of ratings).
+def _scored_sample(limit: int) -> list[calibration.Scored]:
+    """The organisation's latest ``limit`` submitted assessments with their overall scores.
 
-    With ``limit``, only the latest ``limit`` submitted assessments are read: they are chosen
-    before their ratings are joined, so the sample costs ``limit`` rows, not the whole table.
+    They are chosen before their ratings are joined, so the sample costs ``limit`` rows, not the
+    whole table.
     """
-    if limit is not None:
-        latest = (
-            sa.select(Assessment.id)
-            .join(Interview, Interview.id == Assessment.interview_id)
-            .join(Round, Round.id == Interview.round_id)
-            .where(_submitted(), where)
-            .order_by(Assessment.id.desc())
-            .limit(limit)
-            .scalar_subquery()
-        )
-        where = Assessment.id.in_(latest)
+    latest = (
+        sa.select(Assessment.id)
+        .join(Interview, Interview.id == Assessment.interview_id)
+        .where(_submitted())
+        .order_by(Assessment.id.desc())
+        .limit(limit)
+        .scalar_subquery()
+    )
     statement = (
         sa.select(
-            Assessment.id,
             Assessment.interview_id,
             Assessment.interviewer_id,
             Round.candidacy_id,
@@ -134,14 +128,16 @@ def _scored(
         .join(Rating, Rating.assessment_id == Assessment.id)
         .join(Interview, Interview.id == Assessment.interview_id)
         .join(Round, Round.id == Interview.round_id)
-        .where(_submitted(), where)
+        .where(Assessment.id.in_(latest))
         .group_by(
             Assessment.id, Assessment.interview_id, Assessment.interviewer_id, Round.candidacy_id
         )
     )
     return [
-        (calibration.Scored(row[1], row[2], row[3], row[4] / row[5]), float(row[4]), int(row[5]))
-        for row in db.session.execute(statement)
+        calibration.Scored(interview_id, interviewer_id, candidacy_id, total / count)
+        for interview_id, interviewer_id, candidacy_id, total, count in db.session.execute(
+            statement
+        )
     ]
 
 
@@ -166,6 +162,86 @@ def _candidacy_filter(
     return where
 
 
+_INT = sa.Integer()
+
+
+def _none(type_: sa.types.TypeEngine[object] = _INT) -> sa.ColumnElement[object]:
+    return sa.cast(sa.null(), type_)
+
+
+def _rating_aggregates(job: Job, shown: sa.Select[tuple[int]]) -> sa.CompoundSelect:
+    """One pass over the job's submitted ratings, three groupings (UNION ALL), one statement:
+
+    ``a`` per assessment (interview, interviewer, candidacy, recommendation, sum and count of
+    ratings) for scores, spread, calibration and the recommendation tally; ``c`` per shown
+    candidacy and criterion (sum and count) for the criterion means; ``d`` per criterion and
+    score over the shown candidacies, for the distribution chart.
+    """
+    rated = (
+        sa.select(
+            Round.candidacy_id.label("candidacy_id"),
+            Assessment.id.label("assessment_id"),
+            Assessment.interview_id.label("interview_id"),
+            Assessment.interviewer_id.label("interviewer_id"),
+            Assessment.recommendation.label("recommendation"),
+            Rating.criterion_id.label("criterion_id"),
+            Rating.score.label("score"),
+        )
+        .select_from(Round)
+        .join(Interview, Interview.round_id == Round.id)
+        .join(Assessment, Assessment.interview_id == Interview.id)
+        .outerjoin(Rating, Rating.assessment_id == Assessment.id)
+        .where(_in_job(job), _submitted())
+        .cte("rated")
+    )
+    shown_only = rated.c.candidacy_id.in_(shown)
+    per_assessment = sa.select(
+        sa.literal("a").label("kind"),
+        rated.c.assessment_id.label("k1"),
+        rated.c.interview_id.label("k2"),
+        rated.c.interviewer_id.label("k3"),
+        rated.c.candidacy_id.label("k4"),
+        rated.c.recommendation.label("recommendation"),
+        sa.func.sum(rated.c.score).label("total"),
+        sa.func.count(rated.c.score).label("n"),
+    ).group_by(
+        rated.c.assessment_id,
+        rated.c.interview_id,
+        rated.c.interviewer_id,
+        rated.c.candidacy_id,
+        rated.c.recommendation,
+    )
+    per_criterion = (
+        sa.select(
+            sa.literal("c"),
+            rated.c.candidacy_id,
+            rated.c.criterion_id,
+            _none(),
+            _none(),
+            _none(Assessment.recommendation.type),
+            sa.func.sum(rated.c.score),
+            sa.func.count(rated.c.score),
+        )
+        .where(shown_only, rated.c.criterion_id.is_not(None))
+        .group_by(rated.c.candidacy_id, rated.c.criterion_id)
+    )
+    per_score = (
+        sa.select(
+            sa.literal("d"),
+            rated.c.criterion_id,
+            rated.c.score,
+            _none(),
+            _none(),
+            _none(Assessment.recommendation.type),
+            _none(),
+            sa.func.count(rated.c.score),
+        )
+        .where(shown_only, rated.c.criterion_id.is_not(None))
+        .group_by(rated.c.criterion_id, rated.c.score)
+    )
+    return sa.union_all(per_assessment, per_criterion, per_score)
+
+
 def build(
     job: Job,
     *,
@@ -178,59 +254,57 @@ def build(
 
     ``candidacy_ids`` narrows the rows to those candidacies (comparison); leniencies are still
     estimated from the whole job, so a candidacy's calibrated score is the same everywhere.
+    A fixed number of statements whatever the job's size: the candidacies, the ratings (one
+    pass), the organisation's sample when the job alone says too little, missing assessments,
+    rounds, last decisions.
     """
     now = now or utcnow()
+    where = _candidacy_filter(job, states, planned_round_id, candidacy_ids)
     statement = (
         sa.select(Candidacy)
         .join(Candidacy.candidate)
-        .options(contains_eager(Candidacy.candidate))
-        .where(*_candidacy_filter(job, states, planned_round_id, candidacy_ids))
+        # The job is the one in hand: no join back to it (and its manager's roles) per row.
+        .options(contains_eager(Candidacy.candidate), lazyload(Candidacy.job))
+        .where(*where)
         .order_by(Candidate.name, Candidacy.id)
     )
-    candidacies = list(db.session.scalars(statement).unique())
-    rows = {c.id: ShortlistRow(candidacy=c) for c in candidacies}
-    in_job = Round.id.in_(_job_rounds(job))
+    rows = {c.id: ShortlistRow(candidacy=c) for c in db.session.scalars(statement).unique()}
 
-    criteria = [(c.id, c.title) for p in job.planned_rounds for c in p.criteria if not c.is_retired]
-    titles = dict(criteria)
-    means: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)
-    for candidacy_id, criterion_id, title, mean, count in db.session.execute(
-        sa.select(
-            Round.candidacy_id,
-            Rating.criterion_id,
-            Criterion.title,
-            sa.func.avg(Rating.score),
-            sa.func.count(Rating.id),
-        )
-        .join(Assessment, Assessment.id == Rating.assessment_id)
-        .join(Interview, Interview.id == Assessment.interview_id)
-        .join(Round, Round.id == Interview.round_id)
-        .join(Criterion, Criterion.id == Rating.criterion_id)
-        .where(_submitted(), in_job)
-        .group_by(Round.candidacy_id, Rating.criterion_id, Criterion.title)
+    # Criteria columns: the plan's live criteria in order; retired ones only once rated.
+    titles = {c.id: c.title for p in job.planned_rounds for c in p.criteria}
+    live = [(c.id, c.title) for p in job.planned_rounds for c in p.criteria if not c.is_retired]
+
+    scored: list[tuple[calibration.Scored, float, int]] = []
+    sums: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    score_counts: dict[int, dict[int, int]] = defaultdict(dict)
+    rated_criteria: set[int] = set()
+    shown = sa.select(Candidacy.id).where(*where)
+    for kind, k1, k2, k3, k4, recommendation, total, n in db.session.execute(
+        _rating_aggregates(job, shown)
     ):
-        means[candidacy_id][criterion_id] = (float(mean), int(count))
-        if criterion_id not in titles:
-            titles[criterion_id] = title
-            criteria.append((criterion_id, title))
+        if kind == "a":
+            row = rows.get(k4)
+            if row is not None and recommendation is not None:
+                row.recommendations[Recommendation(recommendation).value] += 1
+            if n:
+                scored.append((calibration.Scored(k2, k3, k4, total / n), float(total), int(n)))
+        elif kind == "c":
+            sums[k1][k2] = (int(total), int(n))
+            rated_criteria.add(k2)
+        else:
+            score_counts[k1][int(k2)] = int(n)
+            rated_criteria.add(k1)
+    live_ids = {cid for cid, _ in live}
+    criteria = live + [
+        (cid, titles.get(cid, f"Criterion {cid}"))
+        for cid in sorted(rated_criteria - live_ids, key=lambda cid: (titles.get(cid, ""), cid))
+    ]
 
-    for candidacy_id, recommendation, count in db.session.execute(
-        sa.select(Round.candidacy_id, Assessment.recommendation, sa.func.count(Assessment.id))
-        .join(Interview, Interview.id == Assessment.interview_id)
-        .join(Round, Round.id == Interview.round_id)
-        .where(_submitted(), in_job)
-        .group_by(Round.candidacy_id, Assessment.recommendation)
-    ):
-        if candidacy_id in rows and recommendation is not None:
-            rows[candidacy_id].recommendations[recommendation.value] = int(count)
-
-    scored = _scored(in_job)
-    shared = calibration.shared_interviews(s for s, _, _ in scored)
-    scope = "job"
     basis = [s for s, _, _ in scored]
-    if shared < calibration.MIN_JOB_COMPARISONS:
+    scope = "job"
+    if calibration.shared_interviews(basis) < calibration.MIN_JOB_COMPARISONS:
         scope = "organisation"
-        basis = [s for s, _, _ in _scored(sa.true(), limit=ORG_SAMPLE)]
+        basis = _scored_sample(ORG_SAMPLE)
     lean = calibration.leniencies(basis)
     if not lean:
         scope = "none"
@@ -240,13 +314,11 @@ def build(
         by_candidacy[item[0].candidacy_id].append(item)
     for candidacy_id, row in rows.items():
         items = by_candidacy.get(candidacy_id, [])
+        own = sums.get(candidacy_id, {})
         row.per_criterion = [
-            CriterionStat(
-                cid,
-                title,
-                round(means[candidacy_id][cid][0], 2) if cid in means[candidacy_id] else None,
-                means[candidacy_id].get(cid, (0.0, 0))[1],
-            )
+            CriterionStat(cid, title, round(own[cid][0] / own[cid][1], 2), own[cid][1])
+            if cid in own
+            else CriterionStat(cid, title, None, 0)
             for cid, title in criteria
         ]
         if items:
@@ -254,17 +326,19 @@ def build(
         row.spread = spread(items)
         row.calibrated_score = calibration.calibrated([s for s, _, _ in items], lean)
 
-    for candidacy_id, missing in missing_by_candidacy(in_job, now).items():
+    for candidacy_id, missing in missing_by_candidacy(_in_job(job), now).items():
         if candidacy_id in rows:
             rows[candidacy_id].missing_assessments = missing
 
     _rounds(job, rows, now)
     for decision in db.session.scalars(
-        sa.select(Decision).where(
+        sa.select(Decision)
+        .options(joinedload(Decision.actor).lazyload(User.role_rows))
+        .where(
             Decision.id.in_(
                 sa.select(sa.func.max(Decision.id))
                 .join(Candidacy, Candidacy.id == Decision.candidacy_id)
-                .where(Candidacy.job_id == job.id)
+                .where(*where)
                 .group_by(Decision.candidacy_id)
             )
         )
@@ -278,28 +352,16 @@ def build(
         calibration_scope=scope,
         states=tuple(states),
         planned_round_id=planned_round_id,
+        distribution=[
+            Distribution(cid, title, {s: score_counts[cid].get(s, 0) for s in SCALE})
+            for cid, title in criteria
+        ],
     )
 
 
 def score_distribution(shortlist: Shortlist) -> list[Distribution]:
-    """Submitted ratings per criterion and score over the shortlist's candidacies (one query)."""
-    shown = sa.select(Candidacy.id).where(
-        *_candidacy_filter(shortlist.job, shortlist.states, shortlist.planned_round_id, None)
-    )
-    counts: dict[int, dict[int, int]] = defaultdict(dict)
-    for criterion_id, score, count in db.session.execute(
-        sa.select(Rating.criterion_id, Rating.score, sa.func.count(Rating.id))
-        .join(Assessment, Assessment.id == Rating.assessment_id)
-        .join(Interview, Interview.id == Assessment.interview_id)
-        .join(Round, Round.id == Interview.round_id)
-        .where(_submitted(), Round.candidacy_id.in_(shown))
-        .group_by(Rating.criterion_id, Rating.score)
-    ):
-        counts[criterion_id][int(score)] = int(count)
-    return [
-        Distribution(cid, title, {score: counts[cid].get(score, 0) for score in SCALE})
-        for cid, title in shortlist.criteria
-    ]
+    """Submitted ratings per criterion and score over the shortlist's candidacies (all pages)."""
+    return shortlist.distribution
 
 
 def missing_by_candidacy(where: sa.ColumnElement[bool], now: datetime) -> dict[int, int]:
@@ -308,8 +370,9 @@ def missing_by_candidacy(where: sa.ColumnElement[bool], now: datetime) -> dict[i
         candidacy_id: int(missing)
         for candidacy_id, missing in db.session.execute(
             sa.select(Round.candidacy_id, sa.func.count(PanelMember.id))
-            .join(Interview, Interview.id == PanelMember.interview_id)
-            .join(Round, Round.id == Interview.round_id)
+            .select_from(Round)
+            .join(Interview, Interview.round_id == Round.id)
+            .join(PanelMember, PanelMember.interview_id == Interview.id)
             .where(
                 where,
                 Interview.state == InterviewState.scheduled,

@@ -36,13 +36,15 @@ def frozen_now(app) -> datetime:
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 at its cheapest: these tests make many users and never test hashing itself."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                             parallelism=1))
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 def scorecard_input(title: str, criteria: list[CriterionInput]) -> PlannedRoundInput:
-    return PlannedRoundInput(title=title, duration_minutes=60, relationships=["peer"],
-                             criteria=criteria)
+    return PlannedRoundInput(
+        title=title, duration_minutes=60, relationships=["peer"], criteria=criteria
+    )
 
 
 @pytest.fixture
@@ -52,14 +54,28 @@ def job(make_job, recruiter, hiring_manager) -> SimpleNamespace:
     The first round rates two required criteria and an optional one; the second rates one.
     """
     job = make_job(actor=recruiter, hiring_manager_id=hiring_manager.id)
-    first = jobs.add_planned_round(job, scorecard_input("First interview", [
-        CriterionInput("Problem solving", guidance="Breaks the problem down; tests ideas."),
-        CriterionInput("Communication", guidance="Explains trade-offs clearly."),
-        CriterionInput("Curiosity", is_required=False, relationship="supervisor"),
-    ]), actor=recruiter)
-    second = jobs.add_planned_round(job, scorecard_input("Team interview", [
-        CriterionInput("Collaboration", guidance="Builds on others' ideas."),
-    ]), actor=recruiter)
+    first = jobs.add_planned_round(
+        job,
+        scorecard_input(
+            "First interview",
+            [
+                CriterionInput("Problem solving", guidance="Breaks the problem down; tests ideas."),
+                CriterionInput("Communication", guidance="Explains trade-offs clearly."),
+                CriterionInput("Curiosity", is_required=False, relationship="supervisor"),
+            ],
+        ),
+        actor=recruiter,
+    )
+    second = jobs.add_planned_round(
+        job,
+        scorecard_input(
+            "Team interview",
+            [
+                CriterionInput("Collaboration", guidance="Builds on others' ideas."),
+            ],
+        ),
+        actor=recruiter,
+    )
     db.session.commit()
     return SimpleNamespace(job=job, first=first, second=second)
 
@@ -73,25 +89,33 @@ def panelists(make_user) -> tuple[User, User]:
 
 @pytest.fixture
 def candidacy(make_candidacy, make_candidate, job, recruiter):
-    return make_candidacy(job=job.job, candidate=make_candidate(actor=recruiter, name="Cleo Candidate"),
-                          actor=recruiter)
+    candidate = make_candidate(actor=recruiter, name="Cleo Candidate")
+    return make_candidacy(job=job.job, candidate=candidate, actor=recruiter)
 
 
 @pytest.fixture
 def book(recruiter) -> Callable[..., Interview]:
     """Book an interview of a planned round for a candidacy (opening the round when needed)."""
 
-    def do(candidacy: Any, planned: PlannedRound, starts_at: datetime, users: list[User],
-           **kwargs: Any) -> Interview:
-        round_ = db.session.scalar(sa.select(Round).where(
-            Round.candidacy_id == candidacy.id, Round.planned_round_id == planned.id))
+    def do(
+        candidacy: Any, planned: PlannedRound, starts_at: datetime, users: list[User], **kwargs: Any
+    ) -> Interview:
+        round_ = db.session.scalar(
+            sa.select(Round).where(
+                Round.candidacy_id == candidacy.id, Round.planned_round_id == planned.id
+            )
+        )
         if round_ is None:
             round_ = scheduling.open_round(candidacy, planned, actor=recruiter)
         relationship = kwargs.pop("relationship", "peer")
         change = scheduling.schedule_interview(
-            round_, actor=kwargs.pop("actor", recruiter), starts_at=starts_at,
-            duration_minutes=kwargs.pop("minutes", 60), time_zone="Europe/Berlin",
-            panel=[scheduling.Seat(u.id, relationship) for u in users], **kwargs,
+            round_,
+            actor=kwargs.pop("actor", recruiter),
+            starts_at=starts_at,
+            duration_minutes=kwargs.pop("minutes", 60),
+            time_zone="Europe/Berlin",
+            panel=[scheduling.Seat(u.id, relationship) for u in users],
+            **kwargs,
         )
         db.session.commit()
         return change.interview
@@ -120,11 +144,17 @@ def ratings(interview: Interview, score: int = 3) -> dict[int, int | None]:
 def submit() -> Callable[..., Assessment]:
     """Submit a user's complete assessment of an interview (the clock must be past its start)."""
 
-    def do(interview: Interview, user: User, score: int = 3, recommendation: str = "yes",
-           **kwargs: Any) -> Assessment:
+    def do(
+        interview: Interview, user: User, score: int = 3, recommendation: str = "yes", **kwargs: Any
+    ) -> Assessment:
         assessment = operations.save_assessment(
-            interview, actor=user, ratings=kwargs.pop("ratings", None) or ratings(interview, score),
-            recommendation=recommendation, submit=True, **kwargs)
+            interview,
+            actor=user,
+            ratings=kwargs.pop("ratings", None) or ratings(interview, score),
+            recommendation=recommendation,
+            submit=True,
+            **kwargs,
+        )
         db.session.commit()
         return assessment
 

@@ -40,15 +40,21 @@ ROLES = ("admin", "recruiter", "hiring_manager", "panel", "interviewer", "other_
 
 
 @pytest.fixture
-def world(admin, recruiter, hiring_manager, interviewer, make_user, interview, panelists, submit,
-          draft) -> World:
+def world(
+    admin, recruiter, hiring_manager, interviewer, make_user, interview, panelists, submit, draft
+) -> World:
     peer, other = panelists
     after(interview)
     submitted = submit(interview, other)
     draft(interview, peer, notes="Thinking")
     users: dict[str | None, User | None] = {
-        "admin": admin, "recruiter": recruiter, "hiring_manager": hiring_manager, "panel": peer,
-        "interviewer": interviewer, "other_manager": make_user(("hiring_manager",)), None: None,
+        "admin": admin,
+        "recruiter": recruiter,
+        "hiring_manager": hiring_manager,
+        "panel": peer,
+        "interviewer": interviewer,
+        "other_manager": make_user(("hiring_manager",)),
+        None: None,
     }
     return World(users=users, interview=interview, submitted=submitted)
 
@@ -79,27 +85,50 @@ class Route:
 
 
 ROUTES = {
-    "show_scorecard": Route("GET", "/interviews/<int:interview_id>/scorecard",
-                            lambda w: f"/interviews/{w.interview.id}/scorecard",
-                            only(*STAFF, "panel")),
-    "list_interview_assessments": Route("GET", "/interviews/<int:interview_id>/assessments",
-                                        lambda w: f"/interviews/{w.interview.id}/assessments",
-                                        only(*STAFF, "panel")),
-    "show_my_assessment": Route("GET", "/interviews/<int:interview_id>/assessments/mine",
-                                lambda w: f"/interviews/{w.interview.id}/assessments/mine",
-                                only("panel")),
-    "put_my_assessment": Route("PUT", "/interviews/<int:interview_id>/assessments/mine",
-                               lambda w: f"/interviews/{w.interview.id}/assessments/mine",
-                               only("panel"), body=lambda w: {"notes": "More thoughts"}),
-    "show_assessment": Route("GET", "/assessments/<int:assessment_id>",
-                             lambda w: f"/assessments/{w.submitted.id}", only(*STAFF)),
-    "reopen_assessment": Route("POST", "/assessments/<int:assessment_id>/reopen",
-                               lambda w: f"/assessments/{w.submitted.id}/reopen",
-                               only("admin", "recruiter"), body=lambda w: {"reason": "Typo"}),
+    "show_scorecard": Route(
+        "GET",
+        "/interviews/<int:interview_id>/scorecard",
+        lambda w: f"/interviews/{w.interview.id}/scorecard",
+        only(*STAFF, "panel"),
+    ),
+    "list_interview_assessments": Route(
+        "GET",
+        "/interviews/<int:interview_id>/assessments",
+        lambda w: f"/interviews/{w.interview.id}/assessments",
+        only(*STAFF, "panel"),
+    ),
+    "show_my_assessment": Route(
+        "GET",
+        "/interviews/<int:interview_id>/assessments/mine",
+        lambda w: f"/interviews/{w.interview.id}/assessments/mine",
+        only("panel"),
+    ),
+    "put_my_assessment": Route(
+        "PUT",
+        "/interviews/<int:interview_id>/assessments/mine",
+        lambda w: f"/interviews/{w.interview.id}/assessments/mine",
+        only("panel"),
+        body=lambda w: {"notes": "More thoughts"},
+    ),
+    "show_assessment": Route(
+        "GET",
+        "/assessments/<int:assessment_id>",
+        lambda w: f"/assessments/{w.submitted.id}",
+        only(*STAFF),
+    ),
+    "reopen_assessment": Route(
+        "POST",
+        "/assessments/<int:assessment_id>/reopen",
+        lambda w: f"/assessments/{w.submitted.id}/reopen",
+        only("admin", "recruiter"),
+        body=lambda w: {"reason": "Typo"},
+    ),
     "list_candidacy_assessments": Route(
-        "GET", "/candidacies/<int:candidacy_id>/assessments",
+        "GET",
+        "/candidacies/<int:candidacy_id>/assessments",
         lambda w: f"/candidacies/{w.interview.round.candidacy_id}/assessments",
-        only(*STAFF, "panel")),
+        only(*STAFF, "panel"),
+    ),
 }
 
 
@@ -125,16 +154,20 @@ def test_role_gets_the_status_the_contract_gives(name, role, world, api_as, open
     route = ROUTES[name]
     response = call(api_as(world.users[role]), route, world)
     assert response.status_code == route.expected(role), response.get_data(as_text=True)[:400]
-    assert_matches_document(openapi_document, "/api/v1" + openapi_path(route.rule),
-                            route.method, response)
+    assert_matches_document(
+        openapi_document, "/api/v1" + openapi_path(route.rule), route.method, response
+    )
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_absent_object_is_not_found(name, world, api_as):
     route = ROUTES[name]
     path = route.path(world)
-    for number in {str(world.interview.id), str(world.submitted.id),
-                   str(world.interview.round.candidacy_id)}:
+    for number in {
+        str(world.interview.id),
+        str(world.submitted.id),
+        str(world.interview.round.candidacy_id),
+    }:
         path = path.replace(f"/{number}/", "/999999/").replace(f"/{number}", "/999999")
     kwargs = {"json": route.body(world)} if route.body else {}
     response = api_as(world.users["admin"]).open(route.method, path, **kwargs)
@@ -156,7 +189,9 @@ def mine(world: World) -> str:
 def full_body(interview: Interview, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "ratings": {str(k): v for k, v in ratings(interview, 3).items()},
-        "recommendation": "yes", "notes": "Solid", "notes_for_later": "Ask about on-call",
+        "recommendation": "yes",
+        "notes": "Solid",
+        "notes_for_later": "Ask about on-call",
         "submit": True,
     }
     body.update(overrides)
@@ -165,8 +200,9 @@ def full_body(interview: Interview, **overrides: Any) -> dict[str, Any]:
 
 def test_put_saves_a_draft_and_answers_with_the_assessment(world, peer_api):
     criterion = operations.scorecard(world.interview)[0]
-    response = peer_api.put(mine(world), json={"ratings": {str(criterion.id): 2},
-                                               "notes": "Half done"})
+    response = peer_api.put(
+        mine(world), json={"ratings": {str(criterion.id): 2}, "notes": "Half done"}
+    )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["state"] == "draft"
@@ -213,32 +249,35 @@ def test_submit_before_the_interview_starts_is_422(world, peer_api):
 def test_submit_without_a_required_rating_is_422_on_that_rating(world, peer_api):
     first, second, _optional = operations.scorecard(world.interview)
     body = assert_invalid(
-        peer_api.put(mine(world), json=full_body(world.interview,
-                                                 ratings={str(first.id): 3})),
-        f"ratings.{second.id}")
+        peer_api.put(mine(world), json=full_body(world.interview, ratings={str(first.id): 3})),
+        f"ratings.{second.id}",
+    )
     assert "required" in body["errors"][f"ratings.{second.id}"][0]
 
 
 def test_submit_without_a_recommendation_is_422(world, peer_api):
-    assert_invalid(peer_api.put(mine(world), json=full_body(world.interview,
-                                                            recommendation=None)),
-                   "recommendation")
+    assert_invalid(
+        peer_api.put(mine(world), json=full_body(world.interview, recommendation=None)),
+        "recommendation",
+    )
 
 
 @pytest.mark.parametrize("score", [0, 5, -2, 3.5, "3", True])
 def test_rating_off_the_scale_is_422_and_saves_nothing(world, peer_api, score):
     criterion = operations.scorecard(world.interview)[0]
     before = table_counts()
-    response = peer_api.put(mine(world), json=full_body(
-        world.interview, ratings={str(criterion.id): score}))
+    response = peer_api.put(
+        mine(world), json=full_body(world.interview, ratings={str(criterion.id): score})
+    )
     assert_invalid(response, f"ratings.{criterion.id}")
     assert table_counts() == before
 
 
 def test_criterion_of_another_scorecard_is_422(world, peer_api, job):
     foreign = job.second.criteria[0]
-    body = assert_invalid(peer_api.put(mine(world), json={"ratings": {str(foreign.id): 3}}),
-                          f"ratings.{foreign.id}")
+    body = assert_invalid(
+        peer_api.put(mine(world), json={"ratings": {str(foreign.id): 3}}), f"ratings.{foreign.id}"
+    )
     assert "scorecard" in body["errors"][f"ratings.{foreign.id}"][0]
 
 
@@ -257,14 +296,16 @@ def test_unknown_member_is_422(world, peer_api):
 
 
 def test_body_that_is_not_json_is_400(world, peer_api):
-    response = peer_api.put(mine(world), data=b"{nope",
-                            headers={"Content-Type": "application/json"})
+    response = peer_api.put(
+        mine(world), data=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 400)
 
 
 def test_not_on_panel_is_403_before_the_body_is_judged(world, api_as):
-    response = api_as(world.users["interviewer"]).put(mine(world), data=b"{nope",
-                                                      headers={"Content-Type": "application/json"})
+    response = api_as(world.users["interviewer"]).put(
+        mine(world), data=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 403)
 
 
@@ -287,25 +328,28 @@ def test_list_is_blind_for_a_panel_member_who_has_not_submitted(world, peer_api)
 def test_list_shows_colleagues_after_submitting(world, peer_api):
     peer_api.put(mine(world), json=full_body(world.interview))
     assert listed(peer_api.get(assessments_path(world))) == {
-        world.users["panel"].id, world.submitted.interviewer_id}
+        world.users["panel"].id,
+        world.submitted.interviewer_id,
+    }
 
 
 @pytest.mark.parametrize("role", STAFF)
 def test_staff_list_every_submitted_assessment_but_no_drafts(world, api_as, role):
     assert listed(api_as(world.users[role]).get(assessments_path(world))) == {
-        world.submitted.interviewer_id}
+        world.submitted.interviewer_id
+    }
 
 
 def test_list_items_carry_the_contract_fields(world, api_as):
     [item] = api_as(world.users["recruiter"]).get(assessments_path(world)).get_json()
-    assert {"interviewer_id", "state", "recommendation", "ratings", "notes",
-            "submitted_at"} <= set(item)
+    assert {"interviewer_id", "state", "recommendation", "ratings", "notes", "submitted_at"} <= set(
+        item
+    )
     assert item["ratings"] == {str(k): v for k, v in ratings(world.interview).items()}
 
 
 def test_candidacy_list_is_blind_and_says_who_has_not_submitted(world, peer_api):
-    body = peer_api.get(f"/candidacies/{world.interview.round.candidacy_id}/assessments"
-                        ).get_json()
+    body = peer_api.get(f"/candidacies/{world.interview.round.candidacy_id}/assessments").get_json()
     assert body["sees_others"] is False
     assert body["pending_own"] == 1
     assert {item["interviewer_id"] for item in body["items"]} == {world.users["panel"].id}
@@ -314,8 +358,11 @@ def test_candidacy_list_is_blind_and_says_who_has_not_submitted(world, peer_api)
 
 def test_scorecard_gives_criteria_ids_scale_and_recommendations(world, peer_api):
     body = peer_api.get(f"/interviews/{world.interview.id}/scorecard").get_json()
-    assert [c["title"] for c in body["criteria"]] == ["Problem solving", "Communication",
-                                                      "Curiosity"]
+    assert [c["title"] for c in body["criteria"]] == [
+        "Problem solving",
+        "Communication",
+        "Curiosity",
+    ]
     assert [c["is_required"] for c in body["criteria"]] == [True, True, False]
     assert [level["score"] for level in body["scale"]] == [1, 2, 3, 4]
     assert body["recommendations"] == ["strong_no", "no", "yes", "strong_yes"]
@@ -323,12 +370,14 @@ def test_scorecard_gives_criteria_ids_scale_and_recommendations(world, peer_api)
 
 def test_my_assessment_is_404_before_i_start_one(world, api_as):
     response = api_as(world.users["panel"]).get(
-        f"/interviews/{world.interview.id}/assessments/mine")
+        f"/interviews/{world.interview.id}/assessments/mine"
+    )
     assert response.status_code == 200
     db.session.delete(operations.find(world.interview, world.users["panel"]))
     db.session.commit()
-    assert_problem(api_as(world.users["panel"]).get(
-        f"/interviews/{world.interview.id}/assessments/mine"), 404)
+    assert_problem(
+        api_as(world.users["panel"]).get(f"/interviews/{world.interview.id}/assessments/mine"), 404
+    )
 
 
 # --- reopening -----------------------------------------------------------------------------------
@@ -336,7 +385,8 @@ def test_my_assessment_is_404_before_i_start_one(world, api_as):
 
 def test_reopen_answers_200_with_the_draft(world, api_as):
     response = api_as(world.users["recruiter"]).post(
-        f"/assessments/{world.submitted.id}/reopen", json={"reason": "Wrong candidate"})
+        f"/assessments/{world.submitted.id}/reopen", json={"reason": "Wrong candidate"}
+    )
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["state"] == "draft"
     assert response.get_json()["submitted_at"] is None
@@ -344,14 +394,17 @@ def test_reopen_answers_200_with_the_draft(world, api_as):
 
 def test_reopen_of_a_draft_is_409(world, api_as):
     draft = operations.find(world.interview, world.users["panel"])
-    assert_conflict(api_as(world.users["recruiter"]).post(
-        f"/assessments/{draft.id}/reopen", json={"reason": "Nothing to reopen"}), "not_submitted")
+    assert_conflict(
+        api_as(world.users["recruiter"]).post(
+            f"/assessments/{draft.id}/reopen", json={"reason": "Nothing to reopen"}
+        ),
+        "not_submitted",
+    )
 
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "x" * 1001}, {"reason": 3}])
 def test_reopen_needs_a_reason(world, api_as, body):
     api = api_as(world.users["recruiter"])
     before = table_counts()
-    assert_invalid(api.post(
-        f"/assessments/{world.submitted.id}/reopen", json=body), "reason")
+    assert_invalid(api.post(f"/assessments/{world.submitted.id}/reopen", json=body), "reason")
     assert table_counts() == before

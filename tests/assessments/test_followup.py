@@ -19,8 +19,11 @@ from tests.assessments.conftest import NOW, after
 
 
 def sent(kind: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+        )
+    )
 
 
 def reminders() -> list[str]:
@@ -76,8 +79,7 @@ def test_a_draft_is_still_chased(interview, panelists, draft, due):
     assert peer.email in reminders()
 
 
-def test_booking_recruiter_hears_once_a_day_after_due(interview, panelists, submit, due,
-                                                      recruiter):
+def test_booking_recruiter_hears_once_a_day_after_due(interview, panelists, submit, due, recruiter):
     peer, other = panelists
     after(interview)
     submit(interview, other)
@@ -112,8 +114,9 @@ def test_interview_recorded_as_past_is_not_chased(book, candidacy, job, panelist
     assert run(past.ends_at + timedelta(days=2)) == {"assessment_reminders": 0, "late_notices": 0}
 
 
-@pytest.mark.parametrize("state", [CandidacyState.rejected, CandidacyState.withdrawn,
-                                   CandidacyState.hired])
+@pytest.mark.parametrize(
+    "state", [CandidacyState.rejected, CandidacyState.withdrawn, CandidacyState.hired]
+)
 def test_closed_candidacy_is_not_chased(interview, candidacy, recruiter, due, state):
     candidates.set_candidacy_state(candidacy, state, actor=recruiter, reason="Decided")
     db.session.commit()
@@ -129,8 +132,9 @@ def test_inactive_interviewer_is_not_reminded(interview, panelists, due):
 
 
 def test_reminder_links_to_the_form_and_carries_no_colleagues_assessment(
-        interview, panelists, submit, due):
-    peer, other = panelists
+    interview, panelists, submit, due
+):
+    _peer, other = panelists
     after(interview)
     submit(interview, other, notes="Secret impression", notes_for_later="For later")
     run(due)
@@ -141,8 +145,9 @@ def test_reminder_links_to_the_form_and_carries_no_colleagues_assessment(
     assert "For later" not in body
 
 
-def test_overdue_lists_late_seats_and_filters_by_booking_recruiter(interview, panelists, due,
-                                                                   make_user):
+def test_overdue_lists_late_seats_and_filters_by_booking_recruiter(
+    interview, panelists, due, make_user
+):
     peer, other = panelists
     someone_else = make_user(("recruiter",))
     late = followup.overdue(due + timedelta(hours=1))

@@ -36,7 +36,10 @@ def test_scale_has_four_labelled_levels_and_no_middle():
 
 def test_scorecard_lists_the_rounds_criteria_in_order(interview):
     assert [c.title for c in operations.scorecard(interview)] == [
-        "Problem solving", "Communication", "Curiosity"]
+        "Problem solving",
+        "Communication",
+        "Curiosity",
+    ]
 
 
 # --- drafts --------------------------------------------------------------------------------------
@@ -44,8 +47,9 @@ def test_scorecard_lists_the_rounds_criteria_in_order(interview):
 
 def test_draft_can_be_saved_before_the_interview_starts(interview, panelists):
     peer, _ = panelists
-    assessment = operations.save_assessment(interview, actor=peer, ratings={},
-                                            recommendation=None, notes="Prepared questions")
+    assessment = operations.save_assessment(
+        interview, actor=peer, ratings={}, recommendation=None, notes="Prepared questions"
+    )
     db.session.commit()
     assert assessment.state is AssessmentState.draft
     assert assessment.submitted_at is None
@@ -55,8 +59,9 @@ def test_draft_can_be_saved_before_the_interview_starts(interview, panelists):
 def test_draft_may_leave_required_criteria_unrated(interview, panelists):
     peer, _ = panelists
     first = criteria_by_title(interview)["Problem solving"]
-    assessment = operations.save_assessment(interview, actor=peer, ratings={first.id: 2},
-                                            recommendation=None)
+    assessment = operations.save_assessment(
+        interview, actor=peer, ratings={first.id: 2}, recommendation=None
+    )
     assert [(r.criterion_id, r.score) for r in assessment.ratings] == [(first.id, 2)]
 
 
@@ -104,8 +109,9 @@ def test_submit_before_the_interview_starts_is_refused(interview, panelists):
     peer, _ = panelists
     freeze(interview.starts_at - timedelta(minutes=1))
     with pytest.raises(RuleViolation) as caught:
-        operations.save_assessment(interview, actor=peer, ratings=ratings(interview),
-                                   recommendation="yes", submit=True)
+        operations.save_assessment(
+            interview, actor=peer, ratings=ratings(interview), recommendation="yes", submit=True
+        )
     assert caught.value.field == "submit"
     assert "started" in caught.value.message
 
@@ -115,9 +121,13 @@ def test_submit_needs_every_required_rating(interview, panelists):
     after(interview)
     criteria = criteria_by_title(interview)
     with pytest.raises(RuleViolation) as caught:
-        operations.save_assessment(interview, actor=peer,
-                                   ratings={criteria["Communication"].id: 3},
-                                   recommendation="yes", submit=True)
+        operations.save_assessment(
+            interview,
+            actor=peer,
+            ratings={criteria["Communication"].id: 3},
+            recommendation="yes",
+            submit=True,
+        )
     assert set(caught.value.errors) == {f"ratings.{criteria['Problem solving'].id}"}
     assert "required" in caught.value.errors[f"ratings.{criteria['Problem solving'].id}"][0]
 
@@ -126,8 +136,9 @@ def test_submit_needs_a_recommendation(interview, panelists):
     peer, _ = panelists
     after(interview)
     with pytest.raises(RuleViolation) as caught:
-        operations.save_assessment(interview, actor=peer, ratings=ratings(interview),
-                                   recommendation=None, submit=True)
+        operations.save_assessment(
+            interview, actor=peer, ratings=ratings(interview), recommendation=None, submit=True
+        )
     assert set(caught.value.errors) == {"recommendation"}
 
 
@@ -135,23 +146,28 @@ def test_missing_ratings_and_recommendation_are_reported_together(interview, pan
     peer, _ = panelists
     after(interview)
     with pytest.raises(RuleViolation) as caught:
-        operations.save_assessment(interview, actor=peer, ratings={}, recommendation=None,
-                                   submit=True)
+        operations.save_assessment(
+            interview, actor=peer, ratings={}, recommendation=None, submit=True
+        )
     criteria = criteria_by_title(interview)
     assert set(caught.value.errors) == {
-        f"ratings.{criteria['Problem solving'].id}", f"ratings.{criteria['Communication'].id}",
-        "recommendation"}
+        f"ratings.{criteria['Problem solving'].id}",
+        f"ratings.{criteria['Communication'].id}",
+        "recommendation",
+    }
 
 
 def test_optional_criterion_may_stay_unrated_on_submit(interview, panelists, submit):
     peer, _ = panelists
     after(interview)
     criteria = criteria_by_title(interview)
-    assessment = submit(interview, peer, ratings={criteria["Problem solving"].id: 3,
-                                                  criteria["Communication"].id: 2})
+    assessment = submit(
+        interview,
+        peer,
+        ratings={criteria["Problem solving"].id: 3, criteria["Communication"].id: 2},
+    )
     assert assessment.is_submitted
-    assert {r.criterion_title for r in assessment.ratings} == {"Problem solving",
-                                                               "Communication"}
+    assert {r.criterion_title for r in assessment.ratings} == {"Problem solving", "Communication"}
 
 
 def test_submitting_twice_conflicts_with_already_submitted(interview, panelists, submit):
@@ -159,8 +175,9 @@ def test_submitting_twice_conflicts_with_already_submitted(interview, panelists,
     after(interview)
     first = submit(interview, peer)
     with pytest.raises(Conflict) as caught:
-        operations.save_assessment(interview, actor=peer, ratings=ratings(interview, 1),
-                                   recommendation="no", submit=True)
+        operations.save_assessment(
+            interview, actor=peer, ratings=ratings(interview, 1), recommendation="no", submit=True
+        )
     assert caught.value.conflicts[0]["kind"] == "already_submitted"
     db.session.rollback()
     db.session.refresh(first)
@@ -183,8 +200,9 @@ def test_only_panel_members_can_assess(interview, request, who):
     user = request.getfixturevalue(who)
     after(interview)
     with pytest.raises(PermissionDenied):
-        operations.save_assessment(interview, actor=user, ratings=ratings(interview),
-                                   recommendation="yes", submit=True)
+        operations.save_assessment(
+            interview, actor=user, ratings=ratings(interview), recommendation="yes", submit=True
+        )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 0
 
 
@@ -205,8 +223,9 @@ def test_rating_outside_the_scale_is_refused(interview, panelists, score):
     peer, _ = panelists
     criterion = criteria_by_title(interview)["Problem solving"]
     with pytest.raises(RuleViolation) as caught:
-        operations.save_assessment(interview, actor=peer, ratings={criterion.id: score},
-                                   recommendation=None)
+        operations.save_assessment(
+            interview, actor=peer, ratings={criterion.id: score}, recommendation=None
+        )
     assert caught.value.errors == {f"ratings.{criterion.id}": ["Rate from 1 to 4."]}
 
 
@@ -214,8 +233,9 @@ def test_criterion_from_another_scorecard_is_refused(interview, panelists, job):
     peer, _ = panelists
     foreign = job.second.criteria[0]
     with pytest.raises(RuleViolation) as caught:
-        operations.save_assessment(interview, actor=peer, ratings={foreign.id: 3},
-                                   recommendation=None)
+        operations.save_assessment(
+            interview, actor=peer, ratings={foreign.id: 3}, recommendation=None
+        )
     assert f"ratings.{foreign.id}" in caught.value.errors
     assert "not on this interview's scorecard" in caught.value.message
 
@@ -231,8 +251,13 @@ def test_recommendation_not_one_of_the_four_is_refused(interview, panelists, val
 def test_overlong_notes_are_refused(interview, panelists):
     peer, _ = panelists
     with pytest.raises(RuleViolation) as caught:
-        operations.save_assessment(interview, actor=peer, ratings={}, recommendation=None,
-                                   notes_for_later="x" * (operations.MAX_NOTES + 1))
+        operations.save_assessment(
+            interview,
+            actor=peer,
+            ratings={},
+            recommendation=None,
+            notes_for_later="x" * (operations.MAX_NOTES + 1),
+        )
     assert set(caught.value.errors) == {"notes_for_later"}
 
 
@@ -243,9 +268,14 @@ def test_refused_submission_saves_nothing(interview, panelists, draft):
     before = table_counts()
     foreign = 999_999
     with pytest.raises(RuleViolation):
-        operations.save_assessment(interview, actor=peer,
-                                   ratings={**ratings(interview, 4), foreign: 4},
-                                   recommendation="yes", notes="changed", submit=True)
+        operations.save_assessment(
+            interview,
+            actor=peer,
+            ratings={**ratings(interview, 4), foreign: 4},
+            recommendation="yes",
+            notes="changed",
+            submit=True,
+        )
     db.session.rollback()
     assert table_counts() == before
     saved = operations.find(interview, peer)
@@ -257,8 +287,9 @@ def test_refused_submission_saves_nothing(interview, panelists, draft):
 # --- reopening -----------------------------------------------------------------------------------
 
 
-def test_reopen_unlocks_the_assessment_and_records_the_reason(interview, panelists, submit,
-                                                              recruiter):
+def test_reopen_unlocks_the_assessment_and_records_the_reason(
+    interview, panelists, submit, recruiter
+):
     peer, _ = panelists
     after(interview)
     assessment = submit(interview, peer)
@@ -267,15 +298,17 @@ def test_reopen_unlocks_the_assessment_and_records_the_reason(interview, panelis
     assert assessment.state is AssessmentState.draft
     assert assessment.submitted_at is None
     assert len(assessment.ratings) == 3
-    event = db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "assessment.reopened"))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "assessment.reopened")
+    )
     assert event.actor_id == recruiter.id
     assert event.candidacy_id == interview.round.candidacy_id
     assert event.details["reason"] == "Rated the wrong person"
 
 
-def test_reopened_assessment_can_be_changed_and_submitted_again(interview, panelists, submit,
-                                                               admin):
+def test_reopened_assessment_can_be_changed_and_submitted_again(
+    interview, panelists, submit, admin
+):
     peer, _ = panelists
     after(interview)
     assessment = submit(interview, peer, score=2)
@@ -309,67 +342,95 @@ def test_only_recruiters_and_admins_reopen(interview, panelists, submit, request
     after(interview)
     assessment = submit(interview, peer)
     with pytest.raises(PermissionDenied):
-        operations.reopen_assessment(assessment, actor=request.getfixturevalue(who),
-                                     reason="Let me")
+        operations.reopen_assessment(
+            assessment, actor=request.getfixturevalue(who), reason="Let me"
+        )
     assert assessment.is_submitted
 
 
 # --- editing the scorecard afterwards ------------------------------------------------------------
 
 
-def test_editing_the_scorecard_never_changes_a_submitted_assessment(interview, panelists,
-                                                                    submit, job, recruiter):
+def test_editing_the_scorecard_never_changes_a_submitted_assessment(
+    interview, panelists, submit, job, recruiter
+):
     peer, _ = panelists
     after(interview)
     criteria = criteria_by_title(interview)
     assessment = submit(interview, peer, score=3)
-    before = [(r.criterion_id, r.criterion_title, r.position, r.score)
-              for r in assessment.ratings]
+    before = [(r.criterion_id, r.criterion_title, r.position, r.score) for r in assessment.ratings]
 
     # Rename the first, drop the second (it is retired), reorder, add a new one.
-    jobs.update_planned_round(job.first, scorecard_input("First interview", [
-        CriterionInput("Curiosity", id=criteria["Curiosity"].id, is_required=False),
-        CriterionInput("Analytical thinking", id=criteria["Problem solving"].id),
-        CriterionInput("Ownership"),
-    ]), actor=recruiter)
+    jobs.update_planned_round(
+        job.first,
+        scorecard_input(
+            "First interview",
+            [
+                CriterionInput("Curiosity", id=criteria["Curiosity"].id, is_required=False),
+                CriterionInput("Analytical thinking", id=criteria["Problem solving"].id),
+                CriterionInput("Ownership"),
+            ],
+        ),
+        actor=recruiter,
+    )
     db.session.commit()
     db.session.expire_all()
 
     saved = db.session.get(Assessment, assessment.id)
-    assert [(r.criterion_id, r.criterion_title, r.position, r.score)
-            for r in saved.ratings] == before
+    assert [
+        (r.criterion_id, r.criterion_title, r.position, r.score) for r in saved.ratings
+    ] == before
     assert saved.is_submitted
 
 
-def test_retired_criterion_keeps_its_id_and_leaves_the_scorecard(interview, panelists, submit,
-                                                                 job, recruiter):
+def test_retired_criterion_keeps_its_id_and_leaves_the_scorecard(
+    interview, panelists, submit, job, recruiter
+):
     peer, _ = panelists
     after(interview)
     criteria = criteria_by_title(interview)
     submit(interview, peer)
-    jobs.update_planned_round(job.first, scorecard_input("First interview", [
-        CriterionInput("Problem solving", id=criteria["Problem solving"].id),
-    ]), actor=recruiter)
+    jobs.update_planned_round(
+        job.first,
+        scorecard_input(
+            "First interview",
+            [
+                CriterionInput("Problem solving", id=criteria["Problem solving"].id),
+            ],
+        ),
+        actor=recruiter,
+    )
     db.session.commit()
 
     retired = db.session.get(Criterion, criteria["Communication"].id)
     assert retired is not None and retired.is_retired
     assert [c.id for c in operations.scorecard(interview)] == [criteria["Problem solving"].id]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Rating).where(
-        Rating.criterion_id == retired.id)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Rating).where(Rating.criterion_id == retired.id)
+        )
+        == 1
+    )
 
 
 def test_retired_criterion_cannot_be_rated_any_more(interview, panelists, job, recruiter):
     peer, _ = panelists
     criteria = criteria_by_title(interview)
-    jobs.update_planned_round(job.first, scorecard_input("First interview", [
-        CriterionInput("Problem solving", id=criteria["Problem solving"].id),
-    ]), actor=recruiter)
+    jobs.update_planned_round(
+        job.first,
+        scorecard_input(
+            "First interview",
+            [
+                CriterionInput("Problem solving", id=criteria["Problem solving"].id),
+            ],
+        ),
+        actor=recruiter,
+    )
     db.session.commit()
     with pytest.raises(RuleViolation):
-        operations.save_assessment(interview, actor=peer,
-                                   ratings={criteria["Communication"].id: 3},
-                                   recommendation=None)
+        operations.save_assessment(
+            interview, actor=peer, ratings={criteria["Communication"].id: 3}, recommendation=None
+        )
 
 
 def test_due_time_is_the_jobs_hours_after_the_interview_ends(interview, job):

@@ -9,9 +9,10 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import flask_wtf.csrf
 import pytest
 import sqlalchemy as sa
-from itsdangerous import TimestampSigner
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from coordinator.assessments import operations
 from coordinator.assessments.models import SCALE, Assessment, AssessmentState
@@ -34,10 +35,15 @@ def reopen_url(assessment) -> str:
 
 
 def form_data(interview, score: int = 3, **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {f"rating_{c.id}": str(score)
-                            for c in operations.scorecard(interview)}
-    data.update({"recommendation": "yes", "notes": "Clear thinker",
-                 "notes_for_later": "Ask about testing", "submit": "Submit"})
+    data: dict[str, Any] = {f"rating_{c.id}": str(score) for c in operations.scorecard(interview)}
+    data.update(
+        {
+            "recommendation": "yes",
+            "notes": "Clear thinker",
+            "notes_for_later": "Ask about testing",
+            "submit": "Submit",
+        }
+    )
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -56,12 +62,13 @@ def count(model) -> int:
 # --- the form ------------------------------------------------------------------------------------
 
 
-def test_form_has_a_radio_group_per_criterion_with_the_four_labels(client, login, interview,
-                                                                   panelists):
+def test_form_has_a_radio_group_per_criterion_with_the_four_labels(
+    client, login, interview, panelists
+):
     login(panelists[0])
     page = text(client.get(form_url(interview)))
     for criterion in operations.scorecard(interview):
-        assert f'<legend>{criterion.title}' in page
+        assert f"<legend>{criterion.title}" in page
         for score, label in SCALE.items():
             assert f'name="rating_{criterion.id}" type="radio" value="{score}"' in page
             assert f"{score} · {label}" in page
@@ -81,8 +88,8 @@ def test_form_has_recommendation_notes_and_both_buttons(client, login, interview
     page = text(client.get(form_url(interview)))
     for value in ("strong_no", "no", "yes", "strong_yes"):
         assert f'name="recommendation" type="radio" value="{value}"' in page
-    assert '<textarea id="notes"' in page
-    assert '<textarea id="notes_for_later"' in page
+    assert re.search(r'<textarea[^>]* id="notes"', page)
+    assert re.search(r'<textarea[^>]* id="notes_for_later"', page)
     assert 'value="Save draft"' in page
     assert 'value="Submit"' in page
 
@@ -91,8 +98,10 @@ def test_save_draft_keeps_an_incomplete_assessment(client, login, interview, pan
     peer, _ = panelists
     login(peer)
     solving = operations.scorecard(interview)[0]
-    response = client.post(form_url(interview), data={f"rating_{solving.id}": "2",
-                                                      "notes": "So far", "save_draft": "1"})
+    response = client.post(
+        form_url(interview),
+        data={f"rating_{solving.id}": "2", "notes": "So far", "save_draft": "1"},
+    )
     assert response.status_code == 303
     saved = operations.find(interview, peer)
     assert saved.state is AssessmentState.draft
@@ -121,8 +130,9 @@ def test_submit_locks_it_and_returns_to_the_interview(client, login, interview, 
     assert saved.notes_for_later == "Ask about testing"
 
 
-def test_form_of_a_submitted_assessment_leads_to_reading_it(client, login, interview, panelists,
-                                                            submit):
+def test_form_of_a_submitted_assessment_leads_to_reading_it(
+    client, login, interview, panelists, submit
+):
     peer, _ = panelists
     after(interview)
     assessment = submit(interview, peer)
@@ -133,14 +143,23 @@ def test_form_of_a_submitted_assessment_leads_to_reading_it(client, login, inter
 
 
 def test_refused_submission_keeps_what_was_typed_with_messages_on_the_fields(
-        client, login, interview, panelists):
+    client, login, interview, panelists
+):
     peer, _ = panelists
     after(interview)
     login(peer)
     solving, communication, _ = operations.scorecard(interview)
-    response = client.post(form_url(interview), data=form_data(
-        interview, **{f"rating_{communication.id}": None, "recommendation": None,
-                      "notes": "A long, careful note"}))
+    response = client.post(
+        form_url(interview),
+        data=form_data(
+            interview,
+            **{
+                f"rating_{communication.id}": None,
+                "recommendation": None,
+                "notes": "A long, careful note",
+            },
+        ),
+    )
     assert response.status_code == 422
     page = text(response)
     assert "required" in field_error(page, f"rating_{communication.id}")
@@ -158,8 +177,9 @@ def test_score_off_the_scale_is_refused_on_its_field(client, login, interview, p
     after(interview)
     login(peer)
     solving = operations.scorecard(interview)[0]
-    response = client.post(form_url(interview),
-                           data=form_data(interview, **{f"rating_{solving.id}": value}))
+    response = client.post(
+        form_url(interview), data=form_data(interview, **{f"rating_{solving.id}": value})
+    )
     assert response.status_code == 422
     assert field_error(text(response), f"rating_{solving.id}") == "Rate from 1 to 4."
     assert count(Assessment) == 0
@@ -169,15 +189,15 @@ def test_recommendation_not_one_of_the_four_is_refused(client, login, interview,
     peer, _ = panelists
     after(interview)
     login(peer)
-    response = client.post(form_url(interview), data=form_data(interview,
-                                                                recommendation="maybe"))
+    response = client.post(form_url(interview), data=form_data(interview, recommendation="maybe"))
     assert response.status_code == 422
     assert field_error(text(response), "recommendation")
     assert count(Assessment) == 0
 
 
-def test_submit_before_the_interview_is_refused_and_the_draft_not_saved(client, login, interview,
-                                                                        panelists):
+def test_submit_before_the_interview_is_refused_and_the_draft_not_saved(
+    client, login, interview, panelists
+):
     peer, _ = panelists
     login(peer)
     response = client.post(form_url(interview), data=form_data(interview))
@@ -199,8 +219,7 @@ def test_submitting_twice_is_409(client, login, interview, panelists, submit):
 
 
 @pytest.mark.parametrize("who", ["recruiter", "hiring_manager", "interviewer"])
-def test_someone_off_the_panel_cannot_open_or_post_the_form(client, login, interview, request,
-                                                            who):
+def test_someone_off_the_panel_cannot_open_or_post_the_form(client, login, interview, request, who):
     after(interview)
     login(request.getfixturevalue(who))
     assert client.get(form_url(interview)).status_code == 403
@@ -217,37 +236,50 @@ def test_csrf_and_session_last_twelve_hours(app):
 
 
 def _token_rendered(client, url: str, monkeypatch: pytest.MonkeyPatch, age: timedelta) -> str:
-    """Render ``url`` as if ``age`` ago and return its form's CSRF token."""
+    """Render ``url`` with its CSRF token signed ``age`` ago, and return that token.
+
+    Only the CSRF serializer is aged: the session cookie is signed the same way and must stay
+    valid, as it does in a browser left open.
+    """
     signed_at = int(time.time() - age.total_seconds())
+
+    class EarlierSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return signed_at
+
+    class EarlierSerializer(URLSafeTimedSerializer):
+        default_signer = EarlierSigner
+
     with monkeypatch.context() as patch:
-        patch.setattr(TimestampSigner, "get_timestamp", lambda self: signed_at)
-        page = text(client.get(url))
-    return page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+        patch.setattr(flask_wtf.csrf, "URLSafeTimedSerializer", EarlierSerializer)
+        response = client.get(url)
+    assert response.status_code == 200
+    return re.search(r'name="csrf_token"[^>]* value="([^"]+)"', text(response)).group(1)
 
 
-def test_form_posted_61_minutes_after_it_was_rendered_still_works(client, login, interview,
-                                                                  panelists, app, monkeypatch):
+def test_form_posted_61_minutes_after_it_was_rendered_still_works(
+    client, login, interview, panelists, app, monkeypatch
+):
     peer, _ = panelists
     after(interview)
     login(peer)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     token = _token_rendered(client, form_url(interview), monkeypatch, timedelta(minutes=61))
-    response = client.post(form_url(interview), data={**form_data(interview),
-                                                      "csrf_token": token})
+    response = client.post(form_url(interview), data={**form_data(interview), "csrf_token": token})
     assert response.status_code == 303, text(response)[:500]
     assert operations.find(interview, peer).is_submitted
 
 
-def test_form_posted_after_thirteen_hours_is_refused_as_expired(client, login, interview,
-                                                                panelists, app, monkeypatch):
+def test_form_posted_after_thirteen_hours_is_refused_as_expired(
+    client, login, interview, panelists, app, monkeypatch
+):
     """The control for the test above: the token's age is what the check looks at."""
     peer, _ = panelists
     after(interview)
     login(peer)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     token = _token_rendered(client, form_url(interview), monkeypatch, timedelta(hours=13))
-    response = client.post(form_url(interview), data={**form_data(interview),
-                                                      "csrf_token": token})
+    response = client.post(form_url(interview), data={**form_data(interview), "csrf_token": token})
     assert response.status_code == 400
     assert "Form expired" in text(response)
     assert count(Assessment) == 0
@@ -278,8 +310,9 @@ def test_a_colleagues_draft_is_forbidden(client, login, assessed):
     assert client.get(show_url(assessed.mine)).status_code == 403
 
 
-def test_a_colleagues_assessment_is_readable_once_ones_own_is_in(client, login, assessed,
-                                                                 submit, interview):
+def test_a_colleagues_assessment_is_readable_once_ones_own_is_in(
+    client, login, assessed, submit, interview
+):
     submit(interview, assessed.peer)
     login(assessed.peer)
     page = text(client.get(show_url(assessed.theirs)))
@@ -287,11 +320,12 @@ def test_a_colleagues_assessment_is_readable_once_ones_own_is_in(client, login, 
     assert "Well above the bar" in page
 
 
-def test_assessment_reached_through_another_interview_is_not_found(client, login, assessed,
-                                                                   recruiter, book, candidacy,
-                                                                   job, panelists):
-    other_interview = book(candidacy, job.second, assessed.theirs.interview.ends_at
-                           + timedelta(days=2), [panelists[1]])
+def test_assessment_reached_through_another_interview_is_not_found(
+    client, login, assessed, recruiter, book, candidacy, job, panelists
+):
+    other_interview = book(
+        candidacy, job.second, assessed.theirs.interview.ends_at + timedelta(days=2), [panelists[1]]
+    )
     login(recruiter)
     url = f"/interviews/{other_interview.id}/assessments/{assessed.theirs.id}"
     assert client.get(url).status_code == 404
@@ -303,8 +337,11 @@ def test_submitted_assessment_shows_the_titles_as_rated(client, login, assessed,
     from tests.assessments.conftest import scorecard_input
 
     kept = operations.scorecard(assessed.theirs.interview)[0]
-    jobs.update_planned_round(job.first, scorecard_input("First interview", [
-        CriterionInput("Renamed criterion", id=kept.id)]), actor=recruiter)
+    jobs.update_planned_round(
+        job.first,
+        scorecard_input("First interview", [CriterionInput("Renamed criterion", id=kept.id)]),
+        actor=recruiter,
+    )
     db.session.commit()
     login(recruiter)
     page = text(client.get(show_url(assessed.theirs)))
@@ -348,16 +385,18 @@ def test_only_recruiters_and_admins_reopen(client, login, assessed, request, who
     assert assessed.theirs.is_submitted
 
 
-def test_candidacy_page_offers_recruiters_the_reopen_form(client, login, assessed, recruiter,
-                                                          candidacy):
+def test_candidacy_page_offers_recruiters_the_reopen_form(
+    client, login, assessed, recruiter, candidacy
+):
     login(recruiter)
     page = text(client.get(f"/candidacies/{candidacy.id}"))
     assert f'action="{reopen_url(assessed.theirs)}"' in page
     assert 'name="reason"' in page
 
 
-def test_candidacy_page_offers_no_reopen_form_to_the_hiring_manager(client, login, assessed,
-                                                                    hiring_manager, candidacy):
+def test_candidacy_page_offers_no_reopen_form_to_the_hiring_manager(
+    client, login, assessed, hiring_manager, candidacy
+):
     login(hiring_manager)
     page = text(client.get(f"/candidacies/{candidacy.id}"))
     assert "Strong on design" not in page  # notes stay on the assessment's own page
@@ -368,7 +407,8 @@ def test_candidacy_page_offers_no_reopen_form_to_the_hiring_manager(client, logi
 
 
 def test_interview_page_shows_own_state_and_hides_colleagues_until_submitted(
-        client, login, assessed, interview):
+    client, login, assessed, interview
+):
     login(assessed.peer)
     page = text(client.get(f"/interviews/{interview.id}"))
     assert "Continue your draft" in page
@@ -377,8 +417,9 @@ def test_interview_page_shows_own_state_and_hides_colleagues_until_submitted(
     assert show_url(assessed.theirs) not in page
 
 
-def test_interview_page_shows_colleagues_after_submitting(client, login, assessed, interview,
-                                                          submit):
+def test_interview_page_shows_colleagues_after_submitting(
+    client, login, assessed, interview, submit
+):
     submit(interview, assessed.peer)
     login(assessed.peer)
     page = text(client.get(f"/interviews/{interview.id}"))
@@ -387,9 +428,9 @@ def test_interview_page_shows_colleagues_after_submitting(client, login, assesse
     assert "Omar Other" in page
 
 
-def test_interview_page_shows_the_brief_of_earlier_rounds(client, login, assessed, interview,
-                                                          submit, book, candidacy, job,
-                                                          make_user):
+def test_interview_page_shows_the_brief_of_earlier_rounds(
+    client, login, assessed, interview, submit, book, candidacy, job, make_user
+):
     submit(interview, assessed.peer, notes_for_later="Check their SQL")
     newcomer = make_user(("interviewer",), name="Nia Newcomer")
     later = book(candidacy, job.second, interview.ends_at + timedelta(days=2), [newcomer])
@@ -405,8 +446,9 @@ def test_interview_page_shows_the_brief_of_earlier_rounds(client, login, assesse
 # --- the candidacy page --------------------------------------------------------------------------
 
 
-def test_candidacy_page_shows_scores_recommendations_and_who_is_missing(client, login, assessed,
-                                                                        recruiter, candidacy):
+def test_candidacy_page_shows_scores_recommendations_and_who_is_missing(
+    client, login, assessed, recruiter, candidacy
+):
     login(recruiter)
     page = text(client.get(f"/candidacies/{candidacy.id}"))
     section = page.split('id="assessments"', 1)[1]
@@ -419,7 +461,8 @@ def test_candidacy_page_shows_scores_recommendations_and_who_is_missing(client, 
 
 
 def test_candidacy_page_is_blind_for_an_interviewer_who_has_not_submitted(
-        client, login, assessed, candidacy):
+    client, login, assessed, candidacy
+):
     login(assessed.peer)
     page = text(client.get(f"/candidacies/{candidacy.id}"))
     section = page.split('id="assessments"', 1)[1]
@@ -429,7 +472,8 @@ def test_candidacy_page_is_blind_for_an_interviewer_who_has_not_submitted(
 
 
 def test_candidacy_page_shows_colleagues_once_the_interviewer_owes_nothing(
-        client, login, assessed, candidacy, submit, interview):
+    client, login, assessed, candidacy, submit, interview
+):
     submit(interview, assessed.peer)
     login(assessed.peer)
     section = text(client.get(f"/candidacies/{candidacy.id}")).split('id="assessments"', 1)[1]
@@ -439,8 +483,9 @@ def test_candidacy_page_shows_colleagues_once_the_interviewer_owes_nothing(
 # --- the dashboard -------------------------------------------------------------------------------
 
 
-def test_recruiter_dashboard_lists_overdue_assessments(client, login, assessed, recruiter,
-                                                       interview):
+def test_recruiter_dashboard_lists_overdue_assessments(
+    client, login, assessed, recruiter, interview
+):
     freeze(interview.ends_at + timedelta(days=2))
     login(recruiter)
     page = text(client.get("/"))
@@ -473,25 +518,28 @@ PAGES = [
     ("edit_assessment", "GET", lambda a: form_url(a.theirs.interview), {"panel": 200}),
     ("edit_assessment", "POST", lambda a: form_url(a.theirs.interview), {"panel": 303}),
     ("show_assessment", "GET", lambda a: show_url(a.theirs), STAFF),
-    ("reopen_assessment", "GET", lambda a: reopen_url(a.theirs),
-     {"admin": 200, "recruiter": 200}),
-    ("reopen_assessment", "POST", lambda a: reopen_url(a.theirs),
-     {"admin": 303, "recruiter": 303}),
+    ("reopen_assessment", "GET", lambda a: reopen_url(a.theirs), {"admin": 200, "recruiter": 200}),
+    ("reopen_assessment", "POST", lambda a: reopen_url(a.theirs), {"admin": 303, "recruiter": 303}),
 ]
 
 
 def test_the_role_table_covers_every_assessment_page(app):
-    pages = {(rule.endpoint.split(".", 1)[1], method) for rule in app.url_map.iter_rules()
-             if rule.endpoint.startswith("assessments.")
-             for method in rule.methods - {"HEAD", "OPTIONS"}}
+    pages = {
+        (rule.endpoint.split(".", 1)[1], method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("assessments.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert pages == {(name, method) for name, method, *_ in PAGES}
 
 
 @pytest.mark.parametrize("role", PAGE_ROLES)
-@pytest.mark.parametrize(("name", "method", "url", "allowed"), PAGES,
-                         ids=[f"{p[0]}-{p[1]}" for p in PAGES])
-def test_role_reaches_assessment_page_only_when_allowed(client, login, assessed, request, role,
-                                                        name, method, url, allowed):
+@pytest.mark.parametrize(
+    ("name", "method", "url", "allowed"), PAGES, ids=[f"{p[0]}-{p[1]}" for p in PAGES]
+)
+def test_role_reaches_assessment_page_only_when_allowed(
+    client, login, assessed, request, role, name, method, url, allowed
+):
     users = {"panel": assessed.peer}
     if role not in ("anonymous", "panel"):
         users[role] = request.getfixturevalue(role)

@@ -28,8 +28,9 @@ def authors(assessments) -> set[str]:
 # --- reading assessments -------------------------------------------------------------------------
 
 
-def test_interviewer_sees_only_their_own_until_they_submit(interview, panelists, submit, draft,
-                                                           candidacy):
+def test_interviewer_sees_only_their_own_until_they_submit(
+    interview, panelists, submit, draft, candidacy
+):
     peer, other = panelists
     after(interview)
     submit(interview, other)
@@ -38,7 +39,8 @@ def test_interviewer_sees_only_their_own_until_they_submit(interview, panelists,
 
 
 def test_interviewer_sees_colleagues_submitted_assessments_after_submitting(
-        interview, panelists, submit, candidacy):
+    interview, panelists, submit, candidacy
+):
     peer, other = panelists
     after(interview)
     submit(interview, other)
@@ -46,8 +48,9 @@ def test_interviewer_sees_colleagues_submitted_assessments_after_submitting(
     assert authors(operations.visible_assessments(peer, candidacy)) == {peer.name, other.name}
 
 
-def test_colleagues_drafts_are_never_visible(interview, panelists, submit, draft, candidacy,
-                                             recruiter):
+def test_colleagues_drafts_are_never_visible(
+    interview, panelists, submit, draft, candidacy, recruiter
+):
     peer, other = panelists
     after(interview)
     submit(interview, peer)
@@ -57,7 +60,8 @@ def test_colleagues_drafts_are_never_visible(interview, panelists, submit, draft
 
 
 def test_a_later_interview_still_owed_keeps_the_interviewer_blind(
-        interview, panelists, submit, candidacy, book, job):
+    interview, panelists, submit, candidacy, book, job
+):
     peer, other = panelists
     book(candidacy, job.second, NOW + timedelta(days=3), [peer])
     after(interview)
@@ -69,7 +73,8 @@ def test_a_later_interview_still_owed_keeps_the_interviewer_blind(
 
 @pytest.mark.parametrize("who", ["recruiter", "admin", "hiring_manager"])
 def test_recruiters_admins_and_the_jobs_hiring_manager_see_every_submitted_assessment(
-        interview, panelists, submit, candidacy, request, who):
+    interview, panelists, submit, candidacy, request, who
+):
     peer, other = panelists
     after(interview)
     submit(interview, peer)
@@ -87,20 +92,28 @@ def test_interviewer_off_the_panel_reaches_no_assessments(interview, interviewer
     assert not can_view_assessments(interviewer, interview)
 
 
-def test_staff_who_still_owe_an_assessment_are_blind_too(interview, panelists, submit, candidacy,
-                                                         book, job, hiring_manager):
+def test_staff_who_still_owe_an_assessment_are_blind_too(
+    interview, panelists, submit, candidacy, book, job, hiring_manager
+):
     """Independence beats role: the hiring manager interviewing in round two is not anchored."""
-    peer, other = panelists
-    book(candidacy, job.second, NOW + timedelta(days=3), [hiring_manager],
-         relationship="hiring_manager", override_relationships=True,
-         override_reason="HM round")
+    peer, _other = panelists
+    book(
+        candidacy,
+        job.second,
+        NOW + timedelta(days=3),
+        [hiring_manager],
+        relationship="hiring_manager",
+        override_relationships=True,
+        override_reason="HM round",
+    )
     after(interview)
     submit(interview, peer)
     assert authors(operations.visible_assessments(hiring_manager, candidacy)) == set()
 
 
 def test_panel_member_of_only_a_cancelled_interview_sees_no_colleagues(
-        interview, panelists, submit, candidacy, book, job, make_user, recruiter):
+    interview, panelists, submit, candidacy, book, job, make_user, recruiter
+):
     peer, _ = panelists
     dropped = make_user(("interviewer",))
     later = book(candidacy, job.second, NOW + timedelta(days=3), [dropped])
@@ -111,8 +124,7 @@ def test_panel_member_of_only_a_cancelled_interview_sees_no_colleagues(
     assert not can_see_others_assessments(dropped, candidacy)
 
 
-def test_reopening_makes_the_author_blind_again(interview, panelists, submit, candidacy,
-                                                recruiter):
+def test_reopening_makes_the_author_blind_again(interview, panelists, submit, candidacy, recruiter):
     peer, other = panelists
     after(interview)
     submit(interview, other)
@@ -123,7 +135,8 @@ def test_reopening_makes_the_author_blind_again(interview, panelists, submit, ca
 
 
 def test_one_assessment_is_readable_by_its_author_and_then_by_colleagues(
-        interview, panelists, submit, draft):
+    interview, panelists, submit, draft
+):
     peer, other = panelists
     after(interview)
     theirs = submit(interview, other)
@@ -146,8 +159,13 @@ def two_rounds(interview, panelists, submit, candidacy, book, job, make_user):
     newcomer = make_user(("interviewer",), name="Nia Newcomer")
     later = book(candidacy, job.second, NOW + timedelta(days=3), [newcomer])
     after(interview)
-    submit(interview, peer, notes="Private impressions", score=4,
-           notes_for_later="Probe their database experience.")
+    submit(
+        interview,
+        peer,
+        notes="Private impressions",
+        score=4,
+        notes_for_later="Probe their database experience.",
+    )
     submit(interview, other, score=2)
     return later, newcomer
 
@@ -158,7 +176,8 @@ def test_brief_shows_what_earlier_rounds_covered_and_notes_for_later(two_rounds)
     assert entry.round_title == "First interview"
     assert entry.criteria == ["Problem solving", "Communication", "Curiosity"]
     assert [(n.author, n.text) for n in entry.notes] == [
-        ("Priya Peer", "Probe their database experience.")]
+        ("Priya Peer", "Probe their database experience.")
+    ]
     assert {name for name, _title, _relationship in entry.panel} == {"Priya Peer", "Omar Other"}
 
 
@@ -174,8 +193,9 @@ def test_brief_shows_ratings_to_those_who_may_see_them(two_rounds, recruiter):
     assert authors(entry.assessments) == {"Priya Peer", "Omar Other"}
 
 
-def test_brief_leaves_out_notes_of_drafts(interview, panelists, draft, candidacy, book, job,
-                                          make_user):
+def test_brief_leaves_out_notes_of_drafts(
+    interview, panelists, draft, candidacy, book, job, make_user
+):
     peer, _ = panelists
     newcomer = make_user(("interviewer",))
     later = book(candidacy, job.second, NOW + timedelta(days=3), [newcomer])
@@ -184,8 +204,9 @@ def test_brief_leaves_out_notes_of_drafts(interview, panelists, draft, candidacy
     assert entry.notes == []
 
 
-def test_brief_lists_who_has_not_submitted(interview, panelists, submit, candidacy, book, job,
-                                           make_user):
+def test_brief_lists_who_has_not_submitted(
+    interview, panelists, submit, candidacy, book, job, make_user
+):
     peer, other = panelists
     newcomer = make_user(("interviewer",))
     later = book(candidacy, job.second, NOW + timedelta(days=3), [newcomer])
@@ -195,13 +216,22 @@ def test_brief_lists_who_has_not_submitted(interview, panelists, submit, candida
     assert entry.missing == [other.name]
 
 
-def test_brief_says_what_was_rated_even_after_the_scorecard_changed(two_rounds, job, recruiter,
-                                                                    interview):
+def test_brief_says_what_was_rated_even_after_the_scorecard_changed(
+    two_rounds, job, recruiter, interview
+):
     later, newcomer = two_rounds
     kept = operations.scorecard(interview)[0]
-    jobs.update_planned_round(job.first, scorecard_input("First interview", [
-        CriterionInput("Renamed", id=kept.id), CriterionInput("Brand new"),
-    ]), actor=recruiter)
+    jobs.update_planned_round(
+        job.first,
+        scorecard_input(
+            "First interview",
+            [
+                CriterionInput("Renamed", id=kept.id),
+                CriterionInput("Brand new"),
+            ],
+        ),
+        actor=recruiter,
+    )
     db.session.commit()
     [entry] = brief_for(later, newcomer)
     assert entry.criteria == ["Problem solving", "Communication", "Curiosity"]

@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from coordinator.accounts import operations as accounts
 from coordinator.accounts.models import Role
+from coordinator.candidates import links
 from coordinator.candidates import operations as candidates
 from coordinator.db import db
 from coordinator.jobs import operations as jobs
 from coordinator.jobs.operations import CriterionInput, PlannedRoundInput
 from coordinator.scheduling import operations as scheduling
-from coordinator.timeutil import utcnow
+from coordinator.timeutil import utcnow  # noqa: F401  (used by the journeys)
 
 PASSWORD = "browser-password-1"
 _n = itertools.count(1)
@@ -34,9 +35,11 @@ class Scenario:
     compensation_planned_id: int
     peer_id: int
     supervisor_id: int
+    team_interview_id: int | None = None
+    portal_path: str | None = None
 
 
-def build() -> Scenario:
+def build(*, book_team: bool = False) -> Scenario:
     n = next(_n)
 
     def user(kind: str, name: str, title: str, zone: str, *roles: Role):
@@ -81,7 +84,19 @@ def build() -> Scenario:
         time_zone="Europe/Berlin", location="Berlin office",
         panel=[scheduling.Seat(manager.id, "hiring_manager"),
                scheduling.Seat(colleague.id, "colleague")], record_past=True)
+    team_interview_id = portal_path = None
+    if book_team:
+        team_round = scheduling.open_round(candidacy, team, actor=recruiter)
+        soon = (utcnow() + timedelta(days=4)).replace(hour=15, minute=0, second=0,
+                                                      microsecond=0)
+        booked = scheduling.schedule_interview(
+            team_round, actor=recruiter, starts_at=soon, duration_minutes=60,
+            time_zone="Europe/Berlin", video_url="https://meet.example.com/team-interview",
+            panel=[scheduling.Seat(peer.id, "peer"), scheduling.Seat(supervisor.id, "supervisor"),
+                   scheduling.Seat(colleague.id, "colleague")])
+        team_interview_id = booked.interview.id
+        portal_path = "/p/" + links.issue(candidacy).token
     db.session.commit()
     return Scenario(recruiter.email, manager.email, peer.email, supervisor.email,
                     colleague.email, job.id, candidacy.id, first_round.id, team.id,
-                    compensation.id, peer.id, supervisor.id)
+                    compensation.id, peer.id, supervisor.id, team_interview_id, portal_path)

@@ -31,8 +31,9 @@ def frozen_now(app) -> datetime:
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 at its cheapest: these tests make many users and never test hashing itself."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                             parallelism=1))
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -50,17 +51,28 @@ def people(make_user) -> SimpleNamespace:
 @pytest.fixture
 def job(make_job, people):
     """Band 70,000–90,000 EUR a year; Hugo is its hiring manager."""
-    return make_job(actor=people.recruiter, hiring_manager_id=people.hiring_manager.id,
-                    pay_band_min="70000", pay_band_max="90000", pay_band_currency="EUR")
+    return make_job(
+        actor=people.recruiter,
+        hiring_manager_id=people.hiring_manager.id,
+        pay_band_min="70000",
+        pay_band_max="90000",
+        pay_band_currency="EUR",
+    )
 
 
 @pytest.fixture
 def plan(job, make_planned_round, people) -> SimpleNamespace:
-    first = make_planned_round(job, actor=people.recruiter, title="First interview",
-                               relationships=["peer"])
-    pay = make_planned_round(job, actor=people.recruiter, title="Compensation discussion",
-                             kind="compensation_discussion", relationships=["peer"],
-                             criteria=[])
+    first = make_planned_round(
+        job, actor=people.recruiter, title="First interview", relationships=["peer"]
+    )
+    pay = make_planned_round(
+        job,
+        actor=people.recruiter,
+        title="Compensation discussion",
+        kind="compensation_discussion",
+        relationships=["peer"],
+        criteria=[],
+    )
     return SimpleNamespace(first=first, pay=pay)
 
 
@@ -83,10 +95,17 @@ def stage(candidacy, plan, people) -> CompensationStage:
 def propose(people) -> Callable[..., Any]:
     """Add a proposal as someone (the recruiter by default) and commit."""
 
-    def do(stage: CompensationStage, amount: str, currency: str = "EUR", *,
-           actor: Any = None, **kwargs: Any) -> Any:
-        proposal = operations.propose(stage, actor=actor or people.recruiter, amount=amount,
-                                      currency=currency, **kwargs)
+    def do(
+        stage: CompensationStage,
+        amount: str,
+        currency: str = "EUR",
+        *,
+        actor: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        proposal = operations.propose(
+            stage, actor=actor or people.recruiter, amount=amount, currency=currency, **kwargs
+        )
         db.session.commit()
         return proposal
 

@@ -41,56 +41,106 @@ PROPOSED = Decimal("119876.54")
 #: Figures derived from them: the gaps to the band the pages and the API compute.
 DERIVED = (EXPECTED - BAND_MAX, PROPOSED - BAND_MAX)
 
-FIGURES = sorted(set().union(*(spellings(a) for a in (EXPECTED, BAND_MIN, BAND_MAX, PROPOSED,
-                                                      *DERIVED))))
+FIGURES = sorted(
+    set().union(*(spellings(a) for a in (EXPECTED, BAND_MIN, BAND_MAX, PROPOSED, *DERIVED)))
+)
 
 #: Routes the walker cannot fill and why (anything else it skips fails the coverage test).
 EXPECTED_SKIPS = {"static": "<path:filename> names asset files, which hold no data"}
 
 
 @pytest.fixture
-def scenario(make_user, make_job, make_planned_round, make_candidacy, people):
+def scenario(app, make_user, make_job, make_planned_round, make_candidacy, people):
     """One candidacy with figures everywhere they can be typed, two interviews with invites
     (the interviewer on both panels), a portal link and calendar feeds."""
     recruiter, manager = people.recruiter, people.hiring_manager
-    job = make_job(actor=recruiter, hiring_manager_id=manager.id, pay_band_min=str(BAND_MIN),
-                   pay_band_max=str(BAND_MAX), pay_band_currency="EUR")
+    job = make_job(
+        actor=recruiter,
+        hiring_manager_id=manager.id,
+        pay_band_min=str(BAND_MIN),
+        pay_band_max=str(BAND_MAX),
+        pay_band_currency="EUR",
+    )
     make_job(actor=recruiter, hiring_manager_id=people.other_hiring_manager.id)
-    first = make_planned_round(job, actor=recruiter, title="First interview",
-                               relationships=["peer"])
-    pay = make_planned_round(job, actor=recruiter, title="Compensation discussion",
-                             kind="compensation_discussion", relationships=["peer"], criteria=[])
+    first = make_planned_round(
+        job, actor=recruiter, title="First interview", relationships=["peer"]
+    )
+    pay = make_planned_round(
+        job,
+        actor=recruiter,
+        title="Compensation discussion",
+        kind="compensation_discussion",
+        relationships=["peer"],
+        criteria=[],
+    )
     candidacy = make_candidacy(job=job, actor=recruiter)
     rival = make_candidacy(job=job, actor=recruiter)
     seats = [scheduling.Seat(people.interviewer.id, "peer")]
     held = scheduling.schedule_interview(
-        scheduling.open_round(candidacy, first, actor=recruiter), actor=recruiter,
-        starts_at=NOW - timedelta(days=1), duration_minutes=60, time_zone="Europe/Berlin",
-        panel=seats, record_past=True).interview
-    save_assessment(held, actor=people.interviewer, submit=True, recommendation="yes",
-                    ratings={c.id: 3 for c in first.criteria}, notes="Solid answers.")
+        scheduling.open_round(candidacy, first, actor=recruiter),
+        actor=recruiter,
+        starts_at=NOW - timedelta(days=1),
+        duration_minutes=60,
+        time_zone="Europe/Berlin",
+        panel=seats,
+        record_past=True,
+    ).interview
+    save_assessment(
+        held,
+        actor=people.interviewer,
+        submit=True,
+        recommendation="yes",
+        ratings={c.id: 3 for c in first.criteria},
+        notes="Solid answers.",
+    )
     scheduling.schedule_interview(
-        scheduling.open_round(candidacy, pay, actor=recruiter), actor=recruiter,
-        starts_at=NOW + timedelta(days=2), duration_minutes=60, time_zone="Europe/Berlin",
-        panel=seats, location="Room 4")
+        scheduling.open_round(candidacy, pay, actor=recruiter),
+        actor=recruiter,
+        starts_at=NOW + timedelta(minutes=50),
+        duration_minutes=60,
+        time_zone="Europe/Berlin",
+        panel=seats,
+        location="Room 4",
+    )
     stage = operations.stage_of(candidacy)
     operations.set_expectations(
-        stage, actor=recruiter, amount=str(EXPECTED), currency="EUR", period="year",
-        bonus_notes=f"Bonus on top of {EXPECTED:,.2f}", equity_notes="Options worth 123457",
-        notice_period="3 months", notes=f"Expects {EXPECTED} firm",
-        earliest_start=(NOW + timedelta(days=60)).date())
-    operations.propose(stage, actor=recruiter, amount=str(PROPOSED), currency="EUR",
-                       notes=f"Offer {PROPOSED:,.2f} with bonus")
-    operations.decide_approval(stage, actor=manager, approved=True,
-                               reason=f"{PROPOSED} is fair against {EXPECTED}")
-    operations.conclude(stage, actor=recruiter, outcome="agreed",
-                        reason=f"Agreed at {PROPOSED:,.2f}")
+        stage,
+        actor=recruiter,
+        amount=str(EXPECTED),
+        currency="EUR",
+        period="year",
+        bonus_notes=f"Bonus on top of {EXPECTED:,.2f}",
+        equity_notes="Options worth 123457",
+        notice_period="3 months",
+        notes=f"Expects {EXPECTED} firm",
+        earliest_start=(NOW + timedelta(days=60)).date(),
+    )
+    operations.propose(
+        stage,
+        actor=recruiter,
+        amount=str(PROPOSED),
+        currency="EUR",
+        notes=f"Offer {PROPOSED:,.2f} with bonus",
+    )
+    operations.decide_approval(
+        stage, actor=manager, approved=True, reason=f"{PROPOSED} is fair against {EXPECTED}"
+    )
+    operations.conclude(
+        stage, actor=recruiter, outcome="agreed", reason=f"Agreed at {PROPOSED:,.2f}"
+    )
     db.session.commit()
+    # Reminders are due for the discussion (in 50 minutes): queue them like cron would.
+    app.test_cli_runner().invoke(args=["send-reminders"])
     feeds = _feed_secrets([people.interviewer, people.other_hiring_manager, manager])
     tokens = [links.issue(candidacy).token, *feeds]
     db.session.commit()
-    return SimpleNamespace(job=job, candidacy=candidacy, stage=stage, tokens=tokens,
-                           candidacy_ids=[candidacy.id, rival.id])
+    return SimpleNamespace(
+        job=job,
+        candidacy=candidacy,
+        stage=stage,
+        tokens=tokens,
+        candidacy_ids=[candidacy.id, rival.id],
+    )
 
 
 def _feed_secrets(users):
@@ -106,8 +156,7 @@ def _walk(app, client, api_as, user, scenario) -> Walk:
     """Everything ``user`` can GET (signed in, and with a token on the API), and the outbox."""
     walk = Walk()
     # ``ids``: the shortlist comparison's comma-separated candidacies.
-    filler = Filler({"token": scenario.tokens,
-                     "ids": [",".join(map(str, scenario.candidacy_ids))]})
+    filler = Filler({"token": scenario.tokens, "ids": [",".join(map(str, scenario.candidacy_ids))]})
     with app.app_context():
         document = build(app)
     sign_in(client, user)
@@ -123,8 +172,7 @@ OUTSIDERS = ["interviewer", "other_hiring_manager"]
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)
-def test_no_figure_reaches_someone_outside_the_circle(who, app, client, api_as, people,
-                                                     scenario):
+def test_no_figure_reaches_someone_outside_the_circle(who, app, client, api_as, people, scenario):
     walk = _walk(app, client, api_as, getattr(people, who), scenario)
     assert walk.leaks(FIGURES) == []
 
@@ -136,21 +184,26 @@ def test_walk_meets_no_server_error(who, app, client, api_as, people, scenario):
 
 
 def test_interviewer_walk_reaches_the_candidacy_its_interviews_and_the_portal(
-        app, client, api_as, people, scenario):
+    app, client, api_as, people, scenario
+):
     """The walk is not vacuous: the panel member does read the candidacy, the compensation
     round's interview, the candidate's page and its calendar file."""
     walk = _walk(app, client, api_as, people.interviewer, scenario)
     reached = walk.reached()
     interview_ids = [i.id for r in scheduling.rounds_of(scenario.candidacy) for i in r.interviews]
     token = scenario.tokens[0]
-    assert {f"/candidacies/{scenario.candidacy.id}", f"/p/{token}",
-            *(f"/interviews/{i}" for i in interview_ids),
-            *(f"/p/{token}/interviews/{i}.ics" for i in interview_ids)} <= reached
+    assert {
+        f"/candidacies/{scenario.candidacy.id}",
+        f"/p/{token}",
+        *(f"/interviews/{i}" for i in interview_ids),
+        *(f"/p/{token}/interviews/{i}.ics" for i in interview_ids),
+    } <= reached
     assert any(where.startswith("outbox #") for where in reached)
 
 
 def test_candidacy_page_tells_an_outsider_only_that_a_discussion_exists(
-        app, client, api_as, people, scenario):
+    app, client, api_as, people, scenario
+):
     walk = _walk(app, client, api_as, people.interviewer, scenario)
     page = next(a.text for a in walk.answers if a.where == f"/candidacies/{scenario.candidacy.id}")
     assert "A compensation discussion is under way" in page
@@ -166,8 +219,7 @@ def test_recruiter_walk_finds_the_figures(app, client, api_as, people, scenario)
         assert walk.leaks(spellings(figure))
 
 
-def test_walker_fills_every_get_route_but_documented_skips(app, client, api_as, people,
-                                                           scenario):
+def test_walker_fills_every_get_route_but_documented_skips(app, client, api_as, people, scenario):
     """A new route whose parameter the walker cannot fill fails here: teach the walker a value
     (``Filler`` values, or a table the ``<thing>_id`` naming finds) or document the skip."""
     walk = _walk(app, client, api_as, people.interviewer, scenario)
@@ -176,4 +228,5 @@ def test_walker_fills_every_get_route_but_documented_skips(app, client, api_as, 
 
 def test_spellings_cover_grouped_and_whole_forms():
     assert {"123457.89", "123,457.89", "123457", "123.457,89", "123 457,89"} <= spellings(
-        "123457.89")
+        "123457.89"
+    )

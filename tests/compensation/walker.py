@@ -78,10 +78,16 @@ def spellings(amount: Decimal | str) -> set[str]:
     rounded = int(value.quantize(Decimal(1)))
     grouped = f"{value:,.2f}"
     found = {
-        f"{value:.2f}", grouped, f"{value:.2f}".replace(".", ","),
+        f"{value:.2f}",
+        grouped,
+        f"{value:.2f}".replace(".", ","),
         grouped.replace(",", "\x00").replace(".", ",").replace("\x00", "."),
-        grouped.replace(",", " ").replace(".", ","), grouped.replace(",", "\u202f"),
-        str(whole), f"{whole:,}", str(rounded), f"{rounded:,}",
+        grouped.replace(",", " ").replace(".", ","),
+        grouped.replace(",", "\u202f"),
+        str(whole),
+        f"{whole:,}",
+        str(rounded),
+        f"{rounded:,}",
     }
     return {text for text in found if len(text.replace(",", "").replace(".", "")) >= 4}
 
@@ -101,10 +107,12 @@ def _table_ids(thing: str) -> list[int] | None:
         if table is None or "id" not in table.c:
             continue
         name = table.name
-        if (_snake(mapper.class_.__name__) == thing or name in plurals
-                or any(p and name.endswith("_" + p) for p in plurals)):
-            return list(db.session.scalars(
-                sa.select(table.c.id).order_by(table.c.id).limit(50)))
+        if (
+            _snake(mapper.class_.__name__) == thing
+            or name in plurals
+            or any(p and name.endswith("_" + p) for p in plurals)
+        ):
+            return list(db.session.scalars(sa.select(table.c.id).order_by(table.c.id).limit(50)))
     return None
 
 
@@ -165,8 +173,11 @@ def api_urls(document: dict[str, Any], filler: Filler, walk: Walk) -> Iterator[s
         if operation is None:
             continue
         names = {name: None for name in _PLACEHOLDER.findall(path)}
-        query = [p["name"] for p in operation.get("parameters", [])
-                 if p.get("in") == "query" and p.get("required")]
+        query = [
+            p["name"]
+            for p in operation.get("parameters", [])
+            if p.get("in") == "query" and p.get("required")
+        ]
         combos, missing = filler.combinations({**names, **dict.fromkeys(query)})
         if missing:
             walk.skipped[f"GET {path}"] = f"no value for {missing}"
@@ -177,16 +188,21 @@ def api_urls(document: dict[str, Any], filler: Filler, walk: Walk) -> Iterator[s
             yield url + ("?" + "&".join(pairs) if pairs else "")
 
 
-def fetch(client: Any, urls: Iterable[str], walk: Walk, headers: dict[str, str] | None = None,
-          ) -> None:
+def fetch(
+    client: Any,
+    urls: Iterable[str],
+    walk: Walk,
+    headers: dict[str, str] | None = None,
+) -> None:
     seen: set[str] = set()
     for url in urls:
         if url in seen:
             continue
         seen.add(url)
         response = client.get(url, headers=headers or {})
-        walk.answers.append(Answer(url, response.status_code,
-                                   response.get_data().decode("utf-8", "replace")))
+        walk.answers.append(
+            Answer(url, response.status_code, response.get_data().decode("utf-8", "replace"))
+        )
 
 
 def read_outbox(walk: Walk) -> None:
@@ -200,5 +216,10 @@ def read_outbox(walk: Walk) -> None:
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes):
                 charset = part.get_content_charset() or "utf-8"
-                walk.answers.append(Answer(f"{where} ({part.get_content_type()})", 200,
-                                           payload.decode(charset, "replace")))
+                walk.answers.append(
+                    Answer(
+                        f"{where} ({part.get_content_type()})",
+                        200,
+                        payload.decode(charset, "replace"),
+                    )
+                )

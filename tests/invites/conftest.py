@@ -32,7 +32,6 @@ from ical.calendar_stream import IcsCalendarStream
 # The scheduling fixtures (frozen clock, plan, rounds, panelists, booking helper) serve here too.
 from tests.scheduling.conftest import (  # noqa: F401
     book,
-    cheap_password_hashing,
     frozen_now,
     make_round,
     panelists,
@@ -105,8 +104,14 @@ class RecordingHandler:
         self.refused: list[tuple[str, int]] = []
         self._lock = threading.Lock()
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         code = self.refusals.get(address.lower())
         if code is not None:
             with self._lock:
@@ -119,8 +124,9 @@ class RecordingHandler:
         content = envelope.original_content or envelope.content
         assert isinstance(content, bytes)
         with self._lock:
-            self.received.append(Received(str(envelope.mail_from), tuple(envelope.rcpt_tos),
-                                          content))
+            self.received.append(
+                Received(str(envelope.mail_from), tuple(envelope.rcpt_tos), content)
+            )
         return "250 2.0.0 Message accepted for delivery"
 
 
@@ -139,8 +145,9 @@ class SMTPServer:
     def start(self) -> None:
         assert self._controller is None, "already running"
         for _ in range(20):
-            controller = Controller(self.handler, hostname=self.host, port=self.port,
-                                    ready_timeout=10, **self.options)
+            controller = Controller(
+                self.handler, hostname=self.host, port=self.port, ready_timeout=10, **self.options
+            )
             try:
                 controller.start()
             except OSError as err:  # another process took the port between probe and bind
@@ -161,8 +168,9 @@ class SMTPServer:
     def restart(self) -> None:
         """Come back on the same port (a port taken meanwhile fails the test loudly)."""
         assert self._controller is None, "stop it first"
-        controller = Controller(self.handler, hostname=self.host, port=self.port,
-                                ready_timeout=10, **self.options)
+        controller = Controller(
+            self.handler, hostname=self.host, port=self.port, ready_timeout=10, **self.options
+        )
         controller.start()
         self._controller = controller
 
@@ -245,8 +253,12 @@ def use_smtp(app: Flask, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatc
 #   ``read_calendar`` checks those itself.
 
 UTC_STAMP = re.compile(r"^\d{8}T\d{6}Z$")
-ATTENDEE_PARAMS = {"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE",
-                   "CUTYPE": "INDIVIDUAL"}
+ATTENDEE_PARAMS = {
+    "ROLE": "REQ-PARTICIPANT",
+    "PARTSTAT": "NEEDS-ACTION",
+    "RSVP": "TRUE",
+    "CUTYPE": "INDIVIDUAL",
+}
 
 
 @dataclass(frozen=True)
@@ -274,7 +286,7 @@ class ParsedCalendar:
 
 def _mailto(uri: str) -> str:
     assert uri.lower().startswith("mailto:"), uri
-    return uri[len("mailto:"):]
+    return uri[len("mailto:") :]
 
 
 def _raw_properties(text: str) -> list[tuple[str, str]]:
@@ -293,7 +305,7 @@ def _raw_properties(text: str) -> list[tuple[str, str]]:
                 cut = index
                 break
         assert cut is not None, line
-        lines.append((line[:cut], line[cut + 1:]))
+        lines.append((line[:cut], line[cut + 1 :]))
     return lines
 
 
@@ -311,8 +323,18 @@ def read_calendar(data: bytes) -> ParsedCalendar:
     names = [name.split(";", 1)[0].upper() for name, _ in raw]
     assert names.count("BEGIN") == names.count("END")
     assert [v for n, v in raw if n.upper() == "BEGIN"] == ["VCALENDAR", "VEVENT"], raw
-    for required in ("VERSION", "PRODID", "METHOD", "UID", "DTSTAMP", "DTSTART", "DTEND",
-                     "SEQUENCE", "SUMMARY", "ORGANIZER"):
+    for required in (
+        "VERSION",
+        "PRODID",
+        "METHOD",
+        "UID",
+        "DTSTAMP",
+        "DTSTART",
+        "DTEND",
+        "SEQUENCE",
+        "SUMMARY",
+        "ORGANIZER",
+    ):
         assert names.count(required) == 1, f"{required} appears {names.count(required)} times"
     assert "DURATION" not in names
     for name, value in raw:
@@ -351,10 +373,11 @@ def read_calendar(data: bytes) -> ParsedCalendar:
         summary=vevent.summary.value,
         description=vevent.description.value if "description" in vevent.contents else "",
         location=vevent.location.value if "location" in vevent.contents else "",
-        organizer=(_mailto(vevent.organizer.value),
-                   vevent.organizer.params.get("CN", [""])[0]),
-        attendees=tuple((_mailto(a.value), a.params.get("CN", [""])[0])
-                        for a in vevent.contents.get("attendee", [])),
+        organizer=(_mailto(vevent.organizer.value), vevent.organizer.params.get("CN", [""])[0]),
+        attendees=tuple(
+            (_mailto(a.value), a.params.get("CN", [""])[0])
+            for a in vevent.contents.get("attendee", [])
+        ),
     )
     # The second parser reads the same thing.
     assert second.method == parsed.method
@@ -369,11 +392,14 @@ def read_calendar(data: bytes) -> ParsedCalendar:
     assert (event.location or "") == parsed.location
     assert event.organizer is not None
     assert (_mailto(event.organizer.uri), event.organizer.common_name or "") == parsed.organizer
-    assert tuple((_mailto(a.uri), a.common_name or "") for a in event.attendees) \
-        == parsed.attendees
+    assert tuple((_mailto(a.uri), a.common_name or "") for a in event.attendees) == parsed.attendees
     for attendee in event.attendees:
         assert (attendee.role, attendee.status, attendee.rsvp, attendee.user_type) == (
-            "REQ-PARTICIPANT", "NEEDS-ACTION", True, "INDIVIDUAL")
+            "REQ-PARTICIPANT",
+            "NEEDS-ACTION",
+            True,
+            "INDIVIDUAL",
+        )
     assert not event.alarm, "invites carry no VALARM"
 
     # iTIP (RFC 5546) per method.
@@ -434,10 +460,12 @@ def read_invite(raw: bytes) -> MailedInvite:
     assert len(to) == 1 and message["Cc"] is None and message["Bcc"] is None
     sender = message["From"].addresses
     assert len(sender) == 1
-    assert calendar.organizer == (sender[0].addr_spec, sender[0].display_name), \
+    assert calendar.organizer == (sender[0].addr_spec, sender[0].display_name), (
         "ORGANIZER is the From: mailbox"
-    assert to[0].addr_spec in [_ascii_domain(a) for a in calendar.attendee_emails], \
+    )
+    assert to[0].addr_spec in [_ascii_domain(a) for a in calendar.attendee_emails], (
         "the recipient is an ATTENDEE"
+    )
     assert message["Message-ID"] and message["Date"]
     return MailedInvite(message, plain.get_content(), html.get_content(), calendar)
 

@@ -34,9 +34,11 @@ FROM_NAME = "Interview Coordinator"
 
 def mails(interview: Interview | None = None) -> list[tuple[Invite, OutboxMessage, MailedInvite]]:
     """Every invite written so far (optionally for one interview), oldest first, taken apart."""
-    statement = (sa.select(Invite, OutboxMessage)
-                 .join(OutboxMessage, OutboxMessage.id == Invite.outbox_message_id)
-                 .order_by(Invite.id))
+    statement = (
+        sa.select(Invite, OutboxMessage)
+        .join(OutboxMessage, OutboxMessage.id == Invite.outbox_message_id)
+        .order_by(Invite.id)
+    )
     if interview is not None:
         statement = statement.where(Invite.interview_id == interview.id)
     return [(invite, row, read_invite(row.raw)) for invite, row in db.session.execute(statement)]
@@ -66,23 +68,40 @@ def local(instant: datetime, zone: str) -> str:
 def people(make_user, make_candidate, make_candidacy, make_round, plan, recruiter):
     """A round; its candidate (New York); a peer, a supervisor (Berlin); a newcomer (Kolkata)."""
     job, _first, _team = plan
-    candidate = make_candidate(actor=recruiter, name="Cara Candidate",
-                               email="cara@candidates.example", time_zone="America/New_York")
+    candidate = make_candidate(
+        actor=recruiter,
+        name="Cara Candidate",
+        email="cara@candidates.example",
+        time_zone="America/New_York",
+    )
     round_ = make_round(make_candidacy(job=job, candidate=candidate, actor=recruiter))
-    peer = make_user(("interviewer",), name="Priya Peer", email="priya@team.example",
-                     time_zone="Europe/Berlin")
-    supervisor = make_user(("interviewer",), name="Sofia Supervisor", email="sofia@team.example",
-                           time_zone="Europe/Berlin")
-    newcomer = make_user(("interviewer",), name="Nikhil Newcomer", email="nikhil@team.example",
-                         time_zone="Asia/Kolkata")
+    peer = make_user(
+        ("interviewer",), name="Priya Peer", email="priya@team.example", time_zone="Europe/Berlin"
+    )
+    supervisor = make_user(
+        ("interviewer",),
+        name="Sofia Supervisor",
+        email="sofia@team.example",
+        time_zone="Europe/Berlin",
+    )
+    newcomer = make_user(
+        ("interviewer",),
+        name="Nikhil Newcomer",
+        email="nikhil@team.example",
+        time_zone="Asia/Kolkata",
+    )
     return round_, candidate, peer, supervisor, newcomer
 
 
 @pytest.fixture
 def booked(people, book):
     round_, _candidate, peer, supervisor, _newcomer = people
-    change = book(round_, at(2, 14), [(peer, "peer"), (supervisor, "supervisor")],
-                  location="Room 4, Alexanderplatz")
+    change = book(
+        round_,
+        at(2, 14),
+        [(peer, "peer"), (supervisor, "supervisor")],
+        location="Room 4, Alexanderplatz",
+    )
     return change.interview
 
 
@@ -108,12 +127,16 @@ def test_booking_sends_each_recipient_their_own_request_with_sequence_zero(booke
     written = mails(booked)
 
     assert sorted(mail.to for _, _, mail in written) == sorted(
-        [candidate.email, peer.email, supervisor.email])
+        [candidate.email, peer.email, supervisor.email]
+    )
     for invite, row, mail in written:
         assert mail.method == "REQUEST" and mail.calendar.status == "CONFIRMED"
         assert mail.calendar.sequence == 0
         assert (invite.method, invite.sequence, invite.uid) == (
-            InviteMethod.request, 0, mail.calendar.uid)
+            InviteMethod.request,
+            0,
+            mail.calendar.uid,
+        )
         assert invite.recipient == row.recipient == mail.to
     assert outbox_count() == 3 and invite_count() == 3
 
@@ -144,8 +167,10 @@ def test_interviewer_copy_lists_the_panel(booked, people):
     _round, candidate, peer, supervisor, _ = people
     for invite, _, mail in mails(booked):
         if invite.audience is Audience.panel:
-            assert mail.calendar.attendees == ((peer.email, "Priya Peer"),
-                                               (supervisor.email, "Sofia Supervisor"))
+            assert mail.calendar.attendees == (
+                (peer.email, "Priya Peer"),
+                (supervisor.email, "Sofia Supervisor"),
+            )
             assert candidate.email not in mail.calendar.attendee_emails
 
 
@@ -256,20 +281,37 @@ def test_uid_method_and_sequence_hold_from_booking_to_cancellation(booked, peopl
     for invite, row, mail in mails(booked):
         assert invite.outbox_message_id == row.id and invite.recipient == mail.to
         assert (invite.uid, invite.sequence, invite.method.value) == (
-            mail.calendar.uid, mail.calendar.sequence, mail.method)
-        assert invite.user_id == {peer.email: peer.id, supervisor.email: supervisor.id,
-                                  newcomer.email: newcomer.id}.get(mail.to)
+            mail.calendar.uid,
+            mail.calendar.sequence,
+            mail.method,
+        )
+        assert invite.user_id == {
+            peer.email: peer.id,
+            supervisor.email: supervisor.id,
+            newcomer.email: newcomer.id,
+        }.get(mail.to)
         history[mail.to].append((mail.method, mail.calendar.sequence, mail.calendar.uid))
 
     candidate_uid = f"interview-{booked.id}-candidate@coordinator.test"
     panel_uid = f"interview-{booked.id}-panel@coordinator.test"
     assert history == {
-        candidate.email: [("REQUEST", 0, candidate_uid), ("REQUEST", 1, candidate_uid),
-                          ("REQUEST", 2, candidate_uid), ("CANCEL", 3, candidate_uid)],
-        peer.email: [("REQUEST", 0, panel_uid), ("REQUEST", 1, panel_uid),
-                     ("REQUEST", 2, panel_uid), ("CANCEL", 3, panel_uid)],
-        supervisor.email: [("REQUEST", 0, panel_uid), ("REQUEST", 1, panel_uid),
-                           ("CANCEL", 2, panel_uid)],
+        candidate.email: [
+            ("REQUEST", 0, candidate_uid),
+            ("REQUEST", 1, candidate_uid),
+            ("REQUEST", 2, candidate_uid),
+            ("CANCEL", 3, candidate_uid),
+        ],
+        peer.email: [
+            ("REQUEST", 0, panel_uid),
+            ("REQUEST", 1, panel_uid),
+            ("REQUEST", 2, panel_uid),
+            ("CANCEL", 3, panel_uid),
+        ],
+        supervisor.email: [
+            ("REQUEST", 0, panel_uid),
+            ("REQUEST", 1, panel_uid),
+            ("CANCEL", 2, panel_uid),
+        ],
         newcomer.email: [("REQUEST", 2, panel_uid), ("CANCEL", 3, panel_uid)],
     }
     assert booked.sequence == 3
@@ -278,18 +320,30 @@ def test_uid_method_and_sequence_hold_from_booking_to_cancellation(booked, peopl
 # --- the human text -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("start", [
-    at(2, 14),   # New York on EST (UTC-5), Berlin on CET (UTC+1)
-    at(15, 14),  # New York already on EDT (UTC-4, from 14 March), Berlin still on CET
-    at(29, 14),  # both on summer time (Berlin CEST from 28 March)
-], ids=["winter", "us-summer-only", "summer"])
+@pytest.mark.parametrize(
+    "start",
+    [
+        at(2, 14),  # New York on EST (UTC-5), Berlin on CET (UTC+1)
+        at(15, 14),  # New York already on EDT (UTC-4, from 14 March), Berlin still on CET
+        at(29, 14),  # both on summer time (Berlin CEST from 28 March)
+    ],
+    ids=["winter", "us-summer-only", "summer"],
+)
 def test_text_states_the_calendar_time_in_the_recipients_zone(people, book, start):
     round_, candidate, peer, _supervisor, newcomer = people
-    interview = book(round_, start, [(peer, "peer"), (newcomer, "supervisor")],
-                     override_relationships=True, override_reason="Kolkata covers").interview
+    interview = book(
+        round_,
+        start,
+        [(peer, "peer"), (newcomer, "supervisor")],
+        override_relationships=True,
+        override_reason="Kolkata covers",
+    ).interview
 
-    zones = {candidate.email: "America/New_York", peer.email: "Europe/Berlin",
-             newcomer.email: "Asia/Kolkata"}
+    zones = {
+        candidate.email: "America/New_York",
+        peer.email: "Europe/Berlin",
+        newcomer.email: "Asia/Kolkata",
+    }
     written = mails(interview)
     assert {mail.to for _, _, mail in written} == zones.keys()
     for _, _, mail in written:
@@ -320,22 +374,43 @@ AWKWARD = {
 
 
 def test_awkward_names_places_and_titles_survive_both_parsers(
-    make_user, make_candidate, make_candidacy, make_job, make_planned_round, recruiter, book,
+    make_user,
+    make_candidate,
+    make_candidacy,
+    make_job,
+    make_planned_round,
+    recruiter,
+    book,
 ):
     job = make_job(actor=recruiter, title='R&D Lead, "Core"; Platform \\ Infra <b>')
-    planned = make_planned_round(job, actor=recruiter, title="Team; round, one",
-                                 relationships=["peer", "supervisor"])
-    candidate = make_candidate(actor=recruiter, name=AWKWARD["candidate"],
-                               email="dara.oneill@candidates.example", time_zone="Europe/Dublin")
-    peer = make_user(("interviewer",), name=AWKWARD["peer"], email="zhang.wei@team.example",
-                     job_title="工程师, 后端")
-    supervisor = make_user(("interviewer",), name=AWKWARD["supervisor"],
-                           email="zoe@team.example", job_title='Head of "QA"; Nordics')
-    round_ = operations.open_round(make_candidacy(job=job, candidate=candidate, actor=recruiter),
-                                   planned, actor=recruiter)
+    planned = make_planned_round(
+        job, actor=recruiter, title="Team; round, one", relationships=["peer", "supervisor"]
+    )
+    candidate = make_candidate(
+        actor=recruiter,
+        name=AWKWARD["candidate"],
+        email="dara.oneill@candidates.example",
+        time_zone="Europe/Dublin",
+    )
+    peer = make_user(
+        ("interviewer",),
+        name=AWKWARD["peer"],
+        email="zhang.wei@team.example",
+        job_title="工程师, 后端",
+    )
+    supervisor = make_user(
+        ("interviewer",),
+        name=AWKWARD["supervisor"],
+        email="zoe@team.example",
+        job_title='Head of "QA"; Nordics',
+    )
+    round_ = operations.open_round(
+        make_candidacy(job=job, candidate=candidate, actor=recruiter), planned, actor=recruiter
+    )
     location = 'Room 4; Building "B", 2nd floor \\ east'
-    interview = book(round_, at(2, 14), [(peer, "peer"), (supervisor, "supervisor")],
-                     location=location).interview
+    interview = book(
+        round_, at(2, 14), [(peer, "peer"), (supervisor, "supervisor")], location=location
+    ).interview
 
     written = {mail.to: mail for _, _, mail in mails(interview)}
     assert len(written) == 3
@@ -344,32 +419,39 @@ def test_awkward_names_places_and_titles_survive_both_parsers(
         assert mail.calendar.summary.endswith("— Team; round, one")
     cand = written[candidate.email]
     # A CN loses its double quotes (they cannot be escaped inside a quoted parameter)…
-    assert cand.calendar.attendees == (
-        (candidate.email, "Dara D O'Neill, Jr.; Ph.D"),)
+    assert cand.calendar.attendees == ((candidate.email, "Dara D O'Neill, Jr.; Ph.D"),)
     # …while the mail headers keep the name whole.
     assert cand.message["To"].addresses[0].display_name == AWKWARD["candidate"]
     assert cand.calendar.summary == (
-        'Interview: R&D Lead, "Core"; Platform \\ Infra <b> — Team; round, one')
+        'Interview: R&D Lead, "Core"; Platform \\ Infra <b> — Team; round, one'
+    )
     assert str(cand.message["Subject"]) == cand.calendar.summary
     assert "工程师, 后端" in cand.calendar.description
     assert "<b>" not in cand.html and "&lt;b&gt;" in cand.html
     panel = written[peer.email]
     assert panel.calendar.attendees == ((peer.email, "张伟"), (supervisor.email, "Zoë Ångström"))
     assert panel.message["To"].addresses[0].display_name == "张伟"
-    assert str(panel.message["Subject"]).startswith(
-        f"Interview with {AWKWARD['candidate']} — ")
+    assert str(panel.message["Subject"]).startswith(f"Interview with {AWKWARD['candidate']} — ")
     assert b'CN="Dara D O\'Neill, Jr.; Ph.D"' in cand.calendar.data
 
 
 def test_a_very_long_description_is_folded_and_read_back_whole():
-    description = ("Bring: laptop, ID; parking at gate \\ 3.\nLine two — ü ß 张伟 🙂\n" * 400)
+    description = "Bring: laptop, ID; parking at gate \\ 3.\nLine two — ü ß 张伟 🙂\n" * 400
     data = ical.request(
-        ical.EventData(uid="interview-1-panel@coordinator.test", sequence=4,
-                       starts_at=at(2, 14), ends_at=at(2, 15), summary="S, with; marks",
-                       description=description, location="Somewhere, far; away"),
+        ical.EventData(
+            uid="interview-1-panel@coordinator.test",
+            sequence=4,
+            starts_at=at(2, 14),
+            ends_at=at(2, 15),
+            summary="S, with; marks",
+            description=description,
+            location="Somewhere, far; away",
+        ),
         ical.Person(FROM, "Acme, Recruiting"),
-        [ical.Person("dara@example.com", 'Dara "D" O\'Neill, Jr.; Ph.D'),
-         ical.Person("zw@example.com", "张伟")],
+        [
+            ical.Person("dara@example.com", 'Dara "D" O\'Neill, Jr.; Ph.D'),
+            ical.Person("zw@example.com", "张伟"),
+        ],
     )
 
     parsed = read_calendar(data)  # folded at 75 octets, never inside a character
@@ -377,8 +459,10 @@ def test_a_very_long_description_is_folded_and_read_back_whole():
     assert parsed.description == description
     assert parsed.summary == "S, with; marks" and parsed.location == "Somewhere, far; away"
     assert parsed.organizer == (FROM, "Acme, Recruiting")
-    assert parsed.attendees == (("dara@example.com", "Dara D O'Neill, Jr.; Ph.D"),
-                                ("zw@example.com", "张伟"))
+    assert parsed.attendees == (
+        ("dara@example.com", "Dara D O'Neill, Jr.; Ph.D"),
+        ("zw@example.com", "张伟"),
+    )
     assert parsed.sequence == 4
 
 
@@ -386,8 +470,12 @@ def test_a_long_location_and_job_titles_keep_the_invite_valid(make_user, people,
     round_, candidate, _peer, _supervisor, _ = people
     peer = make_user(("interviewer",), name="P" * 200, job_title="Peer, " * 33)
     supervisor = make_user(("interviewer",), name="S" * 200, job_title="Lead; " * 33)
-    interview = book(round_, at(2, 14), [(peer, "peer"), (supervisor, "supervisor")],
-                     location="Hall " + "a, b; c \\ " * 29).interview
+    interview = book(
+        round_,
+        at(2, 14),
+        [(peer, "peer"), (supervisor, "supervisor")],
+        location="Hall " + "a, b; c \\ " * 29,
+    ).interview
 
     written = mails(interview)
     assert len(written) == 3
@@ -401,8 +489,13 @@ def test_a_long_location_and_job_titles_keep_the_invite_valid(make_user, people,
 def test_a_rolled_back_booking_leaves_no_outbox_row(people, recruiter):
     round_, _candidate, peer, supervisor, _ = people
     operations.schedule_interview(
-        round_, actor=recruiter, starts_at=at(2, 14), duration_minutes=60,
-        time_zone="Europe/Berlin", panel=seats((peer, "peer"), (supervisor, "supervisor")))
+        round_,
+        actor=recruiter,
+        starts_at=at(2, 14),
+        duration_minutes=60,
+        time_zone="Europe/Berlin",
+        panel=seats((peer, "peer"), (supervisor, "supervisor")),
+    )
     assert outbox_count() == 3  # written in the booking's transaction…
     db.session.rollback()
 
@@ -417,14 +510,20 @@ def test_a_rolled_back_cancellation_leaves_only_the_booking_mail(booked, recruit
     assert {mail.method for mail in latest(booked).values()} == {"REQUEST"}
 
 
-def test_a_refused_booking_over_the_api_writes_no_mail(people, booked, api_as, make_candidacy,
-                                                       make_round, plan, recruiter):
+def test_a_refused_booking_over_the_api_writes_no_mail(
+    people, booked, api_as, make_candidacy, make_round, plan, recruiter
+):
     _round, _candidate, peer, supervisor, _ = people
     other_round = make_round(make_candidacy(job=plan[0], actor=recruiter))
-    body = {"starts_at": at(2, 14, 30).isoformat(), "duration_minutes": 60,
-            "time_zone": "Europe/Berlin",
-            "panel": [{"user_id": peer.id, "relationship": "peer"},
-                      {"user_id": supervisor.id, "relationship": "supervisor"}]}
+    body = {
+        "starts_at": at(2, 14, 30).isoformat(),
+        "duration_minutes": 60,
+        "time_zone": "Europe/Berlin",
+        "panel": [
+            {"user_id": peer.id, "relationship": "peer"},
+            {"user_id": supervisor.id, "relationship": "supervisor"},
+        ],
+    }
 
     response = api_as(recruiter).post(f"/rounds/{other_round.id}/interviews", json=body)
 
@@ -434,10 +533,15 @@ def test_a_refused_booking_over_the_api_writes_no_mail(people, booked, api_as, m
 
 def test_a_booking_over_the_api_commits_its_invites(people, api_as, recruiter):
     round_, _candidate, peer, supervisor, _ = people
-    body = {"starts_at": at(2, 14).isoformat(), "duration_minutes": 60,
-            "time_zone": "Europe/Berlin",
-            "panel": [{"user_id": peer.id, "relationship": "peer"},
-                      {"user_id": supervisor.id, "relationship": "supervisor"}]}
+    body = {
+        "starts_at": at(2, 14).isoformat(),
+        "duration_minutes": 60,
+        "time_zone": "Europe/Berlin",
+        "panel": [
+            {"user_id": peer.id, "relationship": "peer"},
+            {"user_id": supervisor.id, "relationship": "supervisor"},
+        ],
+    }
 
     response = api_as(recruiter).post(f"/rounds/{round_.id}/interviews", json=body)
 
@@ -447,8 +551,12 @@ def test_a_booking_over_the_api_commits_its_invites(people, api_as, recruiter):
 
 def test_a_recorded_past_interview_sends_nothing(people, book, recruiter):
     round_, _candidate, peer, supervisor, _ = people
-    interview = book(round_, NOW - timedelta(days=3), [(peer, "peer"), (supervisor, "supervisor")],
-                     record_past=True).interview
+    interview = book(
+        round_,
+        NOW - timedelta(days=3),
+        [(peer, "peer"), (supervisor, "supervisor")],
+        record_past=True,
+    ).interview
     reschedule(interview, recruiter, location="Was in room 2")
 
     assert interview.is_recorded_past
@@ -457,9 +565,11 @@ def test_a_recorded_past_interview_sends_nothing(people, book, recruiter):
 
 # --- the checks themselves ------------------------------------------------------------------------
 
+
 def _lines_without(data: bytes, prefix: bytes) -> bytes:
-    return b"".join(line + b"\r\n" for line in data.split(b"\r\n")[:-1]
-                    if not line.startswith(prefix))
+    return b"".join(
+        line + b"\r\n" for line in data.split(b"\r\n")[:-1] if not line.startswith(prefix)
+    )
 
 
 MUTATIONS = {
@@ -476,10 +586,12 @@ MUTATIONS = {
     "two ORGANIZERs": lambda d: d.replace(b"ORGANIZER", b"ORGANIZER:mailto:x@x.test\r\nORGANIZER"),
     # caught by neither parser: our own checks
     "no DTSTART": lambda d: _lines_without(d, b"DTSTART"),
-    "TZID=UTC": lambda d: d.replace(b"DTSTART:20270302T090000Z",
-                                    b"DTSTART;TZID=UTC:20270302T090000"),
-    "ends before it starts": lambda d: d.replace(b"DTEND:20270302T100000Z",
-                                                 b"DTEND:20270302T080000Z"),
+    "TZID=UTC": lambda d: d.replace(
+        b"DTSTART:20270302T090000Z", b"DTSTART;TZID=UTC:20270302T090000"
+    ),
+    "ends before it starts": lambda d: d.replace(
+        b"DTEND:20270302T100000Z", b"DTEND:20270302T080000Z"
+    ),
     "LF line endings": lambda d: d.replace(b"\r\n", b"\n"),
     "lower-case method": lambda d: d.replace(b"METHOD:REQUEST", b"METHOD:request"),
     "RSVP=FALSE": lambda d: d.replace(b"RSVP=TRUE", b"RSVP=FALSE"),
@@ -491,9 +603,18 @@ MUTATIONS = {
 @pytest.mark.parametrize("mutation", MUTATIONS.values(), ids=MUTATIONS.keys())
 def test_the_checks_catch_a_broken_invite(mutation):
     good = ical.request(
-        ical.EventData(uid="u@coordinator.test", sequence=1, starts_at=at(2, 9),
-                       ends_at=at(2, 10), summary="S", description="D", location="L"),
-        ical.Person(FROM, FROM_NAME), [ical.Person("a@example.com", "A")])
+        ical.EventData(
+            uid="u@coordinator.test",
+            sequence=1,
+            starts_at=at(2, 9),
+            ends_at=at(2, 10),
+            summary="S",
+            description="D",
+            location="L",
+        ),
+        ical.Person(FROM, FROM_NAME),
+        [ical.Person("a@example.com", "A")],
+    )
     read_calendar(good)
 
     broken = mutation(good)

@@ -23,15 +23,20 @@ def deliver(app) -> outbox.DeliveryReport:
     return outbox.deliver_due(transport_from_config(app.config))
 
 
-def test_every_invite_arrives_once_in_the_imip_shape(app, use_smtp: SMTPServer, make_round,
-                                                     panelists, make_user, book, recruiter):
+def test_every_invite_arrives_once_in_the_imip_shape(
+    app, use_smtp: SMTPServer, make_round, panelists, make_user, book, recruiter
+):
     peer, supervisor = panelists
     newcomer = make_user(("interviewer",), name="Nina Newcomer", time_zone="Asia/Tokyo")
-    interview = book(make_round(), at(2, 14), [(peer, "peer"), (supervisor, "supervisor")],
-                     location="Room 1").interview
+    interview = book(
+        make_round(), at(2, 14), [(peer, "peer"), (supervisor, "supervisor")], location="Room 1"
+    ).interview
     operations.reschedule_interview(
-        interview, actor=recruiter, reason="Nina instead of Sofia",
-        panel=[operations.Seat(peer.id, "peer"), operations.Seat(newcomer.id, "supervisor")])
+        interview,
+        actor=recruiter,
+        reason="Nina instead of Sofia",
+        panel=[operations.Seat(peer.id, "peer"), operations.Seat(newcomer.id, "supervisor")],
+    )
     db.session.commit()
     operations.cancel_interview(interview, actor=recruiter, reason="Role filled")
     db.session.commit()
@@ -50,15 +55,22 @@ def test_every_invite_arrives_once_in_the_imip_shape(app, use_smtp: SMTPServer, 
         assert envelope.rcpt_tos == (mail.to,), "one recipient per message"
         methods[mail.method] += 1
     assert methods == {"REQUEST": 6, "CANCEL": 4}
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.state != OutboxState.sent)) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.state != OutboxState.sent)
+        )
+        == 0
+    )
 
 
 def test_the_calendar_arrives_byte_for_byte_as_queued(app, use_smtp, make_round, panelists, book):
     peer, supervisor = panelists
     book(make_round(), at(2, 14), [(peer, "peer"), (supervisor, "supervisor")])
-    queued = {row.message_id: read_invite(row.raw)
-              for row in db.session.scalars(sa.select(OutboxMessage))}
+    queued = {
+        row.message_id: read_invite(row.raw) for row in db.session.scalars(sa.select(OutboxMessage))
+    }
 
     deliver(app)
 
@@ -68,8 +80,9 @@ def test_the_calendar_arrives_byte_for_byte_as_queued(app, use_smtp, make_round,
         assert b"\r\nEND:VCALENDAR\r\n" in mail.calendar.data
 
 
-def test_the_calendar_part_declares_the_method_it_carries(app, use_smtp, make_round, panelists,
-                                                          book, recruiter):
+def test_the_calendar_part_declares_the_method_it_carries(
+    app, use_smtp, make_round, panelists, book, recruiter
+):
     peer, supervisor = panelists
     interview = book(make_round(), at(2, 14), [(peer, "peer"), (supervisor, "supervisor")])
     operations.cancel_interview(interview.interview, actor=recruiter, reason="Role filled")
@@ -89,11 +102,12 @@ def test_the_calendar_part_declares_the_method_it_carries(app, use_smtp, make_ro
     assert seen == {"REQUEST", "CANCEL"}
 
 
-def test_headers_are_ascii_and_read_back_as_written(app, use_smtp, make_user, make_candidate,
-                                                    make_candidacy, make_round, plan, book,
-                                                    recruiter):
-    candidate = make_candidate(actor=recruiter, name='Dara "D" O\'Neill, Jr.; Ph.D',
-                               email="dara@candidates.example")
+def test_headers_are_ascii_and_read_back_as_written(
+    app, use_smtp, make_user, make_candidate, make_candidacy, make_round, plan, book, recruiter
+):
+    candidate = make_candidate(
+        actor=recruiter, name='Dara "D" O\'Neill, Jr.; Ph.D', email="dara@candidates.example"
+    )
     peer = make_user(("interviewer",), name="张伟", email="zhang@team.example")
     supervisor = make_user(("interviewer",), name="Zoë Ångström", email="zoe@team.example")
     round_ = make_round(make_candidacy(job=plan[0], candidate=candidate, actor=recruiter))
@@ -112,13 +126,16 @@ def test_headers_are_ascii_and_read_back_as_written(app, use_smtp, make_user, ma
         names[to.addr_spec] = to.display_name
         assert message["Message-ID"].endswith("@coordinator.test>")
         assert message["Auto-Submitted"] == "auto-generated"
-    assert names == {"dara@candidates.example": 'Dara "D" O\'Neill, Jr.; Ph.D',
-                     "zhang@team.example": "张伟", "zoe@team.example": "Zoë Ångström"}
+    assert names == {
+        "dara@candidates.example": 'Dara "D" O\'Neill, Jr.; Ph.D',
+        "zhang@team.example": "张伟",
+        "zoe@team.example": "Zoë Ångström",
+    }
 
 
-def test_markup_in_names_is_escaped_in_the_html_part(app, use_smtp, make_user, make_candidate,
-                                                     make_candidacy, make_round, plan, book,
-                                                     recruiter):
+def test_markup_in_names_is_escaped_in_the_html_part(
+    app, use_smtp, make_user, make_candidate, make_candidacy, make_round, plan, book, recruiter
+):
     candidate = make_candidate(actor=recruiter, name="<script>alert(1)</script> Eve")
     peer = make_user(("interviewer",), name='<img src=x onerror="x()">')
     supervisor = make_user(("interviewer",), name="Sam & Co")
@@ -135,9 +152,18 @@ def test_markup_in_names_is_escaped_in_the_html_part(app, use_smtp, make_user, m
         assert "Sam &amp; Co" in mail.html
 
 
-def test_addresses_beyond_ascii_get_their_invites(app, make_smtp_server, monkeypatch, make_user,
-                                                   make_candidate, make_candidacy, make_round,
-                                                   plan, book, recruiter):
+def test_addresses_beyond_ascii_get_their_invites(
+    app,
+    make_smtp_server,
+    monkeypatch,
+    make_user,
+    make_candidate,
+    make_candidacy,
+    make_round,
+    plan,
+    book,
+    recruiter,
+):
     server = make_smtp_server(enable_SMTPUTF8=True)
     monkeypatch.setitem(app.config, "SMTP_HOST", server.host)
     monkeypatch.setitem(app.config, "SMTP_PORT", server.port)
@@ -150,9 +176,13 @@ def test_addresses_beyond_ascii_get_their_invites(app, make_smtp_server, monkeyp
     assert deliver(app).sent == 3
 
     arrived = {envelope.rcpt_tos: read_invite(envelope.content) for envelope in server.received}
-    assert arrived.keys() == {("zoë@example.com",), ("张伟@xn--fsqu00a.example",),
-                              ("ana@xn--bcher-kva.example",)}
-    assert arrived[("zoë@example.com",)].calendar.attendees == (("zoë@example.com",
-                                                                 "Zoë Ångström"),)
+    assert arrived.keys() == {
+        ("zoë@example.com",),
+        ("张伟@xn--fsqu00a.example",),
+        ("ana@xn--bcher-kva.example",),
+    }
+    assert arrived[("zoë@example.com",)].calendar.attendees == (
+        ("zoë@example.com", "Zoë Ångström"),
+    )
     panel = arrived[("ana@xn--bcher-kva.example",)].calendar
     assert panel.attendee_emails == ["张伟@例子.example", "ana@bücher.example"]

@@ -17,13 +17,16 @@ from tests.invites.conftest import make_smtp_server, smtp_server, use_smtp  # no
 _numbers = count(1)
 
 
-def make_message(to: str = "", name: str = "Rene Recipient", subject: str = "",
-                 text: str = "Hello.") -> EmailMessage:
+def make_message(
+    to: str = "", name: str = "Rene Recipient", subject: str = "", text: str = "Hello."
+) -> EmailMessage:
     n = next(_numbers)
     return messages.compose(
         sender=messages.address("recruiting@coordinator.test", "Interview Coordinator"),
         recipient=messages.address(to or f"someone{n}@example.com", name),
-        subject=subject or f"Message {n}", text=text, html=f"<p>{text}</p>",
+        subject=subject or f"Message {n}",
+        text=text,
+        html=f"<p>{text}</p>",
         domain="coordinator.test",
     )
 
@@ -32,8 +35,9 @@ def make_message(to: str = "", name: str = "Rene Recipient", subject: str = "",
 def queue(app: Flask) -> Callable[..., OutboxMessage]:
     """Enqueue a plain message and commit, as a door would after its operation."""
 
-    def do(to: str = "", *, kind: str = "test", dedupe_key: str | None = None,
-           **options: str) -> OutboxMessage:
+    def do(
+        to: str = "", *, kind: str = "test", dedupe_key: str | None = None, **options: str
+    ) -> OutboxMessage:
         row = outbox.enqueue(make_message(to, **options), kind=kind, dedupe_key=dedupe_key)
         db.session.commit()
         assert row is not None

@@ -15,7 +15,7 @@ from coordinator.db import db
 from coordinator.mail import outbox
 from coordinator.mail.models import OutboxMessage, OutboxState
 from coordinator.mail.smtp import DirectoryTransport, SMTPTransport, transport_from_config
-from coordinator.timeutil import freeze
+from coordinator.timeutil import freeze, utcnow
 from tests.invites.conftest import parse
 from tests.mail.conftest import make_message
 
@@ -53,7 +53,11 @@ def test_enqueue_stores_the_whole_message_pending_and_due_now(queue):
     row = queue("ana@example.com", subject="Your interview")
 
     assert (row.state, row.attempts, row.next_attempt_at, row.sent_at) == (
-        OutboxState.pending, 0, T0, None)
+        OutboxState.pending,
+        0,
+        T0,
+        None,
+    )
     assert row.recipient == "ana@example.com" and row.subject == "Your interview"
     message = parse(row.raw)
     assert message["Message-ID"] == row.message_id
@@ -91,7 +95,12 @@ def test_due_messages_are_sent_over_smtp_once(app, use_smtp, queue):
     for row in rows:
         row = reload(row)
         assert (row.state, row.attempts, row.sent_at, row.lease_until, row.last_error) == (
-            OutboxState.sent, 1, T0, None, None)
+            OutboxState.sent,
+            1,
+            T0,
+            None,
+            None,
+        )
         (envelope,) = use_smtp.to(row.recipient)
         assert envelope.content == row.raw  # the stored bytes, whole
         assert envelope.mail_from == "recruiting@coordinator.test"
@@ -124,7 +133,10 @@ def test_server_down_then_up_retries_with_backoff_and_delivers_exactly_once(app,
     failed_once = reload(row)
     assert (first.sent, first.retried, first.failed) == (0, 1, 0)
     assert (failed_once.state, failed_once.attempts, failed_once.lease_until) == (
-        OutboxState.pending, 1, None)
+        OutboxState.pending,
+        1,
+        None,
+    )
     assert "Connection refused" in failed_once.last_error
     assert failed_once.next_attempt_at == T0 + timedelta(seconds=30)
 
@@ -148,7 +160,17 @@ def test_server_down_then_up_retries_with_backoff_and_delivers_exactly_once(app,
 
 def test_backoff_doubles_from_thirty_seconds_up_to_two_hours():
     assert [outbox.backoff(n).total_seconds() for n in range(1, 11)] == [
-        30, 60, 120, 240, 480, 960, 1920, 3840, 7200, 7200]
+        30,
+        60,
+        120,
+        240,
+        480,
+        960,
+        1920,
+        3840,
+        7200,
+        7200,
+    ]
 
 
 def test_a_permanent_refusal_fails_at_once_and_keeps_the_error(app, use_smtp, queue):
@@ -210,7 +232,10 @@ def test_an_admin_retry_queues_a_failed_message_again(app, use_smtp, queue):
     db.session.commit()
     requeued = reload(row)
     assert (requeued.state, requeued.attempts, requeued.next_attempt_at) == (
-        OutboxState.pending, 0, T0)
+        OutboxState.pending,
+        0,
+        T0,
+    )
     assert deliver(app).sent == 1
     assert use_smtp.message_id_counts() == {row.message_id: 1}
 
@@ -226,7 +251,19 @@ def test_retrying_a_sent_message_does_not_send_it_again(app, use_smtp, queue):
     assert deliver(app).total == 0 and len(use_smtp.received) == 1
 
 
-# --- claims and leases ------------------------------------------------------------------------------
+def test_retrying_a_message_a_worker_holds_leaves_it_to_that_worker(app, queue):
+    row = queue()
+    assert outbox.claim(10) == [row.id]
+
+    outbox.retry(reload(row))
+    db.session.commit()
+
+    held = reload(row)
+    assert (held.lease_until, held.attempts) == (T0 + outbox.LEASE, 1)
+    assert outbox.claim(10) == [], "no second worker may take it meanwhile"
+
+
+# --- claims and leases ---------------------------------------------------------------------------
 
 
 def test_a_claimed_message_is_not_claimed_again_until_its_lease_runs_out(app, queue):
@@ -250,6 +287,63 @@ def test_a_dead_workers_messages_are_delivered_after_the_lease(app, use_smtp, qu
     freeze(T0 + outbox.LEASE + timedelta(seconds=1))
     assert deliver(app).sent == 1
     assert use_smtp.message_id_counts() == {row.message_id: 1}
+
+
+class SlowTransport:
+    """Takes ``seconds`` (of the frozen clock) per message and notes whether the worker still
+    held the message's lease when it started sending it."""
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        self.sent: list[int] = []
+        self.lease_left: list[timedelta] = []
+
+    def send(self, message_id: int, recipient: str, raw: bytes) -> None:
+        now = utcnow()
+        lease_until = db.session.scalar(
+            sa.select(OutboxMessage.lease_until).where(OutboxMessage.id == message_id)
+        )
+        self.lease_left.append(lease_until - now)
+        self.sent.append(message_id)
+        freeze(now + timedelta(seconds=self.seconds))
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_slow_batch_never_sends_a_message_whose_lease_ran_out(app, queue):
+    rows = [queue() for _ in range(5)]
+    transport = SlowTransport(seconds=40)  # five messages take longer than one lease (2 min)
+
+    report = outbox.deliver_due(transport, batch_size=5)
+
+    assert report.sent == 5
+    assert sorted(transport.sent) == sorted(r.id for r in rows)
+    assert min(transport.lease_left) >= outbox.LEASE / 2
+    assert {reload(r).attempts for r in rows} == {1}, "a message given back was not an attempt"
+
+
+def test_an_unexpected_error_with_one_message_does_not_stop_the_others(app, queue):
+    class Flaky:
+        sent: list[str] = []
+
+        def send(self, message_id: int, recipient: str, raw: bytes) -> None:
+            if recipient == "bad@example.com":
+                raise RuntimeError("transport bug")
+            self.sent.append(recipient)
+
+        def close(self) -> None:
+            pass
+
+    bad = queue("bad@example.com")
+    queue("good@example.com")
+
+    report = outbox.deliver_due(Flaky())
+
+    assert (report.sent, report.retried) == (1, 1)
+    assert Flaky.sent == ["good@example.com"]
+    assert reload(bad).last_error == "RuntimeError: transport bug"
+    assert reload(bad).state is OutboxState.pending
 
 
 # --- transports -----------------------------------------------------------------------------------
@@ -284,14 +378,23 @@ def test_an_unwritable_mail_directory_is_retried(app, queue, tmp_path, monkeypat
 
 
 def test_smtp_settings_come_from_the_configuration(app, monkeypatch):
-    for key, value in {"SMTP_HOST": "mail.example.com", "SMTP_PORT": 2525,
-                       "SMTP_STARTTLS": True, "SMTP_USER": "bot",
-                       "SMTP_PASSWORD": "s3cret"}.items():
+    for key, value in {
+        "SMTP_HOST": "mail.example.com",
+        "SMTP_PORT": 2525,
+        "SMTP_STARTTLS": True,
+        "SMTP_USER": "bot",
+        "SMTP_PASSWORD": "s3cret",
+    }.items():
         monkeypatch.setitem(app.config, key, value)
 
     transport = transport_from_config(app.config)
 
     assert isinstance(transport, SMTPTransport)
-    assert (transport.host, transport.port, transport.starttls, transport.user,
-            transport.password, transport.sender) == (
-        "mail.example.com", 2525, True, "bot", "s3cret", "recruiting@coordinator.test")
+    assert (
+        transport.host,
+        transport.port,
+        transport.starttls,
+        transport.user,
+        transport.password,
+        transport.sender,
+    ) == ("mail.example.com", 2525, True, "bot", "s3cret", "recruiting@coordinator.test")

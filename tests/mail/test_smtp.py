@@ -25,17 +25,35 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
 
 def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        USER.encode(), PASSWORD.encode())
+        USER.encode(),
+        PASSWORD.encode(),
+    )
     return AuthResult(success=ok, handled=False)
 
 
@@ -46,8 +64,13 @@ def tls_server(make_smtp_server, certificate, monkeypatch):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # read by ssl.create_default_context()
-    return make_smtp_server(tls_context=context, require_starttls=True, auth_required=True,
-                            auth_require_tls=True, authenticator=authenticator)
+    return make_smtp_server(
+        tls_context=context,
+        require_starttls=True,
+        auth_required=True,
+        auth_require_tls=True,
+        authenticator=authenticator,
+    )
 
 
 def queued(app, to: str = "ana@example.com") -> OutboxMessage:
@@ -59,16 +82,22 @@ def queued(app, to: str = "ana@example.com") -> OutboxMessage:
 
 
 def configure(app, monkeypatch, server, **settings) -> None:
-    values = {"SMTP_HOST": server.host, "SMTP_PORT": server.port, "SMTP_STARTTLS": False,
-              "SMTP_USER": "", "SMTP_PASSWORD": ""}
+    values = {
+        "SMTP_HOST": server.host,
+        "SMTP_PORT": server.port,
+        "SMTP_STARTTLS": False,
+        "SMTP_USER": "",
+        "SMTP_PASSWORD": "",
+    }
     values.update(settings)
     for key, value in values.items():
         monkeypatch.setitem(app.config, key, value)
 
 
 def test_starttls_and_login_deliver(app, tls_server, monkeypatch):
-    configure(app, monkeypatch, tls_server, SMTP_STARTTLS=True, SMTP_USER=USER,
-              SMTP_PASSWORD=PASSWORD)
+    configure(
+        app, monkeypatch, tls_server, SMTP_STARTTLS=True, SMTP_USER=USER, SMTP_PASSWORD=PASSWORD
+    )
     row = queued(app)
 
     report = outbox.deliver_due(transport_from_config(app.config))
@@ -78,8 +107,9 @@ def test_starttls_and_login_deliver(app, tls_server, monkeypatch):
 
 
 def test_a_wrong_password_is_recorded_and_retried(app, tls_server, monkeypatch):
-    configure(app, monkeypatch, tls_server, SMTP_STARTTLS=True, SMTP_USER=USER,
-              SMTP_PASSWORD="wrong")
+    configure(
+        app, monkeypatch, tls_server, SMTP_STARTTLS=True, SMTP_USER=USER, SMTP_PASSWORD="wrong"
+    )
     row = queued(app)
 
     report = outbox.deliver_due(transport_from_config(app.config))
@@ -103,8 +133,9 @@ def test_an_untrusted_certificate_is_not_accepted(app, tls_server, monkeypatch):
     monkeypatch.delenv("SSL_CERT_FILE")
     monkeypatch.setenv("SSL_CERT_DIR", "/nonexistent")
     monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent")
-    configure(app, monkeypatch, tls_server, SMTP_STARTTLS=True, SMTP_USER=USER,
-              SMTP_PASSWORD=PASSWORD)
+    configure(
+        app, monkeypatch, tls_server, SMTP_STARTTLS=True, SMTP_USER=USER, SMTP_PASSWORD=PASSWORD
+    )
     row = queued(app)
 
     assert outbox.deliver_due(transport_from_config(app.config)).retried == 1
@@ -131,7 +162,7 @@ def test_transport_reports_refusals_as_permanent_or_temporary(smtp_server):
     assert [r.rcpt_tos for r in smtp_server.received] == [("here@example.com",)]
 
 
-# --- addresses beyond ASCII ------------------------------------------------------------------------
+# --- addresses beyond ASCII ----------------------------------------------------------------------
 
 
 def test_a_non_ascii_address_goes_out_over_smtputf8(app, make_smtp_server, monkeypatch):
@@ -147,12 +178,14 @@ def test_a_non_ascii_address_goes_out_over_smtputf8(app, make_smtp_server, monke
     message = parse(envelope.content)
     assert message["To"].addresses[0].addr_spec == "zoë@example.com"
     assert message["To"].addresses[0].display_name == "Rene Recipient"
-    assert message.get_body(("plain",)).get_content() == "Hello.\n"
+    assert message.get_body(("plain",)).get_content().strip() == "Hello."
     assert server.to("ana@example.com")[0].message_id == other.message_id
 
 
 def test_a_non_ascii_address_the_server_cannot_take_fails_and_the_rest_goes(
-    app, make_smtp_server, monkeypatch,
+    app,
+    make_smtp_server,
+    monkeypatch,
 ):
     smtp_server = make_smtp_server(enable_SMTPUTF8=False)
     configure(app, monkeypatch, smtp_server)
@@ -179,3 +212,18 @@ def test_an_internationalised_domain_is_sent_in_its_ascii_form(app, smtp_server,
     assert parse(envelope.content)["To"].addresses[0].addr_spec == "ana@xn--bcher-kva.example"
     assert row.recipient == "ana@xn--bcher-kva.example"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1
+
+
+@pytest.mark.parametrize("bad", ["not-an-address", "@example.com"])
+def test_a_malformed_address_fails_for_good_and_the_rest_goes(app, smtp_server, monkeypatch, bad):
+    configure(app, monkeypatch, smtp_server)
+    row = queued(app, bad)
+    other = queued(app, "ana@example.com")
+
+    report = outbox.deliver_due(transport_from_config(app.config))
+
+    assert (report.sent, report.retried, report.failed) == (1, 0, 1)
+    db.session.expire_all()
+    failed = db.session.get(OutboxMessage, row.id)
+    assert failed.state is OutboxState.failed and failed.last_error[:1] == "5"
+    assert smtp_server.message_id_counts() == {other.message_id: 1}

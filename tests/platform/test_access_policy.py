@@ -14,12 +14,14 @@ def test_every_endpoint_declares_an_access_policy(app):
     assert undeclared == []
 
 
-def test_only_sign_in_openapi_portal_and_calendar_feed_are_public(app):
-    """The portal and the calendar feed carry their own credential: a signed link, a secret."""
+def test_only_sign_in_openapi_portal_calendar_feed_and_probes_are_public(app):
+    """The portal and the calendar feed carry their own credential: a signed link, a secret.
+    The health probes reveal nothing but "ok"."""
     public = sorted(
         rule.endpoint
         for rule in app.url_map.iter_rules()
         if rule.endpoint != "static" and policy_of(app.view_functions[rule.endpoint]) == "public"
     )
-    allowed = {"accounts.login", "api.openapi_document", "feeds.show_feed"}
+    allowed = {"accounts.login", "api.openapi_document", "feeds.show_feed", "health.live",
+               "health.ready"}
     assert all(name in allowed or name.startswith("portal.") for name in public), public

@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from coordinator.accounts import passwords
 from coordinator.db import db
 from coordinator.scheduling import operations
 from coordinator.scheduling.models import Round
@@ -28,13 +26,6 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 def frozen_now(app) -> datetime:
     freeze(NOW)
     return NOW
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its cheapest: these tests make many users and never test hashing itself."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                             parallelism=1))
 
 
 @pytest.fixture

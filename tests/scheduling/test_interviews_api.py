@@ -171,7 +171,6 @@ def test_outside_working_hours_and_candidate_availability_are_warnings(api, team
 
 def test_without_hours_of_their_own_people_have_weekdays_nine_to_five(api, team_round,
                                                                       panelists):
-    peer, supervisor = panelists
     saturday = booking(panelists, "2027-03-06T10:00:00+01:00")
     response = api.post(f"/rounds/{team_round['id']}/interviews", json=saturday)
     assert response.status_code == 201

@@ -259,12 +259,20 @@ def job_shortlist(job_id: int, query: ShortlistQuery) -> Any:
     states = _states(query.state)
     if query.round_id is not None and query.round_id not in {p.id for p in job.planned_rounds}:
         raise RuleViolation("round_id", "That round is not in this job's plan.")
-    shortlist = aggregates.build(job, states=states, planned_round_id=query.round_id)
-    key, descending = aggregates.parse_sort(query.sort, shortlist.criteria)
+    key, descending = aggregates.parse_sort(query.sort, aggregates.plan_criteria(job))
+    criterion = aggregates.sort_criterion(key)
+    shortlist = aggregates.build(
+        job,
+        states=states,
+        planned_round_id=query.round_id,
+        criterion_means=criterion if criterion is not None else False,
+    )
     rows = aggregates.sort_rows(shortlist.rows, key, descending)
     start = (query.page - 1) * query.per_page
+    page = rows[start : start + query.per_page]
+    aggregates.load_criterion_means(page)
     return ShortlistPageOut(
-        items=[ShortlistRowOut.of(row) for row in rows[start : start + query.per_page]],
+        items=[ShortlistRowOut.of(row) for row in page],
         page=query.page,
         per_page=query.per_page,
         total=len(rows),

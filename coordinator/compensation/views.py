@@ -89,7 +89,9 @@ def _forms(stage: CompensationStage, submitted: dict[str, Form]) -> dict[str, Fo
             formdata=None,
             prefix=PREFIXES["expectations"],
             data={
-                "amount": as_text(stage.expected_amount) if stage.expected_amount else "",
+                "amount": (
+                    as_text(stage.expected_amount) if stage.expected_amount is not None else ""
+                ),
                 "currency": stage.expected_currency or job.pay_band_currency,
                 "period": stage.expected_period.value,
                 "bonus_notes": stage.bonus_notes,

@@ -23,7 +23,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from icalendar import Calendar
+from icalendar import Calendar, vDuration
 
 from coordinator.accounts.models import User
 from coordinator.audit.operations import record
@@ -161,5 +161,5 @@ def feed_calendar(user: User, now: datetime | None = None) -> bytes:
     # Names the subscription in Apple, Outlook and Google, and asks them to refresh hourly.
     calendar.add("X-WR-CALNAME", f"Interviews — {user.name}")
     calendar.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("X-PUBLISHED-TTL", timedelta(hours=1))
+    calendar.add("X-PUBLISHED-TTL", vDuration(timedelta(hours=1)))
     return calendar.to_ical()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, lazyload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 
 from coordinator.accounts.models import User
 from coordinator.assessments.models import (
@@ -52,7 +52,9 @@ class ShortlistRow:
     candidacy: Candidacy
     rounds_done: int = 0
     next_round: str | None = None
-    per_criterion: list[CriterionStat] = field(default_factory=list)
+    #: The shortlist's criteria columns, and this row's (sum, count) of ratings per criterion.
+    criteria: list[tuple[int, str]] = field(default_factory=list)
+    criterion_sums: dict[int, tuple[int, int]] = field(default_factory=dict)
     recommendations: dict[str, int] = field(
         default_factory=lambda: {r.value: 0 for r in Recommendation}
     )
@@ -65,6 +67,21 @@ class ShortlistRow:
     @property
     def candidate(self) -> Candidate:
         return self.candidacy.candidate
+
+    @property
+    def per_criterion(self) -> list[CriterionStat]:
+        """Mean and count of submitted ratings per criterion column (made when asked for)."""
+        sums = self.criterion_sums
+        return [
+            CriterionStat(cid, title, round(sums[cid][0] / sums[cid][1], 2), sums[cid][1])
+            if cid in sums
+            else CriterionStat(cid, title, None, 0)
+            for cid, title in self.criteria
+        ]
+
+    def mean(self, criterion_id: int) -> float | None:
+        total_count = self.criterion_sums.get(criterion_id)
+        return round(total_count[0] / total_count[1], 2) if total_count else None
 
 
 @dataclass
@@ -169,17 +186,23 @@ def _none(type_: sa.types.TypeEngine[object] = _INT) -> sa.ColumnElement[object]
     return sa.cast(sa.null(), type_)
 
 
-def _rating_aggregates(job: Job, shown: sa.Select[tuple[int]]) -> sa.CompoundSelect:
-    """One pass over the job's submitted ratings, three groupings (UNION ALL), one statement:
+def _rating_aggregates(
+    job: Job, shown: sa.Select[tuple[int]], criterion_means: bool | int
+) -> sa.CompoundSelect:
+    """One pass over the job's submitted ratings, up to three groupings (UNION ALL), one statement:
 
     ``a`` per assessment (interview, interviewer, candidacy, recommendation, sum and count of
-    ratings) for scores, spread, calibration and the recommendation tally; ``c`` per shown
-    candidacy and criterion (sum and count) for the criterion means; ``d`` per criterion and
-    score over the shown candidacies, for the distribution chart.
+    ratings) for scores, spread, calibration and the recommendation tally; ``d`` per criterion
+    and score over the shown candidacies, for the distribution chart; ``c`` per shown candidacy
+    and criterion (sum and count) for the criterion means: every criterion (``True``), one
+    (a criterion id, to sort by it) or none (``False``; :func:`load_criterion_means` then reads
+    them for the rows of one page).
     """
     rated = (
         sa.select(
             Round.candidacy_id.label("candidacy_id"),
+            # Whether the shortlist shows the candidacy: one hashed lookup per row, no join.
+            Round.candidacy_id.in_(shown).label("shown"),
             Assessment.id.label("assessment_id"),
             Assessment.interview_id.label("interview_id"),
             Assessment.interviewer_id.label("interviewer_id"),
@@ -194,14 +217,14 @@ def _rating_aggregates(job: Job, shown: sa.Select[tuple[int]]) -> sa.CompoundSel
         .where(_in_job(job), _submitted())
         .cte("rated")
     )
-    shown_only = rated.c.candidacy_id.in_(shown)
+    shown_only = rated.c.shown.is_(True)
     per_assessment = sa.select(
         sa.literal("a").label("kind"),
         rated.c.assessment_id.label("k1"),
         rated.c.interview_id.label("k2"),
         rated.c.interviewer_id.label("k3"),
         rated.c.candidacy_id.label("k4"),
-        rated.c.recommendation.label("recommendation"),
+        sa.type_coerce(rated.c.recommendation, sa.String()).label("recommendation"),
         sa.func.sum(rated.c.score).label("total"),
         sa.func.count(rated.c.score).label("n"),
     ).group_by(
@@ -211,20 +234,6 @@ def _rating_aggregates(job: Job, shown: sa.Select[tuple[int]]) -> sa.CompoundSel
         rated.c.candidacy_id,
         rated.c.recommendation,
     )
-    per_criterion = (
-        sa.select(
-            sa.literal("c"),
-            rated.c.candidacy_id,
-            rated.c.criterion_id,
-            _none(),
-            _none(),
-            _none(Assessment.recommendation.type),
-            sa.func.sum(rated.c.score),
-            sa.func.count(rated.c.score),
-        )
-        .where(shown_only, rated.c.criterion_id.is_not(None))
-        .group_by(rated.c.candidacy_id, rated.c.criterion_id)
-    )
     per_score = (
         sa.select(
             sa.literal("d"),
@@ -232,14 +241,58 @@ def _rating_aggregates(job: Job, shown: sa.Select[tuple[int]]) -> sa.CompoundSel
             rated.c.score,
             _none(),
             _none(),
-            _none(Assessment.recommendation.type),
+            _none(sa.String()),
             _none(),
             sa.func.count(rated.c.score),
         )
         .where(shown_only, rated.c.criterion_id.is_not(None))
         .group_by(rated.c.criterion_id, rated.c.score)
     )
-    return sa.union_all(per_assessment, per_criterion, per_score)
+    if criterion_means is False:
+        return sa.union_all(per_assessment, per_score)
+    which = rated.c.criterion_id.is_not(None)
+    if criterion_means is not True:
+        which = rated.c.criterion_id == criterion_means
+    per_criterion = (
+        sa.select(
+            sa.literal("c"),
+            rated.c.candidacy_id,
+            rated.c.criterion_id,
+            _none(),
+            _none(),
+            _none(sa.String()),
+            sa.func.sum(rated.c.score),
+            sa.func.count(rated.c.score),
+        )
+        .where(shown_only, which)
+        .group_by(rated.c.candidacy_id, rated.c.criterion_id)
+    )
+    return sa.union_all(per_assessment, per_score, per_criterion)
+
+
+def load_criterion_means(rows: Sequence[ShortlistRow]) -> None:
+    """Every criterion's sum and count of submitted ratings for these rows (one page): one query."""
+    if not rows:
+        return
+    by_id = {row.candidacy.id: row for row in rows}
+    sums: dict[int, dict[int, tuple[int, int]]] = {candidacy_id: {} for candidacy_id in by_id}
+    for candidacy_id, criterion_id, total, count in db.session.execute(
+        sa.select(
+            Round.candidacy_id,
+            Rating.criterion_id,
+            sa.func.sum(Rating.score),
+            sa.func.count(Rating.id),
+        )
+        .select_from(Round)
+        .join(Interview, Interview.round_id == Round.id)
+        .join(Assessment, Assessment.interview_id == Interview.id)
+        .join(Rating, Rating.assessment_id == Assessment.id)
+        .where(Round.candidacy_id.in_(list(by_id)), _submitted())
+        .group_by(Round.candidacy_id, Rating.criterion_id)
+    ).all():
+        sums[candidacy_id][criterion_id] = (int(total), int(count))
+    for candidacy_id, row in by_id.items():
+        row.criterion_sums = sums[candidacy_id]
 
 
 def build(
@@ -248,12 +301,17 @@ def build(
     states: Sequence[CandidacyState] = DEFAULT_STATES,
     planned_round_id: int | None = None,
     candidacy_ids: Sequence[int] | None = None,
+    criterion_means: bool | int = True,
     now: datetime | None = None,
 ) -> Shortlist:
     """The job's shortlist rows (unsorted, unpaginated), filtered by state and planned round.
 
     ``candidacy_ids`` narrows the rows to those candidacies (comparison); leniencies are still
     estimated from the whole job, so a candidacy's calibrated score is the same everywhere.
+    ``criterion_means``: the per-criterion means of every row (``True``), of one criterion
+    only (its id: enough to sort by it), or none yet (``False``: load them for the rows of one
+    page with :func:`load_criterion_means`).
+
     A fixed number of statements whatever the job's size: the candidacies, the ratings (one
     pass), the organisation's sample when the job alone says too little, missing assessments,
     rounds, last decisions.
@@ -263,8 +321,15 @@ def build(
     statement = (
         sa.select(Candidacy)
         .join(Candidacy.candidate)
-        # The job is the one in hand: no join back to it (and its manager's roles) per row.
-        .options(contains_eager(Candidacy.candidate), lazyload(Candidacy.job))
+        # The job is the one in hand: no join back to it (and its manager's roles) per row;
+        # and only the columns a shortlist shows (hundreds of rows are loaded, one page shown).
+        .options(
+            load_only(Candidacy.id, Candidacy.job_id, Candidacy.candidate_id, Candidacy.state),
+            contains_eager(Candidacy.candidate).load_only(
+                Candidate.id, Candidate.name, Candidate.email, Candidate.time_zone
+            ),
+            lazyload(Candidacy.job),
+        )
         .where(*where)
         .order_by(Candidate.name, Candidacy.id)
     )
@@ -275,21 +340,22 @@ def build(
     live = [(c.id, c.title) for p in job.planned_rounds for c in p.criteria if not c.is_retired]
 
     scored: list[tuple[calibration.Scored, float, int]] = []
-    sums: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     score_counts: dict[int, dict[int, int]] = defaultdict(dict)
     rated_criteria: set[int] = set()
     shown = sa.select(Candidacy.id).where(*where)
     for kind, k1, k2, k3, k4, recommendation, total, n in db.session.execute(
-        _rating_aggregates(job, shown)
-    ):
+        _rating_aggregates(job, shown, criterion_means)
+    ).all():
         if kind == "a":
             row = rows.get(k4)
             if row is not None and recommendation is not None:
-                row.recommendations[Recommendation(recommendation).value] += 1
+                row.recommendations[recommendation] += 1
             if n:
                 scored.append((calibration.Scored(k2, k3, k4, total / n), float(total), int(n)))
         elif kind == "c":
-            sums[k1][k2] = (int(total), int(n))
+            row = rows.get(k1)
+            if row is not None:
+                row.criterion_sums[k2] = (int(total), int(n))
             rated_criteria.add(k2)
         else:
             score_counts[k1][int(k2)] = int(n)
@@ -314,13 +380,7 @@ def build(
         by_candidacy[item[0].candidacy_id].append(item)
     for candidacy_id, row in rows.items():
         items = by_candidacy.get(candidacy_id, [])
-        own = sums.get(candidacy_id, {})
-        row.per_criterion = [
-            CriterionStat(cid, title, round(own[cid][0] / own[cid][1], 2), own[cid][1])
-            if cid in own
-            else CriterionStat(cid, title, None, 0)
-            for cid, title in criteria
-        ]
+        row.criteria = criteria
         if items:
             row.raw_score = round(sum(s.overall for s, _, _ in items) / len(items), 2)
         row.spread = spread(items)
@@ -453,8 +513,7 @@ def sort_rows(rows: list[ShortlistRow], key: str, descending: bool = False) -> l
         if key == "decided":
             return row.last_decision.created_at if row.last_decision else None
         if key.startswith("criterion:"):
-            wanted = int(key.split(":", 1)[1])
-            return next((c.mean for c in row.per_criterion if c.criterion_id == wanted), None)
+            return row.mean(int(key.split(":", 1)[1]))
         raise ValueError(key)
 
     keyed = [(value(r), r) for r in rows]
@@ -487,3 +546,13 @@ def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[s
         f"Sort by one of {', '.join(SORTS)} or criterion:<id> of this shortlist; "
         "a leading - sorts descending.",
     )
+
+
+def plan_criteria(job: Job) -> list[tuple[int, str]]:
+    """Every criterion of the job's plan, retired ones too (a shortlist may sort by them)."""
+    return [(c.id, c.title) for p in job.planned_rounds for c in p.criteria]
+
+
+def sort_criterion(key: str) -> int | None:
+    """The criterion a sort key names (``criterion:12`` → 12), else None."""
+    return int(key.split(":", 1)[1]) if key.startswith("criterion:") else None

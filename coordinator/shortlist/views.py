@@ -114,18 +114,31 @@ class RowPage:
         return cls(rows[start : start + per_page], page, per_page, len(rows))
 
 
-def _filtered(job: Job) -> tuple[ShortlistFilterForm, aggregates.Shortlist, str, bool, str | None]:
-    """The filter form, the shortlist it selects, and the sort asked for (else name + error)."""
+def _filtered(
+    job: Job, *, all_means: bool = False
+) -> tuple[ShortlistFilterForm, aggregates.Shortlist, str, bool, str | None]:
+    """The filter form, the shortlist it selects, and the sort asked for (else name + error).
+
+    Criterion means are read for every row only with ``all_means`` (or for the one criterion
+    sorted by); a page reads the rest for its own rows.
+    """
     form = ShortlistFilterForm(request.args, list(job.planned_rounds))
     form.validate()
-    shortlist = aggregates.build(
-        job, states=form.states(), planned_round_id=form.planned_round_id()
-    )
+    sort_error = None
     try:
-        key, descending = aggregates.parse_sort(request.args.get("sort"), shortlist.criteria)
+        key, descending = aggregates.parse_sort(
+            request.args.get("sort"), aggregates.plan_criteria(job)
+        )
     except RuleViolation as err:
-        return form, shortlist, "name", False, err.message
-    return form, shortlist, key, descending, None
+        key, descending, sort_error = "name", False, err.message
+    criterion = aggregates.sort_criterion(key)
+    shortlist = aggregates.build(
+        job,
+        states=form.states(),
+        planned_round_id=form.planned_round_id(),
+        criterion_means=True if all_means else (criterion if criterion is not None else False),
+    )
+    return form, shortlist, key, descending, sort_error
 
 
 def _filter_args(form: ShortlistFilterForm) -> dict[str, Any]:
@@ -142,6 +155,7 @@ def show_shortlist(job_id: int) -> Any:
     form, shortlist, key, descending, sort_error = _filtered(job)
     rows = aggregates.sort_rows(shortlist.rows, key, descending)
     page = RowPage.of(rows, page_number(), PER_PAGE)
+    aggregates.load_criterion_means(page.items)
     args = _filter_args(form)
     sort_text = ("-" if descending else "") + key
 
@@ -186,7 +200,7 @@ def _number(value: float | None) -> str:
 @requires(can_reach_shortlists)
 def export_shortlist(job_id: int) -> Any:
     job = _job(job_id)
-    _form, shortlist, key, descending, _sort_error = _filtered(job)
+    _form, shortlist, key, descending, _sort_error = _filtered(job, all_means=True)
     rows = aggregates.sort_rows(shortlist.rows, key, descending)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -100,3 +100,66 @@ def build(*, book_team: bool = False) -> Scenario:
     return Scenario(recruiter.email, manager.email, peer.email, supervisor.email,
                     colleague.email, job.id, candidacy.id, first_round.id, team.id,
                     compensation.id, peer.id, supervisor.id, team_interview_id, portal_path)
+
+
+@dataclass
+class Assessed:
+    story: Scenario
+    interview_ids: list[int]
+    candidacy_ids: list[int]
+    criteria: list[int]
+
+
+def build_assessed(*, peer_submits: bool) -> Assessed:
+    """Two candidacies whose team interview took place yesterday; the supervisor assessed both,
+    the peer too when ``peer_submits``. The first round left a note for later interviewers."""
+    from coordinator.accounts.models import User
+    from coordinator.assessments import operations as assessments
+    from coordinator.jobs.models import Job, PlannedRound
+
+    story = build()
+    job = db.session.get(Job, story.job_id)
+    team = db.session.get(PlannedRound, story.team_planned_id)
+    first = next(p for p in job.planned_rounds if p.position == 0)
+    recruiter = accounts.get_user_by_email(story.recruiter_email)
+    manager = accounts.get_user_by_email(story.manager_email)
+    peer = db.session.get(User, story.peer_id)
+    supervisor = db.session.get(User, story.supervisor_id)
+    colleague = accounts.get_user_by_email(story.colleague_email)
+    first_interview = scheduling.get_round(
+        candidates.get_candidacy(story.candidacy_id), story.first_round_id).interviews[0]
+    assessments.save_assessment(first_interview, actor=manager,
+                                ratings={c.id: 3 for c in first.criteria}, recommendation="yes",
+                                notes_for_later="Ask about the database migration she led.",
+                                submit=True)
+    assessments.save_assessment(first_interview, actor=colleague,
+                                ratings={c.id: 3 for c in first.criteria}, recommendation="yes",
+                                submit=True)
+    other = candidates.create_candidate(actor=recruiter, name=f"Béatrice Dupont {story.job_id}",
+                                        email=f"bea{story.job_id}@candidates.example.com",
+                                        time_zone="Europe/Paris")
+    candidacy_ids = [story.candidacy_id,
+                     candidates.open_candidacy(job, other, actor=recruiter).id]
+    yesterday = (utcnow() - timedelta(days=1)).replace(hour=10, minute=0, second=0,
+                                                       microsecond=0)
+    interview_ids = []
+    for index, candidacy_id in enumerate(candidacy_ids):
+        candidacy = candidates.get_candidacy(candidacy_id)
+        round_ = scheduling.open_round(candidacy, team, actor=recruiter)
+        interview = scheduling.schedule_interview(
+            round_, actor=recruiter, starts_at=yesterday + timedelta(hours=2 * index),
+            duration_minutes=60, time_zone="Europe/Berlin", record_past=True,
+            panel=[scheduling.Seat(peer.id, "peer"),
+                   scheduling.Seat(supervisor.id, "supervisor")]).interview
+        interview_ids.append(interview.id)
+        scores = [4, 3, 3] if index == 0 else [2, 2, 3]
+        ratings = {c.id: s for c, s in zip(team.criteria, scores, strict=False)}
+        assessments.save_assessment(interview, actor=supervisor, ratings=ratings,
+                                    recommendation="strong_yes" if index == 0 else "no",
+                                    notes="Sharp trade-off reasoning.", submit=True)
+        if peer_submits:
+            assessments.save_assessment(interview, actor=peer, ratings=ratings,
+                                        recommendation="yes" if index == 0 else "no",
+                                        submit=True)
+    db.session.commit()
+    return Assessed(story, interview_ids, candidacy_ids, [c.id for c in team.criteria])

@@ -63,6 +63,7 @@ def test_feed_is_a_publish_calendar_without_rsvp(client, panelists, booked):
     assert all(e.attendees == 0 for e in published.events)
     assert "X-WR-CALNAME:Interviews — Priya Peer" in published.text
     assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in published.text
+    assert "X-PUBLISHED-TTL:PT1H" in published.text
 
 
 def test_feed_lists_only_the_users_interviews(client, panelists, booked):

@@ -27,6 +27,7 @@ seed: db-upgrade
 	$(BIN)/flask seed-demo
 
 run: seed
+	$(BIN)/flask deliver-mail --once
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -67,7 +67,8 @@ class Composed:
             if self.raw.isascii():
                 parsed = email.message_from_bytes(self.raw, policy=default_policy)
             else:  # RFC 6532 UTF-8 headers
-                parsed = email.message_from_string(self.raw.decode(), policy=default_policy)
+                text = self.raw.decode().replace("\r\n", "\n")
+                parsed = email.message_from_string(text, policy=default_policy)
             assert isinstance(parsed, EmailMessage)
             self._parsed.append(parsed)
         return self._parsed[0]

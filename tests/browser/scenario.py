@@ -15,7 +15,7 @@ from coordinator.db import db
 from coordinator.jobs import operations as jobs
 from coordinator.jobs.operations import CriterionInput, PlannedRoundInput
 from coordinator.scheduling import operations as scheduling
-from coordinator.timeutil import utcnow  # noqa: F401  (used by the journeys)
+from coordinator.timeutil import utcnow
 
 PASSWORD = "browser-password-1"
 _n = itertools.count(1)

@@ -346,6 +346,29 @@ def test_an_unexpected_error_with_one_message_does_not_stop_the_others(app, queu
     assert reload(bad).state is OutboxState.pending
 
 
+def test_a_worker_stopped_mid_batch_records_what_it_sent(app, queue):
+    rows = [queue() for _ in range(4)]
+
+    class StoppedOnThird:
+        sent: list[int] = []
+
+        def send(self, message_id: int, recipient: str, raw: bytes) -> None:
+            if len(self.sent) == 2:
+                raise KeyboardInterrupt
+            self.sent.append(message_id)
+
+        def close(self) -> None:
+            pass
+
+    with pytest.raises(KeyboardInterrupt):
+        outbox.deliver_due(StoppedOnThird())
+
+    states = [reload(r).state for r in rows]
+    assert states == [OutboxState.sent] * 2 + [OutboxState.pending] * 2
+    freeze(T0 + outbox.LEASE + timedelta(seconds=1))
+    assert sorted(outbox.claim(10)) == [r.id for r in rows[2:]], "the rest is taken up later"
+
+
 # --- transports -----------------------------------------------------------------------------------
 
 

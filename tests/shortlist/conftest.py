@@ -58,11 +58,17 @@ def plan(make_job, make_planned_round, recruiter, hiring_manager):
     """A job (with the hiring manager fixture as its hiring manager) and a two-round plan."""
     job = make_job(actor=recruiter, hiring_manager_id=hiring_manager.id, title="Backend Engineer")
     first = make_planned_round(
-        job, actor=recruiter, title="First interview", relationships=["peer"],
+        job,
+        actor=recruiter,
+        title="First interview",
+        relationships=["peer"],
         criteria=["Problem solving", "Communication"],
     )
     team = make_planned_round(
-        job, actor=recruiter, title="Team interview", relationships=["peer"],
+        job,
+        actor=recruiter,
+        title="Team interview",
+        relationships=["peer"],
         criteria=["Collaboration", "Ownership"],
     )
     db.session.refresh(job)
@@ -81,7 +87,10 @@ def book(recruiter) -> Callable[..., Interview]:
         freeze(min(BOOKED_AT, starts_at - timedelta(days=1)))
         try:
             change = scheduling.schedule_interview(
-                round_, actor=recruiter, starts_at=starts_at, duration_minutes=minutes,
+                round_,
+                actor=recruiter,
+                starts_at=starts_at,
+                duration_minutes=minutes,
                 time_zone="Europe/Berlin",
                 panel=[scheduling.Seat(u.id, "peer") for u in panel],
             )
@@ -118,11 +127,22 @@ class Record:
 
 @pytest.fixture
 def assess(recruiter) -> Callable[..., Assessment]:
-    def do(interview: Interview, user: User, ratings: dict[int, int], recommendation: str,
-           *, submit: bool = True, notes: str = "") -> Assessment:
+    def do(
+        interview: Interview,
+        user: User,
+        ratings: dict[int, int],
+        recommendation: str,
+        *,
+        submit: bool = True,
+        notes: str = "",
+    ) -> Assessment:
         assessment = assessments.save_assessment(
-            interview, actor=user, ratings=ratings, recommendation=recommendation,
-            notes=notes, submit=submit,
+            interview,
+            actor=user,
+            ratings=ratings,
+            recommendation=recommendation,
+            notes=notes,
+            submit=submit,
         )
         db.session.commit()
         return assessment
@@ -144,8 +164,9 @@ class Scenario:
 
 
 @pytest.fixture
-def scenario(plan, make_user, make_candidate, make_candidacy, recruiter, book, open_round,
-             assess) -> Scenario:
+def scenario(
+    plan, make_user, make_candidate, make_candidacy, recruiter, book, open_round, assess
+) -> Scenario:
     """Four candidacies with known ratings, one draft and one reopened-not-resubmitted.
 
     alice: first round (ivan 4,3 strong_yes · priya 3,3 yes · sofia draft 1,1) and team round
@@ -158,14 +179,18 @@ def scenario(plan, make_user, make_candidate, make_candidacy, recruiter, book, o
     ps, comm = criterion_ids(first)
     coll, own = criterion_ids(team)
     people = {
-        name: make_user(("interviewer",), name=f"{name.title()} Interviewer",
-                        email=f"{name}@shortlist.example")
+        name: make_user(
+            ("interviewer",), name=f"{name.title()} Interviewer", email=f"{name}@shortlist.example"
+        )
         for name in ("ivan", "priya", "sofia", "tom")
     }
     ivan, priya, sofia, tom = (people[n] for n in ("ivan", "priya", "sofia", "tom"))
     candidacies = {
-        name: make_candidacy(job=job, actor=recruiter,
-                             candidate=make_candidate(actor=recruiter, name=f"{name.title()} Doe"))
+        name: make_candidacy(
+            job=job,
+            actor=recruiter,
+            candidate=make_candidate(actor=recruiter, name=f"{name.title()} Doe"),
+        )
         for name in ("alice", "bob", "cara", "dan")
     }
     alice, bob, cara, dan = (candidacies[n] for n in ("alice", "bob", "cara", "dan"))
@@ -178,36 +203,73 @@ def scenario(plan, make_user, make_candidate, make_candidacy, recruiter, book, o
         "dan_first": book(open_round(dan, first), at(4, 13), [ivan]),
     }
     records = [
-        Record(alice.id, interviews["alice_first"].id, ivan.id, {ps: 4, comm: 3}, "strong_yes",
-               "submitted", notes="Clear, structured thinker."),
-        Record(alice.id, interviews["alice_first"].id, priya.id, {ps: 3, comm: 3}, "yes",
-               "submitted"),
-        Record(alice.id, interviews["alice_first"].id, sofia.id, {ps: 1, comm: 1}, "strong_no",
-               "draft", notes="Draft thoughts."),
-        Record(alice.id, interviews["alice_team"].id, ivan.id, {coll: 4, own: 4}, "yes",
-               "submitted"),
-        Record(alice.id, interviews["alice_team"].id, tom.id, {coll: 1, own: 2}, "no",
-               "reopened"),
+        Record(
+            alice.id,
+            interviews["alice_first"].id,
+            ivan.id,
+            {ps: 4, comm: 3},
+            "strong_yes",
+            "submitted",
+            notes="Clear, structured thinker.",
+        ),
+        Record(
+            alice.id, interviews["alice_first"].id, priya.id, {ps: 3, comm: 3}, "yes", "submitted"
+        ),
+        Record(
+            alice.id,
+            interviews["alice_first"].id,
+            sofia.id,
+            {ps: 1, comm: 1},
+            "strong_no",
+            "draft",
+            notes="Draft thoughts.",
+        ),
+        Record(
+            alice.id, interviews["alice_team"].id, ivan.id, {coll: 4, own: 4}, "yes", "submitted"
+        ),
+        Record(alice.id, interviews["alice_team"].id, tom.id, {coll: 1, own: 2}, "no", "reopened"),
         Record(bob.id, interviews["bob_first"].id, ivan.id, {ps: 2, comm: 2}, "no", "submitted"),
-        Record(bob.id, interviews["bob_first"].id, priya.id, {ps: 1, comm: 2}, "strong_no",
-               "submitted", notes="Struggled with the basics."),
-        Record(dan.id, interviews["dan_first"].id, ivan.id, {ps: 4, comm: 4}, "strong_yes",
-               "submitted"),
+        Record(
+            bob.id,
+            interviews["bob_first"].id,
+            priya.id,
+            {ps: 1, comm: 2},
+            "strong_no",
+            "submitted",
+            notes="Struggled with the basics.",
+        ),
+        Record(
+            dan.id, interviews["dan_first"].id, ivan.id, {ps: 4, comm: 4}, "strong_yes", "submitted"
+        ),
     ]
     by_id = {i.id: i for i in interviews.values()}
     users = {u.id: u for u in people.values()}
     for record in records:
         interview, user = by_id[record.interview_id], users[record.interviewer_id]
-        assessment = assess(interview, user, record.ratings, record.recommendation,
-                            submit=record.state != "draft", notes=record.notes)
+        assessment = assess(
+            interview,
+            user,
+            record.ratings,
+            record.recommendation,
+            submit=record.state != "draft",
+            notes=record.notes,
+        )
         if record.state == "reopened":
             assessments.reopen_assessment(assessment, actor=recruiter, reason="Wrong candidate")
             db.session.commit()
     set_candidacy_state(dan, CandidacyState.rejected, actor=recruiter, reason="Withdrew")
     db.session.commit()
     seats = [(i.round.candidacy_id, i.id, m.user_id) for i in interviews.values() for m in i.panel]
-    return Scenario(job=job, first=first, team=team, people=people, candidacies=candidacies,
-                    interviews=interviews, records=records, seats=seats)
+    return Scenario(
+        job=job,
+        first=first,
+        team=team,
+        people=people,
+        candidacies=candidacies,
+        interviews=interviews,
+        records=records,
+        seats=seats,
+    )
 
 
 def expected_rows(scenario: Scenario, now: datetime = NOW) -> dict[int, dict[str, Any]]:
@@ -221,8 +283,9 @@ def expected_rows(scenario: Scenario, now: datetime = NOW) -> dict[int, dict[str
     starts = {i.id: i.starts_at for i in scenario.interviews.values()}
     expected: dict[int, dict[str, Any]] = {}
     for name, candidacy in scenario.candidacies.items():
-        counted = [r for r in scenario.records
-                   if r.candidacy_id == candidacy.id and r.state == "submitted"]
+        counted = [
+            r for r in scenario.records if r.candidacy_id == candidacy.id and r.state == "submitted"
+        ]
         per_criterion: dict[int, list[int]] = {}
         for record in counted:
             for criterion_id, score in record.ratings.items():
@@ -233,8 +296,10 @@ def expected_rows(scenario: Scenario, now: datetime = NOW) -> dict[int, dict[str
         interviewer_means = [statistics.fmean(v) for v in by_interviewer.values()]
         submitted_seats = {(r.interview_id, r.interviewer_id) for r in counted}
         missing = sum(
-            1 for candidacy_id, interview_id, user_id in scenario.seats
-            if candidacy_id == candidacy.id and starts[interview_id] <= now
+            1
+            for candidacy_id, interview_id, user_id in scenario.seats
+            if candidacy_id == candidacy.id
+            and starts[interview_id] <= now
             and (interview_id, user_id) not in submitted_seats
         )
         tally = {"strong_no": 0, "no": 0, "yes": 0, "strong_yes": 0}
@@ -246,8 +311,7 @@ def expected_rows(scenario: Scenario, now: datetime = NOW) -> dict[int, dict[str
             "means": {cid: statistics.fmean(v) for cid, v in per_criterion.items()},
             "counts": {cid: len(v) for cid, v in per_criterion.items()},
             "recommendations": tally,
-            "spread": statistics.pstdev(interviewer_means) if len(interviewer_means) >= 2
-            else None,
+            "spread": statistics.pstdev(interviewer_means) if len(interviewer_means) >= 2 else None,
             "missing": missing,
             "raw": statistics.fmean(overall) if overall else None,
         }

@@ -23,16 +23,17 @@ def row_html(page: str, candidacy_id: int) -> str:
 
 def cell(page: str, candidacy_id: int, attribute: str) -> str:
     """The visible text of a row's cell marked ``data-column=`` / ``data-criterion=``."""
-    match = re.search(rf'<td[^>]*\b{attribute}[^>]*>(.*?)</td>', row_html(page, candidacy_id),
-                      re.S)
+    match = re.search(rf"<td[^>]*\b{attribute}[^>]*>(.*?)</td>", row_html(page, candidacy_id), re.S)
     assert match, f"no cell {attribute} for candidacy {candidacy_id}"
     return _plain(match.group(1))
 
 
 def tally(page: str, candidacy_id: int) -> dict[str, int]:
     row = row_html(page, candidacy_id)
-    return {name: int(count) for name, count in
-            re.findall(r'class="rec rec-(\w+)">.*?</span> (\d+)</span>', row)}
+    return {
+        name: int(count)
+        for name, count in re.findall(r'class="rec rec-(\w+)">.*?</span> (\d+)</span>', row)
+    }
 
 
 def shown_rows(page: str) -> list[int]:

@@ -23,25 +23,44 @@ class Route:
     data: dict[str, Any] | None = None
 
     def url(self, world: SimpleNamespace) -> str:
-        return self.path.format(job=world.job.id, candidacy=world.candidacy.id,
-                                other=world.other.id)
+        return self.path.format(
+            job=world.job.id, candidacy=world.candidacy.id, other=world.other.id
+        )
 
 
 PAGES = [
     Route("shortlist.show_shortlist", "GET", "/jobs/{job}/shortlist", 200),
     Route("shortlist.export_shortlist", "GET", "/jobs/{job}/shortlist.csv", 200),
-    Route("shortlist.compare_candidacies", "GET",
-          "/jobs/{job}/shortlist/compare?ids={candidacy},{other}", 200),
+    Route(
+        "shortlist.compare_candidacies",
+        "GET",
+        "/jobs/{job}/shortlist/compare?ids={candidacy},{other}",
+        200,
+    ),
     Route("shortlist.new_decision", "GET", "/jobs/{job}/candidacies/{candidacy}/decide", 200),
-    Route("shortlist.record_decision", "POST", "/jobs/{job}/candidacies/{candidacy}/decisions",
-          303, {"outcome": "hold", "reason": "Waiting for references"}),
+    Route(
+        "shortlist.record_decision",
+        "POST",
+        "/jobs/{job}/candidacies/{candidacy}/decisions",
+        303,
+        {"outcome": "hold", "reason": "Waiting for references"},
+    ),
 ]
 API = [
     Route("api.job_shortlist", "GET", "/jobs/{job}/shortlist", 200),
-    Route("api.compare_candidacies", "GET",
-          "/jobs/{job}/shortlist/compare?ids={candidacy},{other}", 200),
-    Route("api.record_decision", "POST", "/candidacies/{candidacy}/decisions", 201,
-          {"outcome": "hold", "reason": "Waiting for references"}),
+    Route(
+        "api.compare_candidacies",
+        "GET",
+        "/jobs/{job}/shortlist/compare?ids={candidacy},{other}",
+        200,
+    ),
+    Route(
+        "api.record_decision",
+        "POST",
+        "/candidacies/{candidacy}/decisions",
+        201,
+        {"outcome": "hold", "reason": "Waiting for references"},
+    ),
 ]
 
 
@@ -58,8 +77,9 @@ def world(make_user, make_job, make_planned_round, make_candidacy, recruiter, hi
     job = make_job(actor=recruiter, hiring_manager_id=hiring_manager.id)
     make_job(actor=recruiter, hiring_manager_id=users["other_hiring_manager"].id)
     make_planned_round(job, actor=recruiter)
-    return SimpleNamespace(users=users, job=job, candidacy=make_candidacy(job=job),
-                           other=make_candidacy(job=job))
+    return SimpleNamespace(
+        users=users, job=job, candidacy=make_candidacy(job=job), other=make_candidacy(job=job)
+    )
 
 
 def expected(route: Route, role: str | None, api: bool) -> int:
@@ -76,8 +96,9 @@ def test_page_answers_each_role(route, role, world, client, login):
     if role is not None:
         login(world.users[role])
     response = client.open(route.url(world), method=route.method, data=route.data)
-    assert response.status_code == expected(route, role, api=False), (
-        response.get_data(as_text=True)[:300])
+    assert response.status_code == expected(route, role, api=False), response.get_data(
+        as_text=True
+    )[:300]
     if role is None:
         assert "/login" in response.headers["Location"]
 
@@ -86,23 +107,30 @@ def test_page_answers_each_role(route, role, world, client, login):
 @pytest.mark.parametrize("route", API, ids=lambda r: r.endpoint)
 def test_endpoint_answers_each_role(route, role, world, api_as):
     response = api_as(world.users[role]).open(route.method, route.url(world), json=route.data)
-    assert response.status_code == expected(route, role, api=True), response.get_data(
-        as_text=True)[:300]
+    assert response.status_code == expected(route, role, api=True), response.get_data(as_text=True)[
+        :300
+    ]
 
 
 def test_every_shortlist_endpoint_is_in_these_tables(app):
-    declared = {rule.endpoint for rule in app.url_map.iter_rules()
-                if rule.endpoint.startswith("shortlist.")
-                or app.view_functions[rule.endpoint].__module__ == "coordinator.api.shortlist"}
+    declared = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("shortlist.")
+        or app.view_functions[rule.endpoint].__module__ == "coordinator.api.shortlist"
+    }
     assert declared == {r.endpoint for r in PAGES + API}
     assert all(policy_of(app.view_functions[name]) == "can_reach_shortlists" for name in declared)
 
 
-@pytest.mark.parametrize("path", [
-    "/jobs/999999/shortlist",
-    "/jobs/99999999999999999999/shortlist",
-    "/jobs/{job}/candidacies/999999/decide",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/jobs/999999/shortlist",
+        "/jobs/99999999999999999999/shortlist",
+        "/jobs/{job}/candidacies/999999/decide",
+    ],
+)
 def test_absent_objects_are_404_for_those_allowed(path, world, login, client):
     login(world.users["recruiter"])
     assert client.get(path.format(job=world.job.id)).status_code == 404

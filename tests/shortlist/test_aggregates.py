@@ -25,16 +25,18 @@ def test_rows_match_an_independent_computation_of_the_known_data(scenario):
         assert means == pytest.approx({k: round(v, 2) for k, v in want["means"].items()})
         assert {s.criterion_id: s.count for s in row.per_criterion if s.count} == want["counts"]
         assert row.recommendations == want["recommendations"]
-        assert row.spread == (pytest.approx(want["spread"], abs=1e-3) if want["spread"] is not None
-                              else None)
+        assert row.spread == (
+            pytest.approx(want["spread"], abs=1e-3) if want["spread"] is not None else None
+        )
         assert row.missing_assessments == want["missing"]
-        assert row.raw_score == (pytest.approx(want["raw"], abs=0.005) if want["raw"] is not None
-                                 else None)
+        assert row.raw_score == (
+            pytest.approx(want["raw"], abs=0.005) if want["raw"] is not None else None
+        )
 
 
 def test_a_draft_never_counts(scenario):
     alice = scenario.candidacies["alice"]
-    ps, comm = criterion_ids(scenario.first)
+    ps, _comm = criterion_ids(scenario.first)
     row = rows_by_id(aggregates.build(scenario.job))[alice.id]
     stats = {s.criterion_id: s for s in row.per_criterion}
     # ivan 4 and priya 3; sofia's draft 1 is left out
@@ -50,8 +52,9 @@ def test_a_reopened_assessment_counts_only_once_submitted_again(scenario):
     before = rows_by_id(aggregates.build(scenario.job))[alice.id]
     assert {s.criterion_id: s.count for s in before.per_criterion}[coll] == 1
 
-    assessments.save_assessment(interview, actor=tom, ratings={coll: 2, own: 2},
-                                recommendation="no", submit=True)
+    assessments.save_assessment(
+        interview, actor=tom, ratings={coll: 2, own: 2}, recommendation="no", submit=True
+    )
     db.session.commit()
     after = rows_by_id(aggregates.build(scenario.job))[alice.id]
     stats = {s.criterion_id: s for s in after.per_criterion}
@@ -90,20 +93,27 @@ def test_default_states_leave_closed_candidacies_out_and_a_filter_brings_them_ba
 
 def test_planned_round_filter_keeps_candidacies_that_opened_it(scenario):
     shortlist = aggregates.build(scenario.job, planned_round_id=scenario.team.id)
-    assert set(rows_by_id(shortlist)) == {scenario.candidacies["alice"].id,
-                                          scenario.candidacies["bob"].id}
+    assert set(rows_by_id(shortlist)) == {
+        scenario.candidacies["alice"].id,
+        scenario.candidacies["bob"].id,
+    }
 
 
 def test_criteria_columns_follow_the_plan(scenario):
     shortlist = aggregates.build(scenario.job)
     assert [title for _, title in shortlist.criteria] == [
-        "Problem solving", "Communication", "Collaboration", "Ownership"]
+        "Problem solving",
+        "Communication",
+        "Collaboration",
+        "Ownership",
+    ]
 
 
 def test_score_distribution_counts_submitted_ratings_per_score(scenario):
     ps, _comm = criterion_ids(scenario.first)
-    distribution = {d.criterion_id: d for d in
-                    aggregates.score_distribution(aggregates.build(scenario.job))}
+    distribution = {
+        d.criterion_id: d for d in aggregates.score_distribution(aggregates.build(scenario.job))
+    }
     # alice 4, 3 and bob 2, 1 (dan is rejected, sofia's draft does not count)
     assert distribution[ps].counts == {1: 1, 2: 1, 3: 1, 4: 1}
 
@@ -124,11 +134,14 @@ def test_sorting_by_a_criterion_column(scenario):
     assert [row.candidate.name for row in ordered] == ["Alice Doe", "Bob Doe", "Cara Doe"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (None, ("name", False)),
-    ("-calibrated", ("calibrated", True)),
-    ("missing", ("missing", False)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, ("name", False)),
+        ("-calibrated", ("calibrated", True)),
+        ("missing", ("missing", False)),
+    ],
+)
 def test_parse_sort_accepts_known_columns(text, expected):
     assert aggregates.parse_sort(text, []) == expected
 

@@ -16,9 +16,20 @@ from tests.api.support import (
 )
 from tests.shortlist.conftest import criterion_ids, expected_rows
 
-ROW_FIELDS = {"candidacy_id", "candidate", "state", "rounds_done", "next_round", "per_criterion",
-              "recommendations", "spread", "missing_assessments", "raw_score",
-              "calibrated_score", "last_decision"}
+ROW_FIELDS = {
+    "candidacy_id",
+    "candidate",
+    "state",
+    "rounds_done",
+    "next_round",
+    "per_criterion",
+    "recommendations",
+    "spread",
+    "missing_assessments",
+    "raw_score",
+    "calibrated_score",
+    "last_decision",
+}
 
 
 @pytest.fixture
@@ -50,16 +61,18 @@ def test_rows_match_the_independently_computed_figures(scenario, api, openapi_do
         want = expected[item["candidacy_id"]]
         means = {s["criterion_id"]: s["mean"] for s in item["per_criterion"] if s["count"]}
         assert means == pytest.approx({k: round(v, 2) for k, v in want["means"].items()})
-        assert {s["criterion_id"]: s["count"] for s in item["per_criterion"]
-                if s["count"]} == want["counts"]
+        assert {s["criterion_id"]: s["count"] for s in item["per_criterion"] if s["count"]} == want[
+            "counts"
+        ]
         assert item["recommendations"] == want["recommendations"]
         if want["spread"] is None:
             assert item["spread"] is None
         else:
             assert item["spread"] == pytest.approx(want["spread"], abs=1e-3)
         assert item["missing_assessments"] == want["missing"]
-        assert item["raw_score"] == (None if want["raw"] is None
-                                     else pytest.approx(want["raw"], abs=0.005))
+        assert item["raw_score"] == (
+            None if want["raw"] is None else pytest.approx(want["raw"], abs=0.005)
+        )
 
 
 def test_rows_carry_candidate_rounds_and_calibration(scenario, api):
@@ -97,8 +110,10 @@ def test_unknown_state_is_refused(scenario, api):
 
 def test_round_filter(scenario, api):
     body = shortlist(api, scenario, f"?round_id={scenario.team.id}").json
-    assert {i["candidacy_id"] for i in body["items"]} == {scenario.candidacies["alice"].id,
-                                                         scenario.candidacies["bob"].id}
+    assert {i["candidacy_id"] for i in body["items"]} == {
+        scenario.candidacies["alice"].id,
+        scenario.candidacies["bob"].id,
+    }
 
 
 def test_a_round_of_another_plan_is_refused(scenario, api, make_job, make_planned_round):
@@ -121,17 +136,28 @@ def test_sort_by_criterion(scenario, api):
     assert body["items"][0]["candidacy_id"] == scenario.candidacies["alice"].id
 
 
-@pytest.mark.parametrize("query", ["?sort=salary", "?sort=criterion:0", "?per_page=201",
-                                   "?page=0", "?round_id=x", "?colour=blue"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?sort=salary",
+        "?sort=criterion:0",
+        "?per_page=201",
+        "?page=0",
+        "?round_id=x",
+        "?colour=blue",
+    ],
+)
 def test_bad_query_is_422(scenario, api, query):
     assert_problem(shortlist(api, scenario, query), 422)
 
 
 def test_last_decision_is_in_the_row(scenario, api, recruiter):
-    operations.record_decision(scenario.candidacies["bob"], actor=recruiter, outcome="hold",
-                               reason="Waiting")
-    operations.record_decision(scenario.candidacies["bob"], actor=recruiter, outcome="advance",
-                               reason="Go")
+    operations.record_decision(
+        scenario.candidacies["bob"], actor=recruiter, outcome="hold", reason="Waiting"
+    )
+    operations.record_decision(
+        scenario.candidacies["bob"], actor=recruiter, outcome="advance", reason="Go"
+    )
     db.session.commit()
     body = shortlist(api, scenario, "?state=active,shortlisted").json
     bob = next(i for i in body["items"] if i["candidacy_id"] == scenario.candidacies["bob"].id)
@@ -144,16 +170,20 @@ def test_last_decision_is_in_the_row(scenario, api, recruiter):
 
 def test_compare_gives_rows_and_visible_assessments(scenario, api, openapi_document):
     c = scenario.candidacies
-    response = api.get(f"/jobs/{scenario.job.id}/shortlist/compare?ids={c['bob'].id},"
-                       f"{c['alice'].id}")
+    response = api.get(
+        f"/jobs/{scenario.job.id}/shortlist/compare?ids={c['bob'].id},{c['alice'].id}"
+    )
     assert response.status_code == 200
-    assert_matches_document(openapi_document, "/api/v1/jobs/{job_id}/shortlist/compare", "GET",
-                            response)
+    assert_matches_document(
+        openapi_document, "/api/v1/jobs/{job_id}/shortlist/compare", "GET", response
+    )
     body = response.json
     assert [i["candidacy_id"] for i in body["candidacies"]] == [c["bob"].id, c["alice"].id]
     alice = body["candidacies"][1]
-    assert {a["interviewer_name"] for a in alice["assessments"]} == {"Ivan Interviewer",
-                                                                     "Priya Interviewer"}
+    assert {a["interviewer_name"] for a in alice["assessments"]} == {
+        "Ivan Interviewer",
+        "Priya Interviewer",
+    }
     assert all(a["state"] == "submitted" for a in alice["assessments"])
 
 
@@ -164,8 +194,10 @@ def test_compare_needs_two_to_four_ids(scenario, api, ids):
 
 def test_compare_refuses_candidacies_of_another_job(scenario, api, make_candidacy):
     stranger = make_candidacy()
-    response = api.get(f"/jobs/{scenario.job.id}/shortlist/compare?ids="
-                       f"{scenario.candidacies['alice'].id},{stranger.id}")
+    response = api.get(
+        f"/jobs/{scenario.job.id}/shortlist/compare?ids="
+        f"{scenario.candidacies['alice'].id},{stranger.id}"
+    )
     assert_invalid(response, "ids.1")
 
 
@@ -176,13 +208,15 @@ def post_decision(api, candidacy_id: int, **body):
     return api.post(f"/candidacies/{candidacy_id}/decisions", json=body)
 
 
-def test_recording_a_decision_answers_201_and_the_state_follows(scenario, api, recruiter,
-                                                               openapi_document):
+def test_recording_a_decision_answers_201_and_the_state_follows(
+    scenario, api, recruiter, openapi_document
+):
     bob = scenario.candidacies["bob"]
     response = post_decision(api, bob.id, outcome="offer", reason="Best of the bunch")
     assert response.status_code == 201, response.json
-    assert_matches_document(openapi_document, "/api/v1/candidacies/{candidacy_id}/decisions",
-                            "POST", response)
+    assert_matches_document(
+        openapi_document, "/api/v1/candidacies/{candidacy_id}/decisions", "POST", response
+    )
     assert response.json["outcome"] == "offer"
     assert response.json["actor_id"] == recruiter.id
     detail = api.get(f"/candidacies/{bob.id}").json
@@ -190,14 +224,17 @@ def test_recording_a_decision_answers_201_and_the_state_follows(scenario, api, r
     assert [d["reason"] for d in detail["decisions"]] == ["Best of the bunch"]
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"outcome": "promote", "reason": "Because"}, "outcome"),
-    ({"outcome": "advance", "reason": ""}, "reason"),
-    ({"outcome": "advance", "reason": "   "}, "reason"),
-    ({"outcome": "advance"}, "reason"),
-    ({"outcome": "advance", "reason": "x" * 4001}, "reason"),
-    ({"outcome": "advance", "reason": "ok", "confirm_missing": "yes"}, "confirm_missing"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"outcome": "promote", "reason": "Because"}, "outcome"),
+        ({"outcome": "advance", "reason": ""}, "reason"),
+        ({"outcome": "advance", "reason": "   "}, "reason"),
+        ({"outcome": "advance"}, "reason"),
+        ({"outcome": "advance", "reason": "x" * 4001}, "reason"),
+        ({"outcome": "advance", "reason": "ok", "confirm_missing": "yes"}, "confirm_missing"),
+    ],
+)
 def test_invalid_decisions_are_422(scenario, api, body, field):
     assert_invalid(post_decision(api, scenario.candidacies["bob"].id, **body), field)
     assert db.session.scalar(sa.select(sa.func.count(Decision.id))) == 0
@@ -205,18 +242,21 @@ def test_invalid_decisions_are_422(scenario, api, body, field):
 
 def test_missing_assessments_are_a_409_until_confirmed(scenario, api):
     alice = scenario.candidacies["alice"]
-    body = assert_conflict(post_decision(api, alice.id, outcome="advance", reason="Strong"),
-                           "missing_assessments")
+    body = assert_conflict(
+        post_decision(api, alice.id, outcome="advance", reason="Strong"), "missing_assessments"
+    )
     assert body["conflicts"][0]["missing"] == 2
-    response = post_decision(api, alice.id, outcome="advance", reason="Strong",
-                             confirm_missing=True)
+    response = post_decision(
+        api, alice.id, outcome="advance", reason="Strong", confirm_missing=True
+    )
     assert response.status_code == 201
     assert response.json["missing_assessments"] == 2
 
 
 def test_a_closed_candidacy_is_a_409(scenario, api):
-    assert_conflict(post_decision(api, scenario.candidacies["dan"].id, outcome="hold",
-                                  reason="Again"), "closed")
+    assert_conflict(
+        post_decision(api, scenario.candidacies["dan"].id, outcome="hold", reason="Again"), "closed"
+    )
 
 
 def test_an_unknown_candidacy_is_404(api):
@@ -226,12 +266,16 @@ def test_an_unknown_candidacy_is_404(api):
 def test_a_hiring_manager_of_another_job_is_403(scenario, api_as, make_user, make_job):
     other_manager = make_user(("hiring_manager",))
     make_job(hiring_manager_id=other_manager.id)
-    response = post_decision(api_as(other_manager), scenario.candidacies["bob"].id,
-                             outcome="hold", reason="Not mine")
+    response = post_decision(
+        api_as(other_manager), scenario.candidacies["bob"].id, outcome="hold", reason="Not mine"
+    )
     assert_problem(response, 403)
 
 
 def test_a_body_that_is_not_json_is_400(scenario, api):
-    response = api.post(f"/candidacies/{scenario.candidacies['bob'].id}/decisions",
-                        data="outcome=hold", content_type="application/json")
+    response = api.post(
+        f"/candidacies/{scenario.candidacies['bob'].id}/decisions",
+        data="outcome=hold",
+        content_type="application/json",
+    )
     assert_problem(response, 400)

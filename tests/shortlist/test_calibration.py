@@ -13,8 +13,12 @@ def scored(interview: int, interviewer: int, candidacy: int, overall: float) -> 
 
 
 def test_leniency_is_the_shrunk_mean_difference_from_fellow_panel_members():
-    items = [scored(1, 10, 100, 4.0), scored(1, 20, 100, 3.0),
-             scored(2, 10, 101, 3.0), scored(2, 20, 101, 2.0)]
+    items = [
+        scored(1, 10, 100, 4.0),
+        scored(1, 20, 100, 3.0),
+        scored(2, 10, 101, 3.0),
+        scored(2, 20, 101, 2.0),
+    ]
     lean = calibration.leniencies(items)
     # each +1 (or -1) on two interviews, shrunk by n / (n + PRIOR) = 2 / 4
     assert lean[10] == calibration.Leniency(0.5, 2)
@@ -31,10 +35,13 @@ def test_calibrated_score_subtracts_each_authors_leniency():
     assert calibration.calibrated(items, lean) == pytest.approx(3.0)
 
 
-@pytest.mark.parametrize("items", [
-    [scored(3, 10, 102, 4.0)],  # one assessment
-    [scored(3, 30, 102, 4.0), scored(3, 40, 102, 2.0)],  # interviewers without comparisons
-])
+@pytest.mark.parametrize(
+    "items",
+    [
+        [scored(3, 10, 102, 4.0)],  # one assessment
+        [scored(3, 30, 102, 4.0), scored(3, 40, 102, 2.0)],  # interviewers without comparisons
+    ],
+)
 def test_too_little_data_gives_none(items):
     lean = {10: calibration.Leniency(0.5, 2), 30: calibration.Leniency(0.1, 1)}
     assert calibration.calibrated(items, lean) is None

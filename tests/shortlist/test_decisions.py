@@ -16,12 +16,15 @@ from coordinator.shortlist import operations
 from coordinator.shortlist.models import Decision
 
 
-@pytest.mark.parametrize(("outcome", "state"), [
-    ("advance", CandidacyState.shortlisted),
-    ("hold", CandidacyState.active),
-    ("reject", CandidacyState.rejected),
-    ("offer", CandidacyState.offer),
-])
+@pytest.mark.parametrize(
+    ("outcome", "state"),
+    [
+        ("advance", CandidacyState.shortlisted),
+        ("hold", CandidacyState.active),
+        ("reject", CandidacyState.rejected),
+        ("offer", CandidacyState.offer),
+    ],
+)
 def test_the_candidacy_state_follows_the_decision(scenario, recruiter, outcome, state):
     bob = scenario.candidacies["bob"]
     operations.record_decision(bob, actor=recruiter, outcome=outcome, reason="Panel agreed")
@@ -36,19 +39,26 @@ def test_decisions_are_appended_and_listed_oldest_first(scenario, recruiter, hir
     db.session.commit()
     history = operations.decisions_of(bob)
     assert [(d.outcome.value, d.reason, d.actor_id) for d in history] == [
-        ("hold", "References first", recruiter.id), ("advance", "Good refs", hiring_manager.id)]
+        ("hold", "References first", recruiter.id),
+        ("advance", "Good refs", hiring_manager.id),
+    ]
 
 
-@pytest.mark.parametrize(("outcome", "reason", "field"), [
-    ("promote", "Because", "outcome"),
-    ("advance", "   ", "reason"),
-    ("advance", "x" * 4001, "reason"),
-])
-def test_an_unknown_outcome_or_a_missing_or_long_reason_is_refused(scenario, recruiter, outcome,
-                                                                   reason, field):
+@pytest.mark.parametrize(
+    ("outcome", "reason", "field"),
+    [
+        ("promote", "Because", "outcome"),
+        ("advance", "   ", "reason"),
+        ("advance", "x" * 4001, "reason"),
+    ],
+)
+def test_an_unknown_outcome_or_a_missing_or_long_reason_is_refused(
+    scenario, recruiter, outcome, reason, field
+):
     with pytest.raises(RuleViolation) as caught:
-        operations.record_decision(scenario.candidacies["bob"], actor=recruiter,
-                                   outcome=outcome, reason=reason)
+        operations.record_decision(
+            scenario.candidacies["bob"], actor=recruiter, outcome=outcome, reason=reason
+        )
     assert caught.value.field == field
 
 
@@ -72,8 +82,9 @@ def test_deciding_while_assessments_are_missing_needs_confirming(scenario, recru
 
 def test_a_confirmed_decision_records_how_many_assessments_were_missing(scenario, recruiter):
     alice = scenario.candidacies["alice"]
-    decision = operations.record_decision(alice, actor=recruiter, outcome="advance",
-                                          reason="Strong", confirm_missing=True)
+    decision = operations.record_decision(
+        alice, actor=recruiter, outcome="advance", reason="Strong", confirm_missing=True
+    )
     db.session.commit()
     assert decision.missing_assessments == 2
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "decision.recorded"))
@@ -82,8 +93,12 @@ def test_a_confirmed_decision_records_how_many_assessments_were_missing(scenario
 
 def test_a_closed_candidacy_takes_no_more_decisions(scenario, recruiter):
     with pytest.raises(Conflict) as caught:
-        operations.record_decision(scenario.candidacies["dan"], actor=recruiter,
-                                   outcome="advance", reason="Second thoughts")
+        operations.record_decision(
+            scenario.candidacies["dan"],
+            actor=recruiter,
+            outcome="advance",
+            reason="Second thoughts",
+        )
     assert caught.value.conflicts[0]["kind"] == "closed"
 
 
@@ -94,8 +109,11 @@ def test_rejecting_cancels_future_interviews_and_tells_everyone(scenario, recrui
     db.session.commit()
     assert future.state is InterviewState.cancelled
     assert past.state is InterviewState.scheduled
-    cancels = db.session.scalars(sa.select(Invite).where(
-        Invite.interview_id == future.id, Invite.method == InviteMethod.cancel)).all()
+    cancels = db.session.scalars(
+        sa.select(Invite).where(
+            Invite.interview_id == future.id, Invite.method == InviteMethod.cancel
+        )
+    ).all()
     assert {i.user_id for i in cancels if i.user_id} == {m.user_id for m in future.panel}
     assert any(i.user_id is None for i in cancels), "the candidate is told too"
 

@@ -61,7 +61,8 @@ def test_page_lists_default_states_by_name_with_the_total(scenario, shortlist_pa
 def test_page_says_too_little_data_instead_of_a_calibrated_number(scenario, shortlist_page):
     page = shortlist_page()
     assert cell(page, scenario.candidacies["cara"].id, 'data-column="calibrated"') == (
-        "too little data")
+        "too little data"
+    )
     assert cell(page, scenario.candidacies["alice"].id, 'data-column="calibrated"') == "3.42"
 
 
@@ -121,8 +122,9 @@ def test_pages_of_the_shortlist_split_after_sorting(scenario, shortlist_page, mo
 def test_chart_is_inline_svg_with_counts_as_text_and_a_description(scenario, shortlist_page):
     page = shortlist_page()
     ps, _ = criterion_ids(scenario.first)
-    chart = re.search(rf'<svg[^>]*aria-labelledby="dist-{ps}-title dist-{ps}-desc".*?</svg>',
-                      page, re.S)
+    chart = re.search(
+        rf'<svg[^>]*aria-labelledby="dist-{ps}-title dist-{ps}-desc".*?</svg>', page, re.S
+    )
     assert chart, "a chart per criterion"
     svg = chart.group(0)
     assert f'<title id="dist-{ps}-title">' in svg
@@ -148,16 +150,20 @@ def test_csv_has_a_row_per_candidacy_with_the_figures(scenario, login, recruiter
     assert [r["candidate"] for r in rows] == ["Alice Doe", "Bob Doe", "Cara Doe"]
     alice = rows[0]
     assert (alice["raw_score"], alice["calibrated_score"], alice["missing_assessments"]) == (
-        "3.5", "3.42", "2")
+        "3.5",
+        "3.42",
+        "2",
+    )
     assert (alice["strong_yes"], alice["yes"]) == ("1", "2")
     assert alice["Problem solving (mean)"] == "3.5"
     assert rows[2]["calibrated_score"] == ""
 
 
-@pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)"])
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)"])
 def test_csv_cells_cannot_start_a_formula(scenario, login, recruiter, dangerous):
-    operations.record_decision(scenario.candidacies["bob"], actor=recruiter, outcome="hold",
-                               reason=dangerous)
+    operations.record_decision(
+        scenario.candidacies["bob"], actor=recruiter, outcome="hold", reason=dangerous
+    )
     scenario.candidacies["cara"].candidate.name = dangerous
     db.session.commit()
     response = login(recruiter).get(f"/jobs/{scenario.job.id}/shortlist.csv")
@@ -190,7 +196,7 @@ def test_compare_shows_candidacies_side_by_side_with_each_rating(scenario, login
     assert response.status_code == 200
     page = text(response)
     assert page.index("Alice Doe") < page.index("Bob Doe")
-    assert "Ivan Interviewer: <span class=\"num\">4</span>" in page
+    assert 'Ivan Interviewer: <span class="num">4</span>' in page
     assert "Clear, structured thinker." in page
     assert "Struggled with the basics." in page
 
@@ -204,8 +210,12 @@ def test_compare_hides_drafts_of_others(scenario, login, recruiter):
 
 @pytest.mark.parametrize("which", [["alice"], ["alice", "bob", "cara", "dan", "extra"], []])
 def test_compare_needs_two_to_four(scenario, login, recruiter, make_candidacy, which):
-    ids = [scenario.candidacies[n].id if n in scenario.candidacies
-           else make_candidacy(job=scenario.job).id for n in which]
+    ids = [
+        scenario.candidacies[n].id
+        if n in scenario.candidacies
+        else make_candidacy(job=scenario.job).id
+        for n in which
+    ]
     response = compare(login(recruiter), scenario, "ids=" + ",".join(map(str, ids)))
     assert response.status_code == 422
     assert "Pick 2 to 4 candidacies" in text(response)
@@ -220,8 +230,9 @@ def test_compare_refuses_malformed_ids_with_a_page_error(scenario, login, recrui
 
 def test_compare_refuses_candidacies_of_another_job(scenario, login, recruiter, make_candidacy):
     stranger = make_candidacy()
-    response = compare(login(recruiter), scenario,
-                       f"ids={scenario.candidacies['alice'].id},{stranger.id}")
+    response = compare(
+        login(recruiter), scenario, f"ids={scenario.candidacies['alice'].id},{stranger.id}"
+    )
     assert response.status_code == 422
     assert "of this job only" in text(response)
 
@@ -232,16 +243,19 @@ def test_compare_refuses_candidacies_of_another_job(scenario, login, recruiter, 
 def decide(client, scenario, name: str, job_id: int | None = None, **data):
     candidacy = scenario.candidacies[name]
     return client.post(
-        f"/jobs/{job_id or scenario.job.id}/candidacies/{candidacy.id}/decisions", data=data)
+        f"/jobs/{job_id or scenario.job.id}/candidacies/{candidacy.id}/decisions", data=data
+    )
 
 
-def test_deciding_from_the_page_records_it_and_goes_to_the_candidacy(scenario, login,
-                                                                      hiring_manager):
+def test_deciding_from_the_page_records_it_and_goes_to_the_candidacy(
+    scenario, login, hiring_manager
+):
     client = login(hiring_manager)
     response = decide(client, scenario, "bob", outcome="advance", reason="Solid first round")
     assert response.status_code == 303
     assert response.headers["Location"].endswith(
-        f"/candidacies/{scenario.candidacies['bob'].id}#decisions")
+        f"/candidacies/{scenario.candidacies['bob'].id}#decisions"
+    )
     page = text(client.get(response.headers["Location"]))
     assert "Solid first round" in page
     assert scenario.candidacies["bob"].state is CandidacyState.shortlisted
@@ -258,8 +272,9 @@ def test_deciding_with_missing_assessments_asks_for_confirmation(scenario, login
 
 
 def test_confirming_records_the_missing_count(scenario, login, recruiter):
-    response = decide(login(recruiter), scenario, "alice", outcome="advance", reason="Strong",
-                      confirm_missing="y")
+    response = decide(
+        login(recruiter), scenario, "alice", outcome="advance", reason="Strong", confirm_missing="y"
+    )
     assert response.status_code == 303
     decision = db.session.scalar(sa.select(Decision))
     assert decision.missing_assessments == 2
@@ -279,8 +294,9 @@ def test_deciding_on_a_closed_candidacy_is_a_conflict(scenario, login, recruiter
 
 def test_deciding_through_another_jobs_url_is_not_found(scenario, login, recruiter, make_job):
     other = make_job(actor=recruiter)
-    response = decide(login(recruiter), scenario, "bob", job_id=other.id, outcome="advance",
-                      reason="Sneaky")
+    response = decide(
+        login(recruiter), scenario, "bob", job_id=other.id, outcome="advance", reason="Sneaky"
+    )
     assert response.status_code == 404
 
 
@@ -290,7 +306,7 @@ def test_the_candidacy_page_shows_the_decision_history(scenario, login, recruite
     operations.record_decision(bob, actor=recruiter, outcome="advance", reason="Refs are in")
     db.session.commit()
     page = text(login(recruiter).get(f"/candidacies/{bob.id}"))
-    section = page[page.index('id="decisions"'):]
+    section = page[page.index('id="decisions"') :]
     assert section.index("Wait for refs") < section.index("Refs are in")
     assert "Record a decision" in section
 
@@ -304,11 +320,11 @@ def test_a_panel_member_sees_decisions_but_no_form(scenario, login, recruiter):
     assert "Record a decision" not in page
 
 
-def test_the_job_page_links_to_the_shortlist_for_its_hiring_manager_only(scenario, login,
-                                                                         hiring_manager):
+def test_the_job_page_links_to_the_shortlist_for_its_hiring_manager_only(
+    scenario, login, hiring_manager
+):
     client = login(hiring_manager)
     assert f"/jobs/{scenario.job.id}/shortlist" in text(client.get(f"/jobs/{scenario.job.id}"))
     client.post("/logout")
     login(scenario.people["ivan"])
-    assert f"/jobs/{scenario.job.id}/shortlist" not in text(
-        client.get(f"/jobs/{scenario.job.id}"))
+    assert f"/jobs/{scenario.job.id}/shortlist" not in text(client.get(f"/jobs/{scenario.job.id}"))

@@ -19,27 +19,32 @@ def grow(scenario, make_candidacy, make_candidate, recruiter, book, open_round, 
     def more(n: int) -> None:
         nonlocal added
         for _ in range(n):
-            candidacy = make_candidacy(job=scenario.job, actor=recruiter,
-                                       candidate=make_candidate(actor=recruiter))
-            interview = book(open_round(candidacy, scenario.first), at(5, 8 + added),
-                             [ivan, priya])
+            candidacy = make_candidacy(
+                job=scenario.job, actor=recruiter, candidate=make_candidate(actor=recruiter)
+            )
+            interview = book(open_round(candidacy, scenario.first), at(5, 8 + added), [ivan, priya])
             assess(interview, ivan, {ps: 3, comm: 4}, "yes", notes="Good")
             assess(interview, priya, {ps: 2, comm: 3}, "no")
-            operations.record_decision(candidacy, actor=recruiter, outcome="advance",
-                                       reason="Next round")
+            operations.record_decision(
+                candidacy, actor=recruiter, outcome="advance", reason="Next round"
+            )
             db.session.commit()
             added += 1
 
     return more
 
 
-@pytest.mark.parametrize("path", [
-    "/jobs/{job}/shortlist",
-    "/jobs/{job}/shortlist?sort=-calibrated&state=active,shortlisted,rejected",
-    "/jobs/{job}/shortlist.csv",
-])
-def test_shortlist_page_query_count_does_not_grow(path, scenario, grow, login, recruiter,
-                                                  count_queries):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/jobs/{job}/shortlist",
+        "/jobs/{job}/shortlist?sort=-calibrated&state=active,shortlisted,rejected",
+        "/jobs/{job}/shortlist.csv",
+    ],
+)
+def test_shortlist_page_query_count_does_not_grow(
+    path, scenario, grow, login, recruiter, count_queries
+):
     grow(1)
     client = login(recruiter)
     url = path.format(job=scenario.job.id)
@@ -50,11 +55,9 @@ def test_shortlist_page_query_count_does_not_grow(path, scenario, grow, login, r
         assert client.get(url).status_code == 200
     assert len(large) == len(small), f"{small}\n---\n{large}"
     assert len(small) <= 20, str(small)
-    print(small)
 
 
-def test_shortlist_api_query_count_does_not_grow(scenario, grow, api_as, recruiter,
-                                                 count_queries):
+def test_shortlist_api_query_count_does_not_grow(scenario, grow, api_as, recruiter, count_queries):
     grow(1)
     api = api_as(recruiter)
     url = f"/jobs/{scenario.job.id}/shortlist?per_page=200"

@@ -1,4 +1,4 @@
-"""Interview Coordinator: schedule further interview rounds, assess candidates, narrow the shortlist."""
+"""Interview Coordinator: schedule further rounds, assess candidates, narrow the shortlist."""
 
 from __future__ import annotations
 
@@ -81,10 +81,9 @@ def _register_domains() -> None:
     import coordinator.mail.models
     import coordinator.shortlist.models  # noqa: F401
     from coordinator.assessments import operations as assessment_operations
+    from coordinator.compensation import operations as compensation_operations
     from coordinator.scheduling import operations as scheduling_operations
     from coordinator.scheduling import permissions as scheduling_permissions
-
-    from coordinator.compensation import operations as compensation_operations
 
     scheduling_permissions.register()
     scheduling_operations.register()

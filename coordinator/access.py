@@ -2,8 +2,8 @@
 
 ``@requires(predicate)`` lets a signed-in user through when ``predicate(user)`` holds; object-level
 checks (``can_<verb>(user, obj)``) then run inside the view after loading the object through its
-parents. ``@public`` marks the few endpoints anyone may reach. A test walks ``app.url_map`` and fails
-for any endpoint that declares neither.
+parents. ``@public`` marks the few endpoints anyone may reach. A test walks ``app.url_map``
+and fails for any endpoint that declares neither.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def require(allowed: bool, message: str = "You are not allowed to do that.") -> 
 
 
 def public(view: F) -> F:
-    """Anyone may reach this endpoint (login page, candidate portal with its own signed link, ...)."""
+    """Anyone may reach this endpoint (sign-in, the candidate portal with its signed link, ...)."""
     setattr(view, POLICY_ATTR, "public")
     return view
 

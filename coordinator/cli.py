@@ -72,7 +72,8 @@ def register(app: Flask) -> None:
         lease = timedelta(seconds=int(config.get("MAIL_LEASE_SECONDS", 120)))
         while True:
             report = outbox.deliver_due(transport_from_config(config), batch_size=batch_size,
-                                        max_attempts=max_attempts, lease=lease)
+                                        max_attempts=max_attempts, lease=lease,
+                                        record_every=int(config.get("MAIL_RECORD_EVERY", 1)))
             if report.total or once:
                 click.echo(f"sent {report.sent}, to retry {report.retried}, "
                            f"gave up {report.failed}")

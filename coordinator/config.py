@@ -27,12 +27,14 @@ ENVIRONMENT_KEYS: dict[str, str] = {
     "COORDINATOR_PORTAL_LINK_DAYS": "PORTAL_LINK_DAYS",
     "COORDINATOR_MAIL_LEASE_SECONDS": "MAIL_LEASE_SECONDS",
     "COORDINATOR_API_RATE_LIMIT": "API_RATE_LIMIT",
+    "COORDINATOR_MAIL_RECORD_EVERY": "MAIL_RECORD_EVERY",
     "COORDINATOR_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
 }
 
 BOOLEAN_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE"}
 INTEGER_KEYS = {
     "SMTP_PORT", "MAIL_MAX_ATTEMPTS", "PORTAL_LINK_DAYS", "MAIL_LEASE_SECONDS",
+    "MAIL_RECORD_EVERY",
 }
 
 
@@ -57,7 +59,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # A worker's claim on a message; after a crash the message is retried when it runs out.
         "MAIL_LEASE_SECONDS": 120,
         "PORTAL_LINK_DAYS": 45,
-        # Session and CSRF lifetimes are long enough for an hour (and more) of writing an assessment.
+        # Session and CSRF lifetimes allow an hour (and more) of writing an assessment.
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -116,5 +118,5 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; a plain postgresql:// URL means it.
-        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://") :]
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")

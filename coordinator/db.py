@@ -28,7 +28,7 @@ db = SQLAlchemy(model_class=Base)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """An instant, stored in UTC. Refuses naive datetimes so zone bugs fail the day they are written."""
+    """An instant stored in UTC; refuses naive datetimes so zone bugs fail the day they appear."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
@@ -72,7 +72,7 @@ class TitledEnum(enum.StrEnum):
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str, **kwargs: Any) -> sa.Enum:
-    """Store an enum as a plain string with a CHECK constraint, the same on SQLite and PostgreSQL."""
+    """Store an enum as a string with a CHECK constraint, the same on SQLite and PostgreSQL."""
     return sa.Enum(
         enum_cls,
         name=name,

@@ -69,7 +69,9 @@ def local_to_utc(day: date, at: time, zone_name: str, field: str = "starts_at") 
 
 def ensure_aware(value: datetime, field: str = "starts_at") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise RuleViolation(field, "Give the time with its UTC offset (e.g. 2027-03-29T10:00:00+02:00).")
+        raise RuleViolation(
+            field, "Give the time with its UTC offset (e.g. 2027-03-29T10:00:00+02:00)."
+        )
     return value.astimezone(UTC)
 
 

@@ -7,6 +7,7 @@ to run the same suite on PostgreSQL. Each xdist worker gets its own scratch data
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,19 +35,39 @@ def _pg_url(url: str) -> sa.engine.URL:
     return parsed
 
 
+_SCRATCH: set[str] = set()
+
+
 def scratch_database(name: str) -> str:
-    """A fresh, empty database URL for the given name (PostgreSQL) — dropped and recreated."""
+    """A fresh, empty database URL for the given name (PostgreSQL) — dropped and recreated, and
+    dropped again when the test session ends."""
     base = _pg_url(PG_URL)
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
+    _SCRATCH.add(name)
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not (PG_URL and _SCRATCH):
+        return
+    admin = sa.create_engine(_pg_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in sorted(_SCRATCH):
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+_RUN = uuid.uuid4().hex
+
+
 def worker_id() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    """This run's and this worker's tag, so that two runs on one server never share databases."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", _RUN)[:8]
+    return f"{run}_{os.environ.get('PYTEST_XDIST_WORKER', 'gw0')}"
 
 
 @pytest.fixture(scope="session")

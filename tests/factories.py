@@ -121,8 +121,12 @@ def make_candidate(app: Flask, make_user: Callable[..., User]) -> Callable[..., 
 
 
 @pytest.fixture
-def make_candidacy(app: Flask, make_job: Callable[..., Job], make_candidate: Callable[..., Candidate],
-                   make_user: Callable[..., User]) -> Callable[..., Candidacy]:
+def make_candidacy(
+    app: Flask,
+    make_job: Callable[..., Job],
+    make_candidate: Callable[..., Candidate],
+    make_user: Callable[..., User],
+) -> Callable[..., Candidacy]:
     def make(job: Job | None = None, candidate: Candidate | None = None,
              actor: User | None = None) -> Candidacy:
         actor = actor or make_user(("recruiter",))

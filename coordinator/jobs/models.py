@@ -54,7 +54,9 @@ class Job(db.Model):
     pay_band_min: Mapped[Decimal] = mapped_column(MONEY)
     pay_band_max: Mapped[Decimal] = mapped_column(MONEY)
     pay_band_currency: Mapped[str] = mapped_column(sa.String(3))
-    state: Mapped[JobState] = mapped_column(enum_column(JobState, "job_state"), default=JobState.open)
+    state: Mapped[JobState] = mapped_column(
+        enum_column(JobState, "job_state"), default=JobState.open
+    )
     #: Hours after an interview ends by which its assessments are due.
     assessment_due_hours: Mapped[int] = mapped_column(default=24)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

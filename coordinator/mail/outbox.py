@@ -122,17 +122,22 @@ class _Claimed:
 
 
 def deliver_due(transport: Transport, *, batch_size: int = 50,
-                max_attempts: int = DEFAULT_MAX_ATTEMPTS, lease: timedelta = LEASE
-                ) -> DeliveryReport:
+                max_attempts: int = DEFAULT_MAX_ATTEMPTS, lease: timedelta = LEASE,
+                record_every: int = 1) -> DeliveryReport:
     """Send every message due now, batch after batch, until none is left.
 
     A send starts only while at least half of the batch's lease is left, so that no message is
     sent after its lease ran out (when another worker may have claimed it); the rest of the
     batch is given back and claimed afresh. Outcomes are written in small groups (see
     ``_Outcomes``), never while a transaction is open during a send.
+
+    ``record_every`` is how many outcomes are written per transaction. 1 (the default) records
+    each message as sent right after the server accepted it, so a worker killed with SIGKILL can
+    resend at most the one message it was sending; larger groups are faster but may resend up to
+    that many after a crash.
     """
     report = DeliveryReport()
-    outcomes = _Outcomes(max_attempts, report)
+    outcomes = _Outcomes(max_attempts, report, max(1, record_every))
     try:
         while True:
             claimed_at = utcnow()
@@ -195,17 +200,17 @@ def _send(transport: Transport, message: _Claimed) -> TransportError | None:
 class _Outcomes:
     """Outcomes waiting to be written: one short transaction per group of messages.
 
-    A commit per message would cost as much as the SMTP exchange itself; a group is written
-    after ``GROUP_SIZE`` messages, ``GROUP_SECONDS`` or the end of a batch, whichever comes
-    first. The price: a worker killed mid-group may send that group again once its lease runs
-    out (at-least-once delivery, as with any crash between the server's reply and the commit).
+    A group is written after ``group_size`` messages, ``GROUP_SECONDS`` or the end of a batch,
+    whichever comes first. A worker killed mid-group may send that group again once its lease
+    runs out (at-least-once delivery, as with any crash between the server's reply and the
+    commit), so the default group is one message.
     """
 
-    GROUP_SIZE = 20
     GROUP_SECONDS = 0.5
 
-    def __init__(self, max_attempts: int, report: DeliveryReport) -> None:
+    def __init__(self, max_attempts: int, report: DeliveryReport, group_size: int = 1) -> None:
         self.max_attempts, self.report = max_attempts, report
+        self.group_size = group_size
         self.rows: list[dict[str, object]] = []
         self.started = 0.0
 
@@ -231,7 +236,7 @@ class _Outcomes:
                               "sent_at": None, "lease_until": None,
                               "last_error": str(error)[:2000],
                               "next_attempt_at": now + backoff(message.attempts)})
-        if (len(self.rows) >= self.GROUP_SIZE
+        if (len(self.rows) >= self.group_size
                 or time.monotonic() - self.started >= self.GROUP_SECONDS):
             self.write()
 

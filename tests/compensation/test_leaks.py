@@ -42,7 +42,10 @@ PROPOSED = Decimal("119876.54")
 DERIVED = (EXPECTED - BAND_MAX, PROPOSED - BAND_MAX)
 
 FIGURES = sorted(
-    set().union(*(spellings(a) for a in (EXPECTED, BAND_MIN, BAND_MAX, PROPOSED, *DERIVED)))
+    set().union(
+        *(spellings(a) for a in (EXPECTED, BAND_MIN, BAND_MAX, PROPOSED)),
+        *(spellings(a, whole=False) for a in DERIVED),
+    )
 )
 
 #: Routes the walker cannot fill and why (anything else it skips fails the coverage test).

@@ -70,12 +70,13 @@ class Walk:
 # --- amounts as people write them ----------------------------------------------------------------
 
 
-def spellings(amount: Decimal | str) -> set[str]:
-    """``123457.89`` as it might be shown: 123457.89, 123,457.89, 123.457,89, 123 457,89, 123457,
-    123,457 (and 123458 / 123,458 rounded)."""
+def spellings(amount: Decimal | str, *, whole: bool = True) -> set[str]:
+    """``123457.89`` as it might be shown: 123457.89, 123,457.89, 123.457,89, 123 457,89, and
+    with ``whole`` also 123457, 123,457 (and 123458 / 123,458 rounded).
+
+    Whole spellings shorter than five digits are left out: they occur by chance too often.
+    """
     value = Decimal(amount)
-    whole = int(value)
-    rounded = int(value.quantize(Decimal(1)))
     grouped = f"{value:,.2f}"
     found = {
         f"{value:.2f}",
@@ -84,12 +85,12 @@ def spellings(amount: Decimal | str) -> set[str]:
         grouped.replace(",", "\x00").replace(".", ",").replace("\x00", "."),
         grouped.replace(",", " ").replace(".", ","),
         grouped.replace(",", "\u202f"),
-        str(whole),
-        f"{whole:,}",
-        str(rounded),
-        f"{rounded:,}",
     }
-    return {text for text in found if len(text.replace(",", "").replace(".", "")) >= 4}
+    if whole:
+        for number in {int(value), int(value.quantize(Decimal(1)))}:
+            if len(str(number)) >= 5:
+                found |= {str(number), f"{number:,}"}
+    return found
 
 
 # --- filling parameters --------------------------------------------------------------------------
@@ -206,12 +207,20 @@ def fetch(
 
 
 def read_outbox(walk: Walk) -> None:
-    """Each queued message whole (raw bytes) and each of its parts decoded."""
+    """Each queued message whole (raw bytes) and each of its parts decoded.
+
+    Values that are random to the eye (MIME boundaries, Message-ID, Content-ID, base64 lines)
+    are blanked in the raw text, or they would match an amount's digits by chance now and then;
+    base64 parts are read decoded.
+    """
     for message in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)):
         where = f"outbox #{message.id} {message.kind} to {message.recipient}"
         raw = bytes(message.raw)
-        walk.answers.append(Answer(where, 200, raw.decode("utf-8", "replace")))
         parsed = email.message_from_bytes(raw, policy=policy.default)
+        text = raw.decode("utf-8", "replace")
+        for noise in _random_values(parsed):
+            text = text.replace(noise, "<random>")
+        walk.answers.append(Answer(where, 200, text))
         for part in parsed.walk():
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes):
@@ -223,3 +232,19 @@ def read_outbox(walk: Walk) -> None:
                         payload.decode(charset, "replace"),
                     )
                 )
+
+
+def _random_values(message: Any) -> set[str]:
+    found: set[str] = set()
+    for part in message.walk():
+        boundary = part.get_boundary()
+        if boundary:
+            found.add(boundary)
+        for header in ("Message-ID", "Content-ID"):
+            value = part.get(header)
+            if value:
+                found.add(str(value).strip())
+        if not part.is_multipart() and str(part.get("Content-Transfer-Encoding", "")) == "base64":
+            # Encoded lines are letters and digits at random; the decoded part is read instead.
+            found |= {line for line in part.get_payload().splitlines() if len(line) >= 8}
+    return found

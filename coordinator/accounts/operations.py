@@ -14,6 +14,7 @@ from coordinator.audit.operations import record
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from coordinator.timeutil import is_valid_zone, utcnow
+from coordinator.validation import text as _check_text
 
 TOKEN_PREFIX = "ict_"
 
@@ -31,14 +32,6 @@ def _check_zone(time_zone: str) -> None:
     if not is_valid_zone(time_zone):
         raise RuleViolation("time_zone", f"“{time_zone}” is not a known IANA time zone.")
 
-
-def _check_text(field: str, value: str, max_length: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise RuleViolation(field, "This field is required.")
-    if len(value) > max_length:
-        raise RuleViolation(field, f"At most {max_length} characters.")
-    return value
 
 
 def get_user_by_email(email: str) -> User | None:

@@ -12,17 +12,10 @@ from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
 from coordinator.jobs.models import Job, JobState
 from coordinator.timeutil import is_valid_zone
+from coordinator.validation import text as _text
 
 PHONE_CHARACTERS = set("0123456789+-() ./")
 
-
-def _text(field_name: str, value: str | None, max_length: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise RuleViolation(field_name, "This field is required.")
-    if len(value) > max_length:
-        raise RuleViolation(field_name, f"At most {max_length} characters.")
-    return value
 
 
 def _phone(value: str | None) -> str:

@@ -23,18 +23,11 @@ from coordinator.jobs.models import (
     RoundKind,
 )
 from coordinator.money import amount, currency_code
+from coordinator.validation import text as _text
 
 MAX_CRITERIA = 30
 MAX_ROUNDS = 30
 
-
-def _text(field_name: str, value: str | None, max_length: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise RuleViolation(field_name, "This field is required.")
-    if len(value) > max_length:
-        raise RuleViolation(field_name, f"At most {max_length} characters.")
-    return value
 
 
 def _hiring_manager(user_id: int | None, field_name: str = "hiring_manager_id") -> User | None:

@@ -386,7 +386,7 @@ def build(
         row.spread = spread(items)
         row.calibrated_score = calibration.calibrated([s for s, _, _ in items], lean)
 
-    for candidacy_id, missing in missing_by_candidacy(_in_job(job), now).items():
+    for candidacy_id, missing in missing_by_candidacy(Candidacy.job_id == job.id, now).items():
         if candidacy_id in rows:
             rows[candidacy_id].missing_assessments = missing
 
@@ -425,12 +425,16 @@ def score_distribution(shortlist: Shortlist) -> list[Distribution]:
 
 
 def missing_by_candidacy(where: sa.ColumnElement[bool], now: datetime) -> dict[int, int]:
-    """Panel seats on interviews that have started, without a submitted assessment."""
+    """Panel seats on interviews that have started, without a submitted assessment.
+
+    ``where`` picks the rounds; it may name ``Candidacy`` columns (joined through the round).
+    """
     return {
         candidacy_id: int(missing)
         for candidacy_id, missing in db.session.execute(
             sa.select(Round.candidacy_id, sa.func.count(PanelMember.id))
-            .select_from(Round)
+            .select_from(Candidacy)
+            .join(Round, Round.candidacy_id == Candidacy.id)
             .join(Interview, Interview.round_id == Round.id)
             .join(PanelMember, PanelMember.interview_id == Interview.id)
             .where(

@@ -35,6 +35,7 @@ from coordinator.jobs.models import Job, RoundKind
 from coordinator.money import MAX_AMOUNT, currency_code
 from coordinator.money import amount as parse_amount
 from coordinator.timeutil import utcnow
+from coordinator.validation import text as _text
 
 #: Annualise other periods to compare with the (annual) pay band.
 PER_YEAR = {Period.year: Decimal(1), Period.month: Decimal(12), Period.hour: Decimal(2080)}
@@ -163,12 +164,6 @@ class _Errors:
         if self.errors:
             raise RuleViolation.many(self.errors)
 
-
-def _text(field: str, value: str | None, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise RuleViolation(field, f"At most {limit} characters.")
-    return value
 
 
 def _period(value: Period | str | None, field: str) -> Period:

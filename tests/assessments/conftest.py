@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 
-from coordinator.accounts import passwords
 from coordinator.accounts.models import User
 from coordinator.assessments import operations
 from coordinator.assessments.models import Assessment
@@ -31,14 +29,6 @@ NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 def frozen_now(app) -> datetime:
     freeze(NOW)
     return NOW
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its cheapest: these tests make many users and never test hashing itself."""
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def scorecard_input(title: str, criteria: list[CriterionInput]) -> PlannedRoundInput:

@@ -9,9 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from coordinator.accounts import passwords
 from coordinator.compensation import operations
 from coordinator.compensation.models import CompensationStage
 from coordinator.db import db
@@ -26,14 +24,6 @@ NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 def frozen_now(app) -> datetime:
     freeze(NOW)
     return NOW
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its cheapest: these tests make many users and never test hashing itself."""
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @pytest.fixture

@@ -14,9 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from coordinator.accounts import passwords
 from coordinator.accounts.models import User
 from coordinator.assessments import operations as assessments
 from coordinator.assessments.models import Assessment
@@ -43,14 +41,6 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 def frozen_now(app) -> datetime:
     freeze(NOW)
     return NOW
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its cheapest: these tests make many users and never test hashing itself."""
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @pytest.fixture

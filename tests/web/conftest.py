@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from flask import Flask
 
-from coordinator.accounts import passwords
 from coordinator.db import db
 
 
@@ -52,9 +50,3 @@ def world(admin, recruiter, hiring_manager, interviewer, make_job, make_planned_
                "interviewer": interviewer},
     )
 
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at production cost takes ~0.2 s a hash; these page tests do not test hashing."""
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -49,7 +49,18 @@ def _place(interview: Interview) -> str:
 
 
 def discusses_compensation(interview: Interview) -> bool:
-    return interview.round.kind is RoundKind.compensation_discussion
+    """A compensation round, or any interview while a compensation stage is open (pay may be
+    discussed inside another round's interview)."""
+    if interview.round.kind is RoundKind.compensation_discussion:
+        return True
+    plan = interview.round.candidacy.job.planned_rounds
+    if any(p.kind is RoundKind.compensation_discussion for p in plan):
+        return False  # the plan's own compensation round carries the notice
+    from coordinator.compensation.models import StageState
+    from coordinator.compensation.operations import stage_of
+
+    stage = stage_of(interview.round.candidacy)
+    return stage is not None and stage.state is StageState.open
 
 
 def _candidate_context(interview: Interview) -> dict[str, object]:

@@ -136,6 +136,19 @@ def compensation_notice(
         if any(i.ends_at <= now for i in live):
             continue
         return CompensationNotice(planned.title, min((i.starts_at for i in live), default=None))
+    if any(p.kind is RoundKind.compensation_discussion for p in candidacy.job.planned_rounds):
+        return None
+    return _stage_notice(candidacy)
+
+
+def _stage_notice(candidacy: Candidacy) -> CompensationNotice | None:
+    """A stage opened without a compensation round (pay discussed inside another round)."""
+    from coordinator.compensation.models import StageState
+    from coordinator.compensation.operations import stage_of
+
+    stage = stage_of(candidacy)
+    if stage is not None and stage.state is StageState.open:
+        return CompensationNotice("Compensation discussion", None)
     return None
 
 

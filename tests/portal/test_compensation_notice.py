@@ -109,3 +109,32 @@ def test_no_notice_when_the_plan_has_no_pay_discussion(client, scene):
 
     assert "Pay will be discussed" not in page
     assert "salary" not in page
+
+
+def test_stage_opened_inside_another_round_is_announced_without_a_pay_round(
+    client, scene, recruiter
+):
+    from coordinator.compensation import operations as compensation
+
+    assert "Pay will be discussed" not in _page(client, scene)
+    compensation.open_stage(scene.candidacy, actor=recruiter)
+    db.session.commit()
+
+    page = _page(client, scene)
+
+    assert "Pay will be discussed" in page
+    for figure in FIGURES:
+        assert figure not in page, figure
+
+
+def test_invite_mentions_pay_when_the_stage_is_open_without_a_pay_round(
+    scene, recruiter, make_round, book, panelists
+):
+    from coordinator.compensation import operations as compensation
+    from coordinator.invites.operations import discusses_compensation
+
+    assert not discusses_compensation(scene.team_interview)
+    compensation.open_stage(scene.candidacy, actor=recruiter)
+    db.session.commit()
+
+    assert discusses_compensation(scene.team_interview)

@@ -38,6 +38,11 @@ def problem_for(err: DomainError) -> Response:
     return problem(err.status, err.title, err.message, **extra)
 
 
+def render_form(template: str, **context: Any) -> Any:
+    """A form page: 200 when first shown, 422 when a submission was refused."""
+    return render_template(template, **context), 422 if request.method == "POST" else 200
+
+
 def viewer_zone() -> str:
     """The zone to show times in: ?tz= when valid, else the signed-in user's, else UTC."""
     from coordinator.timeutil import is_valid_zone

@@ -27,7 +27,7 @@ from coordinator.accounts.permissions import (
 )
 from coordinator.errors import Conflict, RuleViolation
 from coordinator.extensions import db, limiter
-from coordinator.web import page_number
+from coordinator.web import page_number, render_form
 
 bp = Blueprint("accounts", __name__)
 
@@ -188,7 +188,7 @@ def new_user() -> Any:
             db.session.commit()
             flash(f"{user.name} can now sign in as {user.email}.", "info")
             return redirect(url_for(".list_users"), 303)
-    return _render_form("accounts/user_form.html", form=form, target=None)
+    return render_form("accounts/user_form.html", form=form, target=None)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -206,9 +206,4 @@ def edit_user(user_id: int) -> Any:
             db.session.commit()
             flash(f"{target.name}'s account is saved.", "info")
             return redirect(url_for(".list_users"), 303)
-    return _render_form("accounts/user_form.html", form=form, target=target)
-
-
-def _render_form(template: str, **context: Any) -> Any:
-    """A form page: 200 when first shown, 422 when a submission was refused."""
-    return render_template(template, **context), 422 if request.method == "POST" else 200
+    return render_form("accounts/user_form.html", form=form, target=target)

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, Field, RootModel, field_validator
 
 from coordinator.access import require
 from coordinator.accounts.models import User
+from coordinator.accounts.operations import get_user
 from coordinator.accounts.permissions import can_set_limits, is_signed_in
 from coordinator.api import bp
 from coordinator.api.core import SPECS, Out, Schema, endpoint, parse_json_body
@@ -569,12 +570,6 @@ def put_availability(candidacy_id: int, body: WindowsIn) -> Any:
     ]
 
 
-def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
-
 
 @endpoint(
     bp,
@@ -586,7 +581,7 @@ def _user(user_id: int) -> User:
     tag="users",
 )
 def get_working_hours(user_id: int) -> Any:
-    user = _user(user_id)
+    user = get_user(user_id)
     require(can_manage_availability(g.user, user))
     return WorkingHoursOut(
         user_id=user.id, time_zone=user.time_zone, days=availability.working_hours_of(user)
@@ -604,7 +599,7 @@ def get_working_hours(user_id: int) -> Any:
     tag="users",
 )
 def put_working_hours(user_id: int, body: WorkingHoursIn) -> Any:
-    user = _user(user_id)
+    user = get_user(user_id)
     require(can_set_working_hours(g.user, user))
     availability.set_working_hours(user, body.days, actor=g.user, time_zone=body.time_zone)
     db.session.commit()
@@ -624,7 +619,7 @@ def put_working_hours(user_id: int, body: WorkingHoursIn) -> Any:
     tag="users",
 )
 def put_limits(user_id: int, body: LimitsIn) -> Any:
-    user = _user(user_id)
+    user = get_user(user_id)
     require(can_set_limits(g.user, user))
     availability.set_limits(
         user,
@@ -654,7 +649,7 @@ def put_limits(user_id: int, body: LimitsIn) -> Any:
     tag="users",
 )
 def import_busy(user_id: int) -> Any:
-    user = _user(user_id)
+    user = get_user(user_id)
     require(can_manage_availability(g.user, user))
     if request.mimetype in {"text/calendar", "application/ics", "text/plain"}:
         count = availability.import_busy_calendar(user, request.get_data(), actor=g.user)

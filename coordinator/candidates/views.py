@@ -30,7 +30,7 @@ from coordinator.portal.permissions import can_issue_portal_link
 from coordinator.scheduling import meetings
 from coordinator.scheduling.permissions import can_schedule
 from coordinator.shortlist.views import decisions_context
-from coordinator.web import page_number
+from coordinator.web import page_number, render_form
 
 bp = Blueprint("candidates", __name__)
 
@@ -61,7 +61,7 @@ def new_candidate() -> Any:
             db.session.commit()
             flash(f"{candidate.name} added.", "info")
             return redirect(url_for(".show_candidate", candidate_id=candidate.id), 303)
-    return _render_form("candidates/candidate_form.html", form=form, candidate=None)
+    return render_form("candidates/candidate_form.html", form=form, candidate=None)
 
 
 @bp.get("/candidates/<int:candidate_id>")
@@ -87,7 +87,7 @@ def edit_candidate(candidate_id: int) -> Any:
             db.session.commit()
             flash("Candidate saved.", "info")
             return redirect(url_for(".show_candidate", candidate_id=candidate.id), 303)
-    return _render_form("candidates/candidate_form.html", form=form, candidate=candidate)
+    return render_form("candidates/candidate_form.html", form=form, candidate=candidate)
 
 
 @bp.post("/candidates/<int:candidate_id>/candidacies")
@@ -131,10 +131,6 @@ def show_candidacy(candidacy_id: int) -> Any:
         **compensation_context(g.user, candidacy),
     )
 
-
-def _render_form(template: str, **context: Any) -> Any:
-    """A form page: 200 when first shown, 422 when a submission was refused."""
-    return render_template(template, **context), 422 if request.method == "POST" else 200
 
 
 def _render_candidate_page(candidate: Candidate, *,

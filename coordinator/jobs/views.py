@@ -26,7 +26,7 @@ from coordinator.jobs.permissions import (
     can_view_jobs,
     can_view_pay_band,
 )
-from coordinator.web import page_number
+from coordinator.web import page_number, render_form
 
 bp = Blueprint("jobs", __name__)
 
@@ -61,7 +61,7 @@ def new_job() -> Any:
             db.session.commit()
             flash(f"Job “{job.title}” created. Now plan its interview rounds.", "info")
             return redirect(url_for(".show_job", job_id=job.id), 303)
-    return _render_form("jobs/job_form.html", form=form, job=None)
+    return render_form("jobs/job_form.html", form=form, job=None)
 
 
 @bp.get("/jobs/<int:job_id>")
@@ -88,7 +88,7 @@ def edit_job(job_id: int) -> Any:
             db.session.commit()
             flash("Job saved.", "info")
             return redirect(url_for(".show_job", job_id=job.id), 303)
-    return _render_form("jobs/job_form.html", form=form, job=job)
+    return render_form("jobs/job_form.html", form=form, job=job)
 
 
 @bp.route("/jobs/<int:job_id>/plan/new", methods=["GET", "POST"])
@@ -106,7 +106,7 @@ def new_planned_round(job_id: int) -> Any:
             db.session.commit()
             flash("Round added to the interview plan.", "info")
             return redirect(url_for(".show_job", job_id=job.id, _anchor="plan"), 303)
-    return _render_form("jobs/planned_round_form.html", form=form, job=job, planned=None)
+    return render_form("jobs/planned_round_form.html", form=form, job=job, planned=None)
 
 
 @bp.route("/jobs/<int:job_id>/plan/<int:planned_round_id>/edit", methods=["GET", "POST"])
@@ -126,7 +126,7 @@ def edit_planned_round(job_id: int, planned_round_id: int) -> Any:
             db.session.commit()
             flash(f"Round “{planned.title}” saved.", "info")
             return redirect(url_for(".show_job", job_id=job.id, _anchor="plan"), 303)
-    return _render_form("jobs/planned_round_form.html", form=form, job=job, planned=planned)
+    return render_form("jobs/planned_round_form.html", form=form, job=job, planned=planned)
 
 
 @bp.post("/jobs/<int:job_id>/plan/<int:planned_round_id>/move/<any(up, down):direction>")
@@ -179,10 +179,6 @@ def open_candidacy(job_id: int) -> Any:
             return redirect(url_for("candidates.show_candidacy", candidacy_id=candidacy.id), 303)
     return _render_job_page(job, candidacy_form=form, status=422)
 
-
-def _render_form(template: str, **context: Any) -> Any:
-    """A form page: 200 when first shown, 422 when a submission was refused."""
-    return render_template(template, **context), 422 if request.method == "POST" else 200
 
 
 def _render_job_page(job: Job, *, candidacy_form: CandidacyForJobForm | None = None,

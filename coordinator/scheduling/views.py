@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from coordinator.access import require, requires
 from coordinator.accounts.models import User, UserRole
+from coordinator.accounts.operations import get_user
 from coordinator.accounts.permissions import can_set_limits, is_signed_in
 from coordinator.candidates.models import Candidacy
 from coordinator.candidates.operations import get_candidacy
@@ -62,12 +63,6 @@ def _round(candidacy_id: int, round_id: int) -> Round:
 def _interview(candidacy_id: int, round_id: int, interview_id: int) -> Interview:
     return operations.get_round_interview(_round(candidacy_id, round_id), interview_id)
 
-
-def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
 
 
 def panel_candidates() -> list[User]:
@@ -417,7 +412,7 @@ def candidate_availability(candidacy_id: int) -> Any:
 @bp.route("/users/<int:user_id>/working-hours", methods=["GET", "POST"])
 @requires(is_signed_in)
 def working_hours(user_id: int) -> Any:
-    user = _user(user_id)
+    user = get_user(user_id)
     require(can_set_working_hours(g.user, user))
     form = WorkingHoursForm()
     if request.method == "GET":
@@ -444,7 +439,7 @@ def working_hours(user_id: int) -> Any:
 @bp.route("/users/<int:user_id>/limits", methods=["GET", "POST"])
 @requires(can_schedule)
 def limits(user_id: int) -> Any:
-    user = _user(user_id)
+    user = get_user(user_id)
     require(can_set_limits(g.user, user))
     form = LimitsForm(obj=user)
     status = 200
@@ -468,7 +463,7 @@ def limits(user_id: int) -> Any:
 @bp.route("/users/<int:user_id>/busy", methods=["GET", "POST"])
 @requires(is_signed_in)
 def import_busy(user_id: int) -> Any:
-    user = _user(user_id)
+    user = get_user(user_id)
     require(can_manage_availability(g.user, user))
     form = BusyImportForm()
     status = 200

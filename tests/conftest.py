@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,44 @@ def scratch_database(name: str) -> str:
     admin.dispose()
     _SCRATCH.add(name)
     return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(_pg_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+    _SCRATCH.discard(name or "")
+
+
+@contextmanager
+def committed_app(kind: str, name: str, folder: Path) -> Iterator[Flask]:
+    """A migrated app on a database of its own whose sessions really commit, for tests where
+    threads race each other. ``kind`` is "postgresql" (skips without a PostgreSQL URL) or
+    "sqlite" (a file in ``folder``). The test's rolled-back session is set aside meanwhile."""
+    if kind == "postgresql" and not PG_URL:
+        pytest.skip("needs COORDINATOR_TEST_DATABASE_URL (PostgreSQL)")
+    from flask_migrate import upgrade
+
+    if kind == "postgresql":
+        url = scratch_database(f"{_pg_url(PG_URL).database}_{name}_{worker_id()}")
+    else:
+        url = f"sqlite:///{folder / (name + '.sqlite3')}"
+    test_session = db.session
+    db.session = db._make_scoped_session({})
+    app = make_app(url, folder)
+    try:
+        with app.app_context():
+            upgrade()
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        db.session = test_session
+        if kind == "postgresql":
+            drop_database(url)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

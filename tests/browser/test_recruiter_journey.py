@@ -33,8 +33,10 @@ def test_recruiter_books_round_two_from_suggestions_and_sees_invites_queued(
         page.get_by_role("button", name="Open round").click()
     journey.shot("round two opened")
     assert re.search(r"/rounds/\d+$", page.url), page.url
-    assert page.get_by_text("Peer: not met yet").is_visible() or \
-        page.get_by_text("not met yet").first.is_visible()
+    coverage = page.locator("ul.coverage")
+    assert coverage.locator("li", has_text="Peer: not met yet").count() == 1
+    assert coverage.locator("li", has_text="Supervisor: not met yet").count() == 1
+    assert coverage.locator("li", has_text="Hiring manager: met").count() == 1
 
     page.get_by_role("link", name="Find times").click()
     page.get_by_label("Required interviewers 1: interviewer").select_option(

@@ -17,13 +17,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
 
 from coordinator.db import db
 from coordinator.mail import outbox
 from coordinator.mail.models import OutboxMessage, OutboxState
 from coordinator.mail.smtp import SMTPTransport
-from tests.conftest import PG_URL, _pg_url, make_app, scratch_database, worker_id
+from tests.conftest import PG_URL, committed_app
 from tests.mail.conftest import make_message
 
 WORKERS = 4
@@ -35,25 +34,10 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def own_session() -> Iterator[None]:
-    """A real scoped session (one per app context) instead of the test's rolled-back one."""
-    test_session = db.session
-    db.session = db._make_scoped_session({})
-    try:
-        yield  # mail_app removes each context's session inside that context
-    finally:
-        db.session = test_session
-
-
-@pytest.fixture
-def mail_app(own_session: None, tmp_path: Path) -> Iterator[tuple[Flask, list[int]]]:
+def mail_app(tmp_path: Path) -> Iterator[tuple[Flask, list[int]]]:
     """A migrated scratch database holding MESSAGES due messages."""
-    base = _pg_url(PG_URL).database
-    url = scratch_database(f"{base}_outbox_{worker_id()}")
-    app = make_app(url, tmp_path)
-    try:
+    with committed_app("postgresql", "outbox", tmp_path) as app:
         with app.app_context():
-            upgrade()
             ids = [
                 outbox.enqueue(make_message(f"person{n}@example.com"), kind="test").id
                 for n in range(MESSAGES)
@@ -61,18 +45,6 @@ def mail_app(own_session: None, tmp_path: Path) -> Iterator[tuple[Flask, list[in
             db.session.commit()
             db.session.close()
         yield app, ids
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        admin = sa.create_engine(_pg_url(PG_URL), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(
-                sa.text(
-                    f'DROP DATABASE IF EXISTS "{sa.engine.make_url(url).database}" WITH (FORCE)'
-                )
-            )
-        admin.dispose()
 
 
 def in_parallel(app: Flask, work: Callable[[], Any]) -> list[Any]:

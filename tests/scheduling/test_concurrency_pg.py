@@ -24,7 +24,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
 
 from coordinator.accounts import operations as accounts
 from coordinator.accounts.models import Role
@@ -34,7 +33,7 @@ from coordinator.jobs import operations as jobs
 from coordinator.jobs.operations import CriterionInput, PlannedRoundInput
 from coordinator.scheduling import operations
 from coordinator.scheduling.models import Interview, PanelMember
-from tests.conftest import PG_URL, _pg_url, make_app, scratch_database, worker_id
+from tests.conftest import committed_app
 from tests.scheduling.conftest import at
 
 COORDINATORS = 8
@@ -49,47 +48,11 @@ class World:
     tokens: list[str]
 
 
-def _drop_database(url: str) -> None:
-    name = sa.engine.make_url(url).database
-    admin = sa.create_engine(_pg_url(PG_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-@pytest.fixture
-def own_session() -> Iterator[None]:
-    """A real scoped session (one per app context) instead of the test's rolled-back one."""
-    test_session = db.session
-    db.session = db._make_scoped_session({})
-    try:
-        yield
-    finally:
-        db.session.remove()
-        db.session = test_session
-
-
 @pytest.fixture(params=["postgresql", "sqlite"])
-def world(request: pytest.FixtureRequest, own_session: None, tmp_path: Path) -> Iterator[World]:
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     """A migrated database: one interviewer, N candidacies with a round, N recruiters' tokens."""
-    if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip("needs COORDINATOR_TEST_DATABASE_URL (PostgreSQL)")
-        base = _pg_url(PG_URL).database
-        url = scratch_database(f"{base}_concurrency_{worker_id()}")
-    else:
-        url = f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"
-    app = make_app(url, tmp_path)
-    try:
-        with app.app_context():
-            upgrade()
-            yield _seed(app)
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if request.param == "postgresql":
-            _drop_database(url)
+    with committed_app(request.param, "concurrency", tmp_path) as app, app.app_context():
+        yield _seed(app)
 
 
 def _seed(app: Flask) -> World:

@@ -8,8 +8,8 @@ import secrets
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
-from coordinator.accounts import passwords
-from coordinator.accounts.models import ApiToken, Role, User
+from coordinator.accounts import passwords, sessions
+from coordinator.accounts.models import ApiToken, Role, User, UserSession
 from coordinator.audit.operations import record
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, PermissionDenied, RuleViolation
@@ -140,8 +140,11 @@ def _set_password(user: User, password: str) -> None:
 
 
 def change_password(user: User, *, actor: User, current_password: str | None,
-                    new_password: str) -> None:
-    """Users change their own password by giving the current one; admins may reset others'."""
+                    new_password: str, keep_session: UserSession | None = None) -> None:
+    """Users change their own password by giving the current one; admins may reset others'.
+
+    Every session of the user ends except ``keep_session`` (the browser that made the change),
+    and remember-me cookies issued before stop working."""
     if actor.id == user.id and not passwords.verify_password(user.password_hash,
                                                              current_password or ""):
         raise RuleViolation("current_password", "That is not your current password.")
@@ -150,6 +153,7 @@ def change_password(user: User, *, actor: User, current_password: str | None,
     _set_password(user, new_password)
     db.session.flush()
     record(actor, "user.password_changed", user)
+    sessions.end_sessions(user, actor=actor, keep=keep_session)
 
 
 def authenticate(email: str, password: str) -> User | None:

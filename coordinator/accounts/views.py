@@ -5,11 +5,23 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 
 from coordinator.access import public, require, requires
-from coordinator.accounts import operations
+from coordinator.accounts import operations, sessions
 from coordinator.accounts.forms import (
     LoginForm,
     NewUserForm,
@@ -41,8 +53,46 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.index")
 
 
+@bp.before_app_request
+def load_signed_in_user() -> None:
+    """Load the session's user before the view runs, so that the loader's occasional write of
+    the session's activity never commits anything of the view's. The API and static files
+    never act on the session cookie and skip it."""
+    if request.blueprint == "api" or request.endpoint in (None, "static"):
+        return
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+    if "_user_id" in session or remember_cookie in request.cookies:
+        current_user._get_current_object()
+
+
+def _login_failed(response: Response) -> bool:
+    """Only refused sign-ins count against the limits; a correct password costs nothing."""
+    return response.status_code == 422
+
+
+def _attempted_account() -> str:
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return "account:" + (email or "-")
+
+
+def _sign_in(user: User, *, remember: bool) -> None:
+    config = current_app.config
+    lifetime = (config["REMEMBER_COOKIE_DURATION"] if remember
+                else current_app.permanent_session_lifetime)
+    identity = sessions.start_session(user, lifetime=lifetime, remember=remember,
+                                      user_agent=request.user_agent.string,
+                                      ip_address=request.remote_addr or "")
+    db.session.commit()
+    login_user(user, remember=remember)
+    # Flask-Login keeps the user's alternative id; ours also names this browser's session.
+    session["_user_id"] = identity
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_login_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
+               key_func=_attempted_account, deduct_when=_login_failed, scope="login-account")
 @public
 def login() -> Any:
     form = LoginForm()
@@ -50,8 +100,7 @@ def login() -> Any:
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            db.session.commit()
-            login_user(user, remember=bool(form.remember.data))
+            _sign_in(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")), 303)
         form.password.errors = ["Wrong email or password."]
         status = 422
@@ -63,6 +112,8 @@ def login() -> Any:
 @bp.post("/logout")
 @requires(is_signed_in)
 def logout() -> Any:
+    sessions.end_session(g.get("user_session"))
+    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"), 303)
@@ -100,17 +151,58 @@ def change_password() -> Any:
     require(can_edit_user(user, user))
     form = PasswordForm(prefix="password")
     if form.validate_on_submit():
+        current = g.get("user_session")
         try:
             operations.change_password(user, actor=user,
                                        current_password=form.current_password.data,
-                                       new_password=form.password.data or "")
+                                       new_password=form.password.data or "",
+                                       keep_session=current)
         except (RuleViolation, Conflict) as err:
             form.attach(err)
         else:
             db.session.commit()
-            flash("Your password is changed.", "info")
+            _follow_rotation(user, current)
+            flash("Your password is changed. You are signed out everywhere else.", "info")
             return redirect(url_for(".profile"), 303)
     return _render_profile(user, password_form=form, status=422)
+
+
+def _follow_rotation(user: User, current: Any) -> None:
+    """Keep this browser signed in after the user's session token was rotated."""
+    identity = sessions.reissue(session.get("_user_id", ""), user)
+    if identity is not None:
+        session["_user_id"] = identity
+        if current is not None and current.is_remembered:
+            session["_remember"] = "set"
+
+
+@bp.post("/profile/sessions/<int:session_id>/end")
+@requires(is_signed_in)
+def end_session(session_id: int) -> Any:
+    user = g.user
+    target = sessions.get_session(user, session_id)
+    current = g.get("user_session")
+    is_current = current is not None and current.id == target.id
+    sessions.end_session(target)
+    db.session.commit()
+    if is_current:
+        logout_user()
+        flash("You are signed out.", "info")
+        return redirect(url_for(".login"), 303)
+    flash("That session is ended; it is signed out.", "info")
+    return redirect(url_for(".profile", _anchor="sessions"), 303)
+
+
+@bp.post("/profile/sign-out-everywhere")
+@requires(is_signed_in)
+def sign_out_everywhere() -> Any:
+    user = g.user
+    require(can_edit_user(user, user))
+    sessions.end_sessions(user, actor=user)
+    db.session.commit()
+    logout_user()
+    flash("You are signed out on every device, this one included.", "info")
+    return redirect(url_for(".login"), 303)
 
 
 @bp.post("/profile/tokens")
@@ -156,6 +248,7 @@ def _render_profile(user: User, *, profile_form: ProfileForm | None = None,
         password_form=password_form or PasswordForm(prefix="password", formdata=None),
         token_form=token_form or TokenForm(prefix="token", formdata=None),
         tokens=operations.live_tokens(user), new_token=new_token, new_secret=new_secret,
+        user_sessions=sessions.live_sessions(user), current_session=g.get("user_session"),
     ), status))
     return response
 

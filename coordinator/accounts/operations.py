@@ -132,10 +132,9 @@ def update_user(
 
 
 def _set_password(user: User, password: str) -> None:
-    if len(password or "") < passwords.MIN_LENGTH:
-        raise RuleViolation("password", f"Use at least {passwords.MIN_LENGTH} characters.")
-    if len(password) > 1000:
-        raise RuleViolation("password", "At most 1000 characters.")
+    refused = passwords.problem(password)
+    if refused is not None:
+        raise RuleViolation("password", refused)
     user.password_hash = passwords.hash_password(password)
 
 

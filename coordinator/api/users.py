@@ -9,7 +9,7 @@ from flask import g
 from pydantic import Field, StringConstraints
 
 from coordinator.access import require
-from coordinator.accounts import operations
+from coordinator.accounts import operations, passwords
 from coordinator.accounts.models import Role, User, UserRole
 from coordinator.accounts.permissions import (
     can_edit_user,
@@ -34,9 +34,11 @@ class UserIn(Schema):
     time_zone: TimeZone = "UTC"
     roles: Annotated[list[RoleName], Field(min_length=1, max_length=4)]
     # Kept exactly as sent: a password's spaces are part of it.
-    password: Annotated[str, StringConstraints(strip_whitespace=False, min_length=10,
-                                               max_length=1000)] | None = Field(
-        None, description="Lets the user sign in to the pages; omit for API-only users."
+    password: Annotated[str, StringConstraints(strip_whitespace=False,
+                                               min_length=passwords.MIN_LENGTH,
+                                               max_length=passwords.MAX_LENGTH)] | None = Field(
+        None, description="Lets the user sign in to the pages; omit for API-only users. At "
+                          f"least {passwords.MIN_LENGTH} characters and not a common password."
     )
 
 

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     g,
@@ -21,7 +20,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
 from coordinator.access import public, require, requires
-from coordinator.accounts import operations, sessions
+from coordinator.accounts import operations, sessions, throttling
 from coordinator.accounts.forms import (
     LoginForm,
     NewUserForm,
@@ -65,16 +64,6 @@ def load_signed_in_user() -> None:
         current_user._get_current_object()
 
 
-def _login_failed(response: Response) -> bool:
-    """Only refused sign-ins count against the limits; a correct password costs nothing."""
-    return response.status_code == 422
-
-
-def _attempted_account() -> str:
-    email = (request.form.get("email") or "").strip().lower()[:254]
-    return "account:" + (email or "-")
-
-
 def _sign_in(user: User, *, remember: bool) -> None:
     config = current_app.config
     lifetime = (config["REMEMBER_COOKIE_DURATION"] if remember
@@ -90,9 +79,13 @@ def _sign_in(user: User, *, remember: bool) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               deduct_when=_login_failed)
+               deduct_when=throttling.login_failed, exempt_when=throttling.is_known_device)
 @limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
-               key_func=_attempted_account, deduct_when=_login_failed, scope="login-account")
+               key_func=throttling.account_key, scope="login-account",
+               deduct_when=throttling.login_failed, exempt_when=throttling.is_known_device)
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
+               key_func=throttling.device_key, scope="login-device",
+               deduct_when=throttling.login_failed, exempt_when=throttling.is_unknown_device)
 @public
 def login() -> Any:
     form = LoginForm()
@@ -101,7 +94,9 @@ def login() -> Any:
         user = operations.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             _sign_in(user, remember=bool(form.remember.data))
-            return redirect(_safe_next(request.args.get("next")), 303)
+            response = redirect(_safe_next(request.args.get("next")), 303)
+            throttling.remember_device(response, user.email)
+            return response
         form.password.errors = ["Wrong email or password."]
         status = 422
     elif request.method == "POST":

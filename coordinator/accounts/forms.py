@@ -85,6 +85,16 @@ class PasswordForm(Form):
     )
 
 
+class EmailChangeForm(Form):
+    email = EmailField("New email", validators=[DataRequired(), Length(max=254)],
+                       description="We send a link to the new address; your address changes "
+                                   "when you follow it.",
+                       render_kw={"autocomplete": "email"})
+    current_password = PasswordField("Current password",
+                                     validators=[DataRequired(), Length(max=1000)],
+                                     render_kw={"autocomplete": "current-password"})
+
+
 class TokenForm(Form):
     name = StringField("Token name", validators=[DataRequired(), Length(max=100)],
                        description="To recognise it later, e.g. “ATS sync” or “my laptop”.",

@@ -88,9 +88,14 @@ def update_user(
     roles: set[Role] | list[Role] | None = None,
     is_active: bool | None = None,
 ) -> User:
-    """Edit a user. Roles and the active flag change only through an admin."""
+    """Edit a user. Roles, the active flag and the email change only through an admin."""
     changes: dict[str, object] = {}
-    if email is not None:
+    if email is not None and email.strip().lower() != user.email:
+        if not actor.has_role(Role.admin):
+            # Saying "taken" would reveal accounts, and the change needs the password:
+            # users change their own address through email_change.request_email_change.
+            raise PermissionDenied("Change your email on your profile: it asks for your "
+                                   "password and confirms the new address.")
         email = normalise_email(email)
         other = get_user_by_email(email)
         if other is not None and other.id != user.id:

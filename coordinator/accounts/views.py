@@ -20,8 +20,9 @@ from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
 from coordinator.access import public, require, requires
-from coordinator.accounts import operations, sessions, throttling
+from coordinator.accounts import email_change, operations, sessions, throttling
 from coordinator.accounts.forms import (
+    EmailChangeForm,
     LoginForm,
     NewUserForm,
     PasswordForm,
@@ -38,6 +39,7 @@ from coordinator.accounts.permissions import (
 )
 from coordinator.errors import Conflict, RuleViolation
 from coordinator.extensions import db, limiter
+from coordinator.forms import Form
 from coordinator.web import page_number, render_form
 
 bp = Blueprint("accounts", __name__)
@@ -200,6 +202,42 @@ def sign_out_everywhere() -> Any:
     return redirect(url_for(".login"), 303)
 
 
+@bp.post("/profile/email")
+@requires(is_signed_in)
+def request_email_change() -> Any:
+    user = g.user
+    require(can_edit_user(user, user))
+    form = EmailChangeForm(prefix="email")
+    if form.validate_on_submit():
+        try:
+            new_email = email_change.request_email_change(
+                user, actor=user, new_email=form.email.data or "",
+                current_password=form.current_password.data or "")
+        except (RuleViolation, Conflict) as err:
+            form.attach(err)
+        else:
+            db.session.commit()
+            flash(f"We sent a message to {new_email}. Follow the link in it to finish the "
+                  f"change; until then you sign in as {user.email}.", "info")
+            return redirect(url_for(".profile"), 303)
+    return _render_profile(user, email_form=form, status=422)
+
+
+@bp.route("/profile/email/<token>", methods=["GET", "POST"])
+@requires(is_signed_in)
+def confirm_email_change(token: str) -> Any:
+    user = g.user
+    require(can_edit_user(user, user))
+    change = email_change.read_link(token, user)
+    form = Form()
+    if form.validate_on_submit():
+        email_change.confirm_email_change(user, actor=user, token=token)
+        db.session.commit()
+        flash(f"Your email is now {change.new_email}; sign in with it from now on.", "info")
+        return redirect(url_for(".profile"), 303)
+    return render_form("accounts/confirm_email.html", form=form, change=change)
+
+
 @bp.post("/profile/tokens")
 @requires(is_signed_in)
 def create_token() -> Any:
@@ -235,12 +273,14 @@ def revoke_token(token_id: int) -> Any:
 
 def _render_profile(user: User, *, profile_form: ProfileForm | None = None,
                     password_form: PasswordForm | None = None,
+                    email_form: EmailChangeForm | None = None,
                     token_form: TokenForm | None = None, new_token: Any = None,
                     new_secret: str | None = None, status: int = 200) -> Any:
     response = current_app.make_response((render_template(
         "accounts/profile.html", user=user,
         profile_form=profile_form or ProfileForm(prefix="profile", formdata=None, obj=user),
         password_form=password_form or PasswordForm(prefix="password", formdata=None),
+        email_form=email_form or EmailChangeForm(prefix="email", formdata=None),
         token_form=token_form or TokenForm(prefix="token", formdata=None),
         tokens=operations.live_tokens(user), new_token=new_token, new_secret=new_secret,
         user_sessions=sessions.live_sessions(user), current_session=g.get("user_session"),

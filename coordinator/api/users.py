@@ -114,8 +114,10 @@ def show_user(user_id: int) -> Any:
           summary="Edit a user (self: profile fields; admin: also roles and active flag)",
           allow=is_signed_in, body=UserPatch, response=UserOut, errors=(409,),
           tag="users",
-          description="Admins edit anyone and may set `roles` and `is_active`; others edit their "
-                      "own profile fields only (`403` otherwise).")
+          description="Admins edit anyone and may set `roles`, `is_active` and `email`; others "
+                      "edit their own profile fields only (`403` otherwise, also for `email`: "
+                      "users change their own address with `POST /users/{id}/email-change`, "
+                      "which asks for their password and confirms the new address by mail).")
 def update_user(user_id: int, body: UserPatch) -> Any:
     user = operations.get_user(user_id)
     require(can_edit_user(g.user, user))

@@ -21,7 +21,7 @@ from coordinator.accounts.models import User
 from coordinator.accounts.operations import get_user_by_email, normalise_email
 from coordinator.audit.operations import record
 from coordinator.db import db
-from coordinator.errors import Conflict, Gone, NotFound, RuleViolation
+from coordinator.errors import Conflict, Gone, NotFound, PermissionDenied, RuleViolation
 from coordinator.mail import messages, outbox
 from coordinator.urls import external_url, mail_domain
 
@@ -47,7 +47,7 @@ def request_email_change(user: User, *, actor: User, new_email: str,
     """Check the password, then mail the new address (a link, or why it cannot be used).
     Returns the normalised new address; says nothing about whether it has an account."""
     if actor.id != user.id:
-        raise NotFound("No such user.")
+        raise PermissionDenied("You can change only your own email.")
     if not passwords.verify_password(user.password_hash, current_password or ""):
         raise RuleViolation("current_password", "That is not your current password.")
     new_email = normalise_email(new_email)

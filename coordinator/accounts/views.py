@@ -32,6 +32,7 @@ from coordinator.accounts.forms import (
 )
 from coordinator.accounts.models import User
 from coordinator.accounts.permissions import (
+    can_change_email,
     can_edit_user,
     can_manage_tokens,
     can_manage_users,
@@ -206,7 +207,7 @@ def sign_out_everywhere() -> Any:
 @requires(is_signed_in)
 def request_email_change() -> Any:
     user = g.user
-    require(can_edit_user(user, user))
+    require(can_change_email(user, user))
     form = EmailChangeForm(prefix="email")
     if form.validate_on_submit():
         try:
@@ -227,7 +228,7 @@ def request_email_change() -> Any:
 @requires(is_signed_in)
 def confirm_email_change(token: str) -> Any:
     user = g.user
-    require(can_edit_user(user, user))
+    require(can_change_email(user, user))
     change = email_change.read_link(token, user)
     form = Form()
     if form.validate_on_submit():

@@ -168,3 +168,35 @@ def test_api_refuses_a_users_own_email_change_alike_for_taken_and_free(api_as, m
     free = api.patch(f"/users/{user.id}", json={"email": "free@example.com"})
     assert taken.status_code == free.status_code == 403
     assert taken.json["detail"] == free.json["detail"]
+
+
+def test_api_email_change_needs_the_password(api_as, make_user):
+    user = make_user()
+    response = api_as(user).post(f"/users/{user.id}/email-change",
+                                 json={"email": "new.me@example.com",
+                                       "current_password": "not-my-password"})
+    assert response.status_code == 422
+    assert "current_password" in response.json["errors"]
+    assert mail_to("new.me@example.com") == []
+
+
+def test_api_email_change_answers_alike_for_taken_and_free(api_as, make_user):
+    make_user(email="taken@example.com")
+    answers = []
+    for address in ("taken@example.com", "free@example.com"):
+        user = make_user()
+        response = api_as(user).post(f"/users/{user.id}/email-change",
+                                     json={"email": address, "current_password": PASSWORD})
+        answers.append((response.status_code, response.json))
+    assert answers == [(200, {"sent_to": "taken@example.com"}),
+                       (200, {"sent_to": "free@example.com"})]
+    assert len(mail_to("taken@example.com")) == len(mail_to("free@example.com")) == 1
+
+
+def test_api_email_change_of_another_user_is_refused_even_to_an_admin(api_as, make_user,
+                                                                         admin):
+    user = make_user()
+    response = api_as(admin).post(f"/users/{user.id}/email-change",
+                                  json={"email": "x@example.com", "current_password": PASSWORD})
+    assert response.status_code == 403
+    assert mail_to("x@example.com") == []

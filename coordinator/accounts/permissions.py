@@ -39,3 +39,8 @@ def can_manage_tokens(user: User, owner: User) -> bool:
 def can_change_email(user: User, target: User) -> bool:
     """Only users themselves, with their password; admins edit addresses on the user form."""
     return user.id == target.id
+
+
+def can_manage_sessions(user: User, owner: User) -> bool:
+    """Signed-in browsers are listed and ended by their owner only."""
+    return user.id == owner.id

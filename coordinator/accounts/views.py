@@ -34,6 +34,7 @@ from coordinator.accounts.models import User
 from coordinator.accounts.permissions import (
     can_change_email,
     can_edit_user,
+    can_manage_sessions,
     can_manage_tokens,
     can_manage_users,
     is_signed_in,
@@ -179,6 +180,7 @@ def _follow_rotation(user: User, current: Any) -> None:
 def end_session(session_id: int) -> Any:
     user = g.user
     target = sessions.get_session(user, session_id)
+    require(can_manage_sessions(user, target.user))
     current = g.get("user_session")
     is_current = current is not None and current.id == target.id
     sessions.end_session(target)
@@ -195,7 +197,7 @@ def end_session(session_id: int) -> Any:
 @requires(is_signed_in)
 def sign_out_everywhere() -> Any:
     user = g.user
-    require(can_edit_user(user, user))
+    require(can_manage_sessions(user, user))
     sessions.end_sessions(user, actor=user)
     db.session.commit()
     logout_user()

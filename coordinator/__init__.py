@@ -37,13 +37,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> Any:
-        from coordinator.accounts.models import User
+    def load_user(identity: str) -> Any:
+        """The session cookie's (or remember-me cookie's) user, if that sign-in is still live."""
+        from flask import g
 
-        if not user_id.isdigit():
+        from coordinator.accounts import sessions
+
+        found = sessions.find(identity)
+        if found is None:
             return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+        user, user_session = found
+        g.user_session = user_session
+        if sessions.touch(user_session, idle_lifetime=app.permanent_session_lifetime):
+            # Safe to commit: the user is loaded before the request changes anything (see
+            # accounts.views.load_signed_in_user), so only this row's activity is written.
+            db.session.commit()
+        return user
 
     _register_domains()
     _register_blueprints(app)

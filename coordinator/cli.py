@@ -13,7 +13,8 @@ def register(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.option("--email", required=True)
     @click.option("--name", required=True)
-    @click.option("--password", required=True, help="At least 10 characters.")
+    @click.option("--password", required=True,
+                  help="At least 12 characters, not a common password.")
     @click.option("--role", "roles", multiple=True, required=True,
                   type=click.Choice(["admin", "recruiter", "hiring_manager", "interviewer"]))
     @click.option("--job-title", default="")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,14 @@ ENVIRONMENT_KEYS: dict[str, str] = {
     "COORDINATOR_API_RATE_LIMIT": "API_RATE_LIMIT",
     "COORDINATOR_MAIL_RECORD_EVERY": "MAIL_RECORD_EVERY",
     "COORDINATOR_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
+    "COORDINATOR_LOGIN_ACCOUNT_RATE_LIMIT": "LOGIN_ACCOUNT_RATE_LIMIT",
+    "COORDINATOR_REMEMBER_DAYS": "REMEMBER_DAYS",
 }
 
 BOOLEAN_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE"}
 INTEGER_KEYS = {
     "SMTP_PORT", "MAIL_MAX_ATTEMPTS", "PORTAL_LINK_DAYS", "MAIL_LEASE_SECONDS",
-    "MAIL_RECORD_EVERY",
+    "MAIL_RECORD_EVERY", "REMEMBER_DAYS",
 }
 
 
@@ -67,9 +70,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # "Keep me signed in" lasts this many days (the server ends the session then too).
+        "REMEMBER_DAYS": 14,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        # Failed sign-ins only: per address (high, as many people may share one proxy), and per
+        # account whatever the address (so that many addresses cannot guess one password).
+        "LOGIN_RATE_LIMIT": "30 per minute;200 per hour",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes",
         "API_RATE_LIMIT": "600 per minute",
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "PER_PAGE": 50,
@@ -120,3 +128,9 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         # psycopg 3 is the driver we ship; a plain postgresql:// URL means it.
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    if int(app.config["REMEMBER_DAYS"]) < 1:
+        raise ConfigurationError("REMEMBER_DAYS must be at least 1")
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(app.config["REMEMBER_DAYS"]))
+    # The remember-me cookie is a credential too: Secure whenever the session cookie is.
+    app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("REMEMBER_COOKIE_SECURE")
+                                                or app.config["SESSION_COOKIE_SECURE"])

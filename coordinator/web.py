@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
@@ -13,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from coordinator.access import Unauthenticated, is_api_request
 from coordinator.errors import Conflict, DomainError, RuleViolation
-from coordinator.timeutil import format_local, isoformat_z, to_zone
+from coordinator.timeutil import format_local, isoformat_z, to_zone, utcnow
 
 
 def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
@@ -91,6 +92,24 @@ def init_app(app: Flask) -> None:
             return problem(status, err.name, err.description or err.name)
         return render_template("error.html", status=status, title=err.name,
                                detail=err.description), status
+
+    @app.errorhandler(429)
+    def _too_many_requests(err: HTTPException) -> Any:
+        """Rate limited: pages say when to try again and, signed out, lead back to sign-in."""
+        from coordinator.extensions import limiter
+
+        breached = limiter.current_limit
+        wait = max(1, breached.reset_at - int(time.time())) if breached is not None else 60
+        if request.path.startswith("/api/"):
+            response = problem(429, err.name, err.description or err.name)
+        else:
+            signed_in = bool(current_user and current_user.is_authenticated)
+            response = app.make_response((render_template(
+                "rate_limited.html", minutes=max(1, round(wait / 60)),
+                retry_at=utcnow() + timedelta(seconds=wait), signed_in=signed_in,
+                is_sign_in=request.endpoint == "accounts.login"), 429))
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     @app.errorhandler(OperationalError)
     def _database_busy(err: OperationalError) -> Any:

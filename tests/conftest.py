@@ -217,3 +217,27 @@ def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.M
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def limited_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app with rate limiting switched on (the suite's app has it off).
+
+    Flask-Limiter keeps one state per process, so it is reset before and after, and other tests
+    in this worker are not limited."""
+    from coordinator.extensions import limiter
+
+    was_enabled = limiter.enabled
+    limited = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True,
+                       API_RATE_LIMIT="3 per minute")
+    limiter.reset()
+    yield limited
+    limiter.reset()
+    limiter.enabled = was_enabled
+    with limited.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def limited_client(limited_app: Flask) -> FlaskClient:
+    return limited_app.test_client()

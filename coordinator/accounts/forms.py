@@ -61,8 +61,8 @@ class UserForm(ProfileForm):
 class NewUserForm(UserForm):
     password = PasswordField(
         "Initial password", validators=[DataRequired(), Length(min=MIN_LENGTH, max=1000)],
-        description=f"At least {MIN_LENGTH} characters; tell it to them in person. "
-                    "They can change it on their profile.",
+        description=f"At least {MIN_LENGTH} characters, not a common password; tell it to "
+                    "them in person. They can change it on their profile.",
     )
 
     def values(self) -> dict[str, Any]:
@@ -75,7 +75,7 @@ class PasswordForm(Form):
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField(
         "New password", validators=[DataRequired(), Length(min=MIN_LENGTH, max=1000)],
-        description=f"At least {MIN_LENGTH} characters.",
+        description=f"At least {MIN_LENGTH} characters, not a common password.",
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -83,6 +83,16 @@ class PasswordForm(Form):
         validators=[DataRequired(), EqualTo("password", "The two new passwords differ.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class EmailChangeForm(Form):
+    email = EmailField("New email", validators=[DataRequired(), Length(max=254)],
+                       description="We send a link to the new address; your address changes "
+                                   "when you follow it.",
+                       render_kw={"autocomplete": "email"})
+    current_password = PasswordField("Current password",
+                                     validators=[DataRequired(), Length(max=1000)],
+                                     render_kw={"autocomplete": "current-password"})
 
 
 class TokenForm(Form):

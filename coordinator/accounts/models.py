@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -37,6 +38,11 @@ class User(db.Model):
     bio: Mapped[str] = mapped_column(sa.String(1000), default="")
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    #: Flask-Login's alternative id: a per-user secret in the session and the remember-me cookie.
+    #: Rotating it (password change, "sign out everywhere") ends every session and remember-me
+    #: cookie that carried the old one.
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True,
+                                               default=lambda: new_session_token())
     is_active: Mapped[bool] = mapped_column(default=True)
     #: Load limits for interviewers, counted per calendar day and ISO week in their own zone.
     max_interviews_per_day: Mapped[int | None]
@@ -57,7 +63,8 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The alternative id (never the primary key), so that it can be rotated."""
+        return self.session_token
 
     @property
     def roles(self) -> set[Role]:
@@ -76,6 +83,30 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class UserSession(db.Model):
+    """One signed-in browser: its secret (only a SHA-256 digest is stored) lives in the session
+    and in the remember-me cookie; deleting the row ends that sign-in for good."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (sa.CheckConstraint("expires_at > created_at", name="expires_after_creation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    is_remembered: Mapped[bool] = mapped_column(default=False)
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    ip_address: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    user: Mapped[User] = relationship()
 
 
 class UserRole(db.Model):

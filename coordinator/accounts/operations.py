@@ -8,8 +8,8 @@ import secrets
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
-from coordinator.accounts import passwords
-from coordinator.accounts.models import ApiToken, Role, User
+from coordinator.accounts import passwords, sessions
+from coordinator.accounts.models import ApiToken, Role, User, UserSession
 from coordinator.audit.operations import record
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, PermissionDenied, RuleViolation
@@ -88,9 +88,14 @@ def update_user(
     roles: set[Role] | list[Role] | None = None,
     is_active: bool | None = None,
 ) -> User:
-    """Edit a user. Roles and the active flag change only through an admin."""
+    """Edit a user. Roles, the active flag and the email change only through an admin."""
     changes: dict[str, object] = {}
-    if email is not None:
+    if email is not None and email.strip().lower() != user.email:
+        if not actor.has_role(Role.admin):
+            # Saying "taken" would reveal accounts, and the change needs the password:
+            # users change their own address through email_change.request_email_change.
+            raise PermissionDenied("Change your email on your profile: it asks for your "
+                                   "password and confirms the new address.")
         email = normalise_email(email)
         other = get_user_by_email(email)
         if other is not None and other.id != user.id:
@@ -132,16 +137,18 @@ def update_user(
 
 
 def _set_password(user: User, password: str) -> None:
-    if len(password or "") < passwords.MIN_LENGTH:
-        raise RuleViolation("password", f"Use at least {passwords.MIN_LENGTH} characters.")
-    if len(password) > 1000:
-        raise RuleViolation("password", "At most 1000 characters.")
+    refused = passwords.problem(password)
+    if refused is not None:
+        raise RuleViolation("password", refused)
     user.password_hash = passwords.hash_password(password)
 
 
 def change_password(user: User, *, actor: User, current_password: str | None,
-                    new_password: str) -> None:
-    """Users change their own password by giving the current one; admins may reset others'."""
+                    new_password: str, keep_session: UserSession | None = None) -> None:
+    """Users change their own password by giving the current one; admins may reset others'.
+
+    Every session of the user ends except ``keep_session`` (the browser that made the change),
+    and remember-me cookies issued before stop working."""
     if actor.id == user.id and not passwords.verify_password(user.password_hash,
                                                              current_password or ""):
         raise RuleViolation("current_password", "That is not your current password.")
@@ -150,6 +157,7 @@ def change_password(user: User, *, actor: User, current_password: str | None,
     _set_password(user, new_password)
     db.session.flush()
     record(actor, "user.password_changed", user)
+    sessions.end_sessions(user, actor=actor, keep=keep_session)
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -34,3 +34,13 @@ def can_set_limits(user: User, target: User) -> bool:
 def can_manage_tokens(user: User, owner: User) -> bool:
     """API tokens act as their owner, so only the owner creates, sees and revokes them."""
     return user.id == owner.id
+
+
+def can_change_email(user: User, target: User) -> bool:
+    """Only users themselves, with their password; admins edit addresses on the user form."""
+    return user.id == target.id
+
+
+def can_manage_sessions(user: User, owner: User) -> bool:
+    """Signed-in browsers are listed and ended by their owner only."""
+    return user.id == owner.id

@@ -5,12 +5,24 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 
 from coordinator.access import public, require, requires
-from coordinator.accounts import operations
+from coordinator.accounts import email_change, operations, sessions, throttling
 from coordinator.accounts.forms import (
+    EmailChangeForm,
     LoginForm,
     NewUserForm,
     PasswordForm,
@@ -20,13 +32,16 @@ from coordinator.accounts.forms import (
 )
 from coordinator.accounts.models import User
 from coordinator.accounts.permissions import (
+    can_change_email,
     can_edit_user,
+    can_manage_sessions,
     can_manage_tokens,
     can_manage_users,
     is_signed_in,
 )
 from coordinator.errors import Conflict, RuleViolation
 from coordinator.extensions import db, limiter
+from coordinator.forms import Form
 from coordinator.web import page_number, render_form
 
 bp = Blueprint("accounts", __name__)
@@ -41,8 +56,40 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.index")
 
 
+@bp.before_app_request
+def load_signed_in_user() -> None:
+    """Load the session's user before the view runs, so that the loader's occasional write of
+    the session's activity never commits anything of the view's. The API and static files
+    never act on the session cookie and skip it."""
+    if request.blueprint == "api" or request.endpoint in (None, "static"):
+        return
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+    if "_user_id" in session or remember_cookie in request.cookies:
+        current_user._get_current_object()
+
+
+def _sign_in(user: User, *, remember: bool) -> None:
+    config = current_app.config
+    lifetime = (config["REMEMBER_COOKIE_DURATION"] if remember
+                else current_app.permanent_session_lifetime)
+    identity = sessions.start_session(user, lifetime=lifetime, remember=remember,
+                                      user_agent=request.user_agent.string,
+                                      ip_address=request.remote_addr or "")
+    db.session.commit()
+    login_user(user, remember=remember)
+    # Flask-Login keeps the user's alternative id; ours also names this browser's session.
+    session["_user_id"] = identity
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               deduct_when=throttling.login_failed, exempt_when=throttling.is_known_device)
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
+               key_func=throttling.account_key, scope="login-account",
+               deduct_when=throttling.login_failed, exempt_when=throttling.is_known_device)
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
+               key_func=throttling.device_key, scope="login-device",
+               deduct_when=throttling.login_failed, exempt_when=throttling.is_unknown_device)
 @public
 def login() -> Any:
     form = LoginForm()
@@ -50,9 +97,10 @@ def login() -> Any:
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            db.session.commit()
-            login_user(user, remember=bool(form.remember.data))
-            return redirect(_safe_next(request.args.get("next")), 303)
+            _sign_in(user, remember=bool(form.remember.data))
+            response = redirect(_safe_next(request.args.get("next")), 303)
+            throttling.remember_device(response, user.email)
+            return response
         form.password.errors = ["Wrong email or password."]
         status = 422
     elif request.method == "POST":
@@ -63,6 +111,8 @@ def login() -> Any:
 @bp.post("/logout")
 @requires(is_signed_in)
 def logout() -> Any:
+    sessions.end_session(g.get("user_session"))
+    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"), 303)
@@ -100,17 +150,95 @@ def change_password() -> Any:
     require(can_edit_user(user, user))
     form = PasswordForm(prefix="password")
     if form.validate_on_submit():
+        current = g.get("user_session")
         try:
             operations.change_password(user, actor=user,
                                        current_password=form.current_password.data,
-                                       new_password=form.password.data or "")
+                                       new_password=form.password.data or "",
+                                       keep_session=current)
         except (RuleViolation, Conflict) as err:
             form.attach(err)
         else:
             db.session.commit()
-            flash("Your password is changed.", "info")
+            _follow_rotation(user, current)
+            flash("Your password is changed. You are signed out everywhere else.", "info")
             return redirect(url_for(".profile"), 303)
     return _render_profile(user, password_form=form, status=422)
+
+
+def _follow_rotation(user: User, current: Any) -> None:
+    """Keep this browser signed in after the user's session token was rotated."""
+    identity = sessions.reissue(session.get("_user_id", ""), user)
+    if identity is not None:
+        session["_user_id"] = identity
+        if current is not None and current.is_remembered:
+            session["_remember"] = "set"
+
+
+@bp.post("/profile/sessions/<int:session_id>/end")
+@requires(is_signed_in)
+def end_session(session_id: int) -> Any:
+    user = g.user
+    target = sessions.get_session(user, session_id)
+    require(can_manage_sessions(user, target.user))
+    current = g.get("user_session")
+    is_current = current is not None and current.id == target.id
+    sessions.end_session(target)
+    db.session.commit()
+    if is_current:
+        logout_user()
+        flash("You are signed out.", "info")
+        return redirect(url_for(".login"), 303)
+    flash("That session is ended; it is signed out.", "info")
+    return redirect(url_for(".profile", _anchor="sessions"), 303)
+
+
+@bp.post("/profile/sign-out-everywhere")
+@requires(is_signed_in)
+def sign_out_everywhere() -> Any:
+    user = g.user
+    require(can_manage_sessions(user, user))
+    sessions.end_sessions(user, actor=user)
+    db.session.commit()
+    logout_user()
+    flash("You are signed out on every device, this one included.", "info")
+    return redirect(url_for(".login"), 303)
+
+
+@bp.post("/profile/email")
+@requires(is_signed_in)
+def request_email_change() -> Any:
+    user = g.user
+    require(can_change_email(user, user))
+    form = EmailChangeForm(prefix="email")
+    if form.validate_on_submit():
+        try:
+            new_email = email_change.request_email_change(
+                user, actor=user, new_email=form.email.data or "",
+                current_password=form.current_password.data or "")
+        except (RuleViolation, Conflict) as err:
+            form.attach(err)
+        else:
+            db.session.commit()
+            flash(f"We sent a message to {new_email}. Follow the link in it to finish the "
+                  f"change; until then you sign in as {user.email}.", "info")
+            return redirect(url_for(".profile"), 303)
+    return _render_profile(user, email_form=form, status=422)
+
+
+@bp.route("/profile/email/<token>", methods=["GET", "POST"])
+@requires(is_signed_in)
+def confirm_email_change(token: str) -> Any:
+    user = g.user
+    require(can_change_email(user, user))
+    change = email_change.read_link(token, user)
+    form = Form()
+    if form.validate_on_submit():
+        email_change.confirm_email_change(user, actor=user, token=token)
+        db.session.commit()
+        flash(f"Your email is now {change.new_email}; sign in with it from now on.", "info")
+        return redirect(url_for(".profile"), 303)
+    return render_form("accounts/confirm_email.html", form=form, change=change)
 
 
 @bp.post("/profile/tokens")
@@ -148,14 +276,17 @@ def revoke_token(token_id: int) -> Any:
 
 def _render_profile(user: User, *, profile_form: ProfileForm | None = None,
                     password_form: PasswordForm | None = None,
+                    email_form: EmailChangeForm | None = None,
                     token_form: TokenForm | None = None, new_token: Any = None,
                     new_secret: str | None = None, status: int = 200) -> Any:
     response = current_app.make_response((render_template(
         "accounts/profile.html", user=user,
         profile_form=profile_form or ProfileForm(prefix="profile", formdata=None, obj=user),
         password_form=password_form or PasswordForm(prefix="password", formdata=None),
+        email_form=email_form or EmailChangeForm(prefix="email", formdata=None),
         token_form=token_form or TokenForm(prefix="token", formdata=None),
         tokens=operations.live_tokens(user), new_token=new_token, new_secret=new_secret,
+        user_sessions=sessions.live_sessions(user), current_session=g.get("user_session"),
     ), status))
     return response
 

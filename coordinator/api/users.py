@@ -9,9 +9,10 @@ from flask import g
 from pydantic import Field, StringConstraints
 
 from coordinator.access import require
-from coordinator.accounts import operations
+from coordinator.accounts import email_change, operations, passwords
 from coordinator.accounts.models import Role, User, UserRole
 from coordinator.accounts.permissions import (
+    can_change_email,
     can_edit_user,
     can_list_users,
     can_manage_users,
@@ -34,9 +35,11 @@ class UserIn(Schema):
     time_zone: TimeZone = "UTC"
     roles: Annotated[list[RoleName], Field(min_length=1, max_length=4)]
     # Kept exactly as sent: a password's spaces are part of it.
-    password: Annotated[str, StringConstraints(strip_whitespace=False, min_length=10,
-                                               max_length=1000)] | None = Field(
-        None, description="Lets the user sign in to the pages; omit for API-only users."
+    password: Annotated[str, StringConstraints(strip_whitespace=False,
+                                               min_length=passwords.MIN_LENGTH,
+                                               max_length=passwords.MAX_LENGTH)] | None = Field(
+        None, description="Lets the user sign in to the pages; omit for API-only users. At "
+                          f"least {passwords.MIN_LENGTH} characters and not a common password."
     )
 
 
@@ -112,8 +115,10 @@ def show_user(user_id: int) -> Any:
           summary="Edit a user (self: profile fields; admin: also roles and active flag)",
           allow=is_signed_in, body=UserPatch, response=UserOut, errors=(409,),
           tag="users",
-          description="Admins edit anyone and may set `roles` and `is_active`; others edit their "
-                      "own profile fields only (`403` otherwise).")
+          description="Admins edit anyone and may set `roles`, `is_active` and `email`; others "
+                      "edit their own profile fields only (`403` otherwise, also for `email`: "
+                      "users change their own address with `POST /users/{id}/email-change`, "
+                      "which asks for their password and confirms the new address by mail).")
 def update_user(user_id: int, body: UserPatch) -> Any:
     user = operations.get_user(user_id)
     require(can_edit_user(g.user, user))
@@ -125,3 +130,31 @@ def update_user(user_id: int, body: UserPatch) -> Any:
     )
     db.session.commit()
     return UserOut.of(user)
+
+
+class EmailChangeIn(Schema):
+    email: Annotated[str, Field(min_length=3, max_length=254)]
+    # Kept exactly as sent: a password's spaces are part of it.
+    current_password: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1,
+                                                       max_length=passwords.MAX_LENGTH)]
+
+
+class EmailChangeOut(Out):
+    sent_to: str = Field(description="The new address, which was sent a message: a link to "
+                                     "confirm the change, or why the address cannot be used.")
+
+
+@endpoint(bp, "POST", "/users/<int:user_id>/email-change",
+          summary="Ask to change one's own email (self only)", allow=is_signed_in,
+          body=EmailChangeIn, response=EmailChangeOut, tag="users",
+          description="Needs the current password. The answer is the same whether or not the "
+                      "address already has an account: the new address gets a message with a "
+                      "confirmation link (valid 24 hours), or one saying why nothing changed. "
+                      "Another user's id is `403`.")
+def request_email_change(user_id: int, body: EmailChangeIn) -> Any:
+    user = operations.get_user(user_id)
+    require(can_change_email(g.user, user))
+    sent_to = email_change.request_email_change(user, actor=g.user, new_email=body.email,
+                                                current_password=body.current_password)
+    db.session.commit()
+    return EmailChangeOut(sent_to=sent_to)

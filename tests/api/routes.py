@@ -64,6 +64,10 @@ ROUTES = [
     Route("update_user", "PATCH", "/users/<int:user_id>",
           lambda w: f"/users/{w.other_user.id}", only("admin"),
           body=lambda w: {"job_title": "Staff Engineer"}),
+    # The admin asks for their own address (a wrong password: 422); anyone else's id is 403.
+    Route("request_email_change", "POST", "/users/<int:user_id>/email-change",
+          lambda w: f"/users/{w.users['admin'].id}/email-change", only("admin", status=422),
+          body=lambda w: {"email": "moved@example.com", "current_password": "irrelevant"}),
     Route("list_jobs", "GET", "/jobs", lambda w: "/jobs", EVERYONE),
     Route("create_job", "POST", "/jobs", lambda w: "/jobs",
           only("admin", "recruiter", status=201), body=_job_body),

@@ -1,36 +1,12 @@
-"""Rate limits: sign-in attempts and API calls, on an app built with limiting switched on.
-
-The suite's app runs with RATELIMIT_ENABLED False. Flask-Limiter keeps one state per process, so
-the fixture restores it afterwards and other tests in this worker are not limited.
-"""
+"""Rate limits: sign-in attempts and API calls, on an app built with limiting switched on
+(the ``limited_app`` fixture in tests/conftest.py). Sign-in throttling in detail:
+tests/accounts/test_login.py."""
 
 from __future__ import annotations
 
-import pytest
-
 from coordinator.accounts import operations as accounts
 from coordinator.db import db
-from coordinator.extensions import limiter
 from tests.api.support import assert_problem
-from tests.conftest import make_app
-
-
-@pytest.fixture
-def limited_app(app, database_url, tmp_path):
-    was_enabled = limiter.enabled
-    limited = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True,
-                       API_RATE_LIMIT="3 per minute")
-    limiter.reset()
-    yield limited
-    limiter.reset()
-    limiter.enabled = was_enabled
-    with limited.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def limited_client(limited_app):
-    return limited_app.test_client()
 
 
 def failed_login(client):
@@ -38,13 +14,14 @@ def failed_login(client):
                                        "password": "wrong-password-guess"})
 
 
-def test_eleventh_failed_login_in_a_minute_is_429(limited_client):
+def test_eleventh_failed_login_on_one_account_is_429(limited_client):
     answers = [failed_login(limited_client).status_code for _ in range(11)]
     assert answers == [422] * 10 + [429]
 
 
-def test_login_limit_comes_from_config(limited_app, limited_client):
-    assert limited_app.config["LOGIN_RATE_LIMIT"].startswith("10 per minute")
+def test_login_limits_come_from_config(limited_app, limited_client):
+    assert limited_app.config["LOGIN_RATE_LIMIT"] == "30 per minute;200 per hour"
+    assert limited_app.config["LOGIN_ACCOUNT_RATE_LIMIT"] == "10 per 15 minutes"
     for _ in range(10):
         failed_login(limited_client)
     assert limited_client.get("/login").status_code == 200  # only POSTs count

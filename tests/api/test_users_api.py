@@ -67,6 +67,8 @@ def test_duplicate_email_in_any_case_is_409_and_saves_nothing(admin_api, make_us
     ({"roles": ["boss"]}, "roles.0"),
     ({"roles": "admin"}, "roles"),
     ({"password": "short"}, "password"),
+    ({"password": "elevenchars"}, "password"),
+    ({"password": "Password1234!"}, "password"),
     ({"nickname": "Amazing Grace"}, "nickname"),
 ])
 def test_invalid_user_is_422_on_the_field_and_saves_nothing(admin_api, change, field):

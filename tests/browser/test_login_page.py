@@ -21,3 +21,23 @@ def test_wrong_password_shows_a_message_on_the_field(live_server, in_live_app, j
     journey.shot("wrong password")
     assert page.get_by_text("Wrong email or password.").is_visible()
     assert page.get_by_label("Email").input_value() == people.recruiter_email
+
+
+def test_profile_lists_sessions_accessibly_and_signs_out_everywhere(live_server, in_live_app,
+                                                                    journey):
+    people = scenario.build()
+    page = journey.page
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill(people.recruiter_email)
+    page.get_by_label("Password").fill(scenario.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_server.url + "/profile")
+    journey.shot("profile with sessions")
+    assert page.get_by_role("heading", name="Where you are signed in").is_visible()
+    assert page.get_by_text("This browser").is_visible()
+    assert journey.axe() == []
+    page.get_by_role("button", name="Sign out everywhere").click()
+    journey.shot("signed out everywhere")
+    assert page.get_by_role("heading", name="Sign in").is_visible()
+    page.goto(live_server.url + "/profile")
+    assert page.get_by_role("heading", name="Sign in").is_visible()

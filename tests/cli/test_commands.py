@@ -140,3 +140,12 @@ def test_seed_demo_does_nothing_the_second_time(cli):
     assert result.exit_code == 0, result.output
     assert "nothing seeded" in result.output
     assert (count(User), count(Job), count(Candidate), count(Candidacy)) == before
+
+
+def test_create_user_with_a_common_password_fails_clearly(cli):
+    result = cli("create-user", "--email", "common@example.com", "--name", "Common",
+                 "--password", "qwertyuiop123", "--role", "admin")
+
+    assert result.exit_code != 0
+    assert "most common passwords" in result.output
+    assert count(User) == 0

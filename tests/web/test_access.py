@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from coordinator.accounts import operations as accounts
+from coordinator.accounts import sessions
 from coordinator.db import db
 from coordinator.jobs.models import Job, PlannedRound
 
@@ -35,6 +37,14 @@ def _token_of(world: Any, user: Any) -> int:
     return token.id
 
 
+def _other_session_of(world: Any, user: Any) -> int:
+    """Another browser's session of the acting user (of the admin when signed out)."""
+    owner = user or world.users["admin"]
+    sessions.start_session(owner, lifetime=timedelta(hours=1), remember=False)
+    db.session.commit()
+    return max(s.id for s in sessions.live_sessions(owner))
+
+
 # endpoint, method, URL (from the world and the acting user), form data, expected status per role
 ROUTES: list[tuple[str, str, Callable[[Any, Any], str], dict[str, Any], dict[str, int]]] = [
     ("dashboard.index", "GET", lambda w, u: "/", {}, ALL),
@@ -49,6 +59,14 @@ ROUTES: list[tuple[str, str, Callable[[Any, Any], str], dict[str, Any], dict[str
      _with(ALL, 422)),
     ("accounts.revoke_token", "POST",
      lambda w, u: f"/profile/tokens/{_token_of(w, u)}/revoke", {}, _with(ALL, 303)),
+    ("accounts.request_email_change", "POST", lambda w, u: "/profile/email", BAD,
+     _with(ALL, 422)),
+    ("accounts.confirm_email_change", "GET", lambda w, u: "/profile/email/not-a-link", {},
+     _with(ALL, 404)),
+    ("accounts.end_session", "POST",
+     lambda w, u: f"/profile/sessions/{_other_session_of(w, u)}/end", {}, _with(ALL, 303)),
+    ("accounts.sign_out_everywhere", "POST", lambda w, u: "/profile/sign-out-everywhere", {},
+     _with(ALL, 303)),
     ("accounts.list_users", "GET", lambda w, u: "/users", {}, ADMIN_ONLY),
     ("accounts.new_user", "GET", lambda w, u: "/users/new", {}, ADMIN_ONLY),
     ("accounts.new_user", "POST", lambda w, u: "/users/new", BAD, _with(ADMIN_ONLY, 422)),

@@ -66,7 +66,8 @@ def test_admin_creates_a_user_who_can_then_sign_in(client, login, admin, app):
     ({"time_zone": "Europe/Nowhere"}, "time_zone", "is not a known IANA time zone"),
     ({"roles": []}, "roles", "Give at least one role."),
     ({"roles": ["superuser"]}, "roles", "'superuser' is not a valid choice"),
-    ({"password": "short"}, "password", "Field must be between 10 and 1000 characters long."),
+    ({"password": "short"}, "password", "Field must be between 12 and 1000 characters long."),
+    ({"password": "qwertyuiop123"}, "password", "one of the most common passwords"),
 ])
 def test_bad_new_user_input_rerenders_with_message_on_the_field(client, login, admin,
                                                                 overrides, field, message):
@@ -181,7 +182,11 @@ def test_user_changes_their_password(client, login, interviewer, app):
 @pytest.mark.parametrize(("current", "new", "confirm", "field", "message"), [
     ("wrong-password!", "a-brand-new-secret", "a-brand-new-secret", "current_password",
      "That is not your current password."),
-    (PASSWORD, "short", "short", "password", "Field must be between 10 and 1000 characters"),
+    (PASSWORD, "short", "short", "password", "Field must be between 12 and 1000 characters"),
+    (PASSWORD, "elevenchars", "elevenchars", "password",
+     "Field must be between 12 and 1000 characters"),
+    (PASSWORD, "1qaz2wsx3edc", "1qaz2wsx3edc", "password", "one of the most common passwords"),
+    (PASSWORD, "Sunshine2024!!", "Sunshine2024!!", "password", "one of the most common passwords"),
     (PASSWORD, "a-brand-new-secret", "a-different-secret", "confirm",
      "The two new passwords differ."),
 ])

@@ -63,7 +63,7 @@ def owed(
     interview = book(open_round(erin, scenario.first), at(5, 9), [ivan, hiring_manager])
     assess(interview, ivan, {ps: 4, comm: 2}, "strong_yes")
     _decide(erin, recruiter)
-    return SimpleNamespace(candidacy=erin, interview=interview, ratings={ps: 4, comm: 2})
+    return SimpleNamespace(candidacy=erin, interview=interview)
 
 
 @pytest.fixture
@@ -223,7 +223,7 @@ def test_a_cancelled_interview_is_not_owed(scenario, owed, api_as, hiring_manage
     assert row["withheld"] is False
 
 
-def test_sorting_the_api_by_calibrated_score_reveals_no_withheld_order(
+def test_sorting_the_api_by_score_reveals_no_withheld_order(
     scenario, owed, api_as, hiring_manager
 ):
     body = api_as(hiring_manager).get(f"/jobs/{scenario.job.id}/shortlist?sort=-raw").json
@@ -313,7 +313,7 @@ def test_chart_api_gives_the_points_the_page_plots(
         openapi_document, "/api/v1/jobs/{job_id}/shortlist/chart", "GET", response
     )
     body = response.json
-    ps, comm = criterion_ids(scenario.first)
+    ps, _ = criterion_ids(scenario.first)
     by_criterion = {c["criterion_id"]: c for c in body["criteria"]}
     assert [p["count"] for p in by_criterion[ps]["points"]] == [1, 1, 1, 1]
     assert [p["score"] for p in by_criterion[ps]["points"]] == [1, 2, 3, 4]

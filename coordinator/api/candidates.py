@@ -12,6 +12,7 @@ from coordinator.access import require
 from coordinator.api import bp
 from coordinator.api.core import Id, Out, PageOf, PageQuery, Schema, endpoint, paginate
 from coordinator.api.schemas import TimeZone
+from coordinator.assessments.owing import owes_assessment
 from coordinator.candidates import operations
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.candidates.permissions import (
@@ -72,7 +73,12 @@ class CandidacyOut(Out):
 class DecisionOut(Out):
     id: int
     outcome: Literal["advance", "hold", "reject", "offer"]
-    reason: str
+    reason: str | None = Field(
+        description="Why; null (withheld) while the viewer still owes an assessment of the "
+                    "candidacy.")
+    withheld: bool = Field(
+        description="The reason is withheld until the viewer submits the assessments they owe "
+                    "of this candidacy (independence).")
     actor_id: int | None = Field(description="Who decided (null once that user is deleted).")
     missing_assessments: int = Field(
         description="Assessments still missing when the decision was made."
@@ -81,21 +87,24 @@ class DecisionOut(Out):
                             examples=["2027-03-29T08:00:00Z"])
 
     @classmethod
-    def of(cls, decision: Decision) -> DecisionOut:
-        return cls(id=decision.id, outcome=decision.outcome.value, reason=decision.reason,
+    def of(cls, decision: Decision, *, withheld: bool = False) -> DecisionOut:
+        return cls(id=decision.id, outcome=decision.outcome.value,
+                   reason=None if withheld else decision.reason, withheld=withheld,
                    actor_id=decision.actor_id, missing_assessments=decision.missing_assessments,
                    decided_at=isoformat_z(decision.created_at) or "")
 
 
 class CandidacyDetailOut(CandidacyOut):
     decisions: list[DecisionOut] = Field(
-        description="The append-only history of decisions, oldest first."
+        description="The append-only history of decisions, oldest first; reasons are withheld "
+                    "from a viewer who still owes an assessment of the candidacy."
     )
 
     @classmethod
-    def of(cls, candidacy: Candidacy) -> CandidacyDetailOut:
+    def of(cls, candidacy: Candidacy, *, withheld: bool = False) -> CandidacyDetailOut:
         return cls(**dict(CandidacyOut.of(candidacy)),
-                   decisions=[DecisionOut.of(d) for d in decisions_of(candidacy)])
+                   decisions=[DecisionOut.of(d, withheld=withheld)
+                              for d in decisions_of(candidacy)])
 
 
 class CandidateListQuery(PageQuery):
@@ -173,4 +182,4 @@ def open_candidacy(job_id: int, body: CandidacyIn) -> Any:
 def show_candidacy(candidacy_id: int) -> Any:
     candidacy = operations.get_candidacy(candidacy_id)
     require(can_view_candidacy(g.user, candidacy))
-    return CandidacyDetailOut.of(candidacy)
+    return CandidacyDetailOut.of(candidacy, withheld=owes_assessment(g.user, candidacy))

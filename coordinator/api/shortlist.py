@@ -11,12 +11,13 @@ from coordinator.access import require
 from coordinator.api import bp
 from coordinator.api.candidates import CandidacyStateName, DecisionOut
 from coordinator.api.core import Out, PageQuery, Schema, endpoint
-from coordinator.assessments.models import Assessment
+from coordinator.assessments.models import SCALE, Assessment
 from coordinator.candidates.models import CandidacyState
 from coordinator.candidates.operations import get_candidacy
 from coordinator.candidates.permissions import can_view_candidate
 from coordinator.db import db
 from coordinator.errors import RuleViolation
+from coordinator.jobs.models import Job
 from coordinator.jobs.operations import get_job
 from coordinator.shortlist import aggregates, calibration, operations
 from coordinator.shortlist.forms import parse_ids
@@ -30,7 +31,7 @@ ScopeName = Literal["job", "organisation", "none"]
 # --- shapes --------------------------------------------------------------------------------------
 
 
-class ShortlistQuery(PageQuery):
+class ShortlistFilterQuery(Schema):
     state: (
         Annotated[
             str,
@@ -49,6 +50,9 @@ class ShortlistQuery(PageQuery):
         ]
         | None
     ) = None
+
+
+class ShortlistQuery(PageQuery, ShortlistFilterQuery):
     sort: (
         Annotated[
             str,
@@ -104,18 +108,27 @@ class ShortlistRowOut(Out):
     state: CandidacyStateName
     rounds_done: int = Field(description="Planned rounds whose live interviews have all ended.")
     next_round: str | None = Field(description="The first planned round not done yet.")
-    per_criterion: list[CriterionStatOut]
-    recommendations: RecommendationsOut
+    withheld: bool = Field(
+        description="The viewer still owes an assessment of this candidacy (an interview on "
+        "whose panel they sit, held, recorded after the fact or still to come, without their "
+        "submitted assessment): per_criterion, recommendations, spread, raw_score, "
+        "calibrated_score and the last decision's reason are null until they submit it."
+    )
+    per_criterion: list[CriterionStatOut] | None = Field(description="Null while withheld.")
+    recommendations: RecommendationsOut | None = Field(description="Null while withheld.")
     spread: float | None = Field(
         description="Population standard deviation of the interviewers' overall means "
-        "(null with fewer than two interviewers)."
+        "(null with fewer than two interviewers, or while withheld)."
     )
     missing_assessments: int = Field(
         description="Panel seats of interviews that have started without a submitted assessment."
     )
-    raw_score: float | None = Field(description="Mean of the assessments' overall scores.")
+    raw_score: float | None = Field(
+        description="Mean of the assessments' overall scores; null without any, or while withheld."
+    )
     calibrated_score: float | None = Field(
-        description="Raw score corrected for interviewers' leniency; null with too little data."
+        description="Raw score corrected for interviewers' leniency; null with too little data, "
+        "or while withheld."
     )
     last_decision: DecisionOut | None
 
@@ -133,18 +146,25 @@ class ShortlistRowOut(Out):
             state=row.candidacy.state.value,
             rounds_done=row.rounds_done,
             next_round=row.next_round,
-            per_criterion=[
+            withheld=row.withheld,
+            per_criterion=None
+            if row.withheld
+            else [
                 CriterionStatOut(
                     criterion_id=s.criterion_id, title=s.title, mean=s.mean, count=s.count
                 )
                 for s in row.per_criterion
             ],
-            recommendations=RecommendationsOut(**row.recommendations),
+            recommendations=None
+            if row.recommendations is None
+            else RecommendationsOut(**row.recommendations),
             spread=row.spread,
             missing_assessments=row.missing_assessments,
             raw_score=row.raw_score,
             calibrated_score=row.calibrated_score,
-            last_decision=DecisionOut.of(row.last_decision) if row.last_decision else None,
+            last_decision=DecisionOut.of(row.last_decision, withheld=row.withheld)
+            if row.last_decision
+            else None,
         )
 
 
@@ -211,6 +231,26 @@ class ComparisonOut(Out):
     candidacies: list[ComparedOut]
 
 
+class ChartPointOut(Out):
+    score: int = Field(description="A score of the scale (1–4).")
+    meaning: str
+    count: int = Field(description="Submitted ratings with this score.")
+
+
+class ChartCriterionOut(CriterionOut):
+    total: int = Field(description="Submitted ratings of this criterion plotted.")
+    points: list[ChartPointOut] = Field(description="One per score of the scale, in order.")
+
+
+class ShortlistChartOut(Out):
+    criteria: list[ChartCriterionOut] = Field(description="The criteria columns, in plan order.")
+    candidacies: int = Field(description="Candidacies the filters select.")
+    withheld_candidacies: int = Field(
+        description="Of those, the candidacies left out of the chart because the viewer still "
+        "owes an assessment of them."
+    )
+
+
 class DecisionIn(Schema):
     outcome: OutcomeName
     reason: Annotated[str, Field(min_length=1, max_length=operations.MAX_REASON)]
@@ -239,6 +279,16 @@ def _calibration(scope: str) -> CalibrationOut:
     return CalibrationOut(scope=scope, method=calibration.METHOD)  # type: ignore[arg-type]
 
 
+def _viewed_job(job_id: int, query: ShortlistFilterQuery) -> tuple[Job, list[CandidacyState]]:
+    """The job (if the viewer may see its shortlist) and the states its filters ask for."""
+    job = get_job(job_id)
+    require(can_view_shortlist(g.user, job))
+    states = _states(query.state)
+    if query.round_id is not None and query.round_id not in {p.id for p in job.planned_rounds}:
+        raise RuleViolation("round_id", "That round is not in this job's plan.")
+    return job, states
+
+
 @endpoint(
     bp,
     "GET",
@@ -251,14 +301,12 @@ def _calibration(scope: str) -> CalibrationOut:
     tag="shortlist",
     description="One row per candidacy with per-criterion means of submitted ratings, the "
     "recommendation tally, spread, missing assessments, raw and calibrated "
-    "scores. Sorted, then paginated.",
+    "scores. Sorted, then paginated. A row the viewer still owes an assessment of is "
+    "`withheld`: its ratings, recommendations, spread, scores and decision reason are null "
+    "(and it sorts with the empty values).",
 )
 def job_shortlist(job_id: int, query: ShortlistQuery) -> Any:
-    job = get_job(job_id)
-    require(can_view_shortlist(g.user, job))
-    states = _states(query.state)
-    if query.round_id is not None and query.round_id not in {p.id for p in job.planned_rounds}:
-        raise RuleViolation("round_id", "That round is not in this job's plan.")
+    job, states = _viewed_job(job_id, query)
     key, descending = aggregates.parse_sort(query.sort, aggregates.plan_criteria(job))
     criterion = aggregates.sort_criterion(key)
     shortlist = aggregates.build(
@@ -266,6 +314,7 @@ def job_shortlist(job_id: int, query: ShortlistQuery) -> Any:
         states=states,
         planned_round_id=query.round_id,
         criterion_means=criterion if criterion is not None else False,
+        viewer=g.user,
     )
     rows = aggregates.sort_rows(shortlist.rows, key, descending)
     start = (query.page - 1) * query.per_page
@@ -279,6 +328,47 @@ def job_shortlist(job_id: int, query: ShortlistQuery) -> Any:
         sort=("-" if descending else "") + key,
         criteria=[CriterionOut(criterion_id=cid, title=title) for cid, title in shortlist.criteria],
         calibration=_calibration(shortlist.calibration_scope),
+    )
+
+
+@endpoint(
+    bp,
+    "GET",
+    "/jobs/<int:job_id>/shortlist/chart",
+    summary="The points of a job's shortlist chart: submitted ratings per criterion and score",
+    allow=can_reach_shortlists,
+    query=ShortlistFilterQuery,
+    response=ShortlistChartOut,
+    tag="shortlist",
+    description="What the shortlist page's score distribution plots, for the same filters: "
+    "how many submitted ratings of the selected candidacies (all pages) gave each score, per "
+    "criterion. Candidacies the viewer still owes an assessment of are left out "
+    "(counted in `withheld_candidacies`).",
+)
+def shortlist_chart(job_id: int, query: ShortlistFilterQuery) -> Any:
+    job, states = _viewed_job(job_id, query)
+    shortlist = aggregates.build(
+        job,
+        states=states,
+        planned_round_id=query.round_id,
+        criterion_means=False,
+        viewer=g.user,
+    )
+    return ShortlistChartOut(
+        criteria=[
+            ChartCriterionOut(
+                criterion_id=item.criterion_id,
+                title=item.title,
+                total=item.total,
+                points=[
+                    ChartPointOut(score=score, meaning=meaning, count=item.counts[score])
+                    for score, meaning in SCALE.items()
+                ],
+            )
+            for item in aggregates.score_distribution(shortlist)
+        ],
+        candidacies=len(shortlist.rows),
+        withheld_candidacies=shortlist.withheld_count,
     )
 
 

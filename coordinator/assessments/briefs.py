@@ -15,10 +15,12 @@ import sqlalchemy as sa
 
 from coordinator.accounts.models import User
 from coordinator.assessments.models import Assessment, AssessmentState
+from coordinator.assessments.owing import seat_owes
 from coordinator.assessments.permissions import can_see_others_assessments
 from coordinator.db import db
 from coordinator.jobs.models import Relationship
 from coordinator.scheduling.models import Interview, InterviewState, Round
+from coordinator.timeutil import utcnow
 
 
 @dataclass
@@ -64,10 +66,10 @@ def brief_for(interview: Interview, viewer: User) -> list[BriefEntry]:
         ).unique()
     )
     show_ratings = can_see_others_assessments(viewer, candidacy)
+    now = utcnow()
     entries = []
     for item in earlier:
         own = [a for a in assessments if a.interview_id == item.id]
-        submitted_by = {a.interviewer_id for a in own}
         entries.append(
             BriefEntry(
                 round_title=item.round.title,
@@ -83,7 +85,7 @@ def brief_for(interview: Interview, viewer: User) -> list[BriefEntry]:
                 missing=[
                     m.user.name
                     for m in item.panel
-                    if m.user_id not in submitted_by and not item.is_recorded_past
+                    if seat_owes(item, m.user_id, own, started_by=now)
                 ],
             )
         )

@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from coordinator.accounts.models import User
-from coordinator.assessments.models import Assessment, AssessmentState
+from coordinator.assessments.owing import owed_seat
 from coordinator.candidates.models import CLOSED_STATES, Candidacy
 from coordinator.db import db
 from coordinator.jobs.models import Job
 from coordinator.mail import messages, outbox
-from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
+from coordinator.scheduling.models import Interview, PanelMember, Round
 from coordinator.timeutil import format_local, utcnow
 from coordinator.urls import external_url, mail_domain
 
@@ -44,12 +44,7 @@ class Overdue:
 
 
 def _owed(now: datetime) -> sa.Select[Any]:
-    """Panel seats on live interviews of open candidacies without a submitted assessment."""
-    submitted = sa.select(Assessment.id).where(
-        Assessment.interview_id == PanelMember.interview_id,
-        Assessment.interviewer_id == PanelMember.user_id,
-        Assessment.state == AssessmentState.submitted,
-    )
+    """Panel seats of open candidacies that owe an assessment now (:mod:`.owing`)."""
     return (
         sa.select(Interview, PanelMember.user_id, Job.assessment_due_hours)
         .join(PanelMember, PanelMember.interview_id == Interview.id)
@@ -57,11 +52,9 @@ def _owed(now: datetime) -> sa.Select[Any]:
         .join(Candidacy, Candidacy.id == Round.candidacy_id)
         .join(Job, Job.id == Candidacy.job_id)
         .where(
-            Interview.state == InterviewState.scheduled,
-            Interview.is_recorded_past.is_(False),
+            owed_seat(started_by=now),
             Candidacy.state.not_in(CLOSED_STATES),
             Interview.ends_at > now - LOOKBACK,
-            ~sa.exists(submitted),
         )
         .order_by(Interview.ends_at, PanelMember.user_id)
     )
@@ -106,7 +99,7 @@ def owed_by(user: User, now: datetime | None = None, *, limit: int = 50) -> list
     rows = (
         db.session.execute(
             _owed(now)
-            .where(PanelMember.user_id == user.id, Interview.starts_at <= now)
+            .where(PanelMember.user_id == user.id)
             .limit(limit)
         )
         .unique()

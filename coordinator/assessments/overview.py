@@ -16,6 +16,7 @@ from statistics import fmean
 from coordinator.accounts.models import User
 from coordinator.assessments.models import Assessment, Recommendation
 from coordinator.assessments.operations import assessments_of_candidacy, visible_among
+from coordinator.assessments.owing import seat_owes
 from coordinator.assessments.permissions import (
     can_assess,
     can_reopen,
@@ -127,17 +128,15 @@ def _rows(assessments: list[Assessment]) -> list[CriterionRow]:
 def _waiting(
     interviews: list[Interview], every: list[Assessment], hours: int, now: datetime
 ) -> list[Waiting]:
-    """Panel members of started, live interviews whose assessment is not submitted."""
+    """Panel seats that owe an assessment now (:mod:`.owing`: the interview has started)."""
     state = {(a.interview_id, a.interviewer_id): a for a in every}
     waiting = []
     for interview in interviews:
-        if interview.is_cancelled or interview.is_recorded_past or interview.starts_at > now:
-            continue
         due = _due(interview, hours)
         for member in interview.panel:
-            assessment = state.get((interview.id, member.user_id))
-            if assessment is not None and assessment.is_submitted:
+            if not seat_owes(interview, member.user_id, every, started_by=now):
                 continue
+            assessment = state.get((interview.id, member.user_id))
             waiting.append(
                 Waiting(
                     interview,

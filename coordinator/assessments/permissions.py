@@ -6,11 +6,12 @@ import sqlalchemy as sa
 
 from coordinator.accounts.models import Role, User
 from coordinator.assessments.models import Assessment, AssessmentState
+from coordinator.assessments.owing import owed_seat
 from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.jobs.models import Job
 from coordinator.jobs.permissions import is_hiring_manager_of
-from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
+from coordinator.scheduling.models import Interview, PanelMember, Round
 
 
 def can_assess(user: User, interview: Interview) -> bool:
@@ -31,17 +32,15 @@ def can_reopen(user: User) -> bool:
 def own_assessment_counts(user: User, candidacy: Candidacy) -> tuple[int, int]:
     """The user's seats on this candidacy's interviews: ``(pending, submitted)`` (one query).
 
-    *Pending* counts live interviews (scheduled, not recorded as past) on whose panel the user
-    sits without a submitted assessment. Future interviews count too: someone about to interview
-    the candidate must not be anchored by what colleagues wrote. *Submitted* counts the user's
+    *Pending* counts the assessments the user owes of the candidacy (see :mod:`.owing`: every
+    non-cancelled interview on whose panel they sit without a submitted assessment, including
+    interviews recorded after the fact and interviews still to come: someone about to interview
+    the candidate must not be anchored by what colleagues wrote). *Submitted* counts the user's
     submitted assessments of the candidacy.
     """
-    live = sa.and_(
-        Interview.state == InterviewState.scheduled, Interview.is_recorded_past.is_(False)
-    )
     row = db.session.execute(
         sa.select(
-            sa.func.count(PanelMember.id).filter(live, Assessment.id.is_(None)),
+            sa.func.count(PanelMember.id).filter(owed_seat()),
             sa.func.count(Assessment.id),
         )
         .select_from(PanelMember)

@@ -18,11 +18,11 @@ def candidacy_history(candidacy_id: int) -> sa.Select[tuple[AuditEvent]]:
     )
 
 
-def _state_changed(event: AuditEvent) -> str:
+def _state_changed(event: AuditEvent, *, with_reason: bool = True) -> str:
     details = event.details or {}
     text = (f"State changed from {_title(details.get('previous'))} "
             f"to {_title(details.get('state'))}")
-    reason = details.get("reason")
+    reason = details.get("reason") if with_reason else None
     return f"{text}: {reason}" if reason else text
 
 
@@ -43,3 +43,11 @@ def describe(event: AuditEvent) -> str:
     if describer is not None:
         return describer(event)
     return event.action.replace(".", " ").replace("_", " ").capitalize()
+
+
+def describe_without_reasons(event: AuditEvent) -> str:
+    """:func:`describe` for a viewer from whom decision reasons are withheld: a state change
+    (which repeats the reason of the decision that made it) is told without its reason."""
+    if event.action == "candidacy.state_changed":
+        return _state_changed(event, with_reason=False)
+    return describe(event)

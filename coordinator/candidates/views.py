@@ -8,7 +8,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from coordinator.access import require, requires
 from coordinator.assessments.views import candidacy_context
-from coordinator.audit.history import candidacy_history, describe
+from coordinator.audit.history import candidacy_history, describe, describe_without_reasons
 from coordinator.candidates import operations
 from coordinator.candidates.forms import CandidacyForCandidateForm, CandidateForm
 from coordinator.candidates.models import Candidate
@@ -118,16 +118,20 @@ def show_candidacy(candidacy_id: int) -> Any:
     require(can_view_candidacy(g.user, candidacy))
     history = db.paginate(candidacy_history(candidacy.id), page=page_number(),
                           per_page=PER_PAGE, error_out=False)
+    decisions = decisions_context(candidacy, g.user)
+    # State changes repeat decision reasons, withheld from whoever still owes an assessment.
+    withheld = decisions["reasons_withheld_until"] is not None
     return render_template(
         "candidates/candidacy.html", candidacy=candidacy, candidate=candidacy.candidate,
-        job=candidacy.job, history=history, describe=describe,
+        job=candidacy.job, history=history,
+        describe=describe_without_reasons if withheld else describe,
         can_see_candidate=can_view_candidate(g.user, candidacy.candidate),
         can_see_job=can_view_job(g.user, candidacy.job),
         can_edit=can_edit_candidacy(g.user, candidacy),
         can_issue_portal_link=can_issue_portal_link(g.user, candidacy),
         scheduling=meetings.rounds_overview(candidacy) if can_schedule(g.user) else None,
         **candidacy_context(g.user, candidacy),
-        **decisions_context(candidacy, g.user),
+        **decisions,
         **compensation_context(g.user, candidacy),
     )
 

@@ -23,6 +23,7 @@ from coordinator.assessments.models import (
     Rating,
     Recommendation,
 )
+from coordinator.assessments.owing import owed_seat, withheld_from
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import db
 from coordinator.errors import RuleViolation
@@ -55,7 +56,8 @@ class ShortlistRow:
     #: The shortlist's criteria columns, and this row's (sum, count) of ratings per criterion.
     criteria: list[tuple[int, str]] = field(default_factory=list)
     criterion_sums: dict[int, tuple[int, int]] = field(default_factory=dict)
-    recommendations: dict[str, int] = field(
+    #: Recommendation tally; None while withheld.
+    recommendations: dict[str, int] | None = field(
         default_factory=lambda: {r.value: 0 for r in Recommendation}
     )
     spread: float | None = None
@@ -63,6 +65,11 @@ class ShortlistRow:
     raw_score: float | None = None
     calibrated_score: float | None = None
     last_decision: Decision | None = None
+    #: The viewer still owes an assessment of this candidacy: its ratings, recommendations,
+    #: spread, scores and decision reasons are withheld from them (independence).
+    withheld: bool = False
+    #: The interview whose assessment the viewer owes first (where the page links to).
+    owed_interview_id: int | None = None
 
     @property
     def candidate(self) -> Candidate:
@@ -79,6 +86,14 @@ class ShortlistRow:
             for cid, title in self.criteria
         ]
 
+    def withhold(self, interview_id: int) -> None:
+        """Blank what independence hides from a viewer who owes an assessment of this row."""
+        self.withheld = True
+        self.owed_interview_id = interview_id
+        self.criterion_sums = {}
+        self.recommendations = None
+        self.spread = self.raw_score = self.calibrated_score = None
+
     def mean(self, criterion_id: int) -> float | None:
         total_count = self.criterion_sums.get(criterion_id)
         return round(total_count[0] / total_count[1], 2) if total_count else None
@@ -92,8 +107,13 @@ class Shortlist:
     calibration_scope: str  # "job", "organisation" or "none"
     states: Sequence[CandidacyState] = DEFAULT_STATES
     planned_round_id: int | None = None
-    #: Submitted ratings per criterion and score over all the rows (the chart).
+    #: Submitted ratings per criterion and score over the rows not withheld (the chart).
     distribution: list[Distribution] = field(default_factory=list)
+
+    @property
+    def withheld_count(self) -> int:
+        """Rows withheld from the viewer (left out of the chart)."""
+        return sum(1 for row in self.rows if row.withheld)
 
 
 @dataclass
@@ -271,10 +291,13 @@ def _rating_aggregates(
 
 
 def load_criterion_means(rows: Sequence[ShortlistRow]) -> None:
-    """Every criterion's sum and count of submitted ratings for these rows (one page): one query."""
-    if not rows:
+    """Every criterion's sum and count of submitted ratings for these rows (one page): one query.
+
+    Withheld rows stay without means.
+    """
+    by_id = {row.candidacy.id: row for row in rows if not row.withheld}
+    if not by_id:
         return
-    by_id = {row.candidacy.id: row for row in rows}
     sums: dict[int, dict[int, tuple[int, int]]] = {candidacy_id: {} for candidacy_id in by_id}
     for candidacy_id, criterion_id, total, count in db.session.execute(
         sa.select(
@@ -303,6 +326,7 @@ def build(
     candidacy_ids: Sequence[int] | None = None,
     criterion_means: bool | int = True,
     now: datetime | None = None,
+    viewer: User | None = None,
 ) -> Shortlist:
     """The job's shortlist rows (unsorted, unpaginated), filtered by state and planned round.
 
@@ -312,9 +336,12 @@ def build(
     only (its id: enough to sort by it), or none yet (``False``: load them for the rows of one
     page with :func:`load_criterion_means`).
 
-    A fixed number of statements whatever the job's size: the candidacies, the ratings (one
-    pass), the organisation's sample when the job alone says too little, missing assessments,
-    rounds, last decisions.
+    ``viewer``: rows of candidacies the viewer still owes an assessment of are withheld (see
+    :meth:`ShortlistRow.withhold`) and left out of the chart and the criterion means.
+
+    A fixed number of statements whatever the job's size: the candidacies, what the viewer
+    owes, the ratings (one pass), the organisation's sample when the job alone says too
+    little, missing assessments, rounds, last decisions.
     """
     now = now or utcnow()
     where = _candidacy_filter(job, states, planned_round_id, candidacy_ids)
@@ -343,12 +370,16 @@ def build(
     score_counts: dict[int, dict[int, int]] = defaultdict(dict)
     rated_criteria: set[int] = set()
     shown = sa.select(Candidacy.id).where(*where)
+    withheld = withheld_from(viewer, shown) if viewer is not None else {}
+    if withheld:
+        # Withheld rows count towards nothing the viewer sees: not the chart, not the means.
+        shown = shown.where(Candidacy.id.not_in(list(withheld)))
     for kind, k1, k2, k3, k4, recommendation, total, n in db.session.execute(
         _rating_aggregates(job, shown, criterion_means)
     ).all():
         if kind == "a":
             row = rows.get(k4)
-            if row is not None and recommendation is not None:
+            if row is not None and row.recommendations is not None and recommendation:
                 row.recommendations[recommendation] += 1
             if n:
                 scored.append((calibration.Scored(k2, k3, k4, total / n), float(total), int(n)))
@@ -390,6 +421,10 @@ def build(
         if candidacy_id in rows:
             rows[candidacy_id].missing_assessments = missing
 
+    for candidacy_id, interview_id in withheld.items():
+        if candidacy_id in rows:
+            rows[candidacy_id].withhold(interview_id)
+
     _rounds(job, rows, now)
     for decision in db.session.scalars(
         sa.select(Decision)
@@ -425,7 +460,8 @@ def score_distribution(shortlist: Shortlist) -> list[Distribution]:
 
 
 def missing_by_candidacy(where: sa.ColumnElement[bool], now: datetime) -> dict[int, int]:
-    """Panel seats on interviews that have started, without a submitted assessment.
+    """Panel seats that owe an assessment now (interviews that have started; see
+    :mod:`coordinator.assessments.owing`).
 
     ``where`` picks the rounds; it may name ``Candidacy`` columns (joined through the round).
     """
@@ -437,18 +473,7 @@ def missing_by_candidacy(where: sa.ColumnElement[bool], now: datetime) -> dict[i
             .join(Round, Round.candidacy_id == Candidacy.id)
             .join(Interview, Interview.round_id == Round.id)
             .join(PanelMember, PanelMember.interview_id == Interview.id)
-            .where(
-                where,
-                Interview.state == InterviewState.scheduled,
-                Interview.starts_at <= now,
-                ~sa.exists(
-                    sa.select(Assessment.id).where(
-                        Assessment.interview_id == PanelMember.interview_id,
-                        Assessment.interviewer_id == PanelMember.user_id,
-                        Assessment.state == AssessmentState.submitted,
-                    )
-                ),
-            )
+            .where(where, owed_seat(started_by=now))
             .group_by(Round.candidacy_id)
         )
     }
@@ -513,7 +538,8 @@ def sort_rows(rows: list[ShortlistRow], key: str, descending: bool = False) -> l
         if key == "calibrated":
             return row.calibrated_score
         if key == "yes":
-            return row.recommendations["yes"] + row.recommendations["strong_yes"]
+            tally = row.recommendations
+            return None if tally is None else tally["yes"] + tally["strong_yes"]
         if key == "decided":
             return row.last_decision.created_at if row.last_decision else None
         if key.startswith("criterion:"):

@@ -148,7 +148,9 @@ def compare(job: Job, candidacy_ids: Sequence[int], *, viewer: User) -> Comparis
         candidacy = found.get(candidacy_id)
         if candidacy is None or candidacy.job_id != job.id:
             raise RuleViolation(f"ids.{index}", "Compare candidacies of this job only.")
-    shortlist = aggregates.build(job, states=list(CandidacyState), candidacy_ids=ids)
+    shortlist = aggregates.build(
+        job, states=list(CandidacyState), candidacy_ids=ids, viewer=viewer
+    )
     rows = {r.candidacy.id: r for r in shortlist.rows}
     return Comparison(
         job=job,

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from coordinator.access import require, requires
 from coordinator.accounts.models import User
 from coordinator.assessments.models import SCALE, Recommendation
+from coordinator.assessments.owing import first_owed
 from coordinator.candidates.models import Candidacy
 from coordinator.candidates.operations import get_job_candidacy
 from coordinator.candidates.permissions import can_view_candidate
@@ -137,6 +138,7 @@ def _filtered(
         states=form.states(),
         planned_round_id=form.planned_round_id(),
         criterion_means=True if all_means else (criterion if criterion is not None else False),
+        viewer=g.user,
     )
     return form, shortlist, key, descending, sort_error
 
@@ -216,6 +218,7 @@ def export_shortlist(job_id: int) -> Any:
         "last_decision",
         "last_decision_at",
         "last_decision_reason",
+        "withheld",
     ]
     writer.writerow([csv_cell(cell) for cell in header])
     for row in rows:
@@ -230,9 +233,11 @@ def export_shortlist(job_id: int) -> Any:
             row.rounds_done,
             row.next_round or "",
         ]
+        # A withheld row's figures and decision reason stay empty (independence).
         for stat in row.per_criterion:
-            cells += [_number(stat.mean), stat.count]
-        cells += [row.recommendations[r.value] for r in Recommendation]
+            cells += ["", ""] if row.withheld else [_number(stat.mean), stat.count]
+        tally = row.recommendations
+        cells += [("" if tally is None else tally[r.value]) for r in Recommendation]
         cells += [
             _number(row.spread),
             row.missing_assessments,
@@ -240,7 +245,8 @@ def export_shortlist(job_id: int) -> Any:
             _number(row.calibrated_score),
             decision.outcome.value if decision else "",
             decision.created_at.isoformat() if decision else "",
-            decision.reason if decision else "",
+            decision.reason if decision and not row.withheld else "",
+            "true" if row.withheld else "false",
         ]
         writer.writerow([csv_cell(cell) for cell in cells])
     response = Response(buffer.getvalue(), mimetype="text/csv")
@@ -288,10 +294,15 @@ def _load_interviews(comparison: operations.Comparison) -> None:
 def decisions_context(
     candidacy: Candidacy, user: User, form: DecisionForm | None = None
 ) -> dict[str, Any]:
-    """What the decisions section of a candidacy page shows (history, and the form if allowed)."""
+    """What the decisions section of a candidacy page shows (history, and the form if allowed).
+
+    ``reasons_withheld_until``: the interview whose assessment the viewer owes first, while
+    they owe one of this candidacy (then decision reasons are withheld from them), else None.
+    """
     open_to_decide = can_decide(user, candidacy) and not candidacy.is_closed
     return {
         "decisions": operations.decisions_of(candidacy),
+        "reasons_withheld_until": first_owed(user, candidacy),
         "decision_form": (form or DecisionForm(formdata=None)) if open_to_decide else None,
         "missing_assessments": operations.missing_assessments(candidacy) if open_to_decide else 0,
     }

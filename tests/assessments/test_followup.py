@@ -109,9 +109,22 @@ def test_cancelled_interview_is_not_chased(interview, recruiter, due):
     assert run(due + timedelta(days=2)) == {"assessment_reminders": 0, "late_notices": 0}
 
 
-def test_interview_recorded_as_past_is_not_chased(book, candidacy, job, panelists, recruiter):
+def test_interview_recorded_after_the_fact_is_chased_like_any_other(
+    book, candidacy, job, panelists, submit
+):
+    peer, other = panelists
     past = book(candidacy, job.first, NOW - timedelta(days=2), list(panelists), record_past=True)
-    assert run(past.ends_at + timedelta(days=2)) == {"assessment_reminders": 0, "late_notices": 0}
+    submit(past, other)
+    assert run(past.ends_at + timedelta(days=2)) == {"assessment_reminders": 1, "late_notices": 1}
+    assert reminders() == [peer.email]
+
+
+def test_interview_recorded_after_the_fact_is_on_the_interviewers_list_to_write(
+    book, candidacy, job, panelists
+):
+    peer, _other = panelists
+    past = book(candidacy, job.first, NOW - timedelta(days=2), list(panelists), record_past=True)
+    assert [item.interview.id for item in followup.owed_by(peer, NOW)] == [past.id]
 
 
 @pytest.mark.parametrize(

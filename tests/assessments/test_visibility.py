@@ -241,3 +241,55 @@ def test_brief_of_the_first_interview_is_empty(interview, panelists):
     peer, _ = panelists
     freeze(NOW)
     assert brief_for(interview, peer) == []
+
+
+# --- interviews recorded after the fact are owed like any other ----------------------------------
+
+
+@pytest.fixture
+def recorded_past(book, candidacy, job, panelists, hiring_manager):
+    """A first round held elsewhere two days ago: the peer and the job's hiring manager."""
+    peer, _other = panelists
+    return book(
+        candidacy, job.first, NOW - timedelta(days=2), [peer, hiring_manager], record_past=True
+    )
+
+
+def test_a_recorded_past_interview_keeps_its_unsubmitted_panel_blind(
+    recorded_past, panelists, hiring_manager, submit, candidacy
+):
+    peer, _other = panelists
+    submit(recorded_past, peer)
+    assert not can_see_others_assessments(hiring_manager, candidacy)
+    assert authors(operations.visible_assessments(hiring_manager, candidacy)) == set()
+
+
+def test_a_recorded_past_interview_is_listed_as_waiting_for_its_assessments(
+    recorded_past, panelists, hiring_manager, submit, candidacy, recruiter
+):
+    from coordinator.assessments.overview import candidacy_assessments
+
+    peer, _other = panelists
+    submit(recorded_past, peer)
+    [first_round] = candidacy_assessments(recruiter, candidacy).rounds
+    assert [w.user.name for w in first_round.waiting] == [hiring_manager.name]
+
+
+def test_the_brief_names_who_has_not_assessed_a_recorded_past_interview(
+    recorded_past, panelists, hiring_manager, submit, interview, recruiter
+):
+    peer, _other = panelists
+    submit(recorded_past, peer)
+    [entry] = brief_for(interview, recruiter)
+    assert entry.missing == [hiring_manager.name]
+
+
+def test_the_brief_does_not_call_an_interview_still_to_come_missing(
+    book, candidacy, job, panelists, recruiter
+):
+    peer, other = panelists
+    earlier = book(candidacy, job.first, NOW + timedelta(days=1), [peer])
+    later = book(candidacy, job.second, NOW + timedelta(days=2), [other])
+    [entry] = brief_for(later, recruiter)
+    assert entry.round_title == earlier.round.title
+    assert entry.missing == []

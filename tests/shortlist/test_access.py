@@ -48,6 +48,7 @@ PAGES = [
 ]
 API = [
     Route("api.job_shortlist", "GET", "/jobs/{job}/shortlist", 200),
+    Route("api.shortlist_chart", "GET", "/jobs/{job}/shortlist/chart", 200),
     Route(
         "api.compare_candidacies",
         "GET",

@@ -1,0 +1,102 @@
+"""Who owes an assessment: the one definition that pages, briefs, lists, reminders and the
+shortlist all use.
+
+A panel seat **owes** an assessment while its interview is not cancelled and the seat's
+interviewer has not submitted an assessment of it. Interviews booked ahead and interviews
+recorded after the fact (``record_past``) count alike.
+
+Two readings of the same rule:
+
+- *due now* (``started_by=now``): only interviews that have started, since an assessment can be
+  submitted only then. Waiting lists, "missing assessments", overdue lists and reminders use it.
+- *owed at all* (no ``started_by``): interviews still to come count too. Independence uses it:
+  someone who will interview the candidate tomorrow must not be anchored today by what
+  colleagues wrote, so colleagues' ratings, recommendations, scores and decision reasons stay
+  withheld from them until they have submitted every assessment they owe of that candidacy.
+
+:func:`owed_seat` is the rule in SQL; :func:`seat_owes` is the same rule for objects already
+loaded (pages that hold a candidacy's interviews and assessments in memory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from coordinator.accounts.models import User
+from coordinator.assessments.models import Assessment, AssessmentState
+from coordinator.candidates.models import Candidacy
+from coordinator.db import db
+from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
+
+
+def owed_seat(started_by: datetime | None = None) -> sa.ColumnElement[bool]:
+    """The condition on ``PanelMember`` joined with its ``Interview``: this seat owes an
+    assessment (of an interview started by ``started_by``, when given)."""
+    # An alias, so the test stays correlated to the seat alone in queries that join assessments.
+    mine = orm.aliased(Assessment)
+    submitted = sa.select(mine.id).where(
+        mine.interview_id == PanelMember.interview_id,
+        mine.interviewer_id == PanelMember.user_id,
+        mine.state == AssessmentState.submitted,
+    )
+    conditions = [Interview.state == InterviewState.scheduled, ~sa.exists(submitted)]
+    if started_by is not None:
+        conditions.append(Interview.starts_at <= started_by)
+    return sa.and_(*conditions)
+
+
+def seat_owes(
+    interview: Interview,
+    user_id: int,
+    assessments: Iterable[Assessment],
+    started_by: datetime | None = None,
+) -> bool:
+    """:func:`owed_seat` for loaded objects: ``assessments`` are (at least) the interview's."""
+    if interview.is_cancelled:
+        return False
+    if started_by is not None and interview.starts_at > started_by:
+        return False
+    return not any(
+        a.interview_id == interview.id and a.interviewer_id == user_id and a.is_submitted
+        for a in assessments
+    )
+
+
+def owed_interviews(user: User, candidacy_ids: sa.Select[tuple[int]] | list[int]) -> sa.Select:
+    """``(candidacy_id, interview_id)`` of every assessment ``user`` owes of these candidacies,
+    earliest interview first (one statement; the candidacies may be a subquery)."""
+    return (
+        sa.select(Round.candidacy_id, Interview.id)
+        .select_from(PanelMember)
+        .join(Interview, Interview.id == PanelMember.interview_id)
+        .join(Round, Round.id == Interview.round_id)
+        .where(
+            PanelMember.user_id == user.id,
+            Round.candidacy_id.in_(candidacy_ids),
+            owed_seat(),
+        )
+        .order_by(Interview.starts_at, Interview.id)
+    )
+
+
+def withheld_from(user: User, candidacy_ids: sa.Select[tuple[int]] | list[int]) -> dict[int, int]:
+    """The candidacies (of those given) whose colleagues' findings are withheld from ``user``,
+    each with the interview whose assessment the user owes first (one query)."""
+    found: dict[int, int] = {}
+    for candidacy_id, interview_id in db.session.execute(owed_interviews(user, candidacy_ids)):
+        found.setdefault(candidacy_id, interview_id)
+    return found
+
+
+def first_owed(user: User, candidacy: Candidacy) -> int | None:
+    """The interview whose assessment ``user`` owes first of this candidacy, else None."""
+    return withheld_from(user, [candidacy.id]).get(candidacy.id)
+
+
+def owes_assessment(user: User, candidacy: Candidacy) -> bool:
+    """Whether ``user`` still owes an assessment of this candidacy (interviews to come count)."""
+    return first_owed(user, candidacy) is not None

@@ -22,6 +22,7 @@ from coordinator.jobs.models import (
     RequiredRelationship,
     RoundKind,
 )
+from coordinator.jobs.permissions import visible_jobs_condition
 from coordinator.money import amount, currency_code
 from coordinator.validation import text as _text
 
@@ -381,9 +382,12 @@ def recent_open_jobs(limit: int = 10, hiring_manager: User | None = None) -> lis
     ))
 
 
-def jobs_by_title(state: JobState | None = None) -> sa.Select[tuple[Job]]:
-    """Jobs alphabetically, optionally only those in ``state``."""
+def jobs_by_title(state: JobState | None = None, *,
+                  viewer: User | None = None) -> sa.Select[tuple[Job]]:
+    """Jobs alphabetically, optionally only those in ``state`` and those ``viewer`` sees."""
     statement = sa.select(Job).order_by(Job.title, Job.id)
     if state is not None:
         statement = statement.where(Job.state == state)
+    if viewer is not None:
+        statement = statement.where(visible_jobs_condition(viewer))
     return statement

@@ -39,7 +39,8 @@ def list_jobs() -> Any:
     state = request.args.get("state", JobState.open.value)
     if state not in {s.value for s in JobState}:
         state = "all"
-    statement = operations.jobs_by_title(None if state == "all" else JobState(state))
+    statement = operations.jobs_by_title(None if state == "all" else JobState(state),
+                                         viewer=g.user)
     page = db.paginate(statement, page=page_number(), per_page=PER_PAGE, error_out=False)
     counted = [job.id for job in page.items if can_list_candidacies(g.user, job)]
     counts = candidacies.active_candidacy_counts(counted)

@@ -54,14 +54,40 @@ def test_job_list_shows_closed_jobs_only_under_closed(client, login, recruiter, 
 
 
 def test_interviewer_sees_the_job_list_without_candidacy_counts(
-        client, login, interviewer, make_job, make_candidacy):
+        client, login, interviewer, make_job, make_candidacy, make_interview):
     job = make_job(title="Visible Role")
-    make_candidacy(job=job)
+    make_interview(make_candidacy(job=job), [interviewer])
     login(interviewer)
     page = text(client.get("/jobs"))
     assert "Visible Role" in page
     assert '<td class="num">1</td>' not in page
     assert "New job" not in page
+
+
+def test_interviewer_lists_only_the_jobs_of_interviews_they_sit_on(
+        client, login, interviewer, make_job, make_candidacy, make_interview):
+    make_interview(make_candidacy(job=make_job(title="Seated Role")), [interviewer])
+    make_job(title="Elsewhere Role")
+    login(interviewer)
+    page = text(client.get("/jobs"))
+    assert "Seated Role" in page
+    assert "Elsewhere Role" not in page
+
+
+def test_hiring_manager_lists_only_their_own_jobs(client, login, hiring_manager, make_job):
+    make_job(title="Managed Role", hiring_manager_id=hiring_manager.id)
+    make_job(title="Elsewhere Role")
+    login(hiring_manager)
+    page = text(client.get("/jobs"))
+    assert "Managed Role" in page
+    assert "Elsewhere Role" not in page
+
+
+def test_interviewer_cannot_open_the_page_of_a_job_they_do_not_interview_for(
+        client, login, interviewer, make_job):
+    job = make_job()
+    login(interviewer)
+    assert client.get(f"/jobs/{job.id}").status_code == 403
 
 
 def test_new_job_form_offers_only_hiring_managers_and_admins(client, login, recruiter,

@@ -372,11 +372,15 @@ def open_jobs() -> list[Job]:
     ))
 
 
-def recent_open_jobs(limit: int = 10, hiring_manager: User | None = None) -> list[Job]:
-    """The newest open jobs, optionally only those ``hiring_manager`` hires for."""
+def recent_open_jobs(limit: int = 10, hiring_manager: User | None = None, *,
+                     viewer: User | None = None) -> list[Job]:
+    """The newest open jobs, optionally only those ``hiring_manager`` hires for and those
+    ``viewer`` sees."""
     statement = sa.select(Job).where(Job.state == JobState.open)
     if hiring_manager is not None:
         statement = statement.where(Job.hiring_manager_id == hiring_manager.id)
+    if viewer is not None:
+        statement = statement.where(visible_jobs_condition(viewer))
     return list(db.session.scalars(
         statement.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
     ))

@@ -13,6 +13,7 @@ from coordinator.candidates.permissions import (
     can_list_candidacies,
     can_manage_candidates,
     can_open_candidacy,
+    can_view_candidate_contact,
 )
 from coordinator.db import db
 from coordinator.errors import Conflict, RuleViolation
@@ -195,4 +196,5 @@ def _render_job_page(job: Job, *, candidacy_form: CandidacyForJobForm | None = N
         "jobs/show.html", job=job, plan=job.planned_rounds, candidacies=page,
         candidacy_form=candidacy_form, plan_error=plan_error,
         can_edit=can_edit_job(user, job), show_pay_band=can_view_pay_band(user, job),
+        show_contact=can_view_candidate_contact(user),
     ), status

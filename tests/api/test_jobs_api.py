@@ -183,3 +183,17 @@ def test_another_jobs_hiring_manager_does_not_see_the_pay_band(
 def test_interviewer_cannot_create_jobs(api_as, make_user):
     response = api_as(make_user(("interviewer",))).post("/jobs", json=job_body())
     assert_problem(response, 403)
+
+
+def test_listing_jobs_takes_the_same_queries_however_many_there_are(
+        api_as, make_user, make_job, make_candidacy, make_interview, count_queries):
+    interviewer = make_user(("interviewer",))
+    api = api_as(interviewer)
+    make_interview(make_candidacy(job=make_job()), [interviewer])
+    with count_queries() as few:
+        api.get("/jobs")
+    for _ in range(3):
+        make_interview(make_candidacy(job=make_job()), [interviewer])
+    with count_queries() as many:
+        assert api.get("/jobs").json["total"] == 4
+    assert many.count == few.count

@@ -240,3 +240,14 @@ def test_job_page_paginates_its_candidacies(client, login, recruiter, make_job, 
     assert "Page 1 of 2" in first
     assert first.count('href="/candidacies/') == 2
     assert text(client.get(f"/jobs/{job.id}?page=2")).count('href="/candidacies/') == 1
+
+
+def test_the_jobs_hiring_manager_sees_its_candidacies_without_candidate_emails(
+        client, login, hiring_manager, make_job, make_candidate, make_candidacy):
+    job = make_job(hiring_manager_id=hiring_manager.id)
+    make_candidacy(job=job, candidate=make_candidate(name="Cora Candidate",
+                                                    email="cora@example.com"))
+    login(hiring_manager)
+    page = text(client.get(f"/jobs/{job.id}"))
+    assert "Cora Candidate" in page
+    assert "cora@example.com" not in page

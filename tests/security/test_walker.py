@@ -98,6 +98,17 @@ def suggested_row(endpoint: str, observed: dict[str, int], api: bool) -> str:
     return f'"{endpoint}": {text}),'
 
 
+def problem(endpoint: str, route: str, observed: dict[str, int], api: bool) -> str | None:
+    """What is wrong with what a route answered, naming the route; None when it fits its row."""
+    today = suggested_row(endpoint, observed, api)
+    if endpoint not in EXPECTED:
+        return (f"No access row for {endpoint} ({route}). Review what each actor gets and add "
+                f"a row to EXPECTED in tests/security/table.py; today it is:\n    {today}")
+    if observed != EXPECTED[endpoint].expected(api):
+        return f"{endpoint} ({route}) answers differently from its row; today:\n    {today}"
+    return None
+
+
 @pytest.mark.parametrize(("endpoint", "rule_text"), ROUTES, ids=[r[0] for r in ROUTES])
 def test_route_answers_each_actor_as_its_row_says(endpoint, rule_text, app, security_world,
                                                  signed_in, openapi_document):
@@ -115,16 +126,29 @@ def test_route_answers_each_actor_as_its_row_says(endpoint, rule_text, app, secu
         elif response.status_code == 302 and actor == "anonymous":
             assert "/login" in response.headers["Location"]
         response.close()
-    assert endpoint in EXPECTED, (
-        f"No access row for {endpoint} ({_method(rule)} {rule.rule}). Review what each actor "
-        f"gets and add a row to EXPECTED in tests/security/table.py; today it is:\n"
-        f"    {suggested_row(endpoint, observed, api)}"
-    )
-    assert observed == row.expected(api), (
-        f"{endpoint} ({_method(rule)} {rule.rule}) answers differently from its row; today:\n"
-        f"    {suggested_row(endpoint, observed, api)}"
-    )
+    failure = problem(endpoint, f"{_method(rule)} {rule.rule}", observed, api)
+    assert failure is None, failure
 
 
 def test_every_row_names_a_route():
     assert sorted(set(EXPECTED) - {endpoint for endpoint, _rule in ROUTES}) == []
+
+
+def test_a_route_without_a_row_is_reported_by_name_with_what_it_answers():
+    observed = {"anonymous": 401, "admin": 201, **dict.fromkeys(SIGNED_IN[1:], 403)}
+    message = problem("api.brand_new", "POST /api/v1/brand-new", observed, api=True)
+    assert message is not None
+    assert "No access row for api.brand_new (POST /api/v1/brand-new)" in message
+    assert '"api.brand_new": ok(201, "admin"),' in message
+
+
+def test_a_route_answering_otherwise_than_its_row_is_reported():
+    observed = {**EXPECTED["api.list_outbox"].expected(api=True), "interviewer": 200}
+    message = problem("api.list_outbox", "GET /api/v1/outbox", observed, api=True)
+    assert message is not None and "answers differently" in message
+    assert '"api.list_outbox": ok(200, "admin", "interviewer"),' in message
+
+
+def test_a_route_answering_as_its_row_says_passes():
+    observed = EXPECTED["jobs.list_jobs"].expected(api=False)
+    assert problem("jobs.list_jobs", "GET /jobs", observed, api=False) is None

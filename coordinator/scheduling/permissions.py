@@ -78,10 +78,9 @@ def panel_candidate_ids(user: User) -> sa.Select[tuple[int]]:
 
 def register() -> None:
     """Let panel members reach the candidacies, jobs and candidates they interview for."""
-    for hooks, check in (
-        (candidate_permissions.VIEW_CANDIDACY_CHECKS, sits_on_candidacy),
-        (job_permissions.CONNECTED_JOB_IDS, panel_job_ids),
-        (candidate_permissions.CONNECTED_CANDIDATE_IDS, panel_candidate_ids),
-    ):
-        if check not in hooks:
-            hooks.append(check)  # type: ignore[arg-type]
+    if sits_on_candidacy not in candidate_permissions.VIEW_CANDIDACY_CHECKS:
+        candidate_permissions.VIEW_CANDIDACY_CHECKS.append(sits_on_candidacy)
+    if panel_job_ids not in job_permissions.CONNECTED_JOB_IDS:
+        job_permissions.CONNECTED_JOB_IDS.append(panel_job_ids)
+    if panel_candidate_ids not in candidate_permissions.CONNECTED_CANDIDATE_IDS:
+        candidate_permissions.CONNECTED_CANDIDATE_IDS.append(panel_candidate_ids)

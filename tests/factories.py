@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,6 +20,9 @@ from coordinator.db import db
 from coordinator.jobs import operations as jobs
 from coordinator.jobs.models import Job, PlannedRound
 from coordinator.jobs.operations import CriterionInput, PlannedRoundInput
+from coordinator.scheduling import operations as scheduling
+from coordinator.scheduling.models import Interview, Round
+from coordinator.timeutil import utcnow
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
@@ -134,6 +139,30 @@ def make_candidacy(
                                               actor=actor)
         db.session.commit()
         return candidacy
+
+    return make
+
+
+@pytest.fixture
+def make_interview(app: Flask, make_user: Callable[..., User],
+                   make_planned_round: Callable[..., PlannedRound]) -> Callable[..., Interview]:
+    """``make_interview(candidacy, panel=[users])``: an interview of the job's first planned round
+    (one is added when the plan is empty), a week ahead, each user seated as a peer."""
+
+    def make(candidacy: Candidacy, panel: list[User], actor: User | None = None) -> Interview:
+        actor = actor or make_user(("recruiter",))
+        job = candidacy.job
+        planned = job.planned_rounds[0] if job.planned_rounds else make_planned_round(job)
+        round_ = db.session.scalar(sa.select(Round).where(
+            Round.candidacy_id == candidacy.id, Round.planned_round_id == planned.id
+        )) or scheduling.open_round(candidacy, planned, actor=actor)
+        start = (utcnow() + timedelta(days=7, hours=_n())).replace(microsecond=0)
+        change = scheduling.schedule_interview(
+            round_, actor=actor, starts_at=start, duration_minutes=30, time_zone="UTC",
+            panel=[scheduling.Seat(u.id, "peer") for u in panel],
+        )
+        db.session.commit()
+        return change.interview
 
     return make
 

@@ -7,13 +7,13 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from coordinator.access import requires
 from coordinator.accounts.permissions import can_manage_users
+from coordinator.admin import operations
 from coordinator.audit.history import describe
 from coordinator.audit.models import AuditEvent
-from coordinator.audit.operations import record
 from coordinator.db import db
-from coordinator.errors import NotFound
+from coordinator.errors import Conflict
 from coordinator.mail import outbox
-from coordinator.mail.models import OutboxMessage, OutboxState
+from coordinator.mail.models import OutboxState
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,8 +27,7 @@ def list_outbox() -> Any:
     except ValueError:
         wanted = OutboxState.failed
     page = db.paginate(
-        sa.select(OutboxMessage).where(OutboxMessage.state == wanted)
-        .order_by(OutboxMessage.id.desc()).options(sa.orm.defer(OutboxMessage.raw)),
+        operations.messages_in_state(wanted),
         page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     return render_template("admin/outbox.html", page=page, state=wanted, counts=outbox.counts())
 
@@ -36,13 +35,15 @@ def list_outbox() -> Any:
 @bp.post("/outbox/<int:message_id>/retry")
 @requires(can_manage_users)
 def retry_message(message_id: int) -> Any:
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        raise NotFound("No such message.")
-    outbox.retry(message)
-    record(g.user, "outbox.retried", message, recipient=message.recipient)
-    db.session.commit()
-    flash(f"Message {message.id} to {message.recipient} is queued again.", "info")
+    message = operations.get_message(message_id)
+    try:
+        operations.retry_message(message, actor=g.user)
+    except Conflict as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Message {message.id} to {message.recipient} is queued again.", "info")
     return redirect(url_for(".list_outbox", state=OutboxState.failed.value), 303)
 
 

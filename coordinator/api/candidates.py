@@ -16,9 +16,12 @@ from coordinator.assessments.owing import owes_assessment
 from coordinator.candidates import operations
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.candidates.permissions import (
+    can_list_candidates,
     can_manage_candidates,
+    can_read_candidate,
     can_view_candidacies,
     can_view_candidacy,
+    can_view_candidate_contact,
 )
 from coordinator.db import db
 from coordinator.errors import NotFound, RuleViolation
@@ -47,9 +50,17 @@ class CandidatePatch(Schema):
 class CandidateOut(Out):
     id: int
     name: str
-    email: str
-    phone: str
+    email: str | None = Field(description="Only for recruiters and admins; null for others.")
+    phone: str | None = Field(description="Only for recruiters and admins; null for others.")
     time_zone: str
+
+    @classmethod
+    def of(cls, candidate: Candidate) -> CandidateOut:
+        """The candidate as the acting user may see it (contact details withheld as null)."""
+        contact = can_view_candidate_contact(g.user)
+        return cls(id=candidate.id, name=candidate.name, time_zone=candidate.time_zone,
+                   email=candidate.email if contact else None,
+                   phone=candidate.phone if contact else None)
 
 
 class CandidacyIn(Schema):
@@ -66,7 +77,7 @@ class CandidacyOut(Out):
     @classmethod
     def of(cls, candidacy: Candidacy) -> CandidacyOut:
         return cls(id=candidacy.id, job_id=candidacy.job_id, candidate_id=candidacy.candidate_id,
-                   candidate=CandidateOut.model_validate(candidacy.candidate),
+                   candidate=CandidateOut.of(candidacy.candidate),
                    state=candidacy.state.value)
 
 
@@ -116,11 +127,15 @@ class CandidacyListQuery(PageQuery):
 
 
 @endpoint(bp, "GET", "/candidates", summary="List and search candidates",
-          allow=can_manage_candidates, query=CandidateListQuery, response=PageOf[CandidateOut],
-          paginated=True, tag="candidates")
+          allow=can_list_candidates, query=CandidateListQuery, response=PageOf[CandidateOut],
+          paginated=True, tag="candidates",
+          description="Recruiters and admins list every candidate; others only the candidates "
+                      "for jobs they hire for and of interviews they sit on. `email` and `phone` "
+                      "are null (and `q` matches names only) unless the reader is a recruiter or "
+                      "an admin.")
 def list_candidates(query: CandidateListQuery) -> Any:
-    return paginate(operations.search_candidates(query.q or ""), query,
-                    CandidateOut.model_validate)
+    return paginate(operations.search_candidates(query.q or "", viewer=g.user), query,
+                    CandidateOut.of)
 
 
 @endpoint(bp, "POST", "/candidates", summary="Add a candidate", allow=can_manage_candidates,
@@ -129,13 +144,17 @@ def create_candidate(body: CandidateIn) -> Any:
     candidate = operations.create_candidate(actor=g.user, name=body.name, email=body.email,
                                             phone=body.phone, time_zone=body.time_zone)
     db.session.commit()
-    return CandidateOut.model_validate(candidate)
+    return CandidateOut.of(candidate)
 
 
 @endpoint(bp, "GET", "/candidates/<int:candidate_id>", summary="Get a candidate",
-          allow=can_manage_candidates, response=CandidateOut, tag="candidates")
+          allow=can_list_candidates, response=CandidateOut, tag="candidates",
+          description="Recruiters and admins; others for the candidates they list (`403` "
+                      "otherwise), with `email` and `phone` null.")
 def show_candidate(candidate_id: int) -> Any:
-    return CandidateOut.model_validate(operations.get_candidate(candidate_id))
+    candidate = operations.get_candidate(candidate_id)
+    require(can_read_candidate(g.user, candidate))
+    return CandidateOut.of(candidate)
 
 
 @endpoint(bp, "PATCH", "/candidates/<int:candidate_id>", summary="Edit a candidate",
@@ -146,7 +165,7 @@ def update_candidate(candidate_id: int, body: CandidatePatch) -> Any:
     operations.update_candidate(candidate, actor=g.user, name=body.name, email=body.email,
                                 phone=body.phone, time_zone=body.time_zone)
     db.session.commit()
-    return CandidateOut.model_validate(candidate)
+    return CandidateOut.of(candidate)
 
 
 @endpoint(bp, "GET", "/jobs/<int:job_id>/candidacies", summary="A job's candidacies",

@@ -19,6 +19,7 @@ from coordinator.jobs.models import Job, JobState, PlannedRound
 from coordinator.jobs.permissions import (
     can_edit_job,
     can_manage_jobs,
+    can_view_job,
     can_view_jobs,
     can_view_pay_band,
 )
@@ -138,12 +139,13 @@ class PlanOrderIn(Schema):
 
 @endpoint(bp, "GET", "/jobs", summary="List jobs", allow=can_view_jobs, query=JobListQuery,
           response=PageOf[JobOut], paginated=True, tag="jobs",
-          description="Every role reads the job list; `pay_band` is null unless the reader is an "
+          description="Recruiters and admins list every job; hiring managers the jobs they hire "
+                      "for, and interviewers the jobs of interviews they sit on (both, for "
+                      "someone who does both). `pay_band` is null unless the reader is an "
                       "admin, a recruiter or the job's hiring manager.")
 def list_jobs(query: JobListQuery) -> Any:
-    statement = sa.select(Job).order_by(Job.title, Job.id)
-    if query.state:
-        statement = statement.where(Job.state == JobState(query.state))
+    statement = operations.jobs_by_title(JobState(query.state) if query.state else None,
+                                         viewer=g.user)
     return paginate(statement, query, JobOut.of)
 
 
@@ -161,9 +163,12 @@ def create_job(body: JobIn) -> Any:
 
 
 @endpoint(bp, "GET", "/jobs/<int:job_id>", summary="Get a job", allow=can_view_jobs,
-          response=JobOut, tag="jobs")
+          response=JobOut, tag="jobs",
+          description="For those who list the job (`403` otherwise).")
 def show_job(job_id: int) -> Any:
-    return JobOut.of(operations.get_job(job_id))
+    job = operations.get_job(job_id)
+    require(can_view_job(g.user, job))
+    return JobOut.of(job)
 
 
 @endpoint(bp, "GET", "/jobs/<int:job_id>/plan", summary="The job's interview plan, in order",

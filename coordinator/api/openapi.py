@@ -156,7 +156,9 @@ def _operation(rule: str, name: str, spec: EndpointSpec, schemas: _Schemas) -> d
                 content[media] = {"schema": {"type": "string"}}
         operation["requestBody"] = {"required": True, "content": content}
     description = "Created" if spec.status == 201 else "Success"
-    if spec.response is not None:
+    if spec.status == 204:
+        operation["responses"]["204"] = {"description": "Done; no content"}
+    elif spec.response is not None:
         operation["responses"][str(spec.status)] = {
             "description": description,
             "content": {JSON_MEDIA_TYPE: {"schema": schemas.get(spec.response, "serialization")}},

@@ -14,7 +14,7 @@ from coordinator.api.core import Out, PageQuery, Schema, endpoint
 from coordinator.assessments.models import SCALE, Assessment
 from coordinator.candidates.models import CandidacyState
 from coordinator.candidates.operations import get_candidacy
-from coordinator.candidates.permissions import can_view_candidate
+from coordinator.candidates.permissions import can_view_candidate_contact
 from coordinator.db import db
 from coordinator.errors import RuleViolation
 from coordinator.jobs.models import Job
@@ -82,7 +82,7 @@ class ShortlistCandidateOut(Out):
     id: int
     name: str
     time_zone: str
-    email: str | None = Field(description="Only for those who may see candidates (recruiters).")
+    email: str | None = Field(description="Only for recruiters and admins; null for others.")
 
 
 class CriterionOut(Out):
@@ -141,7 +141,7 @@ class ShortlistRowOut(Out):
                 id=candidate.id,
                 name=candidate.name,
                 time_zone=candidate.time_zone,
-                email=candidate.email if can_view_candidate(g.user, candidate) else None,
+                email=candidate.email if can_view_candidate_contact(g.user) else None,
             ),
             state=row.candidacy.state.value,
             rounds_done=row.rounds_done,

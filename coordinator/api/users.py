@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from flask import g
+from flask import Response, g
 from pydantic import Field, StringConstraints
 
 from coordinator.access import require
@@ -23,6 +23,8 @@ from coordinator.api import bp
 from coordinator.api.core import Out, PageOf, PageQuery, Schema, endpoint, paginate
 from coordinator.api.schemas import TimeZone
 from coordinator.db import db
+from coordinator.invites import feeds
+from coordinator.invites.permissions import can_manage_feed
 
 RoleName = Literal["admin", "recruiter", "hiring_manager", "interviewer"]
 
@@ -158,3 +160,33 @@ def request_email_change(user_id: int, body: EmailChangeIn) -> Any:
                                                 current_password=body.current_password)
     db.session.commit()
     return EmailChangeOut(sent_to=sent_to)
+
+
+class FeedOut(Out):
+    url: str = Field(description="The private calendar feed address (an `.ics` subscription); "
+                                 "shown only now. Any earlier address of the user stops working.")
+
+
+@endpoint(bp, "POST", "/users/<int:user_id>/feed",
+          summary="Make a new private calendar feed address (self, admin)", allow=is_signed_in,
+          response=FeedOut, status=201, tag="users",
+          description="The user's interviews as an iCalendar subscription. The old address, if "
+                      "any, stops working.")
+def create_feed(user_id: int) -> Any:
+    user = operations.get_user(user_id)
+    require(can_manage_feed(g.user, user))
+    _feed, secret = feeds.create_feed(user, actor=g.user)
+    db.session.commit()
+    return FeedOut(url=feeds.feed_url(secret))
+
+
+@endpoint(bp, "DELETE", "/users/<int:user_id>/feed",
+          summary="Revoke the private calendar feed address (self, admin)", allow=is_signed_in,
+          status=204, tag="users",
+          description="`204` also when there was no live feed.")
+def revoke_feed(user_id: int) -> Any:
+    user = operations.get_user(user_id)
+    require(can_manage_feed(g.user, user))
+    feeds.revoke_feeds(user, actor=g.user)
+    db.session.commit()
+    return Response(status=204)

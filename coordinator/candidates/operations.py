@@ -8,6 +8,10 @@ from coordinator.accounts.models import User
 from coordinator.accounts.operations import normalise_email
 from coordinator.audit.operations import record
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
+from coordinator.candidates.permissions import (
+    can_view_candidate_contact,
+    visible_candidates_condition,
+)
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
 from coordinator.jobs.models import Job, JobState
@@ -145,16 +149,20 @@ def get_job_candidacy(job: Job, candidacy_id: int) -> Candidacy:
     return candidacy
 
 
-def search_candidates(text: str = "") -> sa.Select[tuple[Candidate]]:
-    """Candidates whose name or email contains ``text``, alphabetically."""
+def search_candidates(text: str = "", *,
+                      viewer: User | None = None) -> sa.Select[tuple[Candidate]]:
+    """Candidates whose name or email contains ``text``, alphabetically; with ``viewer``, only
+    those the viewer sees (whose email matches only for those who may read it)."""
     statement = sa.select(Candidate).order_by(Candidate.name, Candidate.id)
+    if viewer is not None:
+        statement = statement.where(visible_candidates_condition(viewer))
     text = (text or "").strip()[:200]
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(
-            sa.or_(Candidate.name.ilike(pattern, escape="\\"),
-                   Candidate.email.ilike(pattern, escape="\\"))
-        )
+        matches = [Candidate.name.ilike(pattern, escape="\\")]
+        if viewer is None or can_view_candidate_contact(viewer):
+            matches.append(Candidate.email.ilike(pattern, escape="\\"))
+        statement = statement.where(sa.or_(*matches))
     return statement
 
 

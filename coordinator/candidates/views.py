@@ -15,11 +15,13 @@ from coordinator.candidates.models import Candidate
 from coordinator.candidates.permissions import (
     can_edit_candidacy,
     can_edit_candidate,
+    can_list_candidates,
     can_manage_candidates,
     can_open_candidacy,
     can_view_candidacies,
     can_view_candidacy,
     can_view_candidate,
+    can_view_candidate_contact,
 )
 from coordinator.compensation.views import compensation_context
 from coordinator.db import db
@@ -38,12 +40,14 @@ PER_PAGE = 50
 
 
 @bp.get("/candidates")
-@requires(can_manage_candidates)
+@requires(can_list_candidates)
 def list_candidates() -> Any:
     q = request.args.get("q", "")[:200]
-    page = db.paginate(operations.search_candidates(q), page=page_number(),
+    page = db.paginate(operations.search_candidates(q, viewer=g.user), page=page_number(),
                        per_page=PER_PAGE, error_out=False)
-    return render_template("candidates/list.html", page=page, q=q)
+    return render_template("candidates/list.html", page=page, q=q,
+                           can_manage=can_manage_candidates(g.user),
+                           show_contact=can_view_candidate_contact(g.user))
 
 
 @bp.route("/candidates/new", methods=["GET", "POST"])

@@ -26,7 +26,7 @@ def index() -> Any:
     user = g.user
     my_jobs = recent_open_jobs(RECENT_JOBS, hiring_manager=user) \
         if user.has_role(Role.hiring_manager, Role.admin) else []
-    recent = recent_open_jobs(RECENT_JOBS) if can_view_jobs(user) else []
+    recent = recent_open_jobs(RECENT_JOBS, viewer=user) if can_view_jobs(user) else []
     counted = {job.id for job in [*my_jobs, *recent] if can_list_candidacies(user, job)}
     return render_template(
         "dashboard/index.html", user=user, my_jobs=my_jobs, recent_jobs=recent,

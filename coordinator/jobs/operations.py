@@ -22,6 +22,7 @@ from coordinator.jobs.models import (
     RequiredRelationship,
     RoundKind,
 )
+from coordinator.jobs.permissions import visible_jobs_condition
 from coordinator.money import amount, currency_code
 from coordinator.validation import text as _text
 
@@ -371,19 +372,26 @@ def open_jobs() -> list[Job]:
     ))
 
 
-def recent_open_jobs(limit: int = 10, hiring_manager: User | None = None) -> list[Job]:
-    """The newest open jobs, optionally only those ``hiring_manager`` hires for."""
+def recent_open_jobs(limit: int = 10, hiring_manager: User | None = None, *,
+                     viewer: User | None = None) -> list[Job]:
+    """The newest open jobs, optionally only those ``hiring_manager`` hires for and those
+    ``viewer`` sees."""
     statement = sa.select(Job).where(Job.state == JobState.open)
     if hiring_manager is not None:
         statement = statement.where(Job.hiring_manager_id == hiring_manager.id)
+    if viewer is not None:
+        statement = statement.where(visible_jobs_condition(viewer))
     return list(db.session.scalars(
         statement.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
     ))
 
 
-def jobs_by_title(state: JobState | None = None) -> sa.Select[tuple[Job]]:
-    """Jobs alphabetically, optionally only those in ``state``."""
+def jobs_by_title(state: JobState | None = None, *,
+                  viewer: User | None = None) -> sa.Select[tuple[Job]]:
+    """Jobs alphabetically, optionally only those in ``state`` and those ``viewer`` sees."""
     statement = sa.select(Job).order_by(Job.title, Job.id)
     if state is not None:
         statement = statement.where(Job.state == state)
+    if viewer is not None:
+        statement = statement.where(visible_jobs_condition(viewer))
     return statement

@@ -13,6 +13,7 @@ from coordinator.candidates.permissions import (
     can_list_candidacies,
     can_manage_candidates,
     can_open_candidacy,
+    can_view_candidate_contact,
 )
 from coordinator.db import db
 from coordinator.errors import Conflict, RuleViolation
@@ -39,7 +40,8 @@ def list_jobs() -> Any:
     state = request.args.get("state", JobState.open.value)
     if state not in {s.value for s in JobState}:
         state = "all"
-    statement = operations.jobs_by_title(None if state == "all" else JobState(state))
+    statement = operations.jobs_by_title(None if state == "all" else JobState(state),
+                                         viewer=g.user)
     page = db.paginate(statement, page=page_number(), per_page=PER_PAGE, error_out=False)
     counted = [job.id for job in page.items if can_list_candidacies(g.user, job)]
     counts = candidacies.active_candidacy_counts(counted)
@@ -194,4 +196,5 @@ def _render_job_page(job: Job, *, candidacy_form: CandidacyForJobForm | None = N
         "jobs/show.html", job=job, plan=job.planned_rounds, candidacies=page,
         candidacy_form=candidacy_form, plan_error=plan_error,
         can_edit=can_edit_job(user, job), show_pay_band=can_view_pay_band(user, job),
+        show_contact=can_view_candidate_contact(user),
     ), status

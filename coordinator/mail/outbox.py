@@ -247,22 +247,26 @@ class _Outcomes:
             db.session.commit()
 
 
-def retry(message: OutboxMessage) -> None:
-    """Put a failed (or stuck) message back in the queue, due now (an admin's action).
-
-    A message a worker holds right now (its lease still running) is left to that worker:
-    lifting the lease would let a second worker send it too.
-    """
+def is_retryable(message: OutboxMessage) -> bool:
+    """Failed or waiting; not sent, and not held by a worker right now (its lease running):
+    lifting the lease would let a second worker send it too."""
     if message.state is OutboxState.sent:
-        return
-    if (message.state is OutboxState.pending and message.lease_until is not None
-            and message.lease_until > utcnow()):
-        return
+        return False
+    return not (message.state is OutboxState.pending and message.lease_until is not None
+                and message.lease_until > utcnow())
+
+
+def retry(message: OutboxMessage) -> bool:
+    """Put a failed (or stuck) message back in the queue, due now (an admin's action); returns
+    whether it did (a sent message, or one a worker holds, is left alone)."""
+    if not is_retryable(message):
+        return False
     message.state = OutboxState.pending
     message.next_attempt_at = utcnow()
     message.lease_until = None
     message.attempts = 0
     db.session.flush()
+    return True
 
 
 def counts() -> dict[OutboxState, int]:

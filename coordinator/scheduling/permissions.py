@@ -8,6 +8,7 @@ from coordinator.accounts.models import Role, User
 from coordinator.candidates import permissions as candidate_permissions
 from coordinator.candidates.models import Candidacy
 from coordinator.db import db
+from coordinator.jobs import permissions as job_permissions
 from coordinator.jobs.permissions import is_hiring_manager_of
 from coordinator.scheduling.models import Interview, PanelMember, Round
 
@@ -55,7 +56,31 @@ def can_set_working_hours(user: User, target: User) -> bool:
     return user.id == target.id or user.has_role(Role.admin)
 
 
+def panel_job_ids(user: User) -> sa.Select[tuple[int]]:
+    """The jobs of the interviews the user sits (or sat) on."""
+    return (
+        sa.select(Candidacy.job_id)
+        .join(Round, Round.candidacy_id == Candidacy.id)
+        .join(Interview, Interview.round_id == Round.id)
+        .join(PanelMember, PanelMember.interview_id == Interview.id)
+        .where(PanelMember.user_id == user.id)
+    )
+
+
+def panel_candidate_ids(user: User) -> sa.Select[tuple[int]]:
+    """The candidates of the interviews the user sits (or sat) on."""
+    return (
+        sa.select(Interview.candidate_id)
+        .join(PanelMember, PanelMember.interview_id == Interview.id)
+        .where(PanelMember.user_id == user.id)
+    )
+
+
 def register() -> None:
-    """Let panel members reach the candidacies they interview for."""
+    """Let panel members reach the candidacies, jobs and candidates they interview for."""
     if sits_on_candidacy not in candidate_permissions.VIEW_CANDIDACY_CHECKS:
         candidate_permissions.VIEW_CANDIDACY_CHECKS.append(sits_on_candidacy)
+    if panel_job_ids not in job_permissions.CONNECTED_JOB_IDS:
+        job_permissions.CONNECTED_JOB_IDS.append(panel_job_ids)
+    if panel_candidate_ids not in candidate_permissions.CONNECTED_CANDIDATE_IDS:
+        candidate_permissions.CONNECTED_CANDIDATE_IDS.append(panel_candidate_ids)

@@ -18,7 +18,7 @@ from coordinator.assessments.models import SCALE, Recommendation
 from coordinator.assessments.owing import first_owed
 from coordinator.candidates.models import Candidacy
 from coordinator.candidates.operations import get_job_candidacy
-from coordinator.candidates.permissions import can_view_candidate
+from coordinator.candidates.permissions import can_view_candidate_contact
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
 from coordinator.jobs.models import Job
@@ -224,7 +224,7 @@ def export_shortlist(job_id: int) -> Any:
     for row in rows:
         decision = row.last_decision
         # Contact details only for those who may see the candidate (recruiters, admins).
-        email = row.candidate.email if can_view_candidate(g.user, row.candidate) else ""
+        email = row.candidate.email if can_view_candidate_contact(g.user) else ""
         cells: list[Any] = [
             row.candidacy.id,
             row.candidate.name,

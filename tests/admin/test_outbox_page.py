@@ -141,3 +141,14 @@ def test_retrying_an_unknown_message_is_404(login, admin):
 
 def test_retry_is_post_only(login, admin, failed):
     assert login(admin).get(f"/admin/outbox/{failed.id}/retry").status_code == 405
+
+
+def test_retrying_a_sent_message_says_so_on_the_page(app, login, admin, use_smtp, queue):
+    row = queue()
+    deliver(app)
+    client = login(admin)
+
+    client.post(f"/admin/outbox/{row.id}/retry")
+
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert f"Message {row.id} was sent; there is nothing to retry." in page

@@ -243,3 +243,92 @@ def test_another_jobs_hiring_manager_gets_403(api_as, make_user, make_candidacy)
 
 def test_absent_candidacy_is_404(api):
     assert_problem(api.get("/candidacies/999999"), 404)
+
+
+# --- who sees which candidates, and their contact details --------------------------------------
+
+
+def test_interviewer_reads_a_candidate_they_interview_without_email_or_phone(
+        api_as, make_user, make_candidacy, make_interview, openapi_document):
+    interviewer = make_user(("interviewer",))
+    candidacy = make_candidacy()
+    make_interview(candidacy, [interviewer])
+    response = api_as(interviewer).get(f"/candidates/{candidacy.candidate_id}")
+    assert response.status_code == 200
+    assert (response.json["email"], response.json["phone"]) == (None, None)
+    assert response.json["name"] == candidacy.candidate.name
+    assert_matches_document(openapi_document, "/api/v1/candidates/{candidate_id}", "GET",
+                            response)
+
+
+def test_panel_member_reads_the_candidacy_without_the_candidates_email_or_phone(
+        api_as, make_user, make_candidacy, make_interview):
+    interviewer = make_user(("interviewer",))
+    candidacy = make_candidacy()
+    make_interview(candidacy, [interviewer])
+    candidate = api_as(interviewer).get(f"/candidacies/{candidacy.id}").json["candidate"]
+    assert (candidate["email"], candidate["phone"]) == (None, None)
+
+
+def test_the_jobs_hiring_manager_gets_no_candidate_email_or_phone(api_as, make_user, make_job,
+                                                                  make_candidacy):
+    manager = make_user(("hiring_manager",))
+    candidacy = make_candidacy(job=make_job(hiring_manager_id=manager.id))
+    candidate = api_as(manager).get(f"/candidacies/{candidacy.id}").json["candidate"]
+    assert (candidate["email"], candidate["phone"]) == (None, None)
+
+
+def test_recruiter_reads_the_candidates_email_and_phone(api, make_candidate):
+    candidate = make_candidate(email="cleo@example.com", phone="+49 30 555")
+    body = api.get(f"/candidates/{candidate.id}").json
+    assert (body["email"], body["phone"]) == ("cleo@example.com", "+49 30 555")
+
+
+def test_interviewer_lists_only_the_candidates_of_interviews_they_sit_on(
+        api_as, make_user, make_candidacy, make_interview):
+    interviewer = make_user(("interviewer",))
+    seated = make_candidacy()
+    make_interview(seated, [interviewer])
+    make_candidacy()
+    body = api_as(interviewer).get("/candidates").json
+    assert [item["id"] for item in body["items"]] == [seated.candidate_id]
+    assert body["total"] == 1
+    assert body["items"][0]["email"] is None
+
+
+def test_interviewer_cannot_read_a_candidate_they_do_not_interview(api_as, make_user,
+                                                                   make_candidate):
+    candidate = make_candidate()
+    assert_problem(api_as(make_user(("interviewer",))).get(f"/candidates/{candidate.id}"), 403)
+
+
+def test_hiring_manager_lists_the_candidates_for_their_own_jobs_only(
+        api_as, make_user, make_job, make_candidacy):
+    manager = make_user(("hiring_manager",))
+    own = make_candidacy(job=make_job(hiring_manager_id=manager.id))
+    make_candidacy(job=make_job(hiring_manager_id=make_user(("hiring_manager",)).id))
+    body = api_as(manager).get("/candidates").json
+    assert [item["id"] for item in body["items"]] == [own.candidate_id]
+
+
+def test_search_matches_emails_only_for_those_who_may_read_them(
+        api_as, make_user, make_candidate, make_candidacy, make_interview):
+    interviewer = make_user(("interviewer",))
+    candidacy = make_candidacy(candidate=make_candidate(name="Cleo", email="secret@example.com"))
+    make_interview(candidacy, [interviewer])
+    assert api_as(interviewer).get("/candidates?q=secret").json["total"] == 0
+    assert api_as(interviewer).get("/candidates?q=Cleo").json["total"] == 1
+
+
+def test_listing_candidates_takes_the_same_queries_however_many_there_are(
+        api_as, make_user, make_candidacy, make_interview, count_queries):
+    interviewer = make_user(("interviewer",))
+    api = api_as(interviewer)
+    make_interview(make_candidacy(), [interviewer])
+    with count_queries() as few:
+        api.get("/candidates")
+    for _ in range(3):
+        make_interview(make_candidacy(), [interviewer])
+    with count_queries() as many:
+        assert api.get("/candidates").json["total"] == 4
+    assert many.count == few.count

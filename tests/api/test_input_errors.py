@@ -7,11 +7,22 @@ import json
 import pytest
 
 from coordinator.accounts import operations as accounts
-from tests.api.routes import ROUTES
+from tests.api.routes import FOUNDATION_MODULES, ROUTES
 from tests.api.support import assert_invalid, assert_problem, table_counts
 
 BODY_ROUTES = [r for r in ROUTES if r.body is not None]
 ID_ROUTES = [r for r in ROUTES if "<int:" in r.rule]
+
+
+def test_the_routes_cover_every_foundation_endpoint(app):
+    declared = {
+        (rule.endpoint.split(".", 1)[1], method, rule.rule.removeprefix("/api/v1"))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+        and app.view_functions[rule.endpoint].__module__ in FOUNDATION_MODULES
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert declared == {(r.endpoint, r.method, r.rule) for r in ROUTES}
 
 
 @pytest.fixture

@@ -114,11 +114,55 @@ def test_unknown_state_filter_is_422(recruiter_api):
     assert_invalid(recruiter_api.get("/jobs?state=paused"), "state")
 
 
-def test_interviewer_reads_jobs_without_the_pay_band(api_as, make_user, make_job):
+def test_interviewer_reads_the_jobs_they_interview_for_without_the_pay_band(
+        api_as, make_user, make_job, make_candidacy, make_interview):
     job = make_job()
-    response = api_as(make_user(("interviewer",))).get(f"/jobs/{job.id}")
+    interviewer = make_user(("interviewer",))
+    make_interview(make_candidacy(job=job), [interviewer])
+    response = api_as(interviewer).get(f"/jobs/{job.id}")
     assert response.status_code == 200
     assert response.json["pay_band"] is None
+
+
+def test_interviewer_cannot_read_a_job_they_do_not_interview_for(api_as, make_user, make_job):
+    job = make_job()
+    assert_problem(api_as(make_user(("interviewer",))).get(f"/jobs/{job.id}"), 403)
+
+
+def test_interviewer_lists_only_the_jobs_of_interviews_they_sit_on(
+        api_as, make_user, make_job, make_candidacy, make_interview):
+    interviewer = make_user(("interviewer",))
+    seated = make_job()
+    make_interview(make_candidacy(job=seated), [interviewer])
+    make_job()
+    body = api_as(interviewer).get("/jobs").json
+    assert [item["id"] for item in body["items"]] == [seated.id]
+    assert body["total"] == 1
+
+
+def test_hiring_manager_lists_their_own_jobs_only(api_as, make_user, make_job):
+    manager = make_user(("hiring_manager",))
+    own = make_job(hiring_manager_id=manager.id)
+    make_job(hiring_manager_id=make_user(("hiring_manager",)).id)
+    body = api_as(manager).get("/jobs").json
+    assert [item["id"] for item in body["items"]] == [own.id]
+
+
+def test_hiring_manager_who_interviews_also_lists_the_jobs_they_interview_for(
+        api_as, make_user, make_job, make_candidacy, make_interview):
+    manager = make_user(("hiring_manager", "interviewer"))
+    own = make_job(hiring_manager_id=manager.id, title="A own")
+    seated = make_job(title="B seated")
+    make_interview(make_candidacy(job=seated), [manager])
+    make_job(title="C elsewhere")
+    body = api_as(manager).get("/jobs").json
+    assert [item["id"] for item in body["items"]] == [own.id, seated.id]
+
+
+def test_recruiter_lists_every_job(api_as, recruiter, make_job):
+    jobs = [make_job(title=f"Role {n}") for n in range(3)]
+    body = api_as(recruiter).get("/jobs").json
+    assert [item["id"] for item in body["items"]] == [job.id for job in jobs]
 
 
 def test_the_jobs_own_hiring_manager_sees_the_pay_band(api_as, make_user, make_job):
@@ -128,12 +172,28 @@ def test_the_jobs_own_hiring_manager_sees_the_pay_band(api_as, make_user, make_j
     assert response.json["pay_band"] == {"min": "70000.00", "max": "90000.00", "currency": "EUR"}
 
 
-def test_another_jobs_hiring_manager_does_not_see_the_pay_band(api_as, make_user, make_job):
+def test_another_jobs_hiring_manager_does_not_see_the_pay_band(
+        api_as, make_user, make_job, make_candidacy, make_interview):
     manager = make_user(("hiring_manager",))
     job = make_job()
+    make_interview(make_candidacy(job=job), [manager])
     assert api_as(manager).get(f"/jobs/{job.id}").json["pay_band"] is None
 
 
 def test_interviewer_cannot_create_jobs(api_as, make_user):
     response = api_as(make_user(("interviewer",))).post("/jobs", json=job_body())
     assert_problem(response, 403)
+
+
+def test_listing_jobs_takes_the_same_queries_however_many_there_are(
+        api_as, make_user, make_job, make_candidacy, make_interview, count_queries):
+    interviewer = make_user(("interviewer",))
+    api = api_as(interviewer)
+    make_interview(make_candidacy(job=make_job()), [interviewer])
+    with count_queries() as few:
+        api.get("/jobs")
+    for _ in range(3):
+        make_interview(make_candidacy(job=make_job()), [interviewer])
+    with count_queries() as many:
+        assert api.get("/jobs").json["total"] == 4
+    assert many.count == few.count

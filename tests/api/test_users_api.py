@@ -174,3 +174,61 @@ def test_admin_cannot_remove_their_own_admin_role(api_as, make_user):
     response = api_as(admin).patch(f"/users/{admin.id}", json={"roles": ["recruiter"]})
     assert_invalid(response, "roles")
     assert {r.value for r in db.session.get(User, admin.id).roles} == {"admin"}
+
+
+# --- the private calendar feed ------------------------------------------------------------------
+
+
+def feed_path(url: str) -> str:
+    return url.removeprefix("http://coordinator.test")
+
+
+def test_user_makes_their_calendar_feed_and_gets_201_with_a_working_url(api_as, make_user,
+                                                                         client):
+    user = make_user(("interviewer",))
+    response = api_as(user).post(f"/users/{user.id}/feed")
+    assert response.status_code == 201
+    url = response.json["url"]
+    assert url.startswith("http://coordinator.test/feeds/") and url.endswith(".ics")
+    assert client.get(feed_path(url)).status_code == 200
+
+
+def test_a_new_feed_url_stops_the_old_one(api_as, make_user, client):
+    user = make_user(("interviewer",))
+    api = api_as(user)
+    old = api.post(f"/users/{user.id}/feed").json["url"]
+    new = api.post(f"/users/{user.id}/feed").json["url"]
+    assert client.get(feed_path(old)).status_code == 404
+    assert client.get(feed_path(new)).status_code == 200
+
+
+def test_deleting_the_feed_answers_204_and_the_url_stops_working(api_as, make_user, client):
+    user = make_user(("interviewer",))
+    api = api_as(user)
+    url = api.post(f"/users/{user.id}/feed").json["url"]
+    response = api.delete(f"/users/{user.id}/feed")
+    assert response.status_code == 204
+    assert response.get_data() == b""
+    assert client.get(feed_path(url)).status_code == 404
+
+
+def test_admin_makes_and_revokes_another_users_feed(admin_api, make_user, client):
+    user = make_user(("interviewer",))
+    url = admin_api.post(f"/users/{user.id}/feed").json["url"]
+    assert client.get(feed_path(url)).status_code == 200
+    assert admin_api.delete(f"/users/{user.id}/feed").status_code == 204
+    assert client.get(feed_path(url)).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["recruiter", "hiring_manager", "interviewer"])
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_others_may_not_touch_someone_elses_feed(api_as, make_user, client, role, method):
+    owner = make_user(("interviewer",))
+    url = api_as(owner).post(f"/users/{owner.id}/feed").json["url"]
+    response = api_as(make_user((role,))).open(method, f"/users/{owner.id}/feed")
+    assert_problem(response, 403)
+    assert client.get(feed_path(url)).status_code == 200
+
+
+def test_feed_of_an_absent_user_is_404(admin_api):
+    assert_problem(admin_api.post("/users/999999/feed"), 404)

@@ -269,3 +269,15 @@ def test_job_hiring_manager_sees_the_candidacy_without_candidate_admin_links(
     response = client.get(f"/candidacies/{candidacy.id}")
     assert response.status_code == 200
     assert f'href="/candidates/{candidacy.candidate_id}"' not in text(response)
+
+
+def test_interviewer_lists_only_the_candidates_they_interview_without_contact_details(
+        client, login, interviewer, make_candidate, make_candidacy, make_interview):
+    seated = make_candidate(name="Seated Sam", email="sam@example.com", phone="+1 555 0100")
+    make_interview(make_candidacy(candidate=seated), [interviewer])
+    make_candidacy(candidate=make_candidate(name="Other Olive"))
+    login(interviewer)
+    page = text(client.get("/candidates"))
+    assert "Seated Sam" in page
+    assert "Other Olive" not in page
+    assert "sam@example.com" not in page and "+1 555 0100" not in page

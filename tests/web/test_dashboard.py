@@ -37,14 +37,24 @@ def test_hiring_manager_sees_the_jobs_they_hire_for(client, login, hiring_manage
 
 
 def test_interviewer_sees_recent_jobs_without_counts(client, login, interviewer, make_job,
-                                                     make_candidacy):
+                                                     make_candidacy, make_interview):
     job = make_job(title="Any Role")
-    make_candidacy(job=job)
+    make_interview(make_candidacy(job=job), [interviewer])
     login(interviewer)
     page = text(client.get("/"))
     assert "Any Role" in page
     assert "#candidacies" not in page
     assert "Jobs you hire for" not in page
+
+
+def test_interviewer_sees_only_the_jobs_they_interview_for_among_recent_jobs(
+        client, login, interviewer, make_job, make_candidacy, make_interview):
+    make_interview(make_candidacy(job=make_job(title="Seated Role")), [interviewer])
+    make_job(title="Elsewhere Role")
+    login(interviewer)
+    page = text(client.get("/"))
+    assert "Seated Role" in page
+    assert "Elsewhere Role" not in page
 
 
 def test_closed_jobs_leave_the_dashboard(client, login, recruiter, make_job):

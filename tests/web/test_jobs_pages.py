@@ -54,14 +54,40 @@ def test_job_list_shows_closed_jobs_only_under_closed(client, login, recruiter, 
 
 
 def test_interviewer_sees_the_job_list_without_candidacy_counts(
-        client, login, interviewer, make_job, make_candidacy):
+        client, login, interviewer, make_job, make_candidacy, make_interview):
     job = make_job(title="Visible Role")
-    make_candidacy(job=job)
+    make_interview(make_candidacy(job=job), [interviewer])
     login(interviewer)
     page = text(client.get("/jobs"))
     assert "Visible Role" in page
     assert '<td class="num">1</td>' not in page
     assert "New job" not in page
+
+
+def test_interviewer_lists_only_the_jobs_of_interviews_they_sit_on(
+        client, login, interviewer, make_job, make_candidacy, make_interview):
+    make_interview(make_candidacy(job=make_job(title="Seated Role")), [interviewer])
+    make_job(title="Elsewhere Role")
+    login(interviewer)
+    page = text(client.get("/jobs"))
+    assert "Seated Role" in page
+    assert "Elsewhere Role" not in page
+
+
+def test_hiring_manager_lists_only_their_own_jobs(client, login, hiring_manager, make_job):
+    make_job(title="Managed Role", hiring_manager_id=hiring_manager.id)
+    make_job(title="Elsewhere Role")
+    login(hiring_manager)
+    page = text(client.get("/jobs"))
+    assert "Managed Role" in page
+    assert "Elsewhere Role" not in page
+
+
+def test_interviewer_cannot_open_the_page_of_a_job_they_do_not_interview_for(
+        client, login, interviewer, make_job):
+    job = make_job()
+    login(interviewer)
+    assert client.get(f"/jobs/{job.id}").status_code == 403
 
 
 def test_new_job_form_offers_only_hiring_managers_and_admins(client, login, recruiter,
@@ -214,3 +240,14 @@ def test_job_page_paginates_its_candidacies(client, login, recruiter, make_job, 
     assert "Page 1 of 2" in first
     assert first.count('href="/candidacies/') == 2
     assert text(client.get(f"/jobs/{job.id}?page=2")).count('href="/candidacies/') == 1
+
+
+def test_the_jobs_hiring_manager_sees_its_candidacies_without_candidate_emails(
+        client, login, hiring_manager, make_job, make_candidate, make_candidacy):
+    job = make_job(hiring_manager_id=hiring_manager.id)
+    make_candidacy(job=job, candidate=make_candidate(name="Cora Candidate",
+                                                    email="cora@example.com"))
+    login(hiring_manager)
+    page = text(client.get(f"/jobs/{job.id}"))
+    assert "Cora Candidate" in page
+    assert "cora@example.com" not in page

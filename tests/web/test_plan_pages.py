@@ -82,12 +82,12 @@ def test_recruiter_adds_a_round_with_seats_and_scorecard(client, login, recruite
         "Curiosity", False, None)
 
 
-def test_job_page_shows_the_plan_in_order_with_its_scorecards(client, login, interviewer,
+def test_job_page_shows_the_plan_in_order_with_its_scorecards(client, login, hiring_manager,
                                                               make_job, make_planned_round):
-    job = make_job()
+    job = make_job(hiring_manager_id=hiring_manager.id)
     make_planned_round(job, title="Screen", criteria=["Motivation"])
     make_planned_round(job, title="Deep dive", relationships=["peer", "peer"])
-    login(interviewer)
+    login(hiring_manager)
     page = text(client.get(f"/jobs/{job.id}"))
     assert page.index("Screen") < page.index("Deep dive")
     assert "Motivation" in page

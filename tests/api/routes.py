@@ -68,6 +68,8 @@ ROUTES = [
     Route("create_job", "POST", "/jobs", lambda w: "/jobs",
           only("admin", "recruiter", status=201), body=_job_body),
     Route("show_job", "GET", "/jobs/<int:job_id>", lambda w: f"/jobs/{w.job.id}", EVERYONE),
+    Route("update_job", "PATCH", "/jobs/<int:job_id>", lambda w: f"/jobs/{w.job.id}",
+          only("admin", "recruiter"), body=lambda w: {"title": "Senior Data Engineer"}),
     Route("show_plan", "GET", "/jobs/<int:job_id>/plan", lambda w: f"/jobs/{w.job.id}/plan",
           only("admin", "recruiter")),
     Route("add_planned_round", "POST", "/jobs/<int:job_id>/plan",

@@ -209,3 +209,46 @@ def test_the_database_refuses_an_approval_by_the_proposer(stage, people, propose
     )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.execute(self_approval)
+
+
+def test_lowering_the_band_with_patch_jobs_makes_agreeing_need_approval(
+    stage, job, candidacy, people, propose, api_as
+):
+    api = api_as(people.recruiter)
+    band = {"min": "200000", "max": "300000", "currency": "EUR"}
+    assert api.patch(f"/jobs/{job.id}", json={"pay_band": band}).status_code == 200
+    propose(stage, "240000")
+    band = {"min": "70000", "max": "90000", "currency": "EUR"}
+    assert api.patch(f"/jobs/{job.id}", json={"pay_band": band}).status_code == 200
+    assert_conflict(
+        api.put(compensation_path(candidacy), json={"outcome": "agreed"}), "approval_needed"
+    )
+
+
+def test_lowering_the_band_on_the_job_page_makes_agreeing_need_approval(
+    stage, job, candidacy, people, propose, login
+):
+    client = login(people.recruiter)
+
+    def edit_band(low: str, high: str) -> None:
+        response = client.post(
+            f"/jobs/{job.id}/edit",
+            data={
+                "title": job.title,
+                "hiring_manager_id": str(people.hiring_manager.id),
+                "pay_band_min": low,
+                "pay_band_max": high,
+                "pay_band_currency": "EUR",
+                "assessment_due_hours": "24",
+                "state": "open",
+            },
+        )
+        assert response.status_code == 303
+
+    edit_band("200000", "300000")
+    propose(stage, "240000")
+    edit_band("70000", "90000")
+    response = client.post(
+        f"{compensation_path(candidacy)}/outcome", data={"outcome-outcome": "agreed"}
+    )
+    assert response.status_code == 409

@@ -252,3 +252,25 @@ def test_lowering_the_band_on_the_job_page_makes_agreeing_need_approval(
         f"{compensation_path(candidacy)}/outcome", data={"outcome-outcome": "agreed"}
     )
     assert response.status_code == 409
+
+
+def _store(proposal_id: int, **values) -> None:
+    db.session.execute(sa.update(Proposal).where(Proposal.id == proposal_id).values(**values))
+
+
+def test_the_database_refuses_a_decision_without_a_reason(stage, people, propose):
+    proposal = propose(stage, "100000")
+    with pytest.raises(sa.exc.IntegrityError):
+        _store(
+            proposal.id,
+            approval=Approval.approved,
+            decided_by_id=people.hiring_manager.id,
+            decided_at=NOW,
+            decision_reason="",
+        )
+
+
+def test_the_database_refuses_a_decider_on_an_undecided_proposal(stage, people, propose):
+    proposal = propose(stage, "100000")
+    with pytest.raises(sa.exc.IntegrityError):
+        _store(proposal.id, decided_by_id=people.hiring_manager.id)

@@ -200,7 +200,20 @@ def _conversion(job: Job, currency: str, note: str, field: str) -> None:
         )
 
 
+def _lock(stage: CompensationStage) -> None:
+    """Take the stage's row lock (PostgreSQL) and re-read it with its proposals, so that changes
+    to one stage happen one after the other: a proposal cannot slip in while another request
+    agrees on (or approves) the current one. SQLite's single writer serialises them anyway."""
+    db.session.scalars(
+        sa.select(CompensationStage)
+        .where(CompensationStage.id == stage.id)
+        .with_for_update(of=CompensationStage)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def _require_changeable(stage: CompensationStage) -> None:
+    _lock(stage)
     if stage.state is not StageState.open:
         raise Conflict(
             f"The compensation stage is {stage.state.value}; it cannot change.",
@@ -402,6 +415,7 @@ def decide_approval(
     if proposal_id is None:
         raise RuleViolation("proposal_id", "Name the proposal you decide (reload the page).")
     _require_changeable(stage)
+    proposal = stage.current_proposal  # as it is now, under the stage's lock
     if proposal is not None and proposal.id != proposal_id:
         raise Conflict(
             "A new proposal was made since: read it and decide on that one.",

@@ -274,3 +274,19 @@ def test_the_database_refuses_a_decider_on_an_undecided_proposal(stage, people, 
     proposal = propose(stage, "100000")
     with pytest.raises(sa.exc.IntegrityError):
         _store(proposal.id, decided_by_id=people.hiring_manager.id)
+
+
+def test_the_page_offers_approval_of_a_proposal_the_lowered_band_left_outside(
+    stage, candidacy, people, login, agreed_outside_the_band
+):
+    page = text(login(people.hiring_manager).get(compensation_path(candidacy)))
+    assert "Approve or refuse the current proposal" in page
+
+
+def test_proposals_carry_their_id_in_the_api(stage, candidacy, people, propose, api_as):
+    first, second = propose(stage, "80000"), propose(stage, "85000")
+    body = api_as(people.recruiter).get(compensation_path(candidacy)).get_json()
+    assert ([p["id"] for p in body["proposals"]], body["proposal"]["id"]) == (
+        [first.id, second.id],
+        second.id,
+    )

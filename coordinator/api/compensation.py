@@ -4,11 +4,12 @@ Only admins, recruiters and the job's hiring manager reach these endpoints (othe
 even for a candidacy without a stage); every answer that carries figures is written to the audit
 log as ``compensation.viewed``.
 
-Decisions: a stage is opened by opening a compensation-discussion round, or explicitly with
+Decisions: a stage is opened by opening a compensation-discussion round, explicitly with
 ``POST /candidacies/{id}/compensation`` (the twin of the page's "Open compensation stage"
-button, for a discussion held inside another round's interview). ``GET`` and ``PUT`` on a
-candidacy without a stage are ``404``: a ``PUT`` does not create one, so a mistyped id cannot
-start a pay discussion.
+button, for a discussion held inside another round's interview), or by a ``PUT`` on a candidacy
+without one (API v1.1), which opens it and applies the change, all or nothing. ``GET`` on a
+candidacy without a stage is ``404``. Every answer, errors included, says
+``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from flask import g
+from flask import Response, g, request
 from pydantic import Field, field_validator
 
 from coordinator.access import require
 from coordinator.api import bp
-from coordinator.api.core import Out, Schema, endpoint
+from coordinator.api.core import Id, Out, Schema, endpoint
 from coordinator.api.schemas import MoneyOut, PayBandOut
 from coordinator.candidates.operations import get_candidacy
 from coordinator.compensation import operations
@@ -99,6 +100,10 @@ class CompensationPut(Schema):
 
 
 class ApprovalIn(Schema):
+    proposal_id: Id = Field(
+        description="The proposal decided: the current one, as read (`409` `stale_proposal` "
+        "when another was made since)."
+    )
     decision: Literal["approved", "refused"]
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
@@ -146,7 +151,7 @@ class ProposalOut(Out):
             position=PositionOut.of(
                 job, operations.position(job, proposal.amount, proposal.currency, proposal.period)
             ),
-            approval=proposal.approval.value,
+            approval=operations.approval_of(proposal).value,
             proposed_by=proposal.proposed_by_id,
             proposed_by_name=proposal.proposed_by.name if proposal.proposed_by else None,
             proposed_at=isoformat_z(proposal.proposed_at) or "",
@@ -218,13 +223,16 @@ class CompensationOut(Out):
 # --- loading and answering -----------------------------------------------------------------------
 
 
-def _stage(candidacy_id: int, *, edit: bool = False) -> CompensationStage:
-    """The candidacy's stage: 404 without a candidacy, 403 unless allowed, then 404 without one."""
+def _stage(candidacy_id: int, *, edit: bool = False, open_: bool = False) -> CompensationStage:
+    """The candidacy's stage: 404 without a candidacy, 403 unless allowed, then 404 without one
+    (``open_``: opened instead)."""
     candidacy = get_candidacy(candidacy_id)
     require(can_view_figures(g.user, candidacy.job), "Compensation figures are restricted.")
     if edit:
         require(can_edit_stage(g.user, candidacy.job))
     stage = operations.stage_of(candidacy)
+    if stage is None and open_:
+        return operations.open_stage(candidacy, actor=g.user)
     if stage is None:
         raise NotFound(
             "This candidacy has no compensation stage yet: open a compensation-"
@@ -290,18 +298,21 @@ def open_compensation(candidacy_id: int) -> Any:
     bp,
     "PUT",
     "/candidacies/<int:candidacy_id>/compensation",
-    summary="Record expectations, add a proposal, or conclude",
+    summary="Record expectations, add a proposal, or conclude (opens the stage if needed)",
     allow=can_reach_compensation,
     body=CompensationPut,
     response=CompensationOut,
     errors=(404, 409),
     tag="compensation",
-    description="Applied in order: expectations, then `proposal`, then `outcome`; all or "
-    "nothing. Errors name the body's members (`expected.amount`, "
-    "`proposal.currency`, `conversion_note`, ...).",
+    description="Opens the stage when the candidacy has none yet (`422` on `candidacy` when it "
+    "is closed), then applies in order: expectations, then `proposal`, then `outcome`; all "
+    "or nothing. Errors name the body's members (`expected.amount`, `proposal.currency`, "
+    "`conversion_note`, ...). `outcome: agreed` is `409` (kind `approval_needed`) while the "
+    "current proposal lies outside the job's band as it is now and nobody but its proposer "
+    "approved it, (kind `proposal_refused`) when it was refused.",
 )
 def update_compensation(candidacy_id: int, body: CompensationPut) -> Any:
-    stage = _stage(candidacy_id, edit=True)
+    stage = _stage(candidacy_id, edit=True, open_=True)
     given = body.model_fields_set
     if not given:
         raise RuleViolation(None, "Give at least one member to change.")
@@ -369,8 +380,9 @@ def _expectation_changes(body: CompensationPut, given: set[str]) -> dict[str, An
     response=CompensationOut,
     errors=(404, 409),
     tag="compensation",
-    description="`403` for the proposer and for recruiters; `409` (kind `nothing_pending`) "
-    "when no proposal waits for approval, (kind `stage_closed`) once concluded.",
+    description="`403` for the proposer and for recruiters; `409` (kind `stale_proposal`) "
+    "when `proposal_id` is not the current proposal, (kind `nothing_pending`) when the current "
+    "proposal does not wait for approval, (kind `stage_closed`) once concluded.",
 )
 def decide_compensation_approval(candidacy_id: int, body: ApprovalIn) -> Any:
     stage = _stage(candidacy_id)
@@ -379,6 +391,29 @@ def decide_compensation_approval(candidacy_id: int, body: ApprovalIn) -> Any:
         "Only an admin or the job's hiring manager who did not propose it can decide.",
     )
     operations.decide_approval(
-        stage, actor=g.user, approved=body.decision == "approved", reason=body.reason
+        stage,
+        actor=g.user,
+        proposal_id=body.proposal_id,
+        approved=body.decision == "approved",
+        reason=body.reason,
     )
     return _answer(stage, "api.approval")
+
+
+#: The endpoints whose every answer (figures or a refusal) browsers and proxies must not keep.
+NOT_STORED = frozenset(
+    f"{bp.name}.{view.__name__}"
+    for view in (
+        show_compensation,
+        open_compensation,
+        update_compensation,
+        decide_compensation_approval,
+    )
+)
+
+
+@bp.after_request
+def _compensation_not_stored(response: Response) -> Response:
+    if request.endpoint in NOT_STORED:
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -38,6 +38,39 @@ class JobIn(Schema):
     assessment_due_hours: Annotated[int, Field(ge=1, le=720)] = 24
 
 
+class JobPatch(Schema):
+    """Members present change; absent ones stay. Only ``hiring_manager_id`` may be ``null``
+    (no hiring manager); the pay band is replaced whole."""
+
+    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    department: Annotated[str, Field(max_length=200)] | None = None
+    location: Annotated[str, Field(max_length=200)] | None = None
+    hiring_manager_id: Id | None = Field(
+        None, description="An active user with the hiring_manager (or admin) role; null: none."
+    )
+    pay_band: PayBandIn | None = None
+    state: Literal["open", "closed"] | None = Field(
+        None, description="A closed job takes no new candidacies."
+    )
+    assessment_due_hours: Annotated[int, Field(ge=1, le=720)] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The keyword arguments for ``update_job``; 422 for an empty body or a ``null``."""
+        given = self.model_fields_set
+        if not given:
+            raise RuleViolation(None, "Give at least one member to change.")
+        nulls = sorted(name for name in given - {"hiring_manager_id"}
+                       if getattr(self, name) is None)
+        if nulls:
+            raise RuleViolation.many({name: ["May not be null."] for name in nulls})
+        changes: dict[str, Any] = {name: getattr(self, name) for name in given}
+        band = changes.pop("pay_band", None)
+        if band is not None:
+            changes.update(pay_band_min=band.min, pay_band_max=band.max,
+                           pay_band_currency=band.currency)
+        return changes
+
+
 class JobOut(Out):
     id: int
     title: str
@@ -168,6 +201,21 @@ def create_job(body: JobIn) -> Any:
 def show_job(job_id: int) -> Any:
     job = operations.get_job(job_id)
     require(can_view_job(g.user, job))
+    return JobOut.of(job)
+
+
+@endpoint(bp, "PATCH", "/jobs/<int:job_id>", summary="Change a job (the twin of its edit page)",
+          allow=can_manage_jobs, body=JobPatch, response=JobOut, tag="jobs",
+          description="Any of `title`, `department`, `location`, `hiring_manager_id`, "
+                      "`pay_band`, `state`, `assessment_due_hours`; the others stay. The audit "
+                      "log records the fields that changed, old and new (band figures "
+                      "included). A band edited while compensation proposals are open applies "
+                      "to them at once: a proposal now outside it needs approval to be agreed.")
+def update_job(job_id: int, body: JobPatch) -> Any:
+    job = operations.get_job(job_id)
+    require(can_edit_job(g.user, job))
+    operations.update_job(job, actor=g.user, **body.changes())
+    db.session.commit()
     return JobOut.of(job)
 
 

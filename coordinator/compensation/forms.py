@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from wtforms import (
     DataList,
     DateField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -20,6 +21,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from coordinator.compensation.models import Period
 from coordinator.compensation.operations import OUTCOMES
@@ -128,7 +130,16 @@ class ProposalForm(Form):
         }
 
 
+#: Shown when the approval form comes back without the proposal it was shown for.
+OUT_OF_DATE = "This form was out of date: reload the page, read the current proposal and decide."
+
+
 class ApprovalForm(Form):
+    """Approve or refuse; ``proposal_id`` names the proposal the page showed as current."""
+
+    field_aliases: ClassVar[dict[str, str]] = {"proposal_id": "_"}
+
+    proposal_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(OUT_OF_DATE)])
     decision = RadioField(
         "Decision",
         choices=[SelectChoice("approved", "Approve"), SelectChoice("refused", "Refuse")],
@@ -137,6 +148,12 @@ class ApprovalForm(Form):
     reason = TextAreaField(
         "Reason", validators=[DataRequired("Give a reason; it is recorded."), Length(max=2000)]
     )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.proposal_id.errors:  # a hidden field: say it where it shows
+            self.form_errors.append(OUT_OF_DATE)
+        return valid
 
 
 class OutcomeForm(Form):

@@ -95,6 +95,15 @@ class Proposal(db.Model):
         sa.CheckConstraint(
             "decided_by_id IS NULL OR decided_by_id != proposed_by_id", name="not_self_approved"
         ),
+        # A decision is recorded with its reason, and only a decision names who decided.
+        sa.CheckConstraint(
+            "approval NOT IN ('approved', 'refused') OR length(decision_reason) > 0",
+            name="decided_has_reason",
+        ),
+        sa.CheckConstraint(
+            "decided_by_id IS NULL OR approval IN ('approved', 'refused')",
+            name="decider_only_when_decided",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

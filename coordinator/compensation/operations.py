@@ -15,12 +15,13 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from coordinator.accounts.models import User
+from coordinator.accounts.models import Role, User, UserRole
 from coordinator.audit.history import DESCRIPTIONS
 from coordinator.audit.models import AuditEvent
 from coordinator.audit.operations import record
 from coordinator.candidates.models import Candidacy, CandidacyState
 from coordinator.candidates.operations import set_candidacy_state
+from coordinator.compensation import notices
 from coordinator.compensation.models import (
     Approval,
     CompensationStage,
@@ -165,7 +166,6 @@ class _Errors:
             raise RuleViolation.many(self.errors)
 
 
-
 def _period(value: Period | str | None, field: str) -> Period:
     try:
         return Period(value or Period.year)
@@ -200,7 +200,20 @@ def _conversion(job: Job, currency: str, note: str, field: str) -> None:
         )
 
 
+def _lock(stage: CompensationStage) -> None:
+    """Take the stage's row lock (PostgreSQL) and re-read it with its proposals, so that changes
+    to one stage happen one after the other: a proposal cannot slip in while another request
+    agrees on (or approves) the current one. SQLite's single writer serialises them anyway."""
+    db.session.scalars(
+        sa.select(CompensationStage)
+        .where(CompensationStage.id == stage.id)
+        .with_for_update(of=CompensationStage)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def _require_changeable(stage: CompensationStage) -> None:
+    _lock(stage)
     if stage.state is not StageState.open:
         raise Conflict(
             f"The compensation stage is {stage.state.value}; it cannot change.",
@@ -339,14 +352,58 @@ def propose(
         proposal_id=proposal.id,
         approval=approval.value,
     )
+    if approval is Approval.pending:
+        notices.approval_needed(proposal, approvers(proposal))
     return proposal
 
 
+def approvers(proposal: Proposal) -> list[User]:
+    """Whom to ask for a proposal's approval: the job's hiring manager, unless they proposed it;
+    then (or without one) the admins, never the proposer."""
+    job = proposal.stage.candidacy.job
+    manager = job.hiring_manager
+    if manager is not None and manager.is_active and manager.id != proposal.proposed_by_id:
+        return [manager]
+    admins = sa.select(UserRole.user_id).where(UserRole.role == Role.admin)
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.is_active, User.id.in_(admins), User.id != proposal.proposed_by_id)
+            .order_by(User.id)
+        )
+    )
+
+
+def approval_of(proposal: Proposal) -> Approval:
+    """A proposal's approval as things stand: a decision stays; otherwise the job's band *now*
+    says whether one is needed (a band edited after the proposal changes the answer)."""
+    if proposal.approval in (Approval.approved, Approval.refused):
+        return proposal.approval
+    job = proposal.stage.candidacy.job
+    where = position(job, proposal.amount, proposal.currency, proposal.period)
+    return (
+        Approval.not_needed if where is not None and where.where == "inside" else Approval.pending
+    )
+
+
+def _is_covered(proposal: Proposal) -> bool:
+    """Approved by someone other than its proposer (the database refuses self-approval too)."""
+    return proposal.approval is Approval.approved and proposal.decided_by_id != (
+        proposal.proposed_by_id
+    )
+
+
 def decide_approval(
-    stage: CompensationStage, *, actor: User, approved: bool, reason: str | None
+    stage: CompensationStage,
+    *,
+    actor: User,
+    proposal_id: int | None,
+    approved: bool,
+    reason: str | None,
 ) -> Proposal:
-    """Approve or refuse the current proposal: an admin or the job's hiring manager, not the
-    proposer (403), with a reason (422), while a proposal waits (409)."""
+    """Approve or refuse the current proposal, named by ``proposal_id``: an admin or the job's
+    hiring manager, not the proposer (403), with a reason (422), while it waits (409,
+    ``nothing_pending``); a proposal that is not the current one is ``stale_proposal`` (409)."""
     if not can_approve(actor, stage.candidacy.job):
         raise PermissionDenied("Only an admin or the job's hiring manager can approve.")
     proposal = stage.current_proposal
@@ -355,8 +412,22 @@ def decide_approval(
     reason = _text("reason", reason, 2000)
     if not reason:
         raise RuleViolation("reason", "Give a reason; it is recorded.")
+    if proposal_id is None:
+        raise RuleViolation("proposal_id", "Name the proposal you decide (reload the page).")
     _require_changeable(stage)
-    if proposal is None or proposal.approval is not Approval.pending:
+    proposal = stage.current_proposal  # as it is now, under the stage's lock
+    if proposal is not None and proposal.id != proposal_id:
+        raise Conflict(
+            "A new proposal was made since: read it and decide on that one.",
+            [
+                {
+                    "kind": "stale_proposal",
+                    "detail": "the proposal named is not the current one",
+                    "current_proposal_id": proposal.id,
+                }
+            ],
+        )
+    if proposal is None or approval_of(proposal) is not Approval.pending:
         raise Conflict(
             "There is no proposal waiting for approval.",
             [{"kind": "nothing_pending", "detail": "no pending proposal"}],
@@ -394,15 +465,7 @@ def conclude(
     text = _text("outcome_reason", reason, 2000)
     _require_changeable(stage)
     if chosen is StageState.agreed:
-        current = stage.current_proposal
-        if current is None:
-            raise RuleViolation("outcome", "Record the proposal that was agreed first.")
-        if current.approval in (Approval.pending, Approval.refused):
-            raise RuleViolation(
-                "outcome",
-                f"The current proposal is {current.approval.title.lower()}; "
-                "it needs approval before it can be agreed.",
-            )
+        _require_agreeable(stage)
     stage.state = chosen
     stage.closed_at = utcnow()
     stage.outcome_reason = text
@@ -413,6 +476,42 @@ def conclude(
         stage.candidacy, OUTCOME_STATES[chosen], actor=actor, reason=f"Compensation {chosen.value}"
     )
     return stage
+
+
+def _require_agreeable(stage: CompensationStage) -> None:
+    """The current proposal can be agreed: inside the band as it stands now, or approved by
+    someone other than its proposer (409 ``approval_needed``); never a refused one."""
+    current = stage.current_proposal
+    if current is None:
+        raise RuleViolation("outcome", "Record the proposal that was agreed first.")
+    where = position(stage.candidacy.job, current.amount, current.currency, current.period)
+    inside = where is not None and where.where == "inside"
+    if not inside and not _is_covered(current):
+        raise Conflict(
+            f"The current proposal is {where.text if where else 'outside the band'} as it stands "
+            "now; it needs approval by an admin or the job's hiring manager (not its proposer) "
+            "before it can be agreed.",
+            [
+                {
+                    "kind": "approval_needed",
+                    "detail": "outside the band, not approved",
+                    "proposal_id": current.id,
+                }
+            ],
+            field="outcome",
+        )
+    if current.approval is Approval.refused:
+        raise Conflict(
+            "The current proposal was refused; make a new proposal before agreeing.",
+            [
+                {
+                    "kind": "proposal_refused",
+                    "detail": "the current proposal was refused",
+                    "proposal_id": current.id,
+                }
+            ],
+            field="outcome",
+        )
 
 
 def record_read(stage: CompensationStage, *, actor: User, where: str) -> None:
@@ -475,7 +574,7 @@ def overview(candidacy: Candidacy, *, figures: bool) -> Overview:
         state=stage.state,
         has_expectations=stage.expected_amount is not None,
         proposals=len(stage.proposals),
-        current_approval=current.approval if current else None,
+        current_approval=approval_of(current) if current else None,
         expectation_where=where.where if where else None,
         figures=True,
     )

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
 
 from coordinator.access import require, requires
 from coordinator.audit.history import describe
@@ -39,6 +39,14 @@ from coordinator.forms import Form
 from coordinator.money import as_text
 
 bp = Blueprint("compensation", __name__)
+
+
+@bp.after_request
+def _not_stored(response: Response) -> Response:
+    """Figures stay out of browser and proxy caches: every answer here, refusals included."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
 
 #: Each form's prefix, so that field ids stay unique on the one page that shows them all.
 PREFIXES = {
@@ -108,6 +116,9 @@ def _forms(stage: CompensationStage, submitted: dict[str, Form]) -> dict[str, Fo
         )
     if "approval" not in forms:
         forms["approval"] = ApprovalForm(formdata=None, prefix=PREFIXES["approval"])
+    # The approval decides the proposal the page shows as current, also when re-shown.
+    current = stage.current_proposal
+    forms["approval"].proposal_id.data = current.id if current is not None else None
     if "outcome" not in forms:
         forms["outcome"] = OutcomeForm(formdata=None, prefix=PREFIXES["outcome"])
     return forms
@@ -132,6 +143,7 @@ def _render(stage: CompensationStage, *, status: int = 200, **submitted: Form) -
         positions={
             p.id: operations.position(job, p.amount, p.currency, p.period) for p in stage.proposals
         },
+        approvals={p.id: operations.approval_of(p) for p in stage.proposals},
         can_edit=can_edit_stage(g.user, job) and not candidacy.is_closed,
         can_decide=can_decide_approval(g.user, stage),
         is_approver=can_approve(g.user, job),
@@ -239,7 +251,11 @@ def decide_approval(candidacy_id: int) -> Any:
         return _refused(stage, "approval", form)
     try:
         operations.decide_approval(
-            stage, actor=g.user, approved=form.decision.data == "approved", reason=form.reason.data
+            stage,
+            actor=g.user,
+            proposal_id=form.proposal_id.data,
+            approved=form.decision.data == "approved",
+            reason=form.reason.data,
         )
     except (RuleViolation, Conflict) as err:
         return _refused(stage, "approval", form, err)

@@ -6,10 +6,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
 from coordinator.accounts.models import Role, User, UserRole
+from coordinator.audit.history import DESCRIPTIONS
+from coordinator.audit.models import AuditEvent
 from coordinator.audit.operations import record
 from coordinator.db import db
 from coordinator.errors import NotFound, RuleViolation
@@ -23,7 +26,7 @@ from coordinator.jobs.models import (
     RoundKind,
 )
 from coordinator.jobs.permissions import visible_jobs_condition
-from coordinator.money import amount, currency_code
+from coordinator.money import amount, as_text, currency_code
 from coordinator.validation import text as _text
 
 MAX_CRITERIA = 30
@@ -100,19 +103,19 @@ def update_job(
     state: JobState | str | None = None,
     assessment_due_hours: int | None = None,
 ) -> Job:
-    changed: list[str] = []
+    """Change the fields given (``None`` leaves one as it is; ``hiring_manager_id=None``
+    clears the hiring manager). The audit row ``job.updated`` records only the fields whose
+    value changed, each with its old and new value (the pay band with its figures)."""
+    before = _audited(job)
     if title is not None:
         job.title = _text("title", title, 200, required=True)
-        changed.append("title")
     if department is not None:
         job.department = _text("department", department, 200)
-        changed.append("department")
     if location is not None:
         job.location = _text("location", location, 200)
-        changed.append("location")
-    if hiring_manager_id is not ...:
+    # Naming the current hiring manager again keeps them, even if they lost the role since.
+    if hiring_manager_id is not ... and hiring_manager_id != job.hiring_manager_id:
         job.hiring_manager = _hiring_manager(hiring_manager_id)  # type: ignore[arg-type]
-        changed.append("hiring_manager")
     if pay_band_min is not None or pay_band_max is not None or pay_band_currency is not None:
         low, high, code = _band(
             pay_band_min if pay_band_min is not None else job.pay_band_min,
@@ -120,20 +123,65 @@ def update_job(
             pay_band_currency if pay_band_currency is not None else job.pay_band_currency,
         )
         job.pay_band_min, job.pay_band_max, job.pay_band_currency = low, high, code
-        changed.append("pay_band")
     if state is not None:
         try:
             job.state = JobState(state)
         except ValueError as err:
             raise RuleViolation("state", "Choose open or closed.") from err
-        changed.append("state")
     if assessment_due_hours is not None:
         job.assessment_due_hours = _due_hours(assessment_due_hours)
-        changed.append("assessment_due_hours")
     db.session.flush()
-    if changed:
-        record(actor, "job.updated", job, changes=changed)
+    after = _audited(job)
+    changes = {
+        name: {"old": before[name], "new": after[name]}
+        for name in before
+        if before[name] != after[name]
+    }
+    if changes:
+        record(actor, JOB_UPDATED, job, changes=changes)
     return job
+
+
+JOB_UPDATED = "job.updated"
+
+
+def _audited(job: Job) -> dict[str, Any]:
+    """A job's editable fields as its audit rows record them (money as decimal strings)."""
+    return {
+        "title": job.title,
+        "department": job.department,
+        "location": job.location,
+        "hiring_manager_id": job.hiring_manager_id,
+        "pay_band": {
+            "min": as_text(job.pay_band_min),
+            "max": as_text(job.pay_band_max),
+            "currency": job.pay_band_currency,
+        },
+        "state": JobState(job.state).value,
+        "assessment_due_hours": job.assessment_due_hours,
+    }
+
+
+def _describe_updated(event: AuditEvent) -> str:
+    """``Job edited: title, pay band 70000.00–90000.00 EUR → 70000.00–95000.00 EUR``."""
+    changes = (event.details or {}).get("changes") or {}
+    if not isinstance(changes, dict):  # rows written before old and new were kept
+        return "Job edited: " + ", ".join(str(name).replace("_", " ") for name in changes)
+    parts = []
+    for name, change in changes.items():
+        if name == "pay_band":
+            old, new = change.get("old") or {}, change.get("new") or {}
+            parts.append(f"pay band {_band_text(old)} → {_band_text(new)}")
+        else:
+            parts.append(name.replace("_", " "))
+    return "Job edited: " + ", ".join(parts)
+
+
+def _band_text(band: dict[str, Any]) -> str:
+    return f"{band.get('min', '?')}–{band.get('max', '?')} {band.get('currency', '')}".strip()
+
+
+DESCRIPTIONS[JOB_UPDATED] = _describe_updated
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """server-side sessions and a rotatable per-user session token
 
 Revision ID: 5e55c0de1a11
-Revises: 2f1e678bc715
+Revises: 8c41d2e7a9b3
 Create Date: 2026-12-05 16:10:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5e55c0de1a11'
-down_revision = '2f1e678bc715'
+down_revision = '8c41d2e7a9b3'
 branch_labels = None
 depends_on = None
 

@@ -56,6 +56,8 @@ ROUTES = [
     Route("list_jobs", "GET", "/jobs", lambda w: "/jobs"),
     Route("create_job", "POST", "/jobs", lambda w: "/jobs", body=_job_body),
     Route("show_job", "GET", "/jobs/<int:job_id>", lambda w: f"/jobs/{w.job.id}"),
+    Route("update_job", "PATCH", "/jobs/<int:job_id>", lambda w: f"/jobs/{w.job.id}",
+          body=lambda w: {"title": "Senior Data Engineer"}),
     Route("show_plan", "GET", "/jobs/<int:job_id>/plan", lambda w: f"/jobs/{w.job.id}/plan"),
     Route("add_planned_round", "POST", "/jobs/<int:job_id>/plan",
           lambda w: f"/jobs/{w.job.id}/plan",

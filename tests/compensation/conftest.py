@@ -104,3 +104,17 @@ def propose(people) -> Callable[..., Any]:
 
 def compensation_path(candidacy: Any) -> str:
     return f"/candidacies/{candidacy.id}/compensation"
+
+
+def decide_current(
+    stage: CompensationStage, actor: Any, *, approved: bool = True, reason: str = "Fine"
+) -> Any:
+    """Approve (or refuse) the stage's current proposal, naming it as the page and API do."""
+    current = stage.current_proposal
+    return operations.decide_approval(
+        stage,
+        actor=actor,
+        proposal_id=current.id if current is not None else None,
+        approved=approved,
+        reason=reason,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from coordinator.api.openapi import build
 from coordinator.audit.models import AuditEvent
+from coordinator.candidates.models import CandidacyState
+from coordinator.candidates.operations import set_candidacy_state
 from coordinator.compensation import operations
 from coordinator.db import db
 from coordinator.scheduling import operations as scheduling
@@ -76,23 +78,30 @@ def on_panel(candidacy, plan, people):
 
 
 @pytest.fixture
-def prepare(candidacy, plan, people, propose, on_panel) -> Callable[[Route], str]:
-    def do(route: Route) -> str:
+def prepare(candidacy, plan, people, propose, on_panel) -> Callable[[Route], Route]:
+    """Make what the route acts on; the route comes back with its path (and, for an approval,
+    the pending proposal's id in its body)."""
+
+    def do(route: Route) -> Route:
+        body = route.body
         if route.needs_stage:
             scheduling.open_round(candidacy, plan.pay, actor=people.recruiter)
             db.session.commit()
             if route.pending_by:
-                propose(
+                pending = propose(
                     operations.stage_of(candidacy), "99000", actor=getattr(people, route.pending_by)
                 )
-        return compensation_path(candidacy) + route.rule.removeprefix(RULE)
+                body = {**(body or {}), "proposal_id": pending.id}
+        path = compensation_path(candidacy) + route.rule.removeprefix(RULE)
+        return replace(route, rule=path, body=body)
 
     return do
 
 
-def _send(api_as, user, route: Route, path: str) -> Any:
+def _send(api_as, user, route: Route) -> Any:
+    """``route`` as :func:`prepare` returns it: ``rule`` is the path to request."""
     kwargs = {"json": route.body} if route.body is not None else {}
-    return api_as(user).open(route.method, path, **kwargs)
+    return api_as(user).open(route.method, route.rule, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -100,27 +109,28 @@ def _send(api_as, user, route: Route, path: str) -> Any:
     [pytest.param(r, w, id=f"{r.name}-{w or 'anonymous'}") for r in ROUTES for w in WHO],
 )
 def test_role_gets_the_contract_status(route, who, prepare, api_as, people):
-    path = prepare(route)
+    ready = prepare(route)
     user = getattr(people, who) if who else None
-    response = _send(api_as, user, route, path)
+    response = _send(api_as, user, ready)
     assert response.status_code == route.expected(who), response.get_data(as_text=True)[:300]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_every_answer_is_documented(route, prepare, api_as, people, app):
-    path = prepare(route)
+    ready = prepare(route)
     with app.app_context():
         document = build(app)
     for who in WHO:
-        response = _send(api_as, getattr(people, who) if who else None, route, path)
+        response = _send(api_as, getattr(people, who) if who else None, ready)
         db.session.rollback()
         assert_matches_document(document, openapi_path(route.rule), route.method, response)
 
 
 def test_the_proposer_gets_403_when_approving(stage, propose, api_as, people, candidacy):
-    propose(stage, "99000", actor=people.hiring_manager)
+    mine = propose(stage, "99000", actor=people.hiring_manager)
     response = api_as(people.hiring_manager).post(
-        compensation_path(candidacy) + "/approval", json={"decision": "approved", "reason": "Me"}
+        compensation_path(candidacy) + "/approval",
+        json={"proposal_id": mine.id, "decision": "approved", "reason": "Me"},
     )
     assert_problem(response, 403)
 
@@ -129,11 +139,46 @@ def test_without_a_stage_get_is_404(candidacy, api_as, people):
     assert_problem(api_as(people.recruiter).get(compensation_path(candidacy)), 404)
 
 
-def test_without_a_stage_put_is_404_and_opens_nothing(candidacy, api_as, people):
+def test_put_without_a_stage_opens_it_and_applies_the_change(candidacy, api_as, people):
+    response = api_as(people.recruiter).put(
+        compensation_path(candidacy), json={"expected_notes": "Flexible"}
+    )
+    stage = operations.stage_of(candidacy)
+    assert (response.status_code, response.get_json()["expected_notes"], stage is not None) == (
+        200,
+        "Flexible",
+        True,
+    )
+
+
+def test_a_refused_put_without_a_stage_opens_nothing(candidacy, api_as, people):
+    response = api_as(people.recruiter).put(
+        compensation_path(candidacy), json={"proposal": {"amount": "-1", "currency": "EUR"}}
+    )
+    assert_invalid(response, "proposal.amount")
+    assert operations.stage_of(candidacy) is None
+
+
+def test_put_on_a_closed_candidacy_without_a_stage_is_422(candidacy, api_as, people):
+    set_candidacy_state(
+        candidacy, CandidacyState.withdrawn, actor=people.recruiter, reason="Elsewhere"
+    )
+    db.session.commit()
     response = api_as(people.recruiter).put(
         compensation_path(candidacy), json={"expected_notes": "x"}
     )
-    assert_problem(response, 404)
+    assert_invalid(response, "candidacy")
+    assert operations.stage_of(candidacy) is None
+
+
+@pytest.mark.parametrize("who", ["interviewer", "other_hiring_manager"])
+def test_put_without_a_stage_by_an_outsider_is_403_and_opens_nothing(
+    candidacy, api_as, people, who
+):
+    response = api_as(getattr(people, who)).put(
+        compensation_path(candidacy), json={"expected_notes": "x"}
+    )
+    assert_problem(response, 403)
     assert operations.stage_of(candidacy) is None
 
 
@@ -245,10 +290,10 @@ def test_changing_an_agreed_outcome_is_409(stage, propose, api_as, people, candi
 def test_approval_answers_the_compensation_with_the_decision(
     stage, propose, api_as, people, candidacy
 ):
-    propose(stage, "99000")
+    pending = propose(stage, "99000")
     response = api_as(people.hiring_manager).post(
         compensation_path(candidacy) + "/approval",
-        json={"decision": "refused", "reason": "Above what we can pay"},
+        json={"proposal_id": pending.id, "decision": "refused", "reason": "Above what we can pay"},
     )
     proposal = response.get_json()["proposal"]
     assert (
@@ -260,17 +305,19 @@ def test_approval_answers_the_compensation_with_the_decision(
 
 
 def test_approval_with_nothing_pending_is_409(stage, propose, api_as, people, candidacy):
-    propose(stage, "80000")
+    inside = propose(stage, "80000")
     response = api_as(people.admin).post(
-        compensation_path(candidacy) + "/approval", json={"decision": "approved", "reason": "Fine"}
+        compensation_path(candidacy) + "/approval",
+        json={"proposal_id": inside.id, "decision": "approved", "reason": "Fine"},
     )
     assert_conflict(response, "nothing_pending")
 
 
 def test_approval_without_a_reason_is_422(stage, propose, api_as, people, candidacy):
-    propose(stage, "99000")
+    pending = propose(stage, "99000")
     response = api_as(people.admin).post(
-        compensation_path(candidacy) + "/approval", json={"decision": "approved", "reason": ""}
+        compensation_path(candidacy) + "/approval",
+        json={"proposal_id": pending.id, "decision": "approved", "reason": ""},
     )
     assert_invalid(response, "reason")
 

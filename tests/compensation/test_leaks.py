@@ -23,7 +23,7 @@ from coordinator.candidates import links
 from coordinator.compensation import operations
 from coordinator.db import db
 from coordinator.scheduling import operations as scheduling
-from tests.compensation.conftest import NOW
+from tests.compensation.conftest import NOW, decide_current
 from tests.compensation.walker import (
     Filler,
     Walk,
@@ -125,9 +125,7 @@ def scenario(app, make_user, make_job, make_planned_round, make_candidacy, peopl
         currency="EUR",
         notes=f"Offer {PROPOSED:,.2f} with bonus",
     )
-    operations.decide_approval(
-        stage, actor=manager, approved=True, reason=f"{PROPOSED} is fair against {EXPECTED}"
-    )
+    decide_current(stage, manager, reason=f"{PROPOSED} is fair against {EXPECTED}")
     operations.conclude(
         stage, actor=recruiter, outcome="agreed", reason=f"Agreed at {PROPOSED:,.2f}"
     )

@@ -17,7 +17,7 @@ from coordinator.db import db
 from coordinator.errors import Conflict, PermissionDenied, RuleViolation
 from coordinator.scheduling import operations as scheduling
 from coordinator.timeutil import freeze
-from tests.compensation.conftest import NOW
+from tests.compensation.conftest import NOW, decide_current
 
 # --- opening -------------------------------------------------------------------------------------
 
@@ -244,9 +244,7 @@ def test_a_bad_proposal_is_refused_on_its_field(stage, people, amount, currency,
 @pytest.mark.parametrize("approver", ["admin", "hiring_manager"])
 def test_an_approver_approves_with_a_reason(stage, propose, people, approver):
     propose(stage, "95000")
-    proposal = operations.decide_approval(
-        stage, actor=getattr(people, approver), approved=True, reason="Strong candidate"
-    )
+    proposal = decide_current(stage, getattr(people, approver), reason="Strong candidate")
     assert (proposal.approval, proposal.decided_by_id, proposal.decision_reason) == (
         Approval.approved,
         getattr(people, approver).id,
@@ -256,36 +254,34 @@ def test_an_approver_approves_with_a_reason(stage, propose, people, approver):
 
 def test_a_refusal_is_recorded_with_its_reason(stage, propose, people):
     propose(stage, "95000")
-    proposal = operations.decide_approval(
-        stage, actor=people.hiring_manager, approved=False, reason="Over budget"
-    )
+    proposal = decide_current(stage, people.hiring_manager, approved=False, reason="Over budget")
     assert (proposal.approval, proposal.decision_reason) == (Approval.refused, "Over budget")
 
 
 def test_the_proposer_cannot_approve_their_own_proposal(stage, propose, people):
     propose(stage, "95000", actor=people.hiring_manager)
     with pytest.raises(PermissionDenied):
-        operations.decide_approval(stage, actor=people.hiring_manager, approved=True, reason="Mine")
+        decide_current(stage, people.hiring_manager, reason="Mine")
 
 
 @pytest.mark.parametrize("who", ["recruiter", "other_hiring_manager", "interviewer"])
 def test_only_admins_and_the_jobs_hiring_manager_approve(stage, propose, people, who):
     propose(stage, "95000", actor=people.admin)
     with pytest.raises(PermissionDenied):
-        operations.decide_approval(stage, actor=getattr(people, who), approved=True, reason="Fine")
+        decide_current(stage, getattr(people, who), reason="Fine")
 
 
 def test_an_approval_needs_a_reason(stage, propose, people):
     propose(stage, "95000")
     with pytest.raises(RuleViolation) as caught:
-        operations.decide_approval(stage, actor=people.admin, approved=True, reason="  ")
+        decide_current(stage, people.admin, reason="  ")
     assert "reason" in caught.value.errors
 
 
 def test_nothing_pending_is_a_conflict(stage, propose, people):
     propose(stage, "80000")
     with pytest.raises(Conflict) as caught:
-        operations.decide_approval(stage, actor=people.admin, approved=True, reason="Fine")
+        decide_current(stage, people.admin, reason="Fine")
     assert caught.value.conflicts[0]["kind"] == "nothing_pending"
 
 
@@ -308,9 +304,9 @@ def test_the_outcome_moves_the_candidacy(stage, propose, people, candidacy, outc
 
 def test_agreeing_needs_an_approved_proposal(stage, propose, people):
     propose(stage, "95000")
-    with pytest.raises(RuleViolation) as caught:
+    with pytest.raises(Conflict) as caught:
         operations.conclude(stage, actor=people.recruiter, outcome="agreed")
-    assert "outcome" in caught.value.errors
+    assert (caught.value.field, caught.value.conflicts[0]["kind"]) == ("outcome", "approval_needed")
 
 
 def test_agreeing_needs_a_proposal(stage, people):
@@ -349,9 +345,7 @@ def _flow(stage, propose, people) -> None:
         stage, actor=people.recruiter, amount="97531.24", currency="EUR", notes="asks 97531.24"
     )
     propose(stage, "96420.13", notes="offer 96420.13")
-    operations.decide_approval(
-        stage, actor=people.hiring_manager, approved=True, reason="96420.13 is fine"
-    )
+    decide_current(stage, people.hiring_manager, reason="96420.13 is fine")
     operations.conclude(
         stage, actor=people.recruiter, outcome="agreed", reason="agreed at 96420.13"
     )

@@ -13,7 +13,7 @@ from coordinator.candidates.operations import set_candidacy_state
 from coordinator.compensation import operations
 from coordinator.db import db
 from coordinator.scheduling import operations as scheduling
-from tests.compensation.conftest import NOW, compensation_path
+from tests.compensation.conftest import NOW, compensation_path, decide_current
 from tests.web.pages import field_error, is_marked_invalid, text, value_of
 
 WHO = ["admin", "recruiter", "hiring_manager", "other_hiring_manager", "interviewer"]
@@ -205,9 +205,10 @@ def test_the_proposer_posting_an_approval_gets_403(stage, candidacy, people, pro
 
 
 def test_an_approval_needs_a_reason_on_the_page(stage, candidacy, people, propose, login):
-    propose(stage, "99000")
+    pending = propose(stage, "99000")
     response = login(people.hiring_manager).post(
-        f"{compensation_path(candidacy)}/approval", data={"approval-decision": "approved"}
+        f"{compensation_path(candidacy)}/approval",
+        data={"approval-proposal_id": str(pending.id), "approval-decision": "approved"},
     )
     assert (
         response.status_code,
@@ -216,10 +217,14 @@ def test_an_approval_needs_a_reason_on_the_page(stage, candidacy, people, propos
 
 
 def test_an_approval_is_recorded_with_its_reason(stage, candidacy, people, propose, login):
-    propose(stage, "99000")
+    pending = propose(stage, "99000")
     login(people.hiring_manager).post(
         f"{compensation_path(candidacy)}/approval",
-        data={"approval-decision": "approved", "approval-reason": "Rare skills"},
+        data={
+            "approval-proposal_id": str(pending.id),
+            "approval-decision": "approved",
+            "approval-reason": "Rare skills",
+        },
     )
     db.session.refresh(stage)
     proposal = stage.current_proposal
@@ -342,7 +347,7 @@ def test_query_count_does_not_grow_with_proposals(
 
     def approved(amount: str) -> None:
         propose(stage, amount, actor=people.recruiter)
-        operations.decide_approval(stage, actor=people.hiring_manager, approved=True, reason="Ok")
+        decide_current(stage, people.hiring_manager, reason="Ok")
         db.session.commit()
 
     approved("99000")

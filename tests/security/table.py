@@ -172,6 +172,7 @@ EXPECTED: dict[str, Row] = {
     "api.update_candidate": ok(200, *STAFF),
     "api.update_compensation": ok(422, *DECIDERS),
     "api.update_interview": ok(422, *STAFF),
+    "api.update_job": ok(422, *STAFF),
     "api.update_planned_round": ok(422, *STAFF),
     "api.update_user": ok(200, "admin", "panel"),
 }

@@ -251,3 +251,17 @@ def test_the_jobs_hiring_manager_sees_its_candidacies_without_candidate_emails(
     page = text(client.get(f"/jobs/{job.id}"))
     assert "Cora Candidate" in page
     assert "cora@example.com" not in page
+
+
+def test_editing_on_the_page_audits_only_what_changed(client, login, recruiter, make_job):
+    from coordinator.audit.models import AuditEvent
+
+    job = make_job(title="Before", department="Data", location="Lisbon",
+                   pay_band_min="60000", pay_band_max="80000")
+    login(recruiter)
+    client.post(f"/jobs/{job.id}/edit", data=_job_form(title="After", state="open",
+                                                       assessment_due_hours="24"))
+    changes = db.session.scalars(
+        sa.select(AuditEvent.details).where(AuditEvent.action == "job.updated")
+    ).all()
+    assert changes == [{"changes": {"title": {"old": "Before", "new": "After"}}}]

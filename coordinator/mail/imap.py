@@ -62,14 +62,18 @@ def _connect(settings: MailboxSettings) -> imaplib.IMAP4:
                 timeout=settings.timeout)
         else:
             client = imaplib.IMAP4(settings.host, settings.port, timeout=settings.timeout)
+    except (OSError, imaplib.IMAP4.error) as err:
+        raise MailboxError(f"cannot reach {settings.host}:{settings.port}: {err}") from err
+    try:
         client.login(settings.user, settings.password)
         status, _ = client.select(_quoted(settings.folder))
+        if status != "OK":
+            raise imaplib.IMAP4.error(f"cannot select folder {settings.folder!r}")
     except (OSError, imaplib.IMAP4.error) as err:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            client.shutdown()
         raise MailboxError(f"cannot open {settings.folder} on {settings.host}:{settings.port}: "
                            f"{err}") from err
-    if status != "OK":
-        client.logout()
-        raise MailboxError(f"cannot select folder {settings.folder!r}")
     return client
 
 

@@ -4,6 +4,10 @@ else; anything that is not a current reply from an attendee of one of our events
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -287,3 +291,43 @@ def test_a_new_time_asks_everyone_again(booked, recruiter):
     db.session.commit()
 
     assert responses_of(booked) == NOBODY_ANSWERED
+
+
+# --- the command (the way an MTA pipes mail to a program) ----------------------------------------
+
+
+def ingest_command(application, raw: bytes):
+    return application.test_cli_runner().invoke(args=["ingest-mail"], input=raw)
+
+
+def test_ingest_mail_applies_a_reply_from_standard_input_and_exits_zero(app, booked):
+    calendar = shape.reply_calendar(uid_sent(booked, Audience.panel),
+                                    "mailto:priya@team.example", "DECLINED")
+
+    result = ingest_command(app, shape.outlook("priya@team.example", calendar))
+
+    assert (result.exit_code, result.output.strip()) == (0, "applied: declined")
+    assert responses_of(booked)["priya@team.example"] is InviteResponse.declined
+
+
+def test_ingest_mail_exits_zero_on_garbage(app, booked):
+    result = ingest_command(app, b"\x00\x01 not mail at all")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ignored")
+
+
+def test_ingest_mail_exits_75_when_the_database_cannot_be_reached(tmp_path):
+    """Run as an MTA would: a separate process whose database file cannot be opened."""
+    calendar = shape.reply_calendar("interview-1-panel@coordinator.test",
+                                    "mailto:priya@team.example", "ACCEPTED")
+    environment = {**os.environ,
+                   "COORDINATOR_DATABASE_URL": f"sqlite:///{tmp_path / 'gone' / 'db.sqlite3'}",
+                   "COORDINATOR_SECRET_KEY": "test-secret-key"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "ingest-mail"],
+        input=shape.gmail("priya@team.example", calendar), capture_output=True,
+        env=environment, cwd=Path(__file__).resolve().parents[2], timeout=120, check=False)
+
+    assert result.returncode == 75, result.stderr.decode()

@@ -375,7 +375,7 @@ def _interview_page(interview: Interview, response_form: ResponseForm, status: i
     from coordinator.assessments.views import interview_context
 
     own_seat = next((m for m in interview.panel if m.user_id == g.user.id), None)
-    if own_seat is not None and response_form.response.data is None:
+    if own_seat is not None and status == 200:  # show the answer given; a failed post keeps input
         response_form.response.data = (own_seat.response.value
                                        if own_seat.response in ANSWERS else None)
         response_form.comment.data = own_seat.response_comment

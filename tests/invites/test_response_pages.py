@@ -151,3 +151,25 @@ def test_send_reminders_mails_the_recruiter_once_about_unanswered_invites(app, n
     assert "0 unanswered-invite notices" in second.output
     assert {m.recipient for m in db.session.scalars(sa.select(OutboxMessage).where(
         OutboxMessage.kind == "response_missing"))} == {recruiter.email}
+
+
+def test_a_panel_decline_is_a_to_do_on_the_interview_page(booked, people, login, recruiter):
+    _round, _candidate, peer, _supervisor, _newcomer = people
+    login(peer).post(f"/interviews/{booked.id}/response",
+                     data={"response": "declined", "comment": "Out sick"})
+
+    page = login(recruiter).get(f"/interviews/{booked.id}").get_data(as_text=True)
+
+    assert "Priya Peer declined" in page
+    assert "Out sick" in page
+
+
+def test_an_invalid_choice_on_the_portal_re_renders_with_the_error(booked, client):
+    path = portal_path(booked.round.candidacy)
+
+    response = client.post(f"{path}/interviews/{booked.id}/response",
+                           data={"response": "maybe-later", "comment": "kept note"})
+
+    assert response.status_code == 422
+    assert "kept note" in response.get_data(as_text=True)
+    assert fresh(booked).candidate_response is InviteResponse.needs_action

@@ -132,6 +132,20 @@ def reset_responses(interview: Interview) -> None:
     interview.candidate_response_comment = ""
 
 
+def _describe(event: Any) -> str:
+    details = event.details or {}
+    who = "The candidate" if "candidate_id" in details else "A panel member"
+    return (f"{who} answered the invite: {str(details.get('response', '?')).replace('_', ' ')}"
+            f" (by {details.get('via', '?')})")
+
+
+def register() -> None:
+    """Say in candidacy histories what an answer to an invite was."""
+    from coordinator.audit.history import DESCRIPTIONS
+
+    DESCRIPTIONS.setdefault("interview.response", _describe)
+
+
 # --- follow-ups ----------------------------------------------------------------------------------
 
 

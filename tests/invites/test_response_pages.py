@@ -173,3 +173,13 @@ def test_an_invalid_choice_on_the_portal_re_renders_with_the_error(booked, clien
     assert response.status_code == 422
     assert "kept note" in response.get_data(as_text=True)
     assert fresh(booked).candidate_response is InviteResponse.needs_action
+
+
+def test_the_candidacy_history_says_who_answered_and_how(booked, client, login, recruiter):
+    client.post(f"{portal_path(booked.round.candidacy)}/interviews/{booked.id}/response",
+                data={"response": "accepted"})
+
+    page = login(recruiter).get(
+        f"/candidacies/{booked.round.candidacy_id}").get_data(as_text=True)
+
+    assert "The candidate answered the invite: accepted (by portal)" in page

@@ -28,11 +28,13 @@ from email.utils import getaddresses
 import icalendar
 import sqlalchemy as sa
 
+from coordinator.accounts.models import User
 from coordinator.db import db
 from coordinator.errors import DomainError
 from coordinator.invites import responses
 from coordinator.invites.models import Audience, Invite, InviteMethod
-from coordinator.scheduling.models import Interview, InviteResponse, PanelMember
+from coordinator.jobs.models import PlannedRound
+from coordinator.scheduling.models import Interview, InviteResponse, PanelMember, Round
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,13 @@ PARTSTATS = {
     "DECLINED": InviteResponse.declined,
 }
 CALENDAR_TYPES = {"text/calendar", "application/ics", "text/x-vcalendar"}
+_planned = sa.orm.joinedload(Interview.round).joinedload(Round.planned_round)
+#: What applying a reply reads: the interview, its round and panel; no scorecards or roles.
+_LEAN = (
+    _planned.lazyload(PlannedRound.required_relationships),
+    _planned.lazyload(PlannedRound.criteria),
+    sa.orm.selectinload(Interview.panel).joinedload(PanelMember.user).lazyload(User.role_rows),
+)
 #: A message larger than this is not a calendar reply.
 MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 #: Parts looked at in one message.
@@ -210,7 +219,8 @@ def apply(reply: Reply) -> Outcome:
     if reply.sequence < invite.sequence:
         return _ignored(f"SEQUENCE {reply.sequence} older than {invite.sequence} last sent",
                         reply, invite.interview_id)
-    interview = db.session.get(Interview, invite.interview_id)
+    interview = db.session.scalar(
+        sa.select(Interview).where(Interview.id == invite.interview_id).options(*_LEAN))
     if interview is None:
         return _ignored("interview no longer exists", reply)
     if interview.is_cancelled:
@@ -220,8 +230,7 @@ def apply(reply: Reply) -> Outcome:
             responses.record_candidate_response(interview, answer, comment=reply.comment,
                                                 via=responses.Via.mail)
         else:
-            member = db.session.scalar(sa.select(PanelMember).where(
-                PanelMember.interview_id == interview.id, PanelMember.user_id == invite.user_id))
+            member = next((m for m in interview.panel if m.user_id == invite.user_id), None)
             if member is None:
                 return _ignored("attendee is no longer on the panel", reply, interview.id)
             responses.record_panel_response(member, answer, actor=None, comment=reply.comment,

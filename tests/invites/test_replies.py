@@ -331,3 +331,17 @@ def test_ingest_mail_exits_75_when_the_database_cannot_be_reached(tmp_path):
         env=environment, cwd=Path(__file__).resolve().parents[2], timeout=120, check=False)
 
     assert result.returncode == 75, result.stderr.decode()
+
+
+def test_applying_a_reply_takes_five_queries(booked, count_queries):
+    calendar = shape.reply_calendar(uid_sent(booked, Audience.panel),
+                                    "mailto:priya@team.example", "ACCEPTED")
+    raw = shape.gmail("priya@team.example", calendar)
+    db.session.expire_all()
+
+    with count_queries() as queries:
+        replies.ingest(raw)
+        db.session.flush()
+
+    # the invite, the interview with its round, its panel, the response update, the audit row
+    assert queries.count == 5, str(queries)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 
 from coordinator.db import db
 from coordinator.errors import DomainError
+
+#: sysexits.h EX_TEMPFAIL: the MTA keeps the message and tries again later.
+EX_TEMPFAIL = 75
 
 
 def register(app: Flask) -> None:
@@ -90,11 +94,78 @@ def register(app: Flask) -> None:
         interview time, and deliver-mail sends it.
         """
         from coordinator.invites.reminders import send_due_reminders
+        from coordinator.invites.responses import send_unanswered_notices
 
         counts = send_due_reminders()
+        unanswered = send_unanswered_notices()
         db.session.commit()
         click.echo(f"queued {counts.candidate} candidate and {counts.panel} interviewer "
-                   f"reminders")
+                   f"reminders, {unanswered} unanswered-invite notices")
+
+    @app.cli.command("ingest-mail")
+    def ingest_mail() -> None:
+        """Read one message on standard input (as an MTA pipes it) and apply the calendar
+        reply it carries. Exit 0 when processed or ignored, 75 when the database cannot be
+        reached (the MTA retries later)."""
+        import sys
+
+        from coordinator.invites import replies
+
+        raw = sys.stdin.buffer.read()
+        try:
+            outcome = replies.ingest(raw)
+            db.session.commit()
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as err:
+            db.session.rollback()
+            click.echo(f"database unavailable, try again later: {err.orig or err}", err=True)
+            sys.exit(EX_TEMPFAIL)
+        click.echo(f"{outcome.status}: {outcome.detail}" if outcome.detail else outcome.status)
+
+    @app.cli.command("poll-mailbox")
+    @click.option("--once", is_flag=True, help="Read what is unseen now, then exit.")
+    @click.option("--interval", default=60.0, show_default=True,
+                  help="Seconds between polls when running continuously.")
+    def poll_mailbox(once: bool, interval: float) -> None:
+        """Read replies to invites from the COORDINATOR_IMAP_* mailbox; mark each message seen
+        once its change is committed."""
+        import sys
+        import time
+
+        from flask import current_app
+
+        from coordinator.invites import replies
+        from coordinator.mail import imap
+
+        def handle(raw: bytes) -> None:
+            try:
+                replies.ingest(raw)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+
+        try:
+            settings = imap.MailboxSettings.from_config(current_app.config)
+        except imap.MailboxError as err:
+            raise click.ClickException(str(err)) from err
+        while True:
+            try:
+                report = imap.poll(settings, handle)
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as err:
+                click.echo(f"database unavailable, messages left unseen: {err.orig or err}",
+                           err=True)
+                if once:
+                    sys.exit(EX_TEMPFAIL)
+            except imap.MailboxError as err:
+                if once:
+                    raise click.ClickException(str(err)) from err
+                click.echo(str(err), err=True)
+            else:
+                if report.handled or once:
+                    click.echo(f"read {report.handled}, left unseen {report.left_unseen}")
+            if once:
+                return
+            time.sleep(interval)
 
     @app.cli.command("seed-demo")
     @click.option("--force", is_flag=True, help="Seed even when the database already has users.")

@@ -32,12 +32,18 @@ ENVIRONMENT_KEYS: dict[str, str] = {
     "COORDINATOR_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
     "COORDINATOR_LOGIN_ACCOUNT_RATE_LIMIT": "LOGIN_ACCOUNT_RATE_LIMIT",
     "COORDINATOR_REMEMBER_DAYS": "REMEMBER_DAYS",
+    "COORDINATOR_IMAP_HOST": "IMAP_HOST",
+    "COORDINATOR_IMAP_PORT": "IMAP_PORT",
+    "COORDINATOR_IMAP_USER": "IMAP_USER",
+    "COORDINATOR_IMAP_PASSWORD": "IMAP_PASSWORD",
+    "COORDINATOR_IMAP_FOLDER": "IMAP_FOLDER",
+    "COORDINATOR_IMAP_SSL": "IMAP_SSL",
 }
 
-BOOLEAN_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE"}
+BOOLEAN_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE", "IMAP_SSL"}
 INTEGER_KEYS = {
     "SMTP_PORT", "MAIL_MAX_ATTEMPTS", "PORTAL_LINK_DAYS", "MAIL_LEASE_SECONDS",
-    "MAIL_RECORD_EVERY", "REMEMBER_DAYS",
+    "MAIL_RECORD_EVERY", "REMEMBER_DAYS", "IMAP_PORT",
 }
 
 
@@ -59,6 +65,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SMTP_PASSWORD": "",
         "SMTP_STARTTLS": False,
         "MAIL_MAX_ATTEMPTS": 8,
+        # The mailbox replies to invites arrive in (poll-mailbox); no host: not polled.
+        "IMAP_HOST": "",
+        "IMAP_PORT": 0,  # 0: 993 with SSL, 143 without
+        "IMAP_USER": "",
+        "IMAP_PASSWORD": "",
+        "IMAP_FOLDER": "INBOX",
+        "IMAP_SSL": True,
         # A worker's claim on a message; after a crash the message is retried when it runs out.
         "MAIL_LEASE_SECONDS": 120,
         "PORTAL_LINK_DAYS": 45,

@@ -21,6 +21,8 @@ from coordinator.candidates.operations import get_candidacy
 from coordinator.candidates.permissions import can_view_candidacy
 from coordinator.db import db
 from coordinator.errors import NotFound, RuleViolation
+from coordinator.invites import responses
+from coordinator.invites.permissions import can_answer_invite
 from coordinator.jobs.operations import get_planned_round
 from coordinator.scheduling import availability, meetings, operations, slots
 from coordinator.scheduling.models import AvailabilitySource, Interview, Round
@@ -106,6 +108,9 @@ class CancelIn(Schema):
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
+ResponseName = Literal["needs_action", "accepted", "tentative", "declined"]
+
+
 class PanelMemberOut(Out):
     user_id: int
     name: str
@@ -114,6 +119,18 @@ class PanelMemberOut(Out):
     met_before: bool
     time_zone: str
     local_start: str
+    response: ResponseName
+    responded_at: str | None
+
+
+class CandidateResponseOut(Out):
+    response: ResponseName
+    responded_at: str | None
+
+
+class ResponseIn(Schema):
+    response: Literal["accepted", "tentative", "declined"]
+    comment: Annotated[str, Field(max_length=1000)] = ""
 
 
 class WarningOut(Out):
@@ -138,6 +155,7 @@ class InterviewOut(Out):
     relationships_override_reason: str | None
     cancel_reason: str | None
     panel: list[PanelMemberOut]
+    candidate: CandidateResponseOut
     warnings: list[WarningOut] = []
 
     @classmethod
@@ -169,9 +187,15 @@ class InterviewOut(Out):
                     met_before=m.user_id in met,
                     time_zone=m.user.time_zone,
                     local_start=interview.starts_at.astimezone(_zone(m.user.time_zone)).isoformat(),
+                    response=m.response.value,
+                    responded_at=isoformat_z(m.responded_at),
                 )
                 for m in interview.panel
             ],
+            candidate=CandidateResponseOut(
+                response=interview.candidate_response.value,
+                responded_at=isoformat_z(interview.candidate_responded_at),
+            ),
             warnings=[WarningOut(kind=w["kind"], detail=w["detail"]) for w in warnings or []],
         )
 
@@ -462,6 +486,27 @@ def cancel_interview(interview_id: int, body: CancelIn) -> Any:
     interview = operations.get_interview(interview_id)
     require(can_schedule_for(g.user, interview.round.candidacy))
     operations.cancel_interview(interview, actor=g.user, reason=body.reason)
+    db.session.commit()
+    return InterviewOut.of(interview)
+
+
+@endpoint(
+    bp,
+    "POST",
+    "/interviews/<int:interview_id>/responses",
+    summary="Answer one's own invite to an interview (panel members only)",
+    allow=is_signed_in,
+    body=ResponseIn,
+    response=InterviewOut,
+    errors=(409,),
+    tag="scheduling",
+)
+def respond_to_interview(interview_id: int, body: ResponseIn) -> Any:
+    interview = operations.get_interview(interview_id)
+    member = next((m for m in interview.panel if m.user_id == g.user.id), None)
+    require(member is not None and can_answer_invite(g.user, member))
+    responses.record_panel_response(member, body.response, actor=g.user, comment=body.comment,
+                                    via=responses.Via.api)
     db.session.commit()
     return InterviewOut.of(interview)
 

@@ -26,6 +26,7 @@ from coordinator.candidates.permissions import (
 from coordinator.compensation.views import compensation_context
 from coordinator.db import db
 from coordinator.errors import Conflict, RuleViolation
+from coordinator.invites import responses
 from coordinator.jobs.operations import get_job, open_jobs
 from coordinator.jobs.permissions import can_view_job
 from coordinator.portal.permissions import can_issue_portal_link
@@ -134,6 +135,7 @@ def show_candidacy(candidacy_id: int) -> Any:
         can_edit=can_edit_candidacy(g.user, candidacy),
         can_issue_portal_link=can_issue_portal_link(g.user, candidacy),
         scheduling=meetings.rounds_overview(candidacy) if can_schedule(g.user) else None,
+        response_todos=responses.todos(candidacy=candidacy) if can_schedule(g.user) else [],
         **candidacy_context(g.user, candidacy),
         **decisions,
         **compensation_context(g.user, candidacy),

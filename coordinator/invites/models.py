@@ -25,7 +25,11 @@ class Invite(db.Model):
     """One invitation (or cancellation) message about one interview to one recipient."""
 
     __tablename__ = "invites"
-    __table_args__ = (sa.Index("ix_invites_interview", "interview_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_invites_interview", "interview_id", "id"),
+        # Replies are matched on the UID as it was sent.
+        sa.Index("ix_invites_uid", "uid"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(sa.ForeignKey("interviews.id", ondelete="CASCADE"))

@@ -24,7 +24,7 @@ from datetime import datetime
 from coordinator.candidates.models import Candidacy
 from coordinator.jobs.models import Relationship, RoundKind
 from coordinator.scheduling import availability, meetings, operations
-from coordinator.scheduling.models import Interview, Round, RoundState
+from coordinator.scheduling.models import Interview, InviteResponse, Round, RoundState
 
 #: Bios are cut to this many characters on the page.
 BIO_LENGTH = 400
@@ -50,6 +50,8 @@ class InterviewItem:
     is_cancelled: bool
     discusses_compensation: bool
     interviewers: tuple[Interviewer, ...]
+    #: The candidate's answer to the invite (``needs_action`` until they give one).
+    response: InviteResponse = InviteResponse.needs_action
 
     @property
     def duration_minutes(self) -> int:
@@ -116,6 +118,7 @@ def _item(interview: Interview, round_: Round, met: set[int]) -> InterviewItem:
         is_cancelled=cancelled,
         discusses_compensation=round_.kind is RoundKind.compensation_discussion,
         interviewers=interviewers,
+        response=interview.candidate_response,
     )
 
 

@@ -30,9 +30,10 @@ from coordinator.candidates import links
 from coordinator.candidates.models import Candidacy
 from coordinator.candidates.operations import get_candidacy
 from coordinator.db import db
-from coordinator.errors import Gone, NotFound, RuleViolation
-from coordinator.invites import ical
+from coordinator.errors import Conflict, Gone, NotFound, RuleViolation
+from coordinator.invites import ical, responses
 from coordinator.invites import operations as invites
+from coordinator.invites.forms import ResponseForm
 from coordinator.invites.models import Audience
 from coordinator.portal import operations, overview
 from coordinator.portal.forms import AvailabilityForm, ZoneForm
@@ -83,6 +84,8 @@ def _page(
     zone_form: ZoneForm,
     availability_form: AvailabilityForm,
     status: int,
+    response_form: ResponseForm | None = None,
+    answered_id: int | None = None,
 ) -> Any:
     availability_form.time_zone.data = zone
     return render_template(
@@ -91,6 +94,8 @@ def _page(
         zone=zone,
         zone_form=zone_form,
         availability_form=availability_form,
+        response_form=response_form or ResponseForm(formdata=None),
+        answered_id=answered_id,
         token=token,
     ), status
 
@@ -133,6 +138,31 @@ def give_availability(token: str) -> Any:
     zone = form.time_zone.data
     args = {"tz": zone} if zone != _own_zone(candidacy) else {}
     return redirect(url_for(".show_portal", token=token, _anchor="availability", **args), 303)
+
+
+@bp.post("/p/<token>/interviews/<int:interview_id>/response")
+@public
+def answer_invite(token: str, interview_id: int) -> Any:
+    """The candidate answers the invite to one of their interviews (the link authorises)."""
+    candidacy = links.resolve(token)
+    interview = _interview_of(candidacy, interview_id)
+    form = ResponseForm()
+    if form.validate():
+        try:
+            responses.record_candidate_response(interview, form.response.data,
+                                                comment=form.comment.data,
+                                                via=responses.Via.portal)
+        except (RuleViolation, Conflict) as err:
+            db.session.rollback()
+            form.attach(err)
+        else:
+            db.session.commit()
+            flash("Thank you: your answer is saved.", "info")
+            return redirect(url_for(".show_portal", token=token,
+                                    _anchor=f"interview-{interview.id}"), 303)
+    zone = _own_zone(candidacy)
+    return _page(token, candidacy, zone, ZoneForm(formdata=None, data={"tz": zone}),
+                 AvailabilityForm(formdata=None), 422, form, interview.id)
 
 
 def _interview_of(candidacy: Candidacy, interview_id: int) -> Interview:

@@ -24,6 +24,19 @@ class InterviewState(TitledEnum):
     cancelled = "cancelled", "Cancelled"
 
 
+class InviteResponse(TitledEnum):
+    """A person's answer to an invite (iCalendar PARTSTAT, lower-case with underscores)."""
+
+    needs_action = "needs_action", "No answer yet"
+    accepted = "accepted", "Accepted"
+    tentative = "tentative", "Tentative"
+    declined = "declined", "Declined"
+
+
+#: The answers a person can give (``needs_action`` is where everyone starts).
+ANSWERS = (InviteResponse.accepted, InviteResponse.tentative, InviteResponse.declined)
+
+
 class AvailabilitySource(TitledEnum):
     recruiter = "recruiter", "Recorded by a recruiter"
     candidate = "candidate", "Given by the candidate"
@@ -78,6 +91,10 @@ class Interview(db.Model):
         ),
         # Candidate overlap checks look up a candidate's interviews near a time.
         sa.Index("ix_interviews_candidate_starts", "candidate_id", "starts_at"),
+        sa.CheckConstraint(
+            "(candidate_response = 'needs_action') = (candidate_responded_at IS NULL)",
+            name="candidate_response_has_time",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +122,12 @@ class Interview(db.Model):
     )
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(1000))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The candidate's answer to their invite (an iMIP REPLY or the portal).
+    candidate_response: Mapped[InviteResponse] = mapped_column(
+        enum_column(InviteResponse, "candidate_response"), default=InviteResponse.needs_action
+    )
+    candidate_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    candidate_response_comment: Mapped[str] = mapped_column(sa.String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -137,6 +160,9 @@ class PanelMember(db.Model):
         sa.UniqueConstraint("interview_id", "user_id"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.Index("ix_panel_members_user_starts", "user_id", "starts_at"),
+        sa.CheckConstraint(
+            "(response = 'needs_action') = (responded_at IS NULL)", name="response_has_time"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +176,12 @@ class PanelMember(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: The interviewer's answer to their invite (an iMIP REPLY, the interview page or the API).
+    response: Mapped[InviteResponse] = mapped_column(
+        enum_column(InviteResponse, "panel_response"), default=InviteResponse.needs_action
+    )
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_comment: Mapped[str] = mapped_column(sa.String(1000), default="")
 
     interview: Mapped[Interview] = orm.relationship(back_populates="panel")
     user: Mapped[User] = orm.relationship(lazy="joined")

@@ -17,6 +17,7 @@ from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
 from coordinator.invites import operations as invites
+from coordinator.invites import responses
 from coordinator.jobs.models import PlannedRound, Relationship
 from coordinator.scheduling import conflicts
 from coordinator.scheduling.models import (
@@ -480,6 +481,9 @@ def reschedule_interview(
         )
     if time_changed or place_changed or panel_changed:
         interview.sequence += 1
+    if time_changed:
+        # The new REQUEST asks everyone again (PARTSTAT=NEEDS-ACTION).
+        responses.reset_responses(interview)
     db.session.flush()
     record(
         actor,

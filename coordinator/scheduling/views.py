@@ -18,7 +18,10 @@ from coordinator.candidates.models import Candidacy
 from coordinator.candidates.operations import get_candidacy
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
+from coordinator.invites import responses
+from coordinator.invites.forms import ResponseForm
 from coordinator.invites.models import Invite
+from coordinator.invites.permissions import can_answer_invite
 from coordinator.jobs.operations import get_planned_round
 from coordinator.mail.models import OutboxMessage
 from coordinator.scheduling import availability, meetings, operations, slots
@@ -33,7 +36,13 @@ from coordinator.scheduling.forms import (
     SuggestForm,
     WorkingHoursForm,
 )
-from coordinator.scheduling.models import AvailabilitySource, BusyBlock, Interview, Round
+from coordinator.scheduling.models import (
+    ANSWERS,
+    AvailabilitySource,
+    BusyBlock,
+    Interview,
+    Round,
+)
 from coordinator.scheduling.permissions import (
     can_manage_availability,
     can_schedule,
@@ -358,14 +367,49 @@ def cancel_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any
 def show_interview(interview_id: int) -> Any:
     interview = operations.get_interview(interview_id)
     require(can_view_interview(g.user, interview))
+    return _interview_page(interview, ResponseForm(formdata=None))
+
+
+def _interview_page(interview: Interview, response_form: ResponseForm, status: int = 200) -> Any:
     candidacy = interview.round.candidacy
     from coordinator.assessments.views import interview_context
 
+    own_seat = next((m for m in interview.panel if m.user_id == g.user.id), None)
+    if own_seat is not None and status == 200:  # show the answer given; a failed post keeps input
+        response_form.response.data = (own_seat.response.value
+                                       if own_seat.response in ANSWERS else None)
+        response_form.comment.data = own_seat.response_comment
     return render_template("scheduling/interview.html", interview=interview, round=interview.round,
                            candidacy=candidacy,
                            met_before=meetings.met_before_map(candidacy.id).get(interview.id,
                                                                                   set()),
-                           **interview_context(g.user, interview))
+                           own_seat=own_seat, response_form=response_form,
+                           response_todos=(responses.todos(interview=interview)
+                                           if can_schedule(g.user) else []),
+                           **interview_context(g.user, interview)), status
+
+
+@bp.post("/interviews/<int:interview_id>/response")
+@requires(is_signed_in)
+def answer_invite(interview_id: int) -> Any:
+    """A panel member answers their invite on the interview page."""
+    interview = operations.get_interview(interview_id)
+    member = next((m for m in interview.panel if m.user_id == g.user.id), None)
+    require(member is not None and can_answer_invite(g.user, member))
+    form = ResponseForm()
+    if form.validate():
+        try:
+            responses.record_panel_response(member, form.response.data, actor=g.user,
+                                            comment=form.comment.data, via=responses.Via.page)
+        except (RuleViolation, Conflict) as err:
+            db.session.rollback()
+            form.attach(err)
+        else:
+            db.session.commit()
+            flash(f"Your answer is saved: {member.response.title.lower()}.", "info")
+            return redirect(url_for(".show_interview", interview_id=interview.id,
+                                    _anchor="your-answer"), 303)
+    return _interview_page(interview, form, 422)
 
 
 # --- the candidate's availability ----------------------------------------------------------------

@@ -31,6 +31,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 # The scheduling fixtures (frozen clock, plan, rounds, panelists, booking helper) serve here too.
 from tests.scheduling.conftest import (  # noqa: F401
+    at,
     book,
     frozen_now,
     make_round,
@@ -474,3 +475,44 @@ def _ascii_domain(address: str) -> str:
     """The mail headers carry an internationalised domain in its punycode form."""
     local, _, domain = address.rpartition("@")
     return f"{local}@{domain.encode('idna').decode('ascii')}"
+
+
+@pytest.fixture
+def people(make_user, make_candidate, make_candidacy, make_round, plan, recruiter):  # noqa: F811
+    """A round; its candidate (New York); a peer, a supervisor (Berlin); a newcomer (Kolkata)."""
+    job, _first, _team = plan
+    candidate = make_candidate(
+        actor=recruiter,
+        name="Cara Candidate",
+        email="cara@candidates.example",
+        time_zone="America/New_York",
+    )
+    round_ = make_round(make_candidacy(job=job, candidate=candidate, actor=recruiter))
+    peer = make_user(
+        ("interviewer",), name="Priya Peer", email="priya@team.example", time_zone="Europe/Berlin"
+    )
+    supervisor = make_user(
+        ("interviewer",),
+        name="Sofia Supervisor",
+        email="sofia@team.example",
+        time_zone="Europe/Berlin",
+    )
+    newcomer = make_user(
+        ("interviewer",),
+        name="Nikhil Newcomer",
+        email="nikhil@team.example",
+        time_zone="Asia/Kolkata",
+    )
+    return round_, candidate, peer, supervisor, newcomer
+
+
+@pytest.fixture
+def booked(people, book):  # noqa: F811
+    round_, _candidate, peer, supervisor, _newcomer = people
+    change = book(
+        round_,
+        at(2, 14),
+        [(peer, "peer"), (supervisor, "supervisor")],
+        location="Room 4, Alexanderplatz",
+    )
+    return change.interview

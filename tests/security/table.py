@@ -95,10 +95,12 @@ EXPECTED: dict[str, Row] = {
     "jobs.open_candidacy": ok(422, *STAFF),
     "jobs.remove_planned_round": ok(422, *STAFF),  # the candidacy uses the round
     "jobs.show_job": ok(200, *DECIDERS, "panel"),
+    "portal.answer_invite": everyone(422, anonymous=422),  # the signed link admits
     "portal.download_ics": everyone(200, anonymous=200),
     "portal.give_availability": everyone(422, anonymous=422),  # the signed link admits
     "portal.issue_link": ok(201, *STAFF),
     "portal.show_portal": everyone(200, anonymous=200),
+    "scheduling.answer_invite": ok(422, "panel"),  # only the person in the seat answers
     "scheduling.book_suggestion": ok(400, *STAFF),  # the empty form lacks the suggestion
     "scheduling.cancel_interview": ok(200, *STAFF),
     "scheduling.candidate_availability": ok(200, *STAFF),
@@ -152,6 +154,7 @@ EXPECTED: dict[str, Row] = {
     "api.reopen_assessment": ok(422, *STAFF),
     "api.request_email_change": ok(422, "panel"),  # self only; user_id is the panel member
     "api.reorder_plan": ok(422, *STAFF),
+    "api.respond_to_interview": ok(422, "panel"),  # only the person in the seat answers
     "api.retry_outbox_message": ok(200, "admin"),
     "api.revoke_feed": ok(204, "admin", "panel"),
     "api.schedule_interview": ok(422, *STAFF),

@@ -9,11 +9,25 @@ from flask import Flask, Response, g, jsonify, redirect, render_template, reques
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter
 
 from coordinator.access import Unauthenticated, is_api_request
 from coordinator.errors import Conflict, DomainError, RuleViolation
 from coordinator.timeutil import format_local, isoformat_z, to_zone
+from coordinator.validation import MAX_ID
+
+
+class StoredIdConverter(IntegerConverter):
+    """``<int:...>`` in URL rules: an id no integer column can hold is a 404 before any query sees
+    it (PostgreSQL would refuse it with an error). Raised here rather than refused as a mismatch,
+    which Werkzeug would answer with 405 when the path has rules for other methods."""
+
+    def to_python(self, value: str) -> Any:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound("No such object.")
+        return number
 
 
 def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:

@@ -24,13 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 
 from coordinator.access import public, requires
 from coordinator.db import db
-from coordinator.errors import Conflict, DomainError, NotFound, RuleViolation
+from coordinator.errors import Conflict, DomainError, RuleViolation
+from coordinator.validation import MAX_ID
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
-
-#: Ids are 32-bit on PostgreSQL; a larger number cannot name anything.
-MAX_ID = 2**31 - 1
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -243,15 +241,14 @@ def endpoint(
 
     The view receives ``body=`` (a validated model) and ``query=`` (validated query parameters)
     when declared, and returns a pydantic model, a list of them, a dict, or a Response. Path ids
-    beyond :data:`MAX_ID` are 404 before the view runs. ``errors`` lists the statuses the view
-    itself can answer beyond those every endpoint of its shape has (documented in OpenAPI).
+    beyond :data:`MAX_ID` never reach it (the ``int`` URL converter answers 404). ``errors``
+    lists the statuses the view itself can answer beyond those every endpoint of its shape has
+    (documented in OpenAPI).
     """
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
-                raise NotFound("No such object.")
             if body is not None and parse_body:
                 kwargs["body"] = _parse_later(parse_json_body, body)
             if query is not None:

@@ -13,9 +13,9 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
 from coordinator.access import Unauthenticated, is_api_request
-from coordinator.errors import Conflict, DomainError, RuleViolation
+from coordinator.errors import Conflict, DomainError, MalformedInput, RuleViolation
 from coordinator.timeutil import format_local, isoformat_z, to_zone
-from coordinator.validation import MAX_ID
+from coordinator.validation import MAX_ID, MAX_PAGE, page_parameter, refused_character
 
 
 class StoredIdConverter(IntegerConverter):
@@ -69,14 +69,20 @@ def viewer_zone() -> str:
     return "UTC"
 
 
-#: Pages beyond this are refused as absurd (the offset would overflow the database's integers).
-MAX_PAGE = 100_000
-
-
 def page_number(name: str = "page") -> int:
-    """The 1-based page asked for in the query string; anything unusable means page 1."""
-    number = request.args.get(name, 1, type=int) or 1
-    return number if 1 <= number <= MAX_PAGE else 1
+    """The 1-based page asked for in the query string (400 when it is not a usable page)."""
+    return page_parameter(name, request.args.get(name), 1, MAX_PAGE)
+
+
+def search_text(name: str = "q", max_length: int = 200) -> str:
+    """A search term from the query string (400 when too long or holding a control character)."""
+    value = (request.args.get(name) or "").strip()
+    message = refused_character(value)
+    if message is None and len(value) > max_length:
+        message = f"Search for at most {max_length} characters."
+    if message is not None:
+        raise MalformedInput(name, message)
+    return value
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from flask import g, request
-from pydantic import AwareDatetime, Field, RootModel, field_validator
+from pydantic import AwareDatetime, Field, RootModel
 
 from coordinator.access import require
 from coordinator.accounts.models import User
@@ -74,6 +74,8 @@ class SeatIn(Schema):
 
 
 class InterviewIn(Schema):
+    multi_line = frozenset({"reason"})
+
     starts_at: AwareDatetime
     duration_minutes: Annotated[int, Field(ge=5, le=480)]
     time_zone: TimeZone | None = Field(None, description="Display zone; default: the candidate's.")
@@ -90,6 +92,8 @@ class InterviewIn(Schema):
 
 
 class InterviewPatch(Schema):
+    multi_line = frozenset({"reason"})
+
     starts_at: AwareDatetime | None = None
     duration_minutes: Annotated[int, Field(ge=5, le=480)] | None = None
     time_zone: TimeZone | None = None
@@ -103,6 +107,8 @@ class InterviewPatch(Schema):
 
 
 class CancelIn(Schema):
+    multi_line = frozenset({"reason"})
+
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
@@ -274,16 +280,10 @@ class WorkingHoursOut(Out):
 
 
 class LimitsIn(Schema):
+    """``null`` (or absent) is no limit; a week's limit below a day's limit binds first."""
+
     max_interviews_per_day: Annotated[int, Field(ge=0, le=50)] | None = None
     max_interviews_per_week: Annotated[int, Field(ge=0, le=50)] | None = None
-
-    @field_validator("max_interviews_per_week")
-    @classmethod
-    def _week_not_below_day(cls, value: int | None, info: Any) -> int | None:
-        day = info.data.get("max_interviews_per_day")
-        if value is not None and day is not None and value < day:
-            raise ValueError("A week's limit cannot be below a day's limit.")
-        return value
 
 
 class LimitsOut(Out):

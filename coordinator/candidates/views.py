@@ -30,7 +30,7 @@ from coordinator.portal.permissions import can_issue_portal_link
 from coordinator.scheduling import meetings
 from coordinator.scheduling.permissions import can_schedule
 from coordinator.shortlist.views import decisions_context
-from coordinator.web import page_number, render_form
+from coordinator.web import page_number, render_form, search_text
 
 bp = Blueprint("candidates", __name__)
 
@@ -40,7 +40,7 @@ PER_PAGE = 50
 @bp.get("/candidates")
 @requires(can_manage_candidates)
 def list_candidates() -> Any:
-    q = request.args.get("q", "")[:200]
+    q = search_text()
     page = db.paginate(operations.search_candidates(q), page=page_number(),
                        per_page=PER_PAGE, error_out=False)
     return render_template("candidates/list.html", page=page, q=q)

@@ -140,14 +140,14 @@ def working_hours_of(user: User) -> dict[str, list[list[str]]]:
 
 
 def set_limits(user: User, *, actor: User, per_day: int | None, per_week: int | None) -> User:
+    """Set the user's load limits; ``None`` is no limit. Each limit is checked on its own, so a
+    week's limit below a day's limit is allowed and simply binds first (API.md v1.1)."""
     for field, value in (
         ("max_interviews_per_day", per_day),
         ("max_interviews_per_week", per_week),
     ):
         if value is not None and (isinstance(value, bool) or not 0 <= value <= 50):
             raise RuleViolation(field, "Between 0 and 50, or empty for no limit.")
-    if per_day is not None and per_week is not None and per_week < per_day:
-        raise RuleViolation("max_interviews_per_week", "A week's limit below a day's limit.")
     user.max_interviews_per_day, user.max_interviews_per_week = per_day, per_week
     db.session.flush()
     record(actor, "user.limits_set", user, per_day=per_day, per_week=per_week)

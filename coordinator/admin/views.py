@@ -31,7 +31,8 @@ def list_outbox() -> Any:
         sa.select(OutboxMessage).where(OutboxMessage.state == wanted)
         .order_by(OutboxMessage.id.desc()).options(sa.orm.defer(OutboxMessage.raw)),
         page=page_number(), per_page=50, error_out=False)
-    return render_template("admin/outbox.html", page=page, state=wanted, counts=outbox.counts())
+    return render_template("admin/outbox.html", page=page, state=wanted, counts=outbox.counts(),
+                           paused=outbox.transport_problem())
 
 
 @bp.post("/outbox/<int:message_id>/retry")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from coordinator.errors import MalformedInput, RuleViolation
 
@@ -11,6 +12,9 @@ MAX_ID = 2**31 - 1
 
 #: Pages beyond this are refused as absurd (the offset would overflow the database's integers).
 MAX_PAGE = 100_000
+
+#: How far ahead interviews, availability and suggestion ranges may reach: two years.
+MAX_AHEAD = timedelta(days=731)
 
 #: Characters no text field takes: C0 controls but tab and newline (and carriage return, which
 #: multi-line text turns into newlines), DEL, C1 controls, lone surrogates (not Unicode at all),
@@ -82,3 +86,14 @@ def page_parameter(name: str, raw: str | None, default: int, maximum: int) -> in
             and 1 <= int(value) <= maximum):
         raise MalformedInput(name, f"“{name}” must be a whole number from 1 to {maximum}.")
     return int(value)
+
+
+def horizon(now: datetime) -> datetime:
+    """The latest instant anything may be booked or offered for, seen from ``now``."""
+    return now + MAX_AHEAD
+
+
+def check_not_too_far_ahead(field: str, instant: datetime, now: datetime) -> None:
+    """RuleViolation on ``field`` when ``instant`` lies more than two years after ``now``."""
+    if instant > horizon(now):
+        raise RuleViolation(field, f"At most two years ahead (until {horizon(now):%Y-%m-%d}).")

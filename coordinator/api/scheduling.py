@@ -655,7 +655,8 @@ def import_busy(user_id: int) -> Any:
         count = availability.import_busy_calendar(user, request.get_data(), actor=g.user)
     else:
         items = parse_json_body(BusyList)
-        blocks = availability.windows_from([w.model_dump() for w in items.root])
+        blocks = availability.windows_from([w.model_dump() for w in items.root],
+                                           clip_far_ahead=True)
         count = availability.replace_busy_blocks(user, blocks, actor=g.user)
     db.session.commit()
     return ImportedOut(imported=count)

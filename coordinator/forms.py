@@ -27,6 +27,14 @@ class Form(FlaskForm):
     #: Error paths (as operations name them) mapped to this form's field names.
     field_aliases: ClassVar[dict[str, str]] = {}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self:
+            # No ``maxlength`` attribute: browsers cut pasted text there without a word. Too long
+            # a text is refused by the Length validator with a message, the input kept.
+            if getattr(field.flags, "maxlength", None):
+                field.flags.maxlength = False
+
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields' own checks, then the one text rule on every text field: no control
         characters (tabs and line breaks only in multi-line fields, whose carriage returns

@@ -127,3 +127,20 @@ def test_nul_in_a_search_is_400(client, login, admin):
     login(admin)
     for page in ("/candidates", "/users"):
         assert client.get(f"{page}?q=a%00b").status_code == 400
+
+
+@pytest.mark.parametrize("page", ["/candidates/new", "/candidates", "/users", "/jobs/new",
+                                  "/users/new", "/profile"])
+def test_no_field_lets_the_browser_cut_text_silently(page, client, login, admin):
+    login(admin)
+    assert "maxlength" not in text(client.get(page))
+
+
+def test_over_long_text_is_refused_with_a_message_and_kept(client, login, recruiter):
+    login(recruiter)
+    name = "N" * 201
+    response = client.post("/candidates/new", data=_candidate_form(name=name))
+    assert response.status_code == 422
+    assert "longer than 200 characters" in field_error(text(response), "name")
+    assert name in text(response)
+    assert _candidates() == 0

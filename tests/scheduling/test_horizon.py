@@ -88,3 +88,16 @@ def test_busy_time_beyond_two_years_is_clipped_not_refused(api, interviewer):
     blocks = db.session.execute(sa.select(BusyBlock.starts_at, BusyBlock.ends_at)
                                 .where(BusyBlock.user_id == interviewer.id)).all()
     assert [tuple(b) for b in blocks] == [(horizon - timedelta(hours=1), horizon)]
+
+
+def test_booking_page_refuses_a_date_more_than_two_years_ahead(login, recruiter, make_round,
+                                                               panelists):
+    from tests.scheduling.test_pages import _form
+
+    round_ = make_round()
+    peer, supervisor = panelists
+    url = f"/candidacies/{round_.candidacy_id}/rounds/{round_.id}/interviews/new"
+    response = login(recruiter).post(url, data=_form([(peer, "peer"), (supervisor, "supervisor")],
+                                                     date=f"{BEYOND:%Y-%m-%d}"))
+    assert response.status_code == 422
+    assert "At most two years ahead" in response.get_data(as_text=True)

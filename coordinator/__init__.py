@@ -19,6 +19,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     config_module.load(app, config)
 
+    from coordinator.web import StoredIdConverter
+
+    app.url_map.converters["int"] = StoredIdConverter  # before any rule is added
+
     from coordinator.db import configure_engine_events
     from coordinator.extensions import csrf, db, limiter, login_manager, migrate
 

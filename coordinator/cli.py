@@ -82,6 +82,8 @@ def register(app: Flask) -> None:
             if report.total or once:
                 click.echo(f"sent {report.sent}, to retry {report.retried}, "
                            f"gave up {report.failed}")
+            if report.paused:
+                click.echo(f"delivery paused, messages stay queued: {report.paused}", err=True)
             if once:
                 return
             time.sleep(interval)

@@ -45,6 +45,13 @@ class RuleViolation(DomainError):
         return err
 
 
+class MalformedInput(RuleViolation):
+    """A parameter that is not of the shape asked for at all (``?page=abc``): 400, not 422."""
+
+    status = 400
+    title = "Malformed request"
+
+
 class Conflict(DomainError):
     """The request conflicts with existing state; ``conflicts`` says with what."""
 

@@ -10,6 +10,7 @@ from wtforms import (
     SelectChoice,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     ValidationError,
     widgets,
 )
@@ -17,6 +18,7 @@ from wtforms.validators import DataRequired, Length
 
 from coordinator.errors import Conflict, RuleViolation
 from coordinator.timeutil import is_valid_zone, zone_names
+from coordinator.validation import normalise_line_breaks, refused_character
 
 
 class Form(FlaskForm):
@@ -24,6 +26,31 @@ class Form(FlaskForm):
 
     #: Error paths (as operations name them) mapped to this form's field names.
     field_aliases: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self:
+            # No ``maxlength`` attribute: browsers cut pasted text there without a word. Too long
+            # a text is refused by the Length validator with a message, the input kept.
+            if getattr(field.flags, "maxlength", None):
+                field.flags.maxlength = False
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, then the one text rule on every text field: no control
+        characters (tabs and line breaks only in multi-line fields, whose carriage returns
+        become newlines). Forms nested with FormField run this themselves."""
+        text_fields = [field for field in self
+                       if isinstance(field, StringField) and isinstance(field.data, str)]
+        for field in text_fields:
+            if isinstance(field, TextAreaField):
+                field.data = normalise_line_breaks(field.data)
+        valid = super().validate(extra_validators)
+        for field in text_fields:
+            message = refused_character(field.data, multi_line=isinstance(field, TextAreaField))
+            if message is not None:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
 
     def attach(self, err: RuleViolation | Conflict) -> None:
         errors = err.errors if isinstance(err, RuleViolation) else {err.field or "_": [err.message]}

@@ -10,11 +10,25 @@ from flask import Flask, Response, g, jsonify, redirect, render_template, reques
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter
 
 from coordinator.access import Unauthenticated, is_api_request
-from coordinator.errors import Conflict, DomainError, RuleViolation
+from coordinator.errors import Conflict, DomainError, MalformedInput, RuleViolation
 from coordinator.timeutil import format_local, isoformat_z, to_zone, utcnow
+from coordinator.validation import MAX_ID, MAX_PAGE, page_parameter, refused_character
+
+
+class StoredIdConverter(IntegerConverter):
+    """``<int:...>`` in URL rules: an id no integer column can hold is a 404 before any query sees
+    it (PostgreSQL would refuse it with an error). Raised here rather than refused as a mismatch,
+    which Werkzeug would answer with 405 when the path has rules for other methods."""
+
+    def to_python(self, value: str) -> Any:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound("No such object.")
+        return number
 
 
 def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
@@ -56,14 +70,20 @@ def viewer_zone() -> str:
     return "UTC"
 
 
-#: Pages beyond this are refused as absurd (the offset would overflow the database's integers).
-MAX_PAGE = 100_000
-
-
 def page_number(name: str = "page") -> int:
-    """The 1-based page asked for in the query string; anything unusable means page 1."""
-    number = request.args.get(name, 1, type=int) or 1
-    return number if 1 <= number <= MAX_PAGE else 1
+    """The 1-based page asked for in the query string (400 when it is not a usable page)."""
+    return page_parameter(name, request.args.get(name), 1, MAX_PAGE)
+
+
+def search_text(name: str = "q", max_length: int = 200) -> str:
+    """A search term from the query string (400 when too long or holding a control character)."""
+    value = (request.args.get(name) or "").strip()
+    message = refused_character(value)
+    if message is None and len(value) > max_length:
+        message = f"Search for at most {max_length} characters."
+    if message is not None:
+        raise MalformedInput(name, message)
+    return value
 
 
 def init_app(app: Flask) -> None:

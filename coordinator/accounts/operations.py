@@ -63,7 +63,7 @@ def create_user(
         email=email,
         name=name,
         job_title=_check_text("job_title", job_title, 200),
-        bio=_check_text("bio", bio, 1000),
+        bio=_check_text("bio", bio, 1000, multi_line=True),
         time_zone=time_zone,
         is_active=is_active,
     )
@@ -110,7 +110,7 @@ def update_user(
     if job_title is not None:
         changes["job_title"] = _check_text("job_title", job_title, 200)
     if bio is not None:
-        changes["bio"] = _check_text("bio", bio, 1000)
+        changes["bio"] = _check_text("bio", bio, 1000, multi_line=True)
     if time_zone is not None:
         _check_zone(time_zone)
         changes["time_zone"] = time_zone

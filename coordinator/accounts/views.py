@@ -42,7 +42,7 @@ from coordinator.accounts.permissions import (
 from coordinator.errors import Conflict, RuleViolation
 from coordinator.extensions import db, limiter
 from coordinator.forms import Form
-from coordinator.web import page_number, render_form
+from coordinator.web import page_number, render_form, search_text
 
 bp = Blueprint("accounts", __name__)
 
@@ -297,7 +297,7 @@ def _render_profile(user: User, *, profile_form: ProfileForm | None = None,
 @bp.get("/users")
 @requires(can_manage_users)
 def list_users() -> Any:
-    q = request.args.get("q", "")[:200]
+    q = search_text()
     page = db.paginate(operations.search_users(q), page=page_number(), per_page=PER_PAGE,
                        error_out=False)
     return render_template("accounts/users.html", page=page, q=q)

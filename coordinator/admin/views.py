@@ -14,6 +14,7 @@ from coordinator.db import db
 from coordinator.errors import Conflict
 from coordinator.mail import outbox
 from coordinator.mail.models import OutboxState
+from coordinator.web import page_number, search_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -28,8 +29,9 @@ def list_outbox() -> Any:
         wanted = OutboxState.failed
     page = db.paginate(
         operations.messages_in_state(wanted),
-        page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
-    return render_template("admin/outbox.html", page=page, state=wanted, counts=outbox.counts())
+        page=page_number(), per_page=50, error_out=False)
+    return render_template("admin/outbox.html", page=page, state=wanted, counts=outbox.counts(),
+                           paused=outbox.transport_problem())
 
 
 @bp.post("/outbox/<int:message_id>/retry")
@@ -51,9 +53,9 @@ def retry_message(message_id: int) -> Any:
 @requires(can_manage_users)
 def list_audit() -> Any:
     statement = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
-    action = (request.args.get("action") or "").strip()[:80]
+    action = search_text("action", 80)
     if action:
         statement = statement.where(AuditEvent.action.startswith(action, autoescape=True))
-    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=100,
+    page = db.paginate(statement, page=page_number(), per_page=100,
                        error_out=False)
     return render_template("admin/audit.html", page=page, action=action, describe=describe)

@@ -36,6 +36,8 @@ RecommendationName = Literal["strong_no", "no", "yes", "strong_yes"]
 
 
 class AssessmentIn(Schema):
+    multi_line = frozenset({"notes", "notes_for_later"})
+
     ratings: Annotated[
         dict[str, int | None],
         Field(
@@ -61,6 +63,8 @@ class AssessmentIn(Schema):
 
 
 class ReopenIn(Schema):
+    multi_line = frozenset({"reason"})
+
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 

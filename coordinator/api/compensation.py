@@ -72,6 +72,9 @@ class MoneyIn(Schema):
 class CompensationPut(Schema):
     """Members present change; absent ones stay. ``null`` clears an optional value."""
 
+    multi_line = frozenset({"expected_notes", "bonus_notes", "equity_notes", "conversion_note",
+                            "proposal_notes", "outcome_reason"})
+
     expected: MoneyIn | None = Field(None, description="The candidate's expected base pay.")
     expected_period: PeriodName | None = None
     expected_notes: Annotated[str, Field(max_length=4000)] | None = None
@@ -100,6 +103,8 @@ class CompensationPut(Schema):
 
 
 class ApprovalIn(Schema):
+    multi_line = frozenset({"reason"})
+
     proposal_id: Id = Field(
         description="The proposal decided: the current one, as read (`409` `stale_proposal` "
         "when another was made since)."

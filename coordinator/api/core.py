@@ -16,21 +16,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Annotated, Any, Generic, NoReturn, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, NoReturn, Self, TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, model_validator
 
 from coordinator.access import public, requires
 from coordinator.db import db
-from coordinator.errors import Conflict, DomainError, NotFound, RuleViolation
+from coordinator.errors import Conflict, DomainError, MalformedInput, RuleViolation
+from coordinator.validation import (
+    MAX_ID,
+    MAX_PAGE,
+    normalise_line_breaks,
+    page_parameter,
+    refused_character,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
-
-#: Ids are 32-bit on PostgreSQL; a larger number cannot name anything.
-MAX_ID = 2**31 - 1
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -43,9 +47,23 @@ class BadRequest(DomainError):
 
 
 class Schema(BaseModel):
-    """Base of request bodies: unknown members are refused so typos do not pass silently."""
+    """Base of request bodies: unknown members are refused so typos do not pass silently.
+
+    Text members are single lines unless named in ``multi_line`` (notes, bios, reasons), which
+    keep tabs and line breaks, their carriage returns turned into newlines.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    multi_line: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _normalise_line_breaks(self) -> Self:
+        for name in self.multi_line:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                self.__dict__[name] = normalise_line_breaks(value)
+        return self
 
 
 class Out(BaseModel):
@@ -54,9 +72,24 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+MAX_PER_PAGE = 200
+
+
 class PageQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000)
-    per_page: int = Field(50, ge=1, le=200)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(50, ge=1, le=MAX_PER_PAGE)
+
+    @classmethod
+    def refuse_malformed(cls, data: dict[str, str | None]) -> None:
+        """``page``/``per_page`` that are not usable pages are a 400, as on the pages."""
+        errors: dict[str, list[str]] = {}
+        for name, maximum in (("page", MAX_PAGE), ("per_page", MAX_PER_PAGE)):
+            try:
+                page_parameter(name, data.get(name), 1, maximum)
+            except MalformedInput as err:
+                errors.update(err.errors)
+        if errors:
+            raise MalformedInput.many(errors)
 
 
 class PageOf(BaseModel, Generic[T]):
@@ -107,27 +140,31 @@ def validation_errors(err: ValidationError, prefix: str = "") -> dict[str, list[
     return errors
 
 
-def _unstorable(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[str, str]]:
-    """(dotted path, message) for values no column can hold: text with NUL, which PostgreSQL
-    refuses, and whole numbers beyond the 32-bit range of every integer column."""
+def _unstorable(value: Any, loc: tuple[Any, ...] = (),
+                multi_line: bool = False) -> Iterator[tuple[str, str]]:
+    """(dotted path, message) for values no column can hold: text with a character the one text
+    rule refuses (:func:`coordinator.validation.refused_character`; PostgreSQL refuses NUL) and
+    whole numbers beyond the 32-bit range of every integer column."""
     if isinstance(value, str):
-        if "\x00" in value:
-            yield _path(loc), "Control character NUL is not allowed."
+        message = refused_character(value, multi_line)
+        if message is not None:
+            yield _path(loc), message
     elif isinstance(value, int) and not isinstance(value, bool):
         if abs(value) > MAX_ID:
             yield _path(loc), f"Out of range (at most {MAX_ID})."
     elif isinstance(value, RootModel):
         yield from _unstorable(value.root, loc)
     elif isinstance(value, BaseModel):
+        multi_line_names = getattr(value, "multi_line", frozenset())
         for name in type(value).model_fields:
-            yield from _unstorable(getattr(value, name), (*loc, name))
+            yield from _unstorable(getattr(value, name), (*loc, name), name in multi_line_names)
     elif isinstance(value, list | tuple | set | frozenset):
         for index, item in enumerate(value):
-            yield from _unstorable(item, (*loc, index))
+            yield from _unstorable(item, (*loc, index), multi_line)
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _unstorable(key, (*loc, key))
-            yield from _unstorable(item, (*loc, key))
+            yield from _unstorable(item, (*loc, key), multi_line)
 
 
 def _refuse_unstorable(value: Any) -> None:
@@ -162,6 +199,8 @@ def parse_json_body(model: type[BaseModel]) -> Any:
 def parse_query(model: type[BaseModel]) -> Any:
     """Validate the query string with ``model`` (values are strings, converted as declared)."""
     data = {key: request.args.get(key) for key in request.args}
+    if issubclass(model, PageQuery):
+        model.refuse_malformed(data)
     _refuse_unstorable(data)
     try:
         return model.model_validate(data)
@@ -243,15 +282,14 @@ def endpoint(
 
     The view receives ``body=`` (a validated model) and ``query=`` (validated query parameters)
     when declared, and returns a pydantic model, a list of them, a dict, or a Response. Path ids
-    beyond :data:`MAX_ID` are 404 before the view runs. ``errors`` lists the statuses the view
-    itself can answer beyond those every endpoint of its shape has (documented in OpenAPI).
+    beyond :data:`MAX_ID` never reach it (the ``int`` URL converter answers 404). ``errors``
+    lists the statuses the view itself can answer beyond those every endpoint of its shape has
+    (documented in OpenAPI).
     """
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
-                raise NotFound("No such object.")
             if body is not None and parse_body:
                 kwargs["body"] = _parse_later(parse_json_body, body)
             if query is not None:

@@ -98,6 +98,8 @@ class JobListQuery(PageQuery):
 
 
 class CriterionIn(Schema):
+    multi_line = frozenset({"guidance"})
+
     id: Id | None = Field(None, description="Keep this criterion (on PUT); omit for a new one.")
     title: Annotated[str, Field(min_length=1, max_length=200)]
     guidance: Annotated[str, Field(max_length=2000)] = ""
@@ -115,6 +117,8 @@ class CriterionOut(Out):
 
 
 class PlannedRoundIn(Schema):
+    multi_line = frozenset({"description"})
+
     title: Annotated[str, Field(min_length=1, max_length=200)]
     kind: Literal["interview", "compensation_discussion"] = "interview"
     duration_minutes: Annotated[int, Field(ge=5, le=480)] = 60

@@ -38,7 +38,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 
-STATUS_TEXT = {400: "Malformed request: the body is not JSON", 401: "No or bad token",
+STATUS_TEXT = {400: "Malformed request: the body is not JSON, or `page`/`per_page` is not a "
+                    "whole number in range", 401: "No or bad token",
                403: "Not allowed", 404: "Not found, or reached through the wrong parent",
                409: "Conflicts with existing state", 410: "Gone",
                422: "A field is invalid", 429: "Rate limited"}
@@ -48,8 +49,9 @@ Schedule further interview rounds, assess candidates and narrow the shortlist.
 
 Authenticate with `Authorization: Bearer <token>`. Errors are `application/problem+json` with
 `type`, `title`, `status` and `detail`; `422` adds `errors` keyed by dotted field paths and `409`
-adds `conflicts`. Lists take `page` and `per_page` (default 50, at most 200) and answer
-`{items, page, per_page, total}`. Money is a decimal string with an ISO 4217 currency.
+adds `conflicts`. Lists take `page` (at most 100000) and `per_page` (default 50, at most 200)
+and answer `{items, page, per_page, total}`; any other value of these two is `400` naming it.
+Money is a decimal string with an ISO 4217 currency.
 JSON types are strict (`"60"` is not a number), unknown members are refused, and a body that is
 not JSON at all is `400`.
 A request fails in this order: `401`, `403` for the role, `404` for the path, `403` for the
@@ -129,6 +131,8 @@ def _error_codes(rule: str, spec: EndpointSpec) -> set[int]:
         codes |= {400, 422}
     if spec.query is not None or spec.paginated:
         codes.add(422)
+    if spec.paginated:
+        codes.add(400)
     if "<" in rule:
         codes.add(404)
     return codes

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from flask import g, request
-from pydantic import AwareDatetime, Field, RootModel, field_validator
+from pydantic import AwareDatetime, Field, RootModel
 
 from coordinator.access import require
 from coordinator.accounts.models import User
@@ -76,6 +76,8 @@ class SeatIn(Schema):
 
 
 class InterviewIn(Schema):
+    multi_line = frozenset({"reason"})
+
     starts_at: AwareDatetime
     duration_minutes: Annotated[int, Field(ge=5, le=480)]
     time_zone: TimeZone | None = Field(None, description="Display zone; default: the candidate's.")
@@ -92,6 +94,8 @@ class InterviewIn(Schema):
 
 
 class InterviewPatch(Schema):
+    multi_line = frozenset({"reason"})
+
     starts_at: AwareDatetime | None = None
     duration_minutes: Annotated[int, Field(ge=5, le=480)] | None = None
     time_zone: TimeZone | None = None
@@ -105,6 +109,8 @@ class InterviewPatch(Schema):
 
 
 class CancelIn(Schema):
+    multi_line = frozenset({"reason"})
+
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
@@ -298,16 +304,10 @@ class WorkingHoursOut(Out):
 
 
 class LimitsIn(Schema):
+    """``null`` (or absent) is no limit; a week's limit below a day's limit binds first."""
+
     max_interviews_per_day: Annotated[int, Field(ge=0, le=50)] | None = None
     max_interviews_per_week: Annotated[int, Field(ge=0, le=50)] | None = None
-
-    @field_validator("max_interviews_per_week")
-    @classmethod
-    def _week_not_below_day(cls, value: int | None, info: Any) -> int | None:
-        day = info.data.get("max_interviews_per_day")
-        if value is not None and day is not None and value < day:
-            raise ValueError("A week's limit cannot be below a day's limit.")
-        return value
 
 
 class LimitsOut(Out):
@@ -700,7 +700,8 @@ def import_busy(user_id: int) -> Any:
         count = availability.import_busy_calendar(user, request.get_data(), actor=g.user)
     else:
         items = parse_json_body(BusyList)
-        blocks = availability.windows_from([w.model_dump() for w in items.root])
+        blocks = availability.windows_from([w.model_dump() for w in items.root],
+                                           clip_far_ahead=True)
         count = availability.replace_busy_blocks(user, blocks, actor=g.user)
     db.session.commit()
     return ImportedOut(imported=count)

@@ -252,6 +252,8 @@ class ShortlistChartOut(Out):
 
 
 class DecisionIn(Schema):
+    multi_line = frozenset({"reason"})
+
     outcome: OutcomeName
     reason: Annotated[str, Field(min_length=1, max_length=operations.MAX_REASON)]
     confirm_missing: bool = Field(

@@ -30,6 +30,8 @@ RoleName = Literal["admin", "recruiter", "hiring_manager", "interviewer"]
 
 
 class UserIn(Schema):
+    multi_line = frozenset({"bio"})
+
     email: Annotated[str, Field(min_length=3, max_length=254)]
     name: Annotated[str, Field(min_length=1, max_length=200)]
     job_title: Annotated[str, Field(max_length=200)] = ""
@@ -46,6 +48,8 @@ class UserIn(Schema):
 
 
 class UserPatch(Schema):
+    multi_line = frozenset({"bio"})
+
     email: Annotated[str, Field(min_length=3, max_length=254)] | None = None
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     job_title: Annotated[str, Field(max_length=200)] | None = None

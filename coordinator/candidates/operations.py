@@ -114,7 +114,7 @@ def open_candidacy(job: Job, candidate: Candidate, *, actor: User) -> Candidacy:
 def set_candidacy_state(candidacy: Candidacy, state: CandidacyState, *, actor: User,
                         reason: str) -> Candidacy:
     """Move a candidacy to a new state (decisions and compensation outcomes call this)."""
-    reason = _text("reason", reason, 2000, required=True)
+    reason = _text("reason", reason, 2000, required=True, multi_line=True)
     if candidacy.state is state:
         return candidacy
     previous = candidacy.state

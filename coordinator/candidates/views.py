@@ -33,7 +33,7 @@ from coordinator.portal.permissions import can_issue_portal_link
 from coordinator.scheduling import meetings
 from coordinator.scheduling.permissions import can_schedule
 from coordinator.shortlist.views import decisions_context
-from coordinator.web import page_number, render_form
+from coordinator.web import page_number, render_form, search_text
 
 bp = Blueprint("candidates", __name__)
 
@@ -43,7 +43,7 @@ PER_PAGE = 50
 @bp.get("/candidates")
 @requires(can_list_candidates)
 def list_candidates() -> Any:
-    q = request.args.get("q", "")[:200]
+    q = search_text()
     page = db.paginate(operations.search_candidates(q, viewer=g.user), page=page_number(),
                        per_page=PER_PAGE, error_out=False)
     return render_template("candidates/list.html", page=page, q=q,

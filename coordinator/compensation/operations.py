@@ -409,7 +409,7 @@ def decide_approval(
     proposal = stage.current_proposal
     if proposal is not None and proposal.proposed_by_id == actor.id:
         raise PermissionDenied("You cannot approve or refuse your own proposal.")
-    reason = _text("reason", reason, 2000)
+    reason = _text("reason", reason, 2000, multi_line=True)
     if not reason:
         raise RuleViolation("reason", "Give a reason; it is recorded.")
     if proposal_id is None:
@@ -462,7 +462,7 @@ def conclude(
         raise RuleViolation("outcome", "Choose agreed, declined or withdrawn.") from err
     if chosen is StageState.open:
         raise RuleViolation("outcome", "Choose agreed, declined or withdrawn.")
-    text = _text("outcome_reason", reason, 2000)
+    text = _text("outcome_reason", reason, 2000, multi_line=True)
     _require_changeable(stage)
     if chosen is StageState.agreed:
         _require_agreeable(stage)

@@ -205,7 +205,7 @@ class PlannedRoundInput:
 
 def _check_planned_round(data: PlannedRoundInput) -> tuple[RoundKind, Counter[Relationship]]:
     _text("title", data.title, 200, required=True)
-    _text("description", data.description, 2000)
+    _text("description", data.description, 2000, multi_line=True)
     try:
         kind = RoundKind(data.kind)
     except ValueError as err:
@@ -228,7 +228,7 @@ def _check_planned_round(data: PlannedRoundInput) -> tuple[RoundKind, Counter[Re
     titles: set[str] = set()
     for index, criterion in enumerate(data.criteria):
         title = _text(f"criteria.{index}.title", criterion.title, 200, required=True)
-        _text(f"criteria.{index}.guidance", criterion.guidance, 2000)
+        _text(f"criteria.{index}.guidance", criterion.guidance, 2000, multi_line=True)
         if title.casefold() in titles:
             raise RuleViolation(f"criteria.{index}.title", "Two criteria have this title.")
         titles.add(title.casefold())

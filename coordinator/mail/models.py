@@ -44,3 +44,23 @@ class OutboxMessage(db.Model):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.String(2000))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MailTransportStatus(db.Model):
+    """Why the mail workers paused delivery: one row, the last problem with the SMTP server
+    itself (not offering STARTTLS or AUTH, refusing the login, not answering), and until when
+    they wait before trying again. Cleared by the next run that gets a message through."""
+
+    __tablename__ = "mail_transport_status"
+    __table_args__ = (
+        sa.CheckConstraint("id = 1", name="single_row"),
+        sa.CheckConstraint("failures >= 0", name="failures_not_negative"),
+        sa.CheckConstraint("(problem IS NULL) = (failed_at IS NULL)", name="problem_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    problem: Mapped[str | None] = mapped_column(sa.String(2000))
+    #: Paused runs in a row (the back-off doubles with each).
+    failures: Mapped[int] = mapped_column(default=0)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,6 +6,13 @@ and records the outcomes in short transactions, a small group at a time, none op
 message is being sent. A worker that dies mid-batch leaves its unsent claims to expire and be
 retried; a failed send is retried with exponential backoff until ``MAIL_MAX_ATTEMPTS``, then
 kept as ``failed`` for an admin to retry.
+
+Errors come in two classes. One about a message (its recipient refused, 5xx for good or 4xx for
+now) is that message's outcome. One about the server itself (nobody answers, STARTTLS or AUTH not
+offered, the login or the sender refused) would fail every message alike: the run pauses, the
+messages stay queued with their attempts untouched, and the cause is kept in
+:class:`MailTransportStatus` (shown at /admin/outbox) while workers back off, 30 s doubling up to
+2 hours, before trying the server again.
 """
 
 from __future__ import annotations
@@ -18,11 +25,12 @@ from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.db import db
 from coordinator.mail.messages import Composed
-from coordinator.mail.models import OutboxMessage, OutboxState
-from coordinator.mail.smtp import Transport, TransportError
+from coordinator.mail.models import MailTransportStatus, OutboxMessage, OutboxState
+from coordinator.mail.smtp import Transport, TransportError, TransportUnavailable
 from coordinator.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -77,6 +85,8 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    #: Why delivery is paused (a problem with the server itself), or None.
+    paused: str | None = None
 
     @property
     def total(self) -> int:
@@ -137,9 +147,14 @@ def deliver_due(transport: Transport, *, batch_size: int = 50,
     that many after a crash.
     """
     report = DeliveryReport()
+    status = transport_problem()
+    if status is not None and status.retry_at is not None and status.retry_at > utcnow():
+        report.paused = status.problem
+        transport.close()
+        return report
     outcomes = _Outcomes(max_attempts, report, max(1, record_every))
     try:
-        while True:
+        while report.paused is None:
             claimed_at = utcnow()
             ids = claim(batch_size, claimed_at, lease=lease)
             if not ids:
@@ -151,14 +166,56 @@ def deliver_due(transport: Transport, *, batch_size: int = 50,
                     outcomes.write()
                     _release([m.id for m in batch[index:]], claimed_at + lease)
                     break
-                outcomes.add(message, _send(transport, message))
+                error = _send(transport, message)
+                if isinstance(error, TransportUnavailable):
+                    outcomes.write()
+                    _release([m.id for m in batch[index:]], claimed_at + lease)
+                    report.paused = _pause(str(error))
+                    break
+                outcomes.add(message, error)
             outcomes.write()
+        if report.paused is None and report.total and status is not None:
+            _resume()
     finally:
         try:
             outcomes.write()  # even when interrupted: what was sent is recorded as sent
         finally:
             transport.close()
     return report
+
+
+def transport_problem() -> MailTransportStatus | None:
+    """The problem with the server that paused delivery, if there is one (for /admin/outbox)."""
+    status = db.session.get(MailTransportStatus, 1)
+    return status if status is not None and status.problem is not None else None
+
+
+def _pause(problem: str) -> str:
+    """Record that the server cannot be used and when to try it again; returns the problem."""
+    now = utcnow()
+    failures = (db.session.scalar(sa.select(MailTransportStatus.failures)
+                                  .where(MailTransportStatus.id == 1)) or 0) + 1
+    values = {"problem": problem[:2000], "failures": failures, "failed_at": now,
+              "retry_at": now + backoff(failures)}
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(MailTransportStatus).values(id=1, **values)
+        .on_conflict_do_update(index_elements=["id"], set_=values)
+    )
+    db.session.commit()
+    log.error("mail delivery paused until %s (%s in a row), messages stay queued: %s",
+              values["retry_at"], failures, problem)
+    return problem
+
+
+def _resume() -> None:
+    """A run got through to the server: the recorded problem is over."""
+    db.session.execute(
+        sa.update(MailTransportStatus).where(MailTransportStatus.id == 1)
+        .values(problem=None, failures=0, failed_at=None, retry_at=None)
+    )
+    db.session.commit()
+    log.info("mail delivery resumed")
 
 
 def _load(ids: list[int]) -> list[_Claimed]:

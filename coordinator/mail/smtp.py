@@ -16,6 +16,12 @@ class TransportError(Exception):
         self.permanent = permanent
 
 
+class TransportUnavailable(TransportError):
+    """The server cannot take any message now (nobody answers, STARTTLS or AUTH not offered, the
+    login refused): every message would fail the same way, so the worker pauses the whole run
+    and keeps them queued instead of charging each one an attempt."""
+
+
 class Transport(Protocol):
     def send(self, message_id: int, recipient: str, raw: bytes) -> None: ...
 
@@ -33,25 +39,58 @@ class SMTPTransport:
 
     def _connect(self) -> smtplib.SMTP:
         if self._conn is None:
-            conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            where = f"the SMTP server {self.host}:{self.port}"
             try:
-                conn.ehlo()
-                if self.starttls:
-                    conn.starttls(context=ssl.create_default_context())
-                    conn.ehlo()
-                if self.user:
-                    conn.login(self.user, self.password)
-            except Exception:
+                conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            except (smtplib.SMTPException, OSError) as err:
+                raise TransportUnavailable(f"cannot connect to {where}: {_describe(err)}") from err
+            try:
+                self._open_session(conn, where)
+            except BaseException:
                 conn.close()
                 raise
             self._conn = conn
         return self._conn
 
+    def _open_session(self, conn: smtplib.SMTP, where: str) -> None:
+        """EHLO, STARTTLS and login, each failure named for what it says about the server."""
+        try:
+            conn.ehlo()
+            if self.starttls:
+                if not conn.has_extn("starttls"):
+                    raise TransportUnavailable(
+                        f"{where} does not offer STARTTLS, which COORDINATOR_SMTP_STARTTLS=true "
+                        "asks for (use another port or set it to false)")
+                conn.starttls(context=ssl.create_default_context())
+                conn.ehlo()
+            if self.user:
+                if not conn.has_extn("auth"):
+                    raise TransportUnavailable(
+                        f"{where} does not offer AUTH (login), but COORDINATOR_SMTP_USER is set"
+                        + ("" if self.starttls else
+                           "; many servers offer it only after STARTTLS"))
+                conn.login(self.user, self.password)
+        except smtplib.SMTPAuthenticationError as err:
+            raise TransportUnavailable(
+                f"{where} refused the login of {self.user!r}: {err.smtp_code} "
+                f"{_text(err.smtp_error)}") from err
+        except ssl.SSLError as err:
+            raise TransportUnavailable(f"STARTTLS with {where} failed: {err}") from err
+        except smtplib.SMTPResponseException as err:
+            raise TransportUnavailable(
+                f"{where} refused to open a session: {err.smtp_code} "
+                f"{_text(err.smtp_error)}") from err
+        except (smtplib.SMTPException, OSError) as err:
+            raise TransportUnavailable(f"{where} failed while opening a session: "
+                                       f"{_describe(err)}") from err
+
     def send(self, message_id: int, recipient: str, raw: bytes) -> None:
+        """Hand one message over. Raises :class:`TransportUnavailable` when the server cannot be
+        used at all, else :class:`TransportError` (``permanent`` for a 5xx answer)."""
+        conn = self._connect()
         # An address beyond ASCII needs the server's SMTPUTF8 extension (RFC 6531).
         options = [] if recipient.isascii() and self.sender.isascii() else ["SMTPUTF8"]
         try:
-            conn = self._connect()
             refused = conn.sendmail(self.sender, [recipient], raw, mail_options=options)
         except smtplib.SMTPNotSupportedError as err:
             raise TransportError(f"the server does not offer SMTPUTF8, which {recipient!r} "
@@ -62,17 +101,22 @@ class SMTPTransport:
         except smtplib.SMTPRecipientsRefused as err:
             self._reset()
             code, text = next(iter(err.recipients.values()))
-            raise TransportError(f"{code} {_text(text)}", permanent=500 <= code < 600) from err
+            raise _refusal(code, text, f"the recipient {recipient}") from err
+        except smtplib.SMTPSenderRefused as err:
+            self._reset()
+            # The sender is the same for every message: a refusal of it concerns them all.
+            raise TransportUnavailable(
+                f"{err.smtp_code} {_text(err.smtp_error)} (the server refused the sender "
+                f"{self.sender}; check COORDINATOR_MAIL_FROM and the server's rules)") from err
         except smtplib.SMTPResponseException as err:
             self._reset()
-            raise TransportError(f"{err.smtp_code} {_text(err.smtp_error)}",
-                                 permanent=500 <= err.smtp_code < 600) from err
+            raise _refusal(err.smtp_code, err.smtp_error, "the message") from err
         except (smtplib.SMTPException, OSError) as err:
             self._reset()
-            raise TransportError(f"{type(err).__name__}: {err}") from err
+            raise TransportError(f"the connection failed while sending: {_describe(err)}") from err
         if refused:
             code, text = next(iter(refused.values()))
-            raise TransportError(f"{code} {_text(text)}", permanent=500 <= code < 600)
+            raise _refusal(code, text, f"the recipient {recipient}")
 
     def _reset(self) -> None:
         if self._conn is not None:
@@ -113,6 +157,22 @@ class DirectoryTransport:
 
 def _text(value: Any) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def _describe(err: BaseException) -> str:
+    """An exception as a person reads it (``TimeoutError: timed out``)."""
+    detail = str(err)
+    if isinstance(err, TimeoutError) and not detail:
+        detail = "no answer in time"
+    return f"{type(err).__name__}: {detail}" if detail else type(err).__name__
+
+
+def _refusal(code: int, text: Any, what: str) -> TransportError:
+    """A 4xx (try again later) or 5xx (give up on this message) answer about one message."""
+    permanent = 500 <= code < 600
+    verdict = "for good" if permanent else "for now"
+    return TransportError(f"{code} {_text(text)} (the server refused {what} {verdict})",
+                          permanent=permanent)
 
 
 def transport_from_config(config: dict[str, Any]) -> Transport:

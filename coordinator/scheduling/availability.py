@@ -41,6 +41,7 @@ from coordinator.scheduling.models import (
     WorkingHours,
 )
 from coordinator.timeutil import ensure_aware, is_valid_zone, utcnow
+from coordinator.validation import check_not_too_far_ahead, horizon
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: How far back and ahead an imported feed is expanded.
@@ -140,14 +141,14 @@ def working_hours_of(user: User) -> dict[str, list[list[str]]]:
 
 
 def set_limits(user: User, *, actor: User, per_day: int | None, per_week: int | None) -> User:
+    """Set the user's load limits; ``None`` is no limit. Each limit is checked on its own, so a
+    week's limit below a day's limit is allowed and simply binds first (API.md v1.1)."""
     for field, value in (
         ("max_interviews_per_day", per_day),
         ("max_interviews_per_week", per_week),
     ):
         if value is not None and (isinstance(value, bool) or not 0 <= value <= 50):
             raise RuleViolation(field, "Between 0 and 50, or empty for no limit.")
-    if per_day is not None and per_week is not None and per_week < per_day:
-        raise RuleViolation("max_interviews_per_week", "A week's limit below a day's limit.")
     user.max_interviews_per_day, user.max_interviews_per_week = per_day, per_week
     db.session.flush()
     record(actor, "user.limits_set", user, per_day=per_day, per_week=per_week)
@@ -292,11 +293,17 @@ def merge(blocks: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, d
 def replace_busy_blocks(
     user: User, blocks: Sequence[tuple[datetime, datetime]], *, actor: User
 ) -> int:
-    """Replace a user's imported busy time (all or nothing, in the caller's transaction)."""
+    """Replace a user's imported busy time (all or nothing, in the caller's transaction).
+
+    Busy time more than two years ahead is clipped there (nothing can be booked later), so
+    that a calendar with far-off events imports without a refusal.
+    """
     if len(blocks) > MAX_BLOCKS:
         raise RuleViolation("file", f"More than {MAX_BLOCKS} busy periods; import a shorter feed.")
-    db.session.execute(sa.delete(BusyBlock).where(BusyBlock.user_id == user.id))
     now = utcnow()
+    last = horizon(now)
+    blocks = [(b, min(e, last)) for b, e in blocks if b < last]
+    db.session.execute(sa.delete(BusyBlock).where(BusyBlock.user_id == user.id))
     if blocks:
         db.session.execute(
             sa.insert(BusyBlock),
@@ -315,11 +322,16 @@ def import_busy_calendar(user: User, data: bytes, *, actor: User) -> int:
 
 
 def windows_from(
-    items: Sequence[Mapping[str, Any]], field: str = "windows"
+    items: Sequence[Mapping[str, Any]], field: str = "windows", *, clip_far_ahead: bool = False
 ) -> list[tuple[datetime, datetime]]:
-    """Validate ``[{starts_at, ends_at}]`` (aware datetimes) into sorted, merged intervals."""
+    """Validate ``[{starts_at, ends_at}]`` (aware datetimes) into sorted, merged intervals.
+
+    A period ending more than two years ahead is refused, unless ``clip_far_ahead`` (busy
+    time, which :func:`replace_busy_blocks` clips instead).
+    """
     if len(items) > MAX_BLOCKS:
         raise RuleViolation(field, f"At most {MAX_BLOCKS} periods.")
+    now = utcnow()
     spans: list[tuple[datetime, datetime]] = []
     for index, item in enumerate(items):
         begin = ensure_aware(item["starts_at"], f"{index}.starts_at")
@@ -328,6 +340,8 @@ def windows_from(
             raise RuleViolation(f"{index}.ends_at", "The end must be after the start.")
         if finish - begin > timedelta(days=31):
             raise RuleViolation(f"{index}.ends_at", "One period spans at most 31 days.")
+        if not clip_far_ahead:
+            check_not_too_far_ahead(f"{index}.ends_at", finish, now)
         spans.append((begin, finish))
     return merge(spans)
 
@@ -348,6 +362,8 @@ def set_candidate_availability(
     if candidacy.is_closed:
         raise RuleViolation("windows", "This candidacy is closed.")
     now = utcnow()
+    for _begin, finish in windows:
+        check_not_too_far_ahead("windows", finish, now)
     kept = merge((max(b, now), e) for b, e in windows if e > now)
     db.session.execute(
         sa.delete(CandidateAvailability).where(CandidateAvailability.candidacy_id == candidacy.id)

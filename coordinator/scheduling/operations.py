@@ -28,6 +28,7 @@ from coordinator.scheduling.models import (
     RoundState,
 )
 from coordinator.timeutil import ensure_aware, is_valid_zone, utcnow
+from coordinator.validation import check_not_too_far_ahead
 
 MIN_DURATION = 5
 MAX_DURATION = 480
@@ -267,6 +268,7 @@ def _start(starts_at: datetime, record_past: bool, field_name: str = "starts_at"
             )
     elif starts_at < now:
         raise RuleViolation(field_name, "That time is in the past.")
+    check_not_too_far_ahead(field_name, starts_at, now)
     return starts_at
 
 

@@ -33,6 +33,7 @@ from coordinator.scheduling.models import (
     WorkingHours,
 )
 from coordinator.timeutil import ensure_aware, is_valid_zone, utcnow
+from coordinator.validation import check_not_too_far_ahead
 
 #: Working hours assumed for someone who has not set any: Monday to Friday, 09:00–17:00 local.
 DEFAULT_HOURS: tuple[tuple[int, int, int], ...] = tuple((d, 9 * 60, 17 * 60) for d in range(5))
@@ -363,6 +364,9 @@ def suggest(
         raise RuleViolation("to", "The end of the range must be after its start (and after now).")
     if ends_before - starts_after > MAX_RANGE:
         raise RuleViolation("to", "Search at most 62 days at once.")
+    now = utcnow()
+    check_not_too_far_ahead("from", starts_after, now)
+    check_not_too_far_ahead("to", ends_before, now)
     people = [*required, *pool]
     calendars = load_calendars(people, starts_after, ends_before)
     candidate_busy = db.session.execute(

@@ -16,9 +16,7 @@ from coordinator.jobs.models import PlannedRound
 from coordinator.shortlist.aggregates import DEFAULT_STATES
 from coordinator.shortlist.models import Outcome
 from coordinator.shortlist.operations import MAX_REASON
-
-#: Ids are 32-bit on PostgreSQL; a larger number names nothing (and SQLite cannot bind it).
-MAX_ID = 2**31 - 1
+from coordinator.validation import MAX_ID
 
 
 def parse_ids(values: Sequence[str]) -> list[int]:

@@ -12,11 +12,14 @@ from tests.api.support import assert_invalid, table_counts
 
 
 class Probe(Schema):
+    multi_line = frozenset({"story"})
+
     count: int = 0
     flag: bool = False
     ids: list[int] = []
     notes: dict[str, str] = {}
     name: str = ""
+    story: str = ""
 
 
 def parse(app, **kwargs):
@@ -50,6 +53,30 @@ def test_strings_are_trimmed(app):
 def test_nul_is_refused_wherever_it_hides(app):
     errors = errors_of(app, json={"name": "a\x00", "notes": {"k\x00": "v", "ok": "b\x00"}})
     assert set(errors) == {"name", "notes.k\x00", "notes.ok"}
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x1b", "\x7f", "\x85", "\u2028", "\u202e", "\u2066"])
+def test_control_characters_are_refused_in_single_and_multi_line_text(app, char):
+    errors = errors_of(app, json={"name": f"a{char}b", "story": f"a{char}b"})
+    assert set(errors) == {"name", "story"}
+
+
+@pytest.mark.parametrize("char", ["\t", "\n", "\r"])
+def test_single_line_text_refuses_tabs_and_line_breaks(app, char):
+    errors = errors_of(app, json={"name": f"Ada{char}Lovelace"})
+    assert "single line" in errors["name"][0]
+
+
+def test_multi_line_text_keeps_tabs_and_line_breaks(app):
+    assert parse(app, json={"story": "one\n\ttwo"}).story == "one\n\ttwo"
+
+
+def test_multi_line_text_turns_carriage_returns_into_newlines(app):
+    assert parse(app, json={"story": "one\r\ntwo\rthree"}).story == "one\ntwo\nthree"
+
+
+def test_accents_and_emoji_are_text(app):
+    assert parse(app, json={"name": "Zoë 日本 😀"}).name == "Zoë 日本 😀"
 
 
 def test_whole_numbers_beyond_32_bits_are_refused_by_path(app):

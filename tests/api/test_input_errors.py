@@ -7,6 +7,7 @@ import json
 import pytest
 
 from coordinator.accounts import operations as accounts
+from coordinator.api.core import SPECS
 from tests.api.routes import FOUNDATION_MODULES, ROUTES
 from tests.api.support import assert_invalid, assert_problem, table_counts
 
@@ -104,16 +105,33 @@ def test_id_beyond_any_row_is_404(route, world, admin_api):
     assert table_counts() == before
 
 
-BAD_QUERIES = [("per_page=201", "per_page"), ("per_page=0", "per_page"), ("page=0", "page"),
-               ("page=-1", "page"), ("page=abc", "page"), ("page=99999999999999999999", "page"),
-               ("per_page=", "per_page"), ("surprise=1", "surprise")]
+BAD_PAGES = [("page=1e20", "page"), ("per_page=10000", "per_page"), ("per_page=201", "per_page"),
+             ("per_page=0", "per_page"), ("page=0", "page"), ("page=-1", "page"),
+             ("page=abc", "page"), ("page=99999999999999999999", "page"), ("per_page=", "per_page"),
+             ("page=" + "9" * 5000, "page")]
+
+#: Every paginated endpoint, its path ids filled from the world (generated from the declarations).
+LIST_PATHS = sorted(spec.rule.replace("<int:job_id>", "{job}")
+                    for spec in SPECS.values() if spec.paginated)
 
 
-@pytest.mark.parametrize("path", ["/users", "/jobs", "/candidates", "/jobs/{job}/plan",
-                                  "/jobs/{job}/candidacies"])
-def test_bad_list_query_is_422_on_the_parameter(path, world, admin_api):
-    for query, field in BAD_QUERIES:
-        assert_invalid(admin_api.get(path.format(job=world.job.id) + "?" + query), field)
+def test_every_list_endpoint_is_covered():
+    assert len(LIST_PATHS) >= 6
+    assert all("<" not in path for path in LIST_PATHS)
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_page_that_is_not_a_usable_page_is_400_on_the_parameter(path, world, admin_api):
+    for query, field in BAD_PAGES:
+        response = admin_api.get(path.format(job=world.job.id) + "?" + query)
+        body = assert_problem(response, 400)
+        assert list(body["errors"]) == [field], query
+        assert "whole number from 1 to" in body["errors"][field][0]
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_unknown_list_parameter_is_422(path, world, admin_api):
+    assert_invalid(admin_api.get(path.format(job=world.job.id) + "?surprise=1"), "surprise")
 
 
 def test_nul_in_a_query_parameter_is_422(admin_api):

@@ -6,7 +6,7 @@ import pytest
 
 from coordinator.candidates import operations as candidates
 from coordinator.db import db
-from tests.api.support import assert_invalid
+from tests.api.support import assert_problem
 
 
 @pytest.fixture
@@ -39,8 +39,9 @@ def test_per_page_up_to_two_hundred(api, many_candidates):
     assert len(body["items"]) == 200
 
 
-def test_per_page_above_two_hundred_is_422(api):
-    assert_invalid(api.get("/candidates?per_page=201"), "per_page")
+def test_per_page_above_two_hundred_is_400(api):
+    body = assert_problem(api.get("/candidates?per_page=201"), 400)
+    assert list(body["errors"]) == ["per_page"]
 
 
 def test_last_page_holds_the_rest(api, many_candidates):

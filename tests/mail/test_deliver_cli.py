@@ -46,7 +46,8 @@ def test_once_exits_zero_when_the_server_is_down(app, use_smtp, queue):
     result = run(app)
 
     assert result.exit_code == 0, result.output
-    assert "sent 0, to retry 1, gave up 0" in result.output
+    assert "sent 0, to retry 0, gave up 0" in result.output
+    assert "delivery paused, messages stay queued: cannot connect" in result.output
     assert states() == {"ana@example.com": OutboxState.pending}
 
 
@@ -68,7 +69,7 @@ def test_once_exits_zero_when_a_recipient_is_refused(app, use_smtp, queue):
 def test_the_configured_number_of_attempts_is_honoured(app, use_smtp, queue, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 1)
     queue("ana@example.com")
-    use_smtp.stop()
+    use_smtp.refuse("ana@example.com", 451)
 
     result = run(app)
 

@@ -125,36 +125,34 @@ def test_a_message_not_yet_due_waits(app, use_smtp, queue):
     assert deliver(app).sent == 1
 
 
-def test_server_down_then_up_retries_with_backoff_and_delivers_exactly_once(app, use_smtp, queue):
+def test_server_down_pauses_the_run_with_backoff_and_delivers_exactly_once(app, use_smtp, queue):
     row = queue("ana@example.com")
     use_smtp.stop()
 
     first = deliver(app)
-    failed_once = reload(row)
-    assert (first.sent, first.retried, first.failed) == (0, 1, 0)
-    assert (failed_once.state, failed_once.attempts, failed_once.lease_until) == (
-        OutboxState.pending,
-        1,
-        None,
-    )
-    assert "Connection refused" in failed_once.last_error
-    assert failed_once.next_attempt_at == T0 + timedelta(seconds=30)
+    assert (first.total, first.paused is not None) == (0, True)
+    assert "Connection refused" in first.paused
+    waiting = reload(row)
+    assert (waiting.state, waiting.attempts, waiting.lease_until) == (OutboxState.pending, 0, None)
+    status = outbox.transport_problem()
+    assert (status.failures, status.retry_at) == (1, T0 + timedelta(seconds=30))
 
-    assert deliver(app).total == 0, "not due again before its backoff"
+    use_smtp.restart()
+    assert deliver(app).paused, "the run waits out its back-off even when the server is back"
+    use_smtp.stop()
     freeze(T0 + timedelta(seconds=30))
-    assert deliver(app).retried == 1
-    failed_twice = reload(row)
-    assert failed_twice.attempts == 2
-    assert failed_twice.next_attempt_at == T0 + timedelta(seconds=30 + 60)
+    assert deliver(app).paused
+    assert outbox.transport_problem().retry_at == T0 + timedelta(seconds=30 + 60)
 
     use_smtp.restart()
     freeze(T0 + timedelta(seconds=90))
     assert deliver(app).sent == 1
+    assert outbox.transport_problem() is None
     freeze(T0 + timedelta(hours=5))
     assert deliver(app).total == 0
 
     sent = reload(row)
-    assert (sent.state, sent.attempts, sent.last_error) == (OutboxState.sent, 3, None)
+    assert (sent.state, sent.attempts, sent.last_error) == (OutboxState.sent, 1, None)
     assert use_smtp.message_id_counts() == {row.message_id: 1}
 
 
@@ -206,8 +204,8 @@ def test_a_temporary_refusal_is_retried_until_accepted(app, use_smtp, queue):
 
 
 def test_gives_up_after_max_attempts(app, use_smtp, queue):
-    row = queue()
-    use_smtp.stop()
+    row = queue("busy@example.com")
+    use_smtp.refuse("busy@example.com", 451)
     now = T0
     for attempt in (1, 2, 3):
         report = deliver(app, max_attempts=3)

@@ -2,75 +2,15 @@
 
 from __future__ import annotations
 
-import ssl
-import subprocess
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from coordinator.db import db
 from coordinator.mail import outbox
 from coordinator.mail.models import OutboxMessage, OutboxState
 from coordinator.mail.smtp import SMTPTransport, TransportError, transport_from_config
 from tests.invites.conftest import parse
-
-USER, PASSWORD = "coordinator", "correct horse"
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
-def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        USER.encode(),
-        PASSWORD.encode(),
-    )
-    return AuthResult(success=ok, handled=False)
-
-
-@pytest.fixture
-def tls_server(make_smtp_server, certificate, monkeypatch):
-    """A server that insists on STARTTLS and a login; the client trusts its certificate."""
-    cert, key = certificate
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # read by ssl.create_default_context()
-    return make_smtp_server(
-        tls_context=context,
-        require_starttls=True,
-        auth_required=True,
-        auth_require_tls=True,
-        authenticator=authenticator,
-    )
+from tests.mail.conftest import PASSWORD, USER
 
 
 def queued(app, to: str = "ana@example.com") -> OutboxMessage:
@@ -106,27 +46,17 @@ def test_starttls_and_login_deliver(app, tls_server, monkeypatch):
     assert tls_server.message_id_counts() == {row.message_id: 1}
 
 
-def test_a_wrong_password_is_recorded_and_retried(app, tls_server, monkeypatch):
-    configure(
-        app, monkeypatch, tls_server, SMTP_STARTTLS=True, SMTP_USER=USER, SMTP_PASSWORD="wrong"
-    )
+def test_without_starttls_the_server_refuses_the_sender_and_the_run_pauses(app, tls_server,
+                                                                          monkeypatch):
+    configure(app, monkeypatch, tls_server)
     row = queued(app)
 
     report = outbox.deliver_due(transport_from_config(app.config))
 
     assert report.sent == 0 and not tls_server.received
+    assert "530" in report.paused and "refused the sender" in report.paused
     db.session.expire_all()
-    failed = db.session.get(OutboxMessage, row.id)
-    assert failed.last_error.startswith("535"), failed.last_error
-
-
-def test_without_starttls_the_server_refuses(app, tls_server, monkeypatch):
-    configure(app, monkeypatch, tls_server)
-    queued(app)
-
-    report = outbox.deliver_due(transport_from_config(app.config))
-
-    assert report.sent == 0 and not tls_server.received
+    assert db.session.get(OutboxMessage, row.id).attempts == 0
 
 
 def test_an_untrusted_certificate_is_not_accepted(app, tls_server, monkeypatch):
@@ -138,9 +68,11 @@ def test_an_untrusted_certificate_is_not_accepted(app, tls_server, monkeypatch):
     )
     row = queued(app)
 
-    assert outbox.deliver_due(transport_from_config(app.config)).retried == 1
+    report = outbox.deliver_due(transport_from_config(app.config))
+
+    assert "CERTIFICATE_VERIFY_FAILED" in report.paused and not tls_server.received
     db.session.expire_all()
-    assert "CERTIFICATE_VERIFY_FAILED" in db.session.get(OutboxMessage, row.id).last_error
+    assert db.session.get(OutboxMessage, row.id).state is OutboxState.pending
 
 
 def test_transport_reports_refusals_as_permanent_or_temporary(smtp_server):

@@ -222,3 +222,13 @@ def test_windows_far_apart_in_time_stay_separate_and_merge_when_touching(client,
     windows = saved(scene.candidacy)
 
     assert [(w.ends_at - w.starts_at) for w in windows] == [timedelta(hours=2), timedelta(hours=1)]
+
+
+def test_availability_more_than_two_years_ahead_is_refused(client, scene):
+    path = portal_path(scene.candidacy)
+
+    response = client.post(f"{path}/availability", data=rows(("2029-06-01", "09:00", "12:00")))
+
+    assert response.status_code == 422
+    assert "At most two years ahead" in response.get_data(as_text=True)
+    assert saved(scene.candidacy) == []

@@ -156,6 +156,22 @@ def test_weekly_limit_is_a_conflict(make_round, make_user, book, recruiter):
     book(make_round(), at(8, 10), [(busy, "peer"), (make_user(), "supervisor")])
 
 
+def test_a_week_limit_below_the_day_limit_binds(make_round, make_user, book, recruiter):
+    busy = make_user()
+    availability.set_limits(busy, actor=recruiter, per_day=3, per_week=1)
+    book(make_round(), at(2, 10), [(busy, "peer"), (make_user(), "supervisor")])
+    with pytest.raises(Conflict) as err:
+        book(make_round(), at(2, 14), [(busy, "peer"), (make_user(), "supervisor")])
+    assert [c["period"] for c in err.value.conflicts] == ["week"]
+
+
+def test_no_limits_mean_no_load_conflict(make_round, make_user, book, recruiter):
+    free = make_user()
+    availability.set_limits(free, actor=recruiter, per_day=None, per_week=None)
+    for hour in (8, 10, 12, 14, 16):
+        book(make_round(), at(2, hour), [(free, "peer"), (make_user(), "supervisor")])
+
+
 def test_reschedule_reruns_the_overlap_rule(make_round, panelists, book, recruiter):
     peer, supervisor = panelists
     book(make_round(), at(2, 10), [(peer, "peer"), (supervisor, "supervisor")])

@@ -43,16 +43,30 @@ def test_someone_else_cannot_set_my_working_hours(login, interviewer, make_user)
     assert login(other).get(f"/users/{interviewer.id}/working-hours").status_code == 403
 
 
-def test_recruiter_sets_limits_and_a_week_below_a_day_is_refused(login, recruiter, interviewer):
-    client = login(recruiter)
-    bad = client.post(f"/users/{interviewer.id}/limits",
-                      data={"max_interviews_per_day": "3", "max_interviews_per_week": "2"})
-    assert bad.status_code == 422
-    good = client.post(f"/users/{interviewer.id}/limits",
-                       data={"max_interviews_per_day": "2", "max_interviews_per_week": "6"})
-    assert good.status_code == 303
+def test_recruiter_sets_a_week_limit_below_the_day_limit(login, recruiter, interviewer):
+    response = login(recruiter).post(f"/users/{interviewer.id}/limits",
+                                     data={"max_interviews_per_day": "3",
+                                           "max_interviews_per_week": "2"})
+    assert response.status_code == 303
     db.session.refresh(interviewer)
-    assert (interviewer.max_interviews_per_day, interviewer.max_interviews_per_week) == (2, 6)
+    assert (interviewer.max_interviews_per_day, interviewer.max_interviews_per_week) == (3, 2)
+
+
+def test_empty_limit_on_the_page_means_no_limit(login, recruiter, interviewer):
+    client = login(recruiter)
+    client.post(f"/users/{interviewer.id}/limits",
+                data={"max_interviews_per_day": "2", "max_interviews_per_week": "6"})
+    response = client.post(f"/users/{interviewer.id}/limits",
+                           data={"max_interviews_per_day": "", "max_interviews_per_week": "6"})
+    assert response.status_code == 303
+    db.session.refresh(interviewer)
+    assert (interviewer.max_interviews_per_day, interviewer.max_interviews_per_week) == (None, 6)
+
+
+def test_limit_outside_the_range_is_a_field_error(login, recruiter, interviewer):
+    response = login(recruiter).post(f"/users/{interviewer.id}/limits",
+                                     data={"max_interviews_per_day": "51"})
+    assert response.status_code == 422
 
 
 def test_uploading_an_ics_replaces_busy_time(login, interviewer):

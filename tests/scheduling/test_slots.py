@@ -195,6 +195,12 @@ def test_a_full_week_is_skipped_until_the_next_iso_week():
     assert min(found) == at(8, 0)  # Monday 8 March
 
 
+def test_a_week_limit_below_the_day_limit_binds_in_suggestions():
+    limited = person(1, day_limit=3, week_limit=1, booked=[at(2, 8)])
+    found = starts(request_for(at(1, 0), at(10, 0), [limited]))
+    assert min(found) == at(8, 0)  # the week of 1 March is full after one interview
+
+
 def test_slots_lie_inside_the_candidates_windows():
     windows = [(at(2, 10), at(2, 12)), (at(3, 14), at(3, 15, 30))]
     found = starts(request_for(at(2, 0), at(4, 0), [person(1)], candidate_windows=windows))

@@ -56,10 +56,8 @@ def upgrade():
         sa.column('audience', sa.String()),
         sa.column('uid', sa.String()),
     )
-    first = (
-        sa.select(sa.func.min(invites.c.id))
-        .group_by(invites.c.interview_id, invites.c.audience)
-        .scalar_subquery()
+    first = sa.select(sa.func.min(invites.c.id)).group_by(
+        invites.c.interview_id, invites.c.audience
     )
     connection = op.get_bind()
     rows = connection.execute(

@@ -239,6 +239,35 @@ def use_smtp(app: Flask, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatc
     return smtp_server
 
 
+@pytest.fixture
+def people(make_user, make_candidate, make_candidacy, make_round, plan, recruiter):  # noqa: F811
+    """A round; its candidate (New York); a peer, a supervisor (Berlin); a newcomer (Kolkata)."""
+    job, _first, _team = plan
+    candidate = make_candidate(
+        actor=recruiter,
+        name="Cara Candidate",
+        email="cara@candidates.example",
+        time_zone="America/New_York",
+    )
+    round_ = make_round(make_candidacy(job=job, candidate=candidate, actor=recruiter))
+    peer = make_user(
+        ("interviewer",), name="Priya Peer", email="priya@team.example", time_zone="Europe/Berlin"
+    )
+    supervisor = make_user(
+        ("interviewer",),
+        name="Sofia Supervisor",
+        email="sofia@team.example",
+        time_zone="Europe/Berlin",
+    )
+    newcomer = make_user(
+        ("interviewer",),
+        name="Nikhil Newcomer",
+        email="nikhil@team.example",
+        time_zone="Asia/Kolkata",
+    )
+    return round_, candidate, peer, supervisor, newcomer
+
+
 # --- reading invites back: two strict parsers that did not write them, plus the email package ---
 #
 # What each parser catches (probed against ical 14.3 and vobject 0.9.9; see test_parsers_catch_...):

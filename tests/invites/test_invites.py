@@ -65,35 +65,6 @@ def local(instant: datetime, zone: str) -> str:
 
 
 @pytest.fixture
-def people(make_user, make_candidate, make_candidacy, make_round, plan, recruiter):
-    """A round; its candidate (New York); a peer, a supervisor (Berlin); a newcomer (Kolkata)."""
-    job, _first, _team = plan
-    candidate = make_candidate(
-        actor=recruiter,
-        name="Cara Candidate",
-        email="cara@candidates.example",
-        time_zone="America/New_York",
-    )
-    round_ = make_round(make_candidacy(job=job, candidate=candidate, actor=recruiter))
-    peer = make_user(
-        ("interviewer",), name="Priya Peer", email="priya@team.example", time_zone="Europe/Berlin"
-    )
-    supervisor = make_user(
-        ("interviewer",),
-        name="Sofia Supervisor",
-        email="sofia@team.example",
-        time_zone="Europe/Berlin",
-    )
-    newcomer = make_user(
-        ("interviewer",),
-        name="Nikhil Newcomer",
-        email="nikhil@team.example",
-        time_zone="Asia/Kolkata",
-    )
-    return round_, candidate, peer, supervisor, newcomer
-
-
-@pytest.fixture
 def booked(people, book):
     round_, _candidate, peer, supervisor, _newcomer = people
     change = book(

@@ -136,7 +136,9 @@ def _calendar(method: str, events: Sequence[Event], name: str = "",
     calendar = Calendar.new(prodid=PRODID, method=method, subcomponents=list(events))
     calendar.pop("UID", None)  # a calendar-level UID confuses some clients; events carry theirs
     if name:
-        # Names the subscription in Apple, Outlook and Google; escaped like every other text.
+        # Names the subscription (RFC 7986 NAME; X-WR-CALNAME for Apple, Outlook and Google),
+        # escaped like every other text.
+        calendar.add("NAME", Text(name))
         calendar.add("X-WR-CALNAME", Text(name))
     if refresh is not None:
         # Asks subscribed clients to refresh this often (RFC 7986 and the older X- form).

@@ -89,8 +89,12 @@ class MultilineText(Text):
 
 
 def clean_name(name: str) -> str:
-    """Names go into quoted CN parameters: no double quotes, no line breaks, no controls."""
-    return " ".join(printable(name).replace('"', "").split())
+    """Names go into quoted CN parameters, which have no escapes in RFC 5545: no double quotes,
+    line breaks or controls. Parsers also disagree on ``^`` (RFC 6868: icalendar writes ``^^``,
+    vobject does not decode it) and on a run of backslashes (icalendar's reader halves it), so
+    a CN has neither; the exact name stays in SUMMARY or DESCRIPTION and the mail headers."""
+    name = printable(name).replace('"', "").replace("^", "")
+    return " ".join(re.sub(r"\\{2,}", r"\\", name).split())
 
 
 def _attendee(person: Person) -> vCalAddress:

@@ -72,7 +72,7 @@ def test_escape_text_is_read_back_exactly_by_every_parser(text):
 def test_control_characters_in_stored_text_never_reach_the_invite(people, book):
     round_, candidate, peer, supervisor, _ = people
     # Stored before input validation refused them (or written around it).
-    candidate.name = "Cara\r\nBEGIN:VEVENT\x00 Candidate\x1b"
+    candidate.name = "Cara\r\nBEGIN:VEVENT\x01 Candidate\x1b"  # PostgreSQL stores no NUL
     peer.name = "Priya\rPeer\x07"
     peer.job_title = "Senior\x0bengineer"
     db.session.commit()

@@ -4,6 +4,12 @@ Every recipient gets their own message (iMIP), written to the outbox in the same
 the change. The candidate's event and the panel's event are separate (different UIDs): the
 candidate's copy lists only the candidate as attendee, so interviewers' addresses stay private.
 An interview recorded after the fact sends nothing.
+
+Each event's UID and ORGANIZER are stored (``InviteEvent``) when its first message is written and
+reused by every later message, the candidate's download and the feed, whatever the base URL or
+sender is by then. Invites are sent From: the stored ORGANIZER, so the two always match.
+Candidate mail names the company (``COMPANY_NAME``, else the sender's domain) and the recruiter
+who booked the interview, with Reply-To to them; updates list what changed, old → new.
 """
 
 from __future__ import annotations
@@ -72,13 +78,15 @@ def identity(interview: Interview, audience: Audience) -> tuple[str, ical.Person
 
 
 def identity_from(stored: InviteEvent | None, interview_id: int,
-                 audience: Audience) -> tuple[str, ical.Person]:
+                  audience: Audience) -> tuple[str, ical.Person]:
+    """UID and ORGANIZER from a stored identity, or the ones a first message would get."""
     if stored is None:
         return _new_uid(interview_id, audience), organizer()
     return stored.uid, ical.Person(stored.organizer_email, stored.organizer_name)
 
 
 def uid(interview: Interview, audience: Audience) -> str:
+    """The event's UID (see :func:`identity`)."""
     return identity(interview, audience)[0]
 
 
@@ -104,6 +112,7 @@ def recruiter_of(interview: Interview) -> User | None:
 
 
 def candidate_reply_to(interview: Interview) -> messages.Address | None:
+    """Where a candidate's reply goes: the recruiter who booked the interview."""
     recruiter = recruiter_of(interview)
     return messages.address(recruiter.email, recruiter.name) if recruiter else None
 
@@ -174,6 +183,7 @@ def _panel_context(interview: Interview, user: User) -> dict[str, object]:
 
 
 def candidate_summary(interview: Interview) -> str:
+    """The candidate's event title (and mail subject)."""
     return f"Interview: {interview.round.candidacy.job.title} — {interview.round.title}"
 
 
@@ -190,6 +200,7 @@ def candidate_event(interview: Interview, identity_: tuple[str, ical.Person],
 
 
 def panel_summary(interview: Interview) -> str:
+    """The panel's event title (and mail subject)."""
     return f"Interview with {interview.round.candidacy.candidate.name} — {interview.round.title}"
 
 
@@ -341,5 +352,6 @@ def notify(change: InterviewChange, *, removed_users: Sequence[User] = (),
 
 
 def invites_of(interview: Interview) -> list[Invite]:
+    """Every invite message written about an interview, oldest first."""
     return list(db.session.scalars(
         db.select(Invite).where(Invite.interview_id == interview.id).order_by(Invite.id)))

@@ -81,9 +81,8 @@ class Composed:
 
 def address(email: str, name: str = "") -> Address:
     local, _, domain = email.rpartition("@")
-    # Display names may hold anything; the header registry quotes and encodes them.
-    return Address(display_name=name.replace("\r", " ").replace("\n", " "), username=local,
-                   domain=_ascii_domain(domain))
+    # Display names may hold anything but controls; the header is quoted and encoded here.
+    return Address(display_name=_clean(name), username=local, domain=_ascii_domain(domain))
 
 
 def _ascii_domain(domain: str) -> str:
@@ -103,8 +102,8 @@ def compose(*, sender: Address, recipient: Address, subject: str, text: str, htm
     """Write one message to one recipient.
 
     The MIME structure is fixed, so it is written directly: the email package's object model
-    costs milliseconds a message, most of it re-parsing the headers it is given. Only the
-    headers that may need RFC 2047 encoding (addresses, subject) go through the package.
+    costs milliseconds a message, most of it re-parsing the headers it is given. Address and
+    subject headers are encoded and folded here too (see "header encoding" below).
     An address beyond ASCII makes the message UTF-8 throughout (RFC 6532, sent with SMTPUTF8).
     """
     addresses = [sender, recipient] + ([reply_to] if reply_to is not None else [])

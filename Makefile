@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in mail point at the server `make run` starts, unless a base URL is configured.
+COORDINATOR_BASE_URL ?= http://$(HOST):$(PORT)
 # Parallel test workers (2 cores here); override with `make test WORKERS=1`.
 WORKERS ?= 2
 
@@ -26,6 +28,7 @@ db-upgrade: install
 seed: db-upgrade
 	$(BIN)/flask seed-demo
 
+run: export COORDINATOR_BASE_URL := $(COORDINATOR_BASE_URL)
 run: seed
 	$(BIN)/flask deliver-mail --once
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"

@@ -17,6 +17,7 @@ ENVIRONMENT_KEYS: dict[str, str] = {
     "COORDINATOR_BASE_URL": "BASE_URL",
     "COORDINATOR_MAIL_FROM": "MAIL_FROM",
     "COORDINATOR_MAIL_FROM_NAME": "MAIL_FROM_NAME",
+    "COORDINATOR_COMPANY_NAME": "COMPANY_NAME",
     "COORDINATOR_SMTP_HOST": "SMTP_HOST",
     "COORDINATOR_SMTP_PORT": "SMTP_PORT",
     "COORDINATOR_SMTP_USER": "SMTP_USER",
@@ -58,6 +59,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BASE_URL": "http://127.0.0.1:5000",
         "MAIL_FROM": "recruiting@coordinator.example",
         "MAIL_FROM_NAME": "Interview Coordinator",
+        # The employer candidates hear from; empty means the domain of MAIL_FROM.
+        "COMPANY_NAME": "",
         "MAIL_DIR": str(Path(instance_path) / "mail"),
         "SMTP_HOST": "",
         "SMTP_PORT": 25,

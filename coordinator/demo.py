@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 
 from coordinator.accounts import operations as accounts
@@ -10,6 +12,7 @@ from coordinator.candidates import operations as candidates
 from coordinator.db import db
 from coordinator.jobs import operations as jobs
 from coordinator.jobs.operations import CriterionInput, PlannedRoundInput
+from coordinator.timeutil import to_zone
 
 DEMO_PASSWORD = "demo-password"
 
@@ -29,7 +32,7 @@ USERS = [
 ]
 
 CANDIDATES = [
-    ("Alex Kim", "alex.kim@candidates.example", "+1 415 555 0101", "America/Los_Angeles"),
+    ("Alex Kim", "alex.kim@candidates.example", "+1 416 555 0101", "America/Toronto"),
     ("Béatrice Dupont", "beatrice.dupont@candidates.example", "+33 1 55 55 01 02", "Europe/Paris"),
     ("Chen Wei", "chen.wei@candidates.example", "+86 10 5555 0103", "Asia/Shanghai"),
     ("Dara O'Neill", "dara.oneill@candidates.example", "+353 1 555 0104", "Europe/Dublin"),
@@ -38,6 +41,40 @@ CANDIDATES = [
     ("Gustav Lind", "gustav.lind@candidates.example", "+46 8 555 0107", "Europe/Stockholm"),
     ("Hana Sato", "hana.sato@candidates.example", "+81 3 5555 0108", "Asia/Tokyo"),
 ]
+
+
+#: Demo interviews fall inside everyone's working hours (the default, Monday–Friday 09–17).
+WORK_START, WORK_END = 9, 17
+
+
+def within_working_hours(starts_at: datetime, ends_at: datetime, zone: str) -> bool:
+    """Whether a meeting is on a working day, 09:00–17:00, in the zone."""
+    start, end = to_zone(starts_at, zone), to_zone(ends_at, zone)
+    return (start.weekday() < 5 and start.date() == end.date() and start.hour >= WORK_START
+            and (end.hour, end.minute) <= (WORK_END, 0))
+
+
+def _hours_that_fit(day: datetime, minutes: int, zones: list[str]) -> list[datetime]:
+    starts = [day + timedelta(hours=h) for h in range(24)]
+    return [s for s in starts
+            if all(within_working_hours(s, s + timedelta(minutes=minutes), z) for z in zones)]
+
+
+def working_slot(today: datetime, working_days: int, minutes: int, zones: list[str],
+                 preferred: int = 0) -> datetime | None:
+    """A start about ``working_days`` working days from today (negative: before), on the hour,
+    when every zone is inside its working hours (the ``preferred``-th such hour if there are
+    several); ``None`` when the zones share no working hour within three weeks."""
+    step = 1 if working_days >= 0 else -1
+    day = today.replace(hour=0, minute=0, second=0, microsecond=0)
+    left = abs(working_days)
+    for _ in range(abs(working_days) * 2 + 21):
+        day += timedelta(days=step)
+        left -= day.weekday() < 5
+        fits = _hours_that_fit(day, minutes, zones) if left <= 0 else []
+        if fits:
+            return fits[min(preferred, len(fits) - 1)]
+    return None
 
 
 def has_data() -> bool:
@@ -109,8 +146,6 @@ def seed() -> None:
 def _history(job, candidacies, users) -> None:
     """First rounds that happened, their assessments, booked team rounds, a decision and a
     compensation stage — so every page has something to show."""
-    from datetime import timedelta
-
     from coordinator.assessments import operations as assessments
     from coordinator.compensation import operations as compensation
     from coordinator.scheduling import operations as scheduling
@@ -122,17 +157,28 @@ def _history(job, candidacies, users) -> None:
     colleague = users["colleague@demo.example"]
     peer = users["peer@demo.example"]
     supervisor = users["supervisor@demo.example"]
+    tech = users["tech@demo.example"]
     first, team, pay = job.planned_rounds
-    today = utcnow().replace(hour=9, minute=0, second=0, microsecond=0)
+    today = utcnow()
     scores = [(4, 3, "strong_yes", 3, 3, "yes"), (3, 3, "yes", 2, 3, "yes"),
               (2, 2, "no", 2, 1, "strong_no"), (3, 4, "yes", 4, 4, "strong_yes")]
     for index, candidacy in enumerate(candidacies[:4]):
         held = scheduling.open_round(candidacy, first, actor=recruiter)
+        zone = candidacy.candidate.time_zone
+        # A colleague whose working day overlaps the candidate's and the manager's.
+        second, starts_at = colleague, None
+        for second in (colleague, tech):
+            starts_at = working_slot(today, -(7 - index), 45,
+                                     [zone, manager.time_zone, second.time_zone], index)
+            if starts_at is not None:
+                break
+        if starts_at is None:
+            raise RuntimeError(f"the demo panel shares no working hour with {zone}")
         change = scheduling.schedule_interview(
-            held, actor=recruiter, starts_at=today - timedelta(days=7 - index, hours=-index),
+            held, actor=recruiter, starts_at=starts_at,
             duration_minutes=45, time_zone="Europe/Berlin", location="Berlin office, room 2",
             panel=[scheduling.Seat(manager.id, "hiring_manager"),
-                   scheduling.Seat(colleague.id, "colleague")], record_past=True)
+                   scheduling.Seat(second.id, "colleague")], record_past=True)
         motivation, communication = first.criteria
         m1, c1, r1, m2, c2, r2 = scores[index]
         assessments.save_assessment(change.interview, actor=manager,
@@ -141,13 +187,17 @@ def _history(job, candidacies, users) -> None:
                                     notes_for_later="Probe the migration project more deeply.",
                                     submit=True)
         if index != 1:  # one assessment still missing, to show follow-up
-            assessments.save_assessment(change.interview, actor=colleague,
+            assessments.save_assessment(change.interview, actor=second,
                                         ratings={motivation.id: m2, communication.id: c2},
                                         recommendation=r2, submit=True)
     for index, candidacy in enumerate(candidacies[:2]):
         upcoming = scheduling.open_round(candidacy, team, actor=recruiter)
+        zones = [candidacy.candidate.time_zone, peer.time_zone, supervisor.time_zone]
+        starts_at = working_slot(today, 3 + index, 60, zones, preferred=1)
+        if starts_at is None:
+            raise RuntimeError(f"the demo team shares no working hour with {zones}")
         scheduling.schedule_interview(
-            upcoming, actor=recruiter, starts_at=today + timedelta(days=3 + index, hours=5),
+            upcoming, actor=recruiter, starts_at=starts_at,
             duration_minutes=60, time_zone="Europe/Berlin", video_url="https://meet.example.com/team",
             panel=[scheduling.Seat(peer.id, "peer"), scheduling.Seat(supervisor.id, "supervisor")])
     shortlist.record_decision(candidacies[0], actor=manager, outcome="advance",

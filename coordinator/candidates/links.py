@@ -32,9 +32,15 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def issue(candidacy: Candidacy, *, days: int | None = None) -> PortalLink:
+def issue(candidacy: Candidacy, *, days: int | None = None,
+          until: datetime | None = None) -> PortalLink:
+    """A link that works for ``days`` (the configured lifetime by default), and at least
+    ``until`` when that is later (mail about an interview: until a week after it)."""
     lifetime = timedelta(days=days or current_app.config.get("PORTAL_LINK_DAYS", DEFAULT_DAYS))
-    expires_at = (utcnow() + lifetime).replace(microsecond=0)
+    expires_at = utcnow() + lifetime
+    if until is not None and until > expires_at:
+        expires_at = until
+    expires_at = expires_at.replace(microsecond=0)
     token = _serializer().dumps({"c": candidacy.id, "e": int(expires_at.timestamp())})
     return PortalLink(token=token, expires_at=expires_at)
 

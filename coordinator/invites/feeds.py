@@ -8,12 +8,14 @@ The feed is ``METHOD:PUBLISH`` without RSVP attendees: the interviews the user s
 at most :data:`PAST` ago or are still ahead, and those cancelled within :data:`RECENTLY_CANCELLED`
 as ``STATUS:CANCELLED`` so subscribed calendars show the cancellation before the event drops out.
 
-UIDs are ``interview-<id>-feed@<host>``, stable for the interview's life but distinct from the
-invites' UIDs (``interview-<id>-panel@<host>``). The emailed invite already lives in the user's
+UIDs are the panel event's stored UID with ``-panel@`` turned into ``-feed@``
+(``interview-<id>-feed@<host>``): stable for the interview's life, even when the base URL changes,
+but distinct from the invites' UID. The emailed invite already lives in the user's
 calendar under its UID, managed by iTIP (REQUEST/CANCEL, SEQUENCE, their RSVP); a subscription
 holding the same UID would collide with it: Google refuses or merges the duplicate, Outlook and
 Apple may treat the read-only feed copy as an update of the invite and drop the reply state.
-A separate UID keeps the two copies independent.
+A separate UID keeps the two copies independent. Everything else (times, SEQUENCE, ORGANIZER,
+summary, description, place, join link) is the invite's event, built by the same function.
 """
 
 from __future__ import annotations
@@ -23,17 +25,16 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from icalendar import Calendar, vDuration
 
 from coordinator.accounts.models import User
 from coordinator.audit.operations import record
 from coordinator.db import db
 from coordinator.invites import ical
 from coordinator.invites import operations as invites
-from coordinator.invites.models import CalendarFeed
+from coordinator.invites.models import Audience, CalendarFeed
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember
 from coordinator.timeutil import utcnow
-from coordinator.urls import external_url, mail_domain
+from coordinator.urls import external_url
 
 #: Past interviews stay in the feed this long after they end.
 PAST = timedelta(days=90)
@@ -49,8 +50,11 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def feed_uid(interview_id: int) -> str:
-    return f"interview-{interview_id}-feed@{mail_domain()}"
+def feed_uid(panel_uid: str) -> str:
+    """The feed's UID for an interview whose panel event has ``panel_uid``."""
+    if "-panel@" in panel_uid:
+        return panel_uid.replace("-panel@", "-feed@", 1)
+    return f"feed-{panel_uid}"
 
 
 def live_feed(user: User) -> CalendarFeed | None:
@@ -134,32 +138,15 @@ def feed_interviews(user: User, now: datetime | None = None) -> list[Interview]:
     )
 
 
-def _event(interview: Interview) -> ical.EventData:
-    round_ = interview.round
-    candidacy = round_.candidacy
-    url = external_url("scheduling.show_interview", interview_id=interview.id)
-    return ical.EventData(
-        uid=feed_uid(interview.id),
-        sequence=interview.sequence,
-        starts_at=interview.starts_at,
-        ends_at=interview.ends_at,
-        summary=f"Interview with {candidacy.candidate.name} — {round_.title}",
-        description=(
-            f"{candidacy.job.title}, {round_.title}. Candidate: "
-            f"{candidacy.candidate.name}. Brief and assessment: {url}"
-        ),
-        location=", ".join(p for p in (interview.location, interview.video_url) if p),
-        url=url,
-    )
-
-
 def feed_calendar(user: User, now: datetime | None = None) -> bytes:
     """The user's feed as iCalendar bytes (METHOD:PUBLISH, UTC times, stable UIDs)."""
     interviews = feed_interviews(user, now)
-    data = ical.publish([(_event(i), i.is_cancelled) for i in interviews], invites.organizer())
-    calendar = Calendar.from_ical(data)
+    stored = invites.stored_identities((i.id for i in interviews), Audience.panel)
+    events = []
+    for interview in interviews:
+        panel_uid, organizer = invites.identity_from(
+            stored.get(interview.id), interview.id, Audience.panel)
+        events.append((invites.panel_event(interview, (feed_uid(panel_uid), organizer)),
+                       interview.is_cancelled))
     # Names the subscription in Apple, Outlook and Google, and asks them to refresh hourly.
-    calendar.add("X-WR-CALNAME", f"Interviews — {user.name}")
-    calendar.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("X-PUBLISHED-TTL", vDuration(timedelta(hours=1)))
-    return calendar.to_ical()
+    return ical.publish(events, name=f"Interviews — {user.name}", refresh=timedelta(hours=1))

@@ -21,6 +21,27 @@ class InviteMethod(TitledEnum):
     cancel = "CANCEL", "Cancellation"
 
 
+class InviteEvent(db.Model):
+    """The identity of one calendar event: an interview's copy for one audience.
+
+    UID and ORGANIZER are fixed when the event's first message is written and reused for its
+    whole life (updates, cancels, the candidate's download, the feed), so changing
+    ``COORDINATOR_BASE_URL`` or ``COORDINATOR_MAIL_FROM`` never makes calendar clients keep the
+    old event and add a new one.
+    """
+
+    __tablename__ = "invite_events"
+    __table_args__ = (sa.UniqueConstraint("interview_id", "audience"), sa.UniqueConstraint("uid"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(sa.ForeignKey("interviews.id", ondelete="CASCADE"))
+    audience: Mapped[Audience] = mapped_column(enum_column(Audience, "invite_event_audience"))
+    uid: Mapped[str] = mapped_column(sa.String(255))
+    organizer_email: Mapped[str] = mapped_column(sa.String(254))
+    organizer_name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Invite(db.Model):
     """One invitation (or cancellation) message about one interview to one recipient."""
 

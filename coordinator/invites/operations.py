@@ -4,47 +4,132 @@ Every recipient gets their own message (iMIP), written to the outbox in the same
 the change. The candidate's event and the panel's event are separate (different UIDs): the
 candidate's copy lists only the candidate as attendee, so interviewers' addresses stay private.
 An interview recorded after the fact sends nothing.
+
+Each event's UID and ORGANIZER are stored (``InviteEvent``) when its first message is written and
+reused by every later message, the candidate's download and the feed, whatever the base URL or
+sender is by then. Invites are sent From: the stored ORGANIZER, so the two always match.
+Candidate mail names the company (``COMPANY_NAME``, else the sender's domain) and the recruiter
+who booked the interview, with Reply-To to them; updates list what changed, old → new.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from flask import current_app, render_template
 
 from coordinator.accounts.models import User
 from coordinator.candidates import links
+from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.invites import ical
-from coordinator.invites.models import Audience, Invite, InviteMethod
+from coordinator.invites.models import Audience, Invite, InviteEvent, InviteMethod
 from coordinator.jobs.models import RoundKind
 from coordinator.mail import messages, outbox
 from coordinator.mail.models import OutboxMessage
 from coordinator.scheduling.meetings import met_before_map
-from coordinator.scheduling.models import Interview
+from coordinator.scheduling.models import Interview, InterviewState, Round
 from coordinator.timeutil import format_local
 from coordinator.urls import external_url, mail_domain
 
 if TYPE_CHECKING:
-    from coordinator.scheduling.operations import InterviewChange
+    from coordinator.scheduling.operations import InterviewChange, InterviewSnapshot
 
-
-def uid(interview: Interview, audience: Audience) -> str:
-    return f"interview-{interview.id}-{audience.value}@{mail_domain()}"
+#: A candidate's page link in an invite or reminder works at least this long after the
+#: candidacy's last scheduled interview.
+PORTAL_GRACE = timedelta(days=7)
 
 
 def organizer() -> ical.Person:
+    """The organizer a new event gets: today's configured sender."""
     config = current_app.config
     return ical.Person(config["MAIL_FROM"], config.get("MAIL_FROM_NAME", "Recruiting"))
 
 
-def _sender() -> messages.Address:
-    person = organizer()
-    return messages.address(person.email, person.name)
+def company_name() -> str:
+    """Who the candidate deals with: ``COMPANY_NAME``, else the sending mailbox's domain."""
+    config = current_app.config
+    return config.get("COMPANY_NAME") or config["MAIL_FROM"].rpartition("@")[2]
 
 
-def _place(interview: Interview) -> str:
+def _new_uid(interview_id: int, audience: Audience) -> str:
+    return f"interview-{interview_id}-{audience.value}@{mail_domain()}"
+
+
+def stored_identities(interview_ids: Iterable[int],
+                      audience: Audience) -> dict[int, InviteEvent]:
+    """The stored identities of these interviews' events for one audience, in one query."""
+    ids = list(interview_ids)
+    if not ids:
+        return {}
+    rows = db.session.scalars(sa.select(InviteEvent).where(
+        InviteEvent.interview_id.in_(ids), InviteEvent.audience == audience))
+    return {row.interview_id: row for row in rows}
+
+
+def identity(interview: Interview, audience: Audience) -> tuple[str, ical.Person]:
+    """The event's UID and ORGANIZER: stored ones once a message went out; before that, the
+    ones its first message will get (nothing is written)."""
+    stored = stored_identities([interview.id], audience).get(interview.id)
+    return identity_from(stored, interview.id, audience)
+
+
+def identity_from(stored: InviteEvent | None, interview_id: int,
+                  audience: Audience) -> tuple[str, ical.Person]:
+    """UID and ORGANIZER from a stored identity, or the ones a first message would get."""
+    if stored is None:
+        return _new_uid(interview_id, audience), organizer()
+    return stored.uid, ical.Person(stored.organizer_email, stored.organizer_name)
+
+
+def uid(interview: Interview, audience: Audience) -> str:
+    """The event's UID (see :func:`identity`)."""
+    return identity(interview, audience)[0]
+
+
+def _fix_identity(interview: Interview, audience: Audience) -> tuple[str, ical.Person]:
+    """The identity a message uses: stored on the first message, reused ever after."""
+    stored = stored_identities([interview.id], audience).get(interview.id)
+    if stored is None:
+        person = organizer()
+        stored = InviteEvent(interview_id=interview.id, audience=audience,
+                             uid=_new_uid(interview.id, audience),
+                             organizer_email=person.email, organizer_name=person.name[:200])
+        db.session.add(stored)
+        db.session.flush()
+    return identity_from(stored, interview.id, audience)
+
+
+def recruiter_of(interview: Interview) -> User | None:
+    """The recruiter candidates hear from about an interview: the one who booked it."""
+    if interview.scheduled_by_id is None:
+        return None
+    user = db.session.get(User, interview.scheduled_by_id)
+    return user if user is not None and user.is_active else None
+
+
+def candidate_reply_to(interview: Interview) -> messages.Address | None:
+    """Where a candidate's reply goes: the recruiter who booked the interview."""
+    recruiter = recruiter_of(interview)
+    return messages.address(recruiter.email, recruiter.name) if recruiter else None
+
+
+def portal_url(candidacy: Candidacy) -> str:
+    """A link to the candidate's page that works until at least a week after the candidacy's
+    last scheduled interview."""
+    last_end = db.session.scalar(
+        sa.select(sa.func.max(Interview.ends_at))
+        .join(Round, Round.id == Interview.round_id)
+        .where(Round.candidacy_id == candidacy.id, Interview.state == InterviewState.scheduled))
+    until = last_end + PORTAL_GRACE if last_end is not None else None
+    return external_url("portal.show_portal", token=links.issue(candidacy, until=until).token)
+
+
+def place(interview: Interview) -> str:
+    """Where, for people: the room and the video link."""
     return ", ".join(p for p in (interview.location, interview.video_url) if p)
 
 
@@ -63,20 +148,23 @@ def discusses_compensation(interview: Interview) -> bool:
     return stage is not None and stage.state is StageState.open
 
 
-def _candidate_context(interview: Interview) -> dict[str, object]:
+def candidate_context(interview: Interview, portal: str | None = None) -> dict[str, object]:
+    """What candidate mail and the candidate's calendar event say about an interview."""
     candidacy = interview.round.candidacy
     met = met_before_map(candidacy.id).get(interview.id, set())
-    portal = links.issue(candidacy)
+    zone = candidacy.candidate.time_zone
     return {
         "interview": interview, "candidacy": candidacy, "candidate": candidacy.candidate,
         "job": candidacy.job, "round": interview.round,
         "panel": [(m.user, m.relationship, m.user_id in met) for m in interview.panel],
-        "when": format_local(interview.starts_at, candidacy.candidate.time_zone),
-        "until": format_local(interview.ends_at, candidacy.candidate.time_zone, False),
-        "zone": candidacy.candidate.time_zone,
-        "portal_url": external_url("portal.show_portal", token=portal.token),
+        "when": format_local(interview.starts_at, zone),
+        "until": format_local(interview.ends_at, zone, False),
+        "zone": zone,
+        "portal_url": portal or portal_url(candidacy),
         "compensation": discusses_compensation(interview),
-        "place": _place(interview),
+        "place": place(interview),
+        "company": company_name(),
+        "recruiter": recruiter_of(interview),
     }
 
 
@@ -90,20 +178,67 @@ def _panel_context(interview: Interview, user: User) -> dict[str, object]:
         "until": format_local(interview.ends_at, user.time_zone, False),
         "zone": user.time_zone,
         "interview_url": external_url("scheduling.show_interview", interview_id=interview.id),
-        "place": _place(interview),
+        "place": place(interview),
     }
 
 
-def _candidate_description(context: dict[str, object]) -> str:
-    return render_template("email/interview_candidate.ics.txt", **context).strip()
+def candidate_summary(interview: Interview) -> str:
+    """The candidate's event title (and mail subject)."""
+    return f"Interview: {interview.round.candidacy.job.title} — {interview.round.title}"
 
 
-def _event(interview: Interview, audience: Audience, summary: str, description: str,
-           url: str = "") -> ical.EventData:
-    return ical.EventData(uid=uid(interview, audience), sequence=interview.sequence,
-                          starts_at=interview.starts_at, ends_at=interview.ends_at,
-                          summary=summary, description=description, location=_place(interview),
-                          url=url)
+def candidate_event(interview: Interview, identity_: tuple[str, ical.Person],
+                    context: dict[str, object]) -> ical.EventData:
+    """The candidate's event: the same in the invite and the page's download."""
+    event_uid, event_organizer = identity_
+    description = render_template("email/interview_candidate.ics.txt", **context).strip()
+    return ical.EventData(
+        uid=event_uid, sequence=interview.sequence, starts_at=interview.starts_at,
+        ends_at=interview.ends_at, summary=candidate_summary(interview),
+        description=description, location=interview.location, organizer=event_organizer,
+        url=str(context["portal_url"]), video_url=interview.video_url)
+
+
+def panel_summary(interview: Interview) -> str:
+    """The panel's event title (and mail subject)."""
+    return f"Interview with {interview.round.candidacy.candidate.name} — {interview.round.title}"
+
+
+def panel_event(interview: Interview, identity_: tuple[str, ical.Person]) -> ical.EventData:
+    """The panel's event: the same in the invites and (under its own UID) the feed."""
+    event_uid, event_organizer = identity_
+    candidacy = interview.round.candidacy
+    url = external_url("scheduling.show_interview", interview_id=interview.id)
+    description = (f"{candidacy.job.title}, {interview.round.title}. "
+                   f"Candidate: {candidacy.candidate.name}. Brief and assessment: {url}")
+    return ical.EventData(
+        uid=event_uid, sequence=interview.sequence, starts_at=interview.starts_at,
+        ends_at=interview.ends_at, summary=panel_summary(interview), description=description,
+        location=interview.location, organizer=event_organizer, url=url,
+        video_url=interview.video_url)
+
+
+def what_changed(previous: InterviewSnapshot | None, interview: Interview,
+                 zone: str) -> list[str]:
+    """An update's changes, old → new, with times in the reader's zone."""
+    if previous is None:
+        return []
+    lines = []
+    if (previous.starts_at, previous.ends_at) != (interview.starts_at, interview.ends_at):
+        lines.append(
+            f"Time: {format_local(previous.starts_at, zone)} → "
+            f"{format_local(interview.starts_at, zone)}"
+            f" (until {format_local(interview.ends_at, zone, False)})")
+    before_place = ", ".join(p for p in (previous.location, previous.video_url) if p)
+    if before_place != place(interview):
+        lines.append(f"Place: {before_place or 'to be confirmed'} → "
+                     f"{place(interview) or 'to be confirmed'}")
+    before_panel = [u.name for u in previous.panel]
+    after_panel = [m.user.name for m in interview.panel]
+    if before_panel != after_panel:
+        lines.append(f"Panel: {', '.join(before_panel) or 'nobody'} → "
+                     f"{', '.join(after_panel) or 'nobody'}")
+    return lines
 
 
 class _Batch:
@@ -111,17 +246,20 @@ class _Batch:
     bytes) and outbox rows inserted together, then their Invite rows."""
 
     def __init__(self) -> None:
-        self.calendars: dict[tuple[InviteMethod, ical.EventData, tuple[ical.Person, ...]],
-                             bytes] = {}
+        self.calendars: dict[tuple[InviteMethod, bool, ical.EventData,
+                                   tuple[ical.Person, ...]], bytes] = {}
         self.written: list[tuple[OutboxMessage | None, Invite]] = []
 
     def calendar(self, method: InviteMethod, event: ical.EventData,
-                 attendees: Sequence[ical.Person]) -> bytes:
-        key = (method, event, tuple(attendees))
+                 attendees: Sequence[ical.Person], whole_event: bool) -> bytes:
+        key = (method, whole_event, event, tuple(attendees))
         data = self.calendars.get(key)
         if data is None:
-            build = ical.request if method is InviteMethod.request else ical.cancel
-            data = self.calendars[key] = build(event, organizer(), attendees)
+            if method is InviteMethod.request:
+                data = ical.request(event, attendees)
+            else:
+                data = ical.cancel(event, attendees, whole_event=whole_event)
+            self.calendars[key] = data
         return data
 
     def finish(self) -> None:
@@ -134,16 +272,19 @@ class _Batch:
 
 def _send(*, interview: Interview, audience: Audience, method: InviteMethod, to: ical.Person,
           user: User | None, attendees: Sequence[ical.Person], event: ical.EventData,
-          subject: str, template: str, context: dict[str, object], built: _Batch) -> None:
-    data = built.calendar(method, event, attendees)
+          subject: str, template: str, context: dict[str, object], built: _Batch,
+          whole_event: bool = True, reply_to: messages.Address | None = None) -> None:
+    data = built.calendar(method, event, attendees, whole_event)
     context = {**context, "cancelled": method is InviteMethod.cancel}
+    # The sender is the event's ORGANIZER (stored with the event), as iMIP clients expect.
     message = messages.compose(
-        sender=_sender(), recipient=messages.address(to.email, to.name), subject=subject,
+        sender=messages.address(event.organizer.email, event.organizer.name),
+        recipient=messages.address(to.email, to.name), subject=subject,
         text=render_template(f"email/{template}.txt", **context),
         html=render_template(f"email/{template}.html", **context),
         calendar=messages.Calendar(data, "invite.ics" if method is InviteMethod.request
                                    else "cancel.ics"),
-        domain=mail_domain(),
+        domain=mail_domain(), reply_to=reply_to,
     )
     row = outbox.enqueue(message, kind=f"invite.{audience.value}.{method.value.lower()}",
                          flush=False)
@@ -152,36 +293,41 @@ def _send(*, interview: Interview, audience: Audience, method: InviteMethod, to:
                                       uid=event.uid, sequence=event.sequence, method=method)))
 
 
-def _to_candidate(interview: Interview, method: InviteMethod, change_note: str,
+def _verb(method: InviteMethod, updated: bool) -> str:
+    if method is InviteMethod.cancel:
+        return "Cancelled: "
+    return "Updated: " if updated else ""
+
+
+def _to_candidate(change: InterviewChange, method: InviteMethod, updated: bool,
                   built: _Batch) -> None:
+    interview = change.interview
     candidate = interview.round.candidacy.candidate
-    context = _candidate_context(interview) | {"change_note": change_note}
+    context = candidate_context(interview) | {
+        "updated": updated,
+        "changes": what_changed(change.previous, interview, candidate.time_zone),
+    }
     person = ical.Person(candidate.email, candidate.name)
-    job = interview.round.candidacy.job
-    verb = "Cancelled: " if method is InviteMethod.cancel else ("Updated: " if change_note else "")
-    summary = f"Interview: {job.title} — {interview.round.title}"
+    event = candidate_event(interview, _fix_identity(interview, Audience.candidate), context)
     _send(interview=interview, audience=Audience.candidate, method=method, to=person, user=None,
-          attendees=[person], subject=f"{verb}{summary}",
-          event=_event(interview, Audience.candidate, summary, _candidate_description(context),
-                       str(context["portal_url"])),
-          template="interview_candidate", context=context, built=built)
+          attendees=[person], subject=f"{_verb(method, updated)}{event.summary}", event=event,
+          template="interview_candidate", context=context, built=built,
+          reply_to=candidate_reply_to(interview))
 
 
-def _to_panel_member(interview: Interview, user: User, method: InviteMethod,
-                     attendees: Sequence[User], change_note: str, built: _Batch) -> None:
-    candidate = interview.round.candidacy.candidate
-    context = _panel_context(interview, user) | {"change_note": change_note}
-    verb = "Cancelled: " if method is InviteMethod.cancel else ("Updated: " if change_note else "")
-    summary = f"Interview with {candidate.name} — {interview.round.title}"
-    description = (f"{interview.round.candidacy.job.title}, {interview.round.title}. "
-                   f"Candidate: {candidate.name}. Brief and assessment: "
-                   f"{context['interview_url']}")
+def _to_panel_member(change: InterviewChange, user: User, method: InviteMethod,
+                     attendees: Sequence[User], updated: bool, built: _Batch,
+                     event: ical.EventData, *, removed: bool = False) -> None:
+    interview = change.interview
+    context = _panel_context(interview, user) | {
+        "updated": updated, "removed": removed,
+        "changes": [] if removed else what_changed(change.previous, interview, user.time_zone),
+    }
     _send(interview=interview, audience=Audience.panel, method=method,
           to=ical.Person(user.email, user.name), user=user,
-          attendees=[ical.Person(u.email, u.name) for u in attendees], subject=f"{verb}{summary}",
-          event=_event(interview, Audience.panel, summary, description,
-                       str(context["interview_url"])),
-          template="interview_panel", context=context, built=built)
+          attendees=[ical.Person(u.email, u.name) for u in attendees],
+          subject=f"{_verb(method, updated)}{event.summary}", event=event,
+          template="interview_panel", context=context, built=built, whole_event=not removed)
 
 
 def notify(change: InterviewChange, *, removed_users: Sequence[User] = (),
@@ -190,24 +336,22 @@ def notify(change: InterviewChange, *, removed_users: Sequence[User] = (),
     interview = change.interview
     if interview.is_recorded_past:
         return
-    change_note = "updated" if updated else ""
     panel = [m.user for m in interview.panel]
     built = _Batch()
-    if change.cancelled:
-        _to_candidate(interview, InviteMethod.cancel, change_note, built)
-        for user in panel:
-            _to_panel_member(interview, user, InviteMethod.cancel, panel, change_note, built)
-    else:
-        _to_candidate(interview, InviteMethod.request, change_note, built)
-        for user in panel:
-            _to_panel_member(interview, user, InviteMethod.request, panel, change_note, built)
+    method = InviteMethod.cancel if change.cancelled else InviteMethod.request
+    _to_candidate(change, method, updated, built)
+    event = panel_event(interview, _fix_identity(interview, Audience.panel))
+    for user in panel:
+        _to_panel_member(change, user, method, panel, updated, built, event)
+    if not change.cancelled:
         for user in removed_users:
-            # iTIP: the removed attendee gets a CANCEL that lists only them.
-            _to_panel_member(interview, user, InviteMethod.cancel, [user],
-                             "You are no longer on this interview's panel.", built)
+            # iTIP: the removed attendee gets a CANCEL that lists only them, without STATUS.
+            _to_panel_member(change, user, InviteMethod.cancel, [user], updated, built, event,
+                             removed=True)
     built.finish()
 
 
 def invites_of(interview: Interview) -> list[Invite]:
+    """Every invite message written about an interview, oldest first."""
     return list(db.session.scalars(
         db.select(Invite).where(Invite.interview_id == interview.id).order_by(Invite.id)))

@@ -25,7 +25,6 @@ import sqlalchemy as sa
 from flask import render_template
 
 from coordinator.accounts.models import User
-from coordinator.candidates import links
 from coordinator.candidates.models import CLOSED_STATES, Candidacy
 from coordinator.db import db
 from coordinator.invites import operations as invites
@@ -118,21 +117,23 @@ def _enqueue(message: EmailMessage, kind: str, key: str) -> bool:
     return row is not None
 
 
-def _place(interview: Interview) -> str:
-    return ", ".join(p for p in (interview.location, interview.video_url) if p)
-
-
 def _sender() -> messages.Address:
     person = invites.organizer()
     return messages.address(person.email, person.name)
 
 
 def _compose(
-    *, to: messages.Address, subject: str, template: str, context: dict[str, object]
+    *,
+    to: messages.Address,
+    subject: str,
+    template: str,
+    context: dict[str, object],
+    reply_to: messages.Address | None = None,
 ) -> EmailMessage:
     return messages.compose(
         sender=_sender(),
         recipient=to,
+        reply_to=reply_to,
         subject=subject,
         text=render_template(f"email/{template}.txt", **context),
         html=render_template(f"email/{template}.html", **context),
@@ -153,13 +154,16 @@ def _remind_candidate(interview: Interview) -> bool:
         "when": format_local(interview.starts_at, zone),
         "until": format_local(interview.ends_at, zone, False),
         "zone": zone,
-        "place": _place(interview),
+        "place": invites.place(interview),
         "panel": [(m.user, m.relationship) for m in interview.panel if m.is_active],
         "compensation": round_.kind is RoundKind.compensation_discussion,
-        "portal_url": external_url("portal.show_portal", token=links.issue(candidacy).token),
+        "portal_url": invites.portal_url(candidacy),
+        "company": invites.company_name(),
+        "recruiter": invites.recruiter_of(interview),
     }
     message = _compose(
         to=messages.address(candidate.email, candidate.name),
+        reply_to=invites.candidate_reply_to(interview),
         subject=f"Reminder: your interview for {job.title} on {context['when']}",
         template="reminder_candidate",
         context=context,
@@ -179,7 +183,7 @@ def _remind_panel_member(interview: Interview, user: User) -> bool:
         "when": format_local(interview.starts_at, user.time_zone),
         "until": format_local(interview.ends_at, user.time_zone, False),
         "zone": user.time_zone,
-        "place": _place(interview),
+        "place": invites.place(interview),
         "panel": [(m.user, m.relationship) for m in interview.panel if m.is_active],
         "interview_url": external_url("scheduling.show_interview", interview_id=interview.id),
     }

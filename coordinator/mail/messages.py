@@ -21,7 +21,6 @@ import secrets
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP, SMTPUTF8, EmailPolicy
 from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
 from functools import lru_cache
@@ -82,9 +81,8 @@ class Composed:
 
 def address(email: str, name: str = "") -> Address:
     local, _, domain = email.rpartition("@")
-    # Display names may hold anything; the header registry quotes and encodes them.
-    return Address(display_name=name.replace("\r", " ").replace("\n", " "), username=local,
-                   domain=_ascii_domain(domain))
+    # Display names may hold anything but controls; the header is quoted and encoded here.
+    return Address(display_name=_clean(name), username=local, domain=_ascii_domain(domain))
 
 
 def _ascii_domain(domain: str) -> str:
@@ -104,8 +102,8 @@ def compose(*, sender: Address, recipient: Address, subject: str, text: str, htm
     """Write one message to one recipient.
 
     The MIME structure is fixed, so it is written directly: the email package's object model
-    costs milliseconds a message, most of it re-parsing the headers it is given. Only the
-    headers that may need RFC 2047 encoding (addresses, subject) go through the package.
+    costs milliseconds a message, most of it re-parsing the headers it is given. Address and
+    subject headers are encoded and folded here too (see "header encoding" below).
     An address beyond ASCII makes the message UTF-8 throughout (RFC 6532, sent with SMTPUTF8).
     """
     addresses = [sender, recipient] + ([reply_to] if reply_to is not None else [])
@@ -143,10 +141,6 @@ def compose(*, sender: Address, recipient: Address, subject: str, text: str, htm
                     message_id=message_id)
 
 
-def _policy(utf8: bool) -> EmailPolicy:
-    return SMTPUTF8 if utf8 else SMTP
-
-
 def _address_header(name: str, value: Address, utf8: bool) -> bytes:
     return _mailbox_header(name, value.display_name, value.username, value.domain, utf8)
 
@@ -154,18 +148,109 @@ def _address_header(name: str, value: Address, utf8: bool) -> bytes:
 @lru_cache(maxsize=256)
 def _mailbox_header(name: str, display_name: str, username: str, domain: str,
                     utf8: bool) -> bytes:
-    return _header(name, Address(display_name, username, domain), utf8)
+    addr_spec = Address(username=username, domain=domain).addr_spec
+    words = _phrase_words(display_name, utf8) if display_name.strip() else []
+    return _fold(name, [*words, f"<{addr_spec}>"], utf8)
 
 
 @lru_cache(maxsize=256)
 def _text_header(name: str, value: str, utf8: bool) -> bytes:
-    return _header(name, value, utf8)
+    return _fold(name, _unstructured_words(value, utf8), utf8)
 
 
-def _header(name: str, value: Address | str, utf8: bool) -> bytes:
-    """One header line, folded at 78 and encoded (RFC 2047 words, or UTF-8 with SMTPUTF8)."""
-    policy = _policy(utf8)
-    return policy.fold_binary(name, policy.header_factory(name, value))
+# --- header encoding ----------------------------------------------------------------------------
+#
+# We write address and subject headers ourselves. The email package's folder drops the quotes
+# of a long quoted display name when it folds it (CPython gh-80222, still in 3.11-3.13): a name
+# with a comma then reads as two addresses. It may also split an encoded word inside a word, so
+# decoders disagree on the spaces. Here each display-name word is an atom, a quoted-string or
+# part of an RFC 2047 encoded word, lines fold only between words, an encoded word holds whole
+# characters (never empty) and, when a run of text needs several, they break after a space that
+# stays inside the earlier word (RFC 2047 decoders drop the whitespace between encoded words).
+
+_ATEXT = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
+_ENCODED_WORD_MAX = 75  # RFC 2047 §2
+_LINE = 78  # RFC 5322 §2.1.1: fold before this where possible
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _clean(text: str) -> str:
+    """No control characters or line breaks in a header: each becomes a space."""
+    return _CONTROLS.sub(" ", text)
+
+
+def _encoded_word(text: str) -> str:
+    return "=?utf-8?b?" + base64.b64encode(text.encode()).decode() + "?="
+
+
+def _encoded_words(text: str) -> list[str]:
+    """``text`` as the fewest encoded words of whole characters, breaking after spaces."""
+    words: list[str] = []
+    chunk = ""
+    for char in text:
+        if len(_encoded_word(chunk + char)) <= _ENCODED_WORD_MAX:
+            chunk += char
+            continue
+        cut = chunk.rfind(" ") + 1
+        if cut <= 0 or cut == len(chunk):
+            cut = len(chunk)
+        words.append(_encoded_word(chunk[:cut]))
+        chunk = chunk[cut:] + char
+    if chunk:
+        words.append(_encoded_word(chunk))
+    return words
+
+
+def _needs_encoding(token: str, utf8: bool) -> bool:
+    return (not utf8 and not token.isascii()) or "=?" in token
+
+
+def _runs(tokens: list[str], utf8: bool) -> list[tuple[bool, str]]:
+    """Consecutive space-separated tokens grouped by whether they need encoding."""
+    runs: list[tuple[bool, str]] = []
+    for token in tokens:
+        encode = _needs_encoding(token, utf8)
+        if runs and runs[-1][0] == encode and encode:
+            runs[-1] = (True, runs[-1][1] + " " + token)
+        else:
+            runs.append((encode, token))
+    return runs
+
+
+def _phrase_words(display_name: str, utf8: bool) -> list[str]:
+    """A display name as RFC 5322 phrase words (whitespace runs become one space)."""
+    words: list[str] = []
+    for encode, run in _runs(_clean(display_name).split(), utf8):
+        if encode:
+            words.extend(_encoded_words(run))
+        elif _ATEXT.fullmatch(run) or (utf8 and _ATEXT.fullmatch(_ascii_letters(run))):
+            words.append(run)
+        else:
+            words.append('"' + run.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return words
+
+
+def _ascii_letters(token: str) -> str:
+    """UTF-8 atext (RFC 6532) checked as ASCII atext: non-ASCII letters count as letters."""
+    return "".join("a" if not c.isascii() else c for c in token)
+
+
+def _unstructured_words(value: str, utf8: bool) -> list[str]:
+    """Unstructured text (Subject) as words; the spaces between them are kept exactly."""
+    words: list[str] = []
+    for encode, run in _runs(_clean(value).strip().split(" "), utf8):
+        words.extend(_encoded_words(run) if encode else [run])
+    return words
+
+
+def _fold(name: str, words: list[str], utf8: bool) -> bytes:
+    """``Name: word word …`` folded between words at 78 octets, CRLF-terminated."""
+    lines = [f"{name}:"]
+    for word in words:
+        if len(lines[-1]) + 1 + len(word.encode()) > _LINE and lines[-1] != f"{name}:":
+            lines.append("")
+        lines[-1] += " " + word
+    return "\r\n".join(lines).encode("utf-8" if utf8 else "ascii") + _CRLF
 
 
 def _quoted_printable(text: str) -> bytes:

@@ -180,42 +180,23 @@ def _interview_of(candidacy: Candidacy, interview_id: int) -> Interview:
 @bp.get("/p/<token>/interviews/<int:interview_id>.ics")
 @public
 def download_ics(token: str, interview_id: int) -> Any:
-    """The interview as a calendar file (METHOD:PUBLISH, no RSVP), with the invite's UID."""
+    """The interview as a calendar file: the invite's event (same UID, SEQUENCE, ORGANIZER and
+    text) as METHOD:PUBLISH without RSVP attendees, so importing it over the invite changes
+    nothing (see invites.operations.candidate_event)."""
     candidacy = links.resolve(token)
     interview = _interview_of(candidacy, interview_id)
     if interview.is_cancelled:
         raise Gone("This interview was cancelled, so there is no calendar file for it.")
-    job, round_ = candidacy.job, interview.round
-    event = ical.EventData(
-        uid=invites.uid(interview, Audience.candidate),
-        sequence=interview.sequence,
-        starts_at=interview.starts_at,
-        ends_at=interview.ends_at,
-        summary=f"Interview: {job.title} — {round_.title}",
-        description=_ics_description(interview),
-        location=", ".join(p for p in (interview.location, interview.video_url) if p),
-        url=external_url("portal.show_portal", token=token),
+    context = invites.candidate_context(
+        interview, external_url("portal.show_portal", token=token)
     )
-    data = ical.publish([(event, False)], invites.organizer())
+    event = invites.candidate_event(
+        interview, invites.identity(interview, Audience.candidate), context
+    )
+    data = ical.publish([(event, False)])
     response = Response(data, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="interview-{interview.id}.ics"'
     return response
-
-
-def _ics_description(interview: Interview) -> str:
-    lines = [f"{interview.round.candidacy.job.title} — {interview.round.title}"]
-    if interview.panel:
-        lines.append(
-            "You will meet: "
-            + "; ".join(
-                f"{m.user.name}{', ' + m.user.job_title if m.user.job_title else ''}"
-                f" ({m.relationship.title.lower()})"
-                for m in interview.panel
-            )
-        )
-    if invites.discusses_compensation(interview):
-        lines.append("Compensation will be discussed: prepare your salary requirements.")
-    return "\n".join(lines)
 
 
 # --- the recruiter's side ------------------------------------------------------------------------

@@ -44,6 +44,17 @@ class Seat:
     relationship: Relationship | str
 
 
+@dataclass(frozen=True)
+class InterviewSnapshot:
+    """An interview's time, place and panel before a change (invites say what changed)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    video_url: str
+    panel: tuple[User, ...]
+
+
 @dataclass
 class InterviewChange:
     """What an operation did to an interview, for the door and for invites."""
@@ -56,6 +67,7 @@ class InterviewChange:
     time_changed: bool = False
     place_changed: bool = False
     cancelled: bool = False
+    previous: InterviewSnapshot | None = None
 
 
 #: Higher domains act when a round opens (compensation opens its stage).
@@ -457,6 +469,13 @@ def reschedule_interview(
         "video_url": interview.video_url,
         "panel": [{"user_id": k, "relationship": v.value} for k, v in before.items()],
     }
+    snapshot = InterviewSnapshot(
+        interview.starts_at,
+        interview.ends_at,
+        interview.location,
+        interview.video_url,
+        tuple(u for u, _ in current),
+    )
     interview.starts_at, interview.ends_at = new_start, new_end
     interview.time_zone = zone_name
     interview.location, interview.video_url = new_location, new_video
@@ -510,6 +529,7 @@ def reschedule_interview(
         kept_user_ids=[uid for uid in after if uid in before],
         time_changed=time_changed,
         place_changed=place_changed,
+        previous=snapshot,
     )
     if time_changed or place_changed or panel_changed:
         invites.notify(change, removed_users=removed_users, updated=True)

@@ -63,3 +63,35 @@ def test_db_upgrade_then_seed_demo_on_a_fresh_database_lists_the_demo_logins(fre
     assert again.returncode == 0, again.stderr
     assert "nothing seeded" in again.stdout
     assert demo.USERS[0][0] in again.stdout
+
+
+def make_run(tmp_path: Path, *args: str, **environment: str) -> list[str]:
+    """`make run` with a stand-in ``flask`` that prints the base URL each step sees."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    flask_stub = bin_dir / "flask"
+    flask_stub.write_text('#!/bin/sh\necho "flask $1 sees ${COORDINATOR_BASE_URL:-unset}"\n')
+    flask_stub.chmod(0o755)
+    stamp = tmp_path / "installed"
+    stamp.touch()
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("COORDINATOR_", "FLASK_", "MAKE"))}
+    env.update(environment)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-s", "run", f"BIN={bin_dir}", f"STAMP={stamp}", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return [line for line in result.stdout.splitlines() if line.startswith("flask ")]
+
+
+def test_make_run_points_mail_links_at_the_server_it_starts(tmp_path):
+    seen = make_run(tmp_path, "PORT=5123")
+
+    assert seen == [f"flask {step} sees http://127.0.0.1:5123"
+                    for step in ("db", "seed-demo", "deliver-mail", "run")]
+
+
+def test_make_run_keeps_a_configured_base_url(tmp_path):
+    seen = make_run(tmp_path, "PORT=5123", COORDINATOR_BASE_URL="https://jobs.example.com")
+
+    assert {line.rsplit(" ", 1)[1] for line in seen} == {"https://jobs.example.com"}

@@ -279,6 +279,9 @@ class ParsedCalendar:
     location: str
     organizer: tuple[str, str]  # (email, CN)
     attendees: tuple[tuple[str, str], ...]  # ((email, CN), ...) in order
+    url: str = ""
+    conference: str = ""
+    conference_params: tuple[tuple[str, str], ...] = ()
 
     @property
     def attendee_emails(self) -> list[str]:
@@ -379,6 +382,11 @@ def read_calendar(data: bytes) -> ParsedCalendar:
             (_mailto(a.value), a.params.get("CN", [""])[0])
             for a in vevent.contents.get("attendee", [])
         ),
+        url=vevent.url.value if "url" in vevent.contents else "",
+        conference=vevent.conference.value if "conference" in vevent.contents else "",
+        conference_params=tuple(sorted((k, v[0]) for k, v in vevent.conference.params.items()))
+        if "conference" in vevent.contents
+        else (),
     )
     # The second parser reads the same thing.
     assert second.method == parsed.method
@@ -408,7 +416,8 @@ def read_calendar(data: bytes) -> ParsedCalendar:
     assert parsed.sequence >= 0
     assert parsed.attendees, "every message has its recipient as ATTENDEE"
     if method == "CANCEL":
-        assert parsed.status == "CANCELLED"
+        # The whole event: STATUS:CANCELLED; only some attendees: no STATUS (RFC 5546 §3.2.5).
+        assert parsed.status in {"CANCELLED", ""}
     else:
         assert parsed.status in {"", "CONFIRMED", "TENTATIVE"}
     return parsed

@@ -34,6 +34,11 @@ def booked(make_round, panelists, book, make_user):
     return first, second, third
 
 
+def fuid(interview) -> str:
+    """The feed UID of an interview: its panel event's UID, as ``-feed@``."""
+    return feeds.feed_uid(invites.uid(interview, Audience.panel))
+
+
 def new_feed(user) -> str:
     _, secret = feeds.create_feed(user, actor=user)
     db.session.commit()
@@ -71,9 +76,9 @@ def test_feed_lists_only_the_users_interviews(client, panelists, booked):
 
     published = read_published(fetch(client, new_feed(panelists[0])).data)
 
-    assert published.uids == [feeds.feed_uid(first.id), feeds.feed_uid(second.id)]
-    assert published.event(feeds.feed_uid(first.id)).starts_at == at(2, 9)
-    assert "Room 4" in published.event(feeds.feed_uid(first.id)).location
+    assert published.uids == [fuid(first), fuid(second)]
+    assert published.event(fuid(first)).starts_at == at(2, 9)
+    assert "Room 4" in published.event(fuid(first)).location
 
 
 def test_feed_uid_is_stable_and_distinct_from_the_invites(client, panelists, booked):
@@ -94,7 +99,7 @@ def test_moved_interview_keeps_its_uid_with_a_higher_sequence(client, panelists,
     )
     db.session.commit()
 
-    event = read_published(fetch(client, secret).data).event(feeds.feed_uid(first.id))
+    event = read_published(fetch(client, secret).data).event(fuid(first))
 
     assert (event.starts_at, event.sequence) == (at(5, 13), 1)
 
@@ -107,10 +112,10 @@ def test_recently_cancelled_interview_is_listed_as_cancelled(client, panelists, 
 
     published = read_published(fetch(client, secret).data)
 
-    event = published.event(feeds.feed_uid(first.id))
+    event = published.event(fuid(first))
     assert event.status == "CANCELLED"
     assert event.sequence == 1
-    assert published.event(feeds.feed_uid(booked[1].id)).status == "CONFIRMED"
+    assert published.event(fuid(booked[1])).status == "CONFIRMED"
     assert "Candidate withdrew" not in published.text
 
 
@@ -123,7 +128,7 @@ def test_cancellation_drops_out_of_the_feed_after_two_weeks(client, panelists, b
 
     published = read_published(fetch(client, secret).data)
 
-    assert feeds.feed_uid(first.id) not in published.uids
+    assert fuid(first) not in published.uids
 
 
 def test_removed_panel_member_no_longer_sees_the_interview(
@@ -141,7 +146,7 @@ def test_removed_panel_member_no_longer_sees_the_interview(
     )
     db.session.commit()
 
-    assert feeds.feed_uid(first.id) not in read_published(fetch(client, secret).data).uids
+    assert fuid(first) not in read_published(fetch(client, secret).data).uids
 
 
 def test_feed_query_count_does_not_grow_with_interviews(

@@ -31,8 +31,10 @@ def article(page: str, interview_id: int) -> str:
 
 
 def tampered(path: str) -> str:
-    """The same link with its signature's last character changed."""
-    return path[:-1] + ("A" if path[-1] != "A" else "B")
+    """The same link with one character inside its signature changed (not the last one: its
+    low bits are base64 padding, so some changes there leave the signature as it was)."""
+    at = len(path) - 5
+    return path[:at] + ("A" if path[at] != "A" else "B") + path[at + 1 :]
 
 
 @pytest.fixture

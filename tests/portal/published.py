@@ -27,6 +27,10 @@ class PublishedEvent:
     description: str
     location: str
     attendees: int
+    url: str = ""
+    conference: str = ""
+    conference_params: tuple[tuple[str, str], ...] = ()
+    organizer: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,19 @@ def read_published(data: bytes) -> Published:
                 description=vevent.description.value if "description" in vevent.contents else "",
                 location=vevent.location.value if "location" in vevent.contents else "",
                 attendees=len(vevent.contents.get("attendee", [])),
+                url=vevent.url.value if "url" in vevent.contents else "",
+                conference=vevent.conference.value if "conference" in vevent.contents else "",
+                conference_params=tuple(
+                    sorted((k, v[0]) for k, v in vevent.conference.params.items())
+                )
+                if "conference" in vevent.contents
+                else (),
+                organizer=(
+                    vevent.organizer.value.removeprefix("mailto:"),
+                    vevent.organizer.params.get("CN", [""])[0],
+                )
+                if "organizer" in vevent.contents
+                else ("", ""),
             )
         )
     assert second.method == first.method.value

@@ -35,7 +35,8 @@ def test_ics_is_publish_with_the_candidates_uid_and_no_rsvp(client, scene):
     assert event.attendees == 0
     assert (event.starts_at, event.ends_at) == (at(3, 9), at(3, 10))
     assert event.sequence == scene.team_interview.sequence
-    assert "https://meet.example.com/team-nora" in event.location
+    assert event.conference == event.url == "https://meet.example.com/team-nora"
+    assert "https://meet.example.com/team-nora" in event.description
 
 
 def test_ics_names_the_panel_but_no_email_address(client, scene):

@@ -11,7 +11,14 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from coordinator.db import db
-from tests.conftest import PG_URL, _pg_url, make_app, scratch_database, worker_id
+from tests.conftest import (
+    PG_URL,
+    _pg_url,
+    committed_app,
+    make_app,
+    scratch_database,
+    worker_id,
+)
 
 
 @pytest.fixture
@@ -41,3 +48,56 @@ def test_downgrade_to_base_removes_every_table(empty_app):
         downgrade(revision="base")
         tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert tables == set()
+
+
+#: Tables whose rows hang off candidacies and interviews through ON DELETE CASCADE.
+KEPT_TABLES = ("users", "jobs", "candidates", "candidacies", "rounds", "interviews",
+               "panel_members", "invites")
+
+
+def _counts() -> dict[str, int]:
+    return {table: db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in KEPT_TABLES}
+
+
+def test_migrating_down_and_up_keeps_every_row(tmp_path):
+    """On SQLite a migration that alters a table copies it and drops the original; with foreign
+    keys enforced that drop would cascade and empty every table below it."""
+    from datetime import timedelta
+
+    from coordinator.accounts import operations as accounts
+    from coordinator.candidates import operations as candidates
+    from coordinator.jobs import operations as jobs
+    from coordinator.jobs.operations import PlannedRoundInput
+    from coordinator.scheduling import operations as scheduling
+    from coordinator.timeutil import utcnow
+
+    kind = "postgresql" if PG_URL else "sqlite"
+    with committed_app(kind, "keep_rows", tmp_path) as migrated_app, migrated_app.app_context():
+        recruiter = accounts.create_user(actor=None, email="r@acme.example", name="Rita",
+                                         roles={"recruiter", "interviewer"},
+                                         password="correct horse battery staple")
+        job = jobs.create_job(actor=recruiter, title="Engineer", pay_band_min="1",
+                              pay_band_max="2", pay_band_currency="EUR")
+        planned = jobs.add_planned_round(job, PlannedRoundInput(title="Team", relationships=[]),
+                                         actor=recruiter)
+        candidate = candidates.create_candidate(actor=recruiter, name="Cara",
+                                                email="cara@example.com", time_zone="UTC")
+        round_ = scheduling.open_round(candidates.open_candidacy(job, candidate,
+                                                                 actor=recruiter),
+                                       planned, actor=recruiter)
+        starts = (utcnow() + timedelta(days=3)).replace(hour=10, minute=0, second=0,
+                                                        microsecond=0)
+        scheduling.schedule_interview(
+            round_, actor=recruiter, starts_at=starts, duration_minutes=60, time_zone="UTC",
+            panel=[scheduling.Seat(recruiter.id, "peer")], override_relationships=True,
+            override_reason="test")
+        db.session.commit()
+        before = _counts()
+        db.session.commit()  # end the read, or WAL would show this snapshot again below
+        downgrade(revision="2f1e678bc715")
+        upgrade()
+        after = _counts()
+        db.session.commit()
+    assert min(before.values()) > 0
+    assert after == before

@@ -73,12 +73,15 @@ class CandidacyOut(Out):
     candidate_id: int
     candidate: CandidateOut
     state: CandidacyStateName
+    recruiter_id: int | None = Field(
+        default=None, description="The recruiter who owns the candidacy (candidates hear from and "
+                                  "reply to them); null when nobody does.")
 
     @classmethod
     def of(cls, candidacy: Candidacy) -> CandidacyOut:
         return cls(id=candidacy.id, job_id=candidacy.job_id, candidate_id=candidacy.candidate_id,
                    candidate=CandidateOut.of(candidacy.candidate),
-                   state=candidacy.state.value)
+                   state=candidacy.state.value, recruiter_id=candidacy.recruiter_id)
 
 
 class DecisionOut(Out):

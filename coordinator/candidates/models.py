@@ -59,6 +59,10 @@ class Candidacy(db.Model):
     state: Mapped[CandidacyState] = mapped_column(
         enum_column(CandidacyState, "candidacy_state"), default=CandidacyState.active
     )
+    #: The recruiter who owns the candidacy: candidates hear from them and reply to them.
+    recruiter_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

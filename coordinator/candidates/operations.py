@@ -103,7 +103,8 @@ def open_candidacy(job: Job, candidate: Candidate, *, actor: User) -> Candidacy:
               "candidacy_id": existing.id}],
             field="candidate_id",
         )
-    candidacy = Candidacy(job=job, candidate=candidate, state=CandidacyState.active)
+    candidacy = Candidacy(job=job, candidate=candidate, state=CandidacyState.active,
+                          recruiter_id=actor.id if actor is not None else None)
     db.session.add(candidacy)
     db.session.flush()
     record(actor, "candidacy.opened", candidacy, candidacy_id=candidacy.id, job_id=job.id,

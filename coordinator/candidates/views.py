@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from coordinator.access import require, requires
+from coordinator.accounts.models import User
 from coordinator.assessments.views import candidacy_context
 from coordinator.audit.history import candidacy_history, describe, describe_without_reasons
 from coordinator.candidates import operations
@@ -129,6 +130,7 @@ def show_candidacy(candidacy_id: int) -> Any:
     return render_template(
         "candidates/candidacy.html", candidacy=candidacy, candidate=candidacy.candidate,
         job=candidacy.job, history=history,
+        recruiter=db.session.get(User, candidacy.recruiter_id) if candidacy.recruiter_id else None,
         describe=describe_without_reasons if withheld else describe,
         can_see_candidate=can_view_candidate(g.user, candidacy.candidate),
         can_see_job=can_view_job(g.user, candidacy.job),

@@ -9,7 +9,8 @@ Each event's UID and ORGANIZER are stored (``InviteEvent``) when its first messa
 reused by every later message, the candidate's download and the feed, whatever the base URL or
 sender is by then. Invites are sent From: the stored ORGANIZER, so the two always match.
 Candidate mail names the company (``COMPANY_NAME``, else the sender's domain) and the recruiter
-who booked the interview, with Reply-To to them; updates list what changed, old → new.
+who owns the candidacy (else the one who booked the interview), with Reply-To to them; updates
+list what changed, old → new.
 """
 
 from __future__ import annotations
@@ -104,15 +105,20 @@ def _fix_identity(interview: Interview, audience: Audience) -> tuple[str, ical.P
 
 
 def recruiter_of(interview: Interview) -> User | None:
-    """The recruiter candidates hear from about an interview: the one who booked it."""
-    if interview.scheduled_by_id is None:
-        return None
-    user = db.session.get(User, interview.scheduled_by_id)
-    return user if user is not None and user.is_active else None
+    """The recruiter candidates hear from about an interview: the one who owns the candidacy,
+    else (no owner, or no longer active) the one who booked the interview."""
+    candidacy = interview.round.candidacy
+    for user_id in (candidacy.recruiter_id, interview.scheduled_by_id):
+        if user_id is None:
+            continue
+        user = db.session.get(User, user_id)
+        if user is not None and user.is_active:
+            return user
+    return None
 
 
 def candidate_reply_to(interview: Interview) -> messages.Address | None:
-    """Where a candidate's reply goes: the recruiter who booked the interview."""
+    """Where a candidate's reply goes: the recruiter of :func:`recruiter_of`."""
     recruiter = recruiter_of(interview)
     return messages.address(recruiter.email, recruiter.name) if recruiter else None
 

@@ -7,8 +7,8 @@ with its time and comment.
 
 Follow-ups are computed, not stored:
 
-* a *decline* on an interview still to happen is a to-do for the recruiter who booked it, and a
-  mail to them (once per person and interview SEQUENCE);
+* a *decline* on an interview still to happen is a to-do for the candidacy's recruiter (else
+  the one who booked it), and a mail to them (once per person and interview SEQUENCE);
 * *no answer* :data:`ANSWER_WITHIN_WORKING_DAYS` working days (Monday to Friday, counted in UTC)
   after the latest invite to that person is flagged the same way, and mailed once by
   ``send-reminders`` (:func:`send_unanswered_notices`).
@@ -32,6 +32,7 @@ from coordinator.candidates.models import CLOSED_STATES, Candidacy
 from coordinator.db import db
 from coordinator.errors import Conflict, RuleViolation
 from coordinator.invites.models import Audience, Invite, InviteMethod
+from coordinator.invites.operations import recruiter_of
 from coordinator.mail import messages, outbox
 from coordinator.scheduling.models import (
     ANSWERS,
@@ -272,12 +273,6 @@ def _todo(interview: Interview, person: str, who: str, response: InviteResponse,
     return None
 
 
-def _recruiter_of(interview: Interview) -> User | None:
-    recruiter = (db.session.get(User, interview.scheduled_by_id)
-                 if interview.scheduled_by_id else None)
-    return recruiter if recruiter is not None and recruiter.is_active else None
-
-
 def _notify(recruiter: User, subject: str, template: str, key: str, **context: Any) -> bool:
     config = current_app.config
     message = messages.compose(
@@ -306,7 +301,7 @@ def _context(interview: Interview, recruiter: User) -> dict[str, Any]:
 
 
 def _tell_recruiter_of_decline(interview: Interview, person: str, who: str, comment: str) -> None:
-    recruiter = _recruiter_of(interview)
+    recruiter = recruiter_of(interview)
     if recruiter is None or interview.ends_at <= utcnow():
         return
     _notify(recruiter, f"Declined: {person} — {interview.round.candidacy.candidate.name}, "
@@ -322,7 +317,7 @@ def send_unanswered_notices(now: datetime | None = None) -> int:
     for item in todos(now):
         if item.kind != "unanswered":
             continue
-        recruiter = _recruiter_of(item.interview)
+        recruiter = recruiter_of(item.interview)
         if recruiter is None:
             continue
         sent += _notify(

@@ -140,10 +140,12 @@ EXPECTED: dict[str, Row] = {
     "api.list_jobs": everyone(200),
     "api.list_outbox": ok(200, "admin"),
     "api.list_rounds": ok(200, *STAFF),
+    "api.loop_suggestions": ok(422, *STAFF),
     "api.list_users": ok(200, *STAFF),
     "api.open_candidacy": ok(422, *STAFF),
     "api.open_compensation": ok(409, *DECIDERS),  # the stage is open already
     "api.open_round": ok(422, *STAFF),
+    "api.book_loop": ok(422, *STAFF),
     "api.openapi_document": everyone(200, anonymous=200),
     "api.put_availability": ok(422, *STAFF),
     "api.put_limits": ok(200, *STAFF),

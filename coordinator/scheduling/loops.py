@@ -44,6 +44,8 @@ MAX_DAY = timedelta(hours=12)
 MAX_BREAK_MINUTES = 240
 #: Days start on these boundaries (minutes).
 START_EVERY_MINUTES = 30
+#: Another order than the recruiter's costs this much score (the given order wins ties).
+REORDER_PENALTY = 0.5
 
 
 # --- the finder (pure) ---------------------------------------------------------------------------
@@ -185,7 +187,22 @@ def find_loops(request: LoopRequest) -> list[LoopDay]:
     identity = tuple(range(len(prepared)))
     orders = permutations(identity) if request.allow_reorder else [identity]
     gap = _minutes(request.break_) // step_minutes
-    best: dict[date, LoopDay] = {}
+    length = timedelta(minutes=sum(minutes) + _minutes(request.break_) * (len(minutes) - 1))
+    # Each possible start's day and the score terms that do not depend on the order (the day
+    # lasts as long in any order), once; then per order and day, the best start it allows.
+    by_day: dict[date, list[tuple[float, int]]] = {}
+    remaining = starts
+    while remaining:
+        low = remaining & -remaining
+        remaining ^= low
+        index = low.bit_length() - 1
+        key, score = _first_look(grid.at(index), length, request)
+        by_day.setdefault(key, []).append((score, index))
+    day_masks: dict[date, int] = {}
+    for key, found in by_day.items():
+        found.sort(key=lambda item: (-item[0], item[1]))
+        day_masks[key] = sum(1 << index for _, index in found)
+    best: dict[date, tuple[float, int, tuple[int, ...], tuple[int, ...]]] = {}
     for order in orders:
         shifts: list[int] = []
         offset = 0
@@ -194,21 +211,34 @@ def find_loops(request: LoopRequest) -> list[LoopDay]:
             shifts.append(offset)
             combined &= prepared[position].mask >> offset
             offset += minutes[position] // step_minutes + gap
-        while combined:
-            low = combined & -combined
-            combined ^= low
-            index = low.bit_length() - 1
-            day = _day(grid.at(index), request, order, shifts, prepared)
-            key = day.starts_at.astimezone(request.candidate_zone).date()
-            if order != identity:
-                day = LoopDay(day.starts_at, day.ends_at, day.sessions, day.score - 0.5)
+        if not combined:
+            continue
+        penalty = 0.0 if order == identity else REORDER_PENALTY
+        for key, mask in day_masks.items():
+            if not combined & mask:
+                continue
+            score, index = next(item for item in by_day[key] if combined >> item[1] & 1)
             kept = best.get(key)
-            if kept is None or (day.score, -day.starts_at.timestamp()) > (
-                kept.score, -kept.starts_at.timestamp()
-            ):
-                best[key] = day
-    days = sorted(best.values(), key=lambda d: (-d.score, d.starts_at))
+            if kept is None or (score - penalty, -index) > (kept[0], -kept[1]):
+                best[key] = (score - penalty, index, order, tuple(shifts))
+    days = []
+    for _score, index, order, shifts in best.values():
+        day = _day(grid.at(index), request, order, shifts, prepared)
+        if order != identity:
+            day = LoopDay(day.starts_at, day.ends_at, day.sessions,
+                          round(day.score - REORDER_PENALTY, 2))
+        days.append(day)
+    days.sort(key=lambda d: (-d.score, d.starts_at))
     return days[: request.limit]
+
+
+def _first_look(start: datetime, length: timedelta, request: LoopRequest) -> tuple[date, float]:
+    """The candidate's local day of a start, and its score before the panel's load."""
+    span = max((request.ends_before - request.starts_after).total_seconds(), 1.0)
+    earliness = (start - request.starts_after).total_seconds() / span
+    hours = slots._hour_penalty(start, request.candidate_zone, slots.CANDIDATE_DAY) + \
+        slots._hour_penalty(start + length, request.candidate_zone, slots.CANDIDATE_DAY)
+    return start.astimezone(request.candidate_zone).date(), 100 - 30 * earliness - 10 * hours
 
 
 def _day(start: datetime, request: LoopRequest, order: Sequence[int], shifts: Sequence[int],
@@ -227,11 +257,8 @@ def _day(start: datetime, request: LoopRequest, order: Sequence[int], shifts: Se
                                       begins + session.need.duration,
                                       tuple(p.user_id for p in chosen)))
     ends = planned[-1].ends_at
-    span = max((request.ends_before - request.starts_after).total_seconds(), 1.0)
-    earliness = (start - request.starts_after).total_seconds() / span
-    hours = slots._hour_penalty(start, request.candidate_zone, slots.CANDIDATE_DAY) + \
-        slots._hour_penalty(ends, request.candidate_zone, slots.CANDIDATE_DAY)
-    score = round(100 - 30 * earliness - 8 * load / max(people, 1) - 10 * hours, 2)
+    _key, score = _first_look(start, ends - start, request)
+    score = round(score - 8 * load / max(people, 1), 2)
     return LoopDay(start, ends, tuple(planned), score)
 
 

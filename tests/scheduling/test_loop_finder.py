@@ -112,3 +112,12 @@ def test_the_candidates_interviews_block_every_session():
                           candidate_busy=[(at(2, 9, 30), at(2, 10, 30))])
     [day] = find_loops(request)
     assert day.starts_at == at(2, 10, 30)
+
+
+def test_within_a_day_the_start_inside_the_candidates_hours_is_proposed():
+    # 2 March in New York (UTC-5): the day's earliest start, 00:00 there, is not reasonable.
+    request = LoopRequest(at(2, 5), at(3, 5), [session("A", 60, person(1)),
+                                                session("B", 60, person(2))],
+                          candidate_zone=NEW_YORK)
+    [day] = find_loops(request)
+    assert day.starts_at == at(2, 13)  # 08:00 in New York

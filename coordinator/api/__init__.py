@@ -37,6 +37,7 @@ from coordinator.api import (  # noqa: E402, F401
     candidates,
     compensation,
     jobs,
+    loops,
     meta,
     outbox,
     portal,

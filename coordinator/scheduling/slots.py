@@ -331,6 +331,45 @@ def load_calendars(
     return calendars
 
 
+def search_range(starts_after: datetime, ends_before: datetime) -> tuple[datetime, datetime]:
+    """A search range (``from``, ``to``) checked: not in the past, at most 62 days, not beyond
+    the scheduling horizon."""
+    starts_after = max(ensure_aware(starts_after, "from"), utcnow())
+    ends_before = ensure_aware(ends_before, "to")
+    if ends_before <= starts_after:
+        raise RuleViolation("to", "The end of the range must be after its start (and after now).")
+    if ends_before - starts_after > MAX_RANGE:
+        raise RuleViolation("to", "Search at most 62 days at once.")
+    now = utcnow()
+    check_not_too_far_ahead("from", starts_after, now)
+    check_not_too_far_ahead("to", ends_before, now)
+    return starts_after, ends_before
+
+
+def candidate_constraints(
+    candidacy: Candidacy, start: datetime, end: datetime
+) -> tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime]] | None]:
+    """The candidate's scheduled interviews over [start, end), and the candidacy's availability
+    windows (``None`` when it has none: then any time is possible)."""
+    busy = db.session.execute(
+        sa.select(Interview.starts_at, Interview.ends_at).where(
+            Interview.candidate_id == candidacy.candidate_id,
+            Interview.state == InterviewState.scheduled,
+            Interview.starts_at < end,
+            Interview.ends_at > start,
+        )
+    ).all()
+    windows = [
+        (w.starts_at, w.ends_at)
+        for w in db.session.execute(
+            sa.select(CandidateAvailability.starts_at, CandidateAvailability.ends_at).where(
+                CandidateAvailability.candidacy_id == candidacy.id
+            )
+        )
+    ]
+    return [(r.starts_at, r.ends_at) for r in busy], windows or None
+
+
 def suggest(
     candidacy: Candidacy,
     *,
@@ -358,33 +397,10 @@ def suggest(
         raise RuleViolation("buffer_minutes", "Between 0 and 240 minutes.")
     if granularity_minutes not in (5, 10, 15, 20, 30, 60):
         raise RuleViolation("granularity_minutes", "One of 5, 10, 15, 20, 30 or 60.")
-    starts_after = max(ensure_aware(starts_after, "from"), utcnow())
-    ends_before = ensure_aware(ends_before, "to")
-    if ends_before <= starts_after:
-        raise RuleViolation("to", "The end of the range must be after its start (and after now).")
-    if ends_before - starts_after > MAX_RANGE:
-        raise RuleViolation("to", "Search at most 62 days at once.")
-    now = utcnow()
-    check_not_too_far_ahead("from", starts_after, now)
-    check_not_too_far_ahead("to", ends_before, now)
+    starts_after, ends_before = search_range(starts_after, ends_before)
     people = [*required, *pool]
     calendars = load_calendars(people, starts_after, ends_before)
-    candidate_busy = db.session.execute(
-        sa.select(Interview.starts_at, Interview.ends_at).where(
-            Interview.candidate_id == candidacy.candidate_id,
-            Interview.state == InterviewState.scheduled,
-            Interview.starts_at < ends_before,
-            Interview.ends_at > starts_after,
-        )
-    ).all()
-    windows = [
-        (w.starts_at, w.ends_at)
-        for w in db.session.execute(
-            sa.select(CandidateAvailability.starts_at, CandidateAvailability.ends_at).where(
-                CandidateAvailability.candidacy_id == candidacy.id
-            )
-        )
-    ]
+    candidate_busy, windows = candidate_constraints(candidacy, starts_after, ends_before)
     zone_name = candidacy.candidate.time_zone
     request = SlotRequest(
         starts_after=starts_after,
@@ -396,8 +412,8 @@ def suggest(
         granularity=timedelta(minutes=granularity_minutes),
         buffer=timedelta(minutes=buffer_minutes),
         candidate_zone=ZoneInfo(zone_name if is_valid_zone(zone_name) else "UTC"),
-        candidate_busy=[(r.starts_at, r.ends_at) for r in candidate_busy],
-        candidate_windows=windows or None,
+        candidate_busy=candidate_busy,
+        candidate_windows=windows,
         limit=limit,
     )
     return find_slots(request)

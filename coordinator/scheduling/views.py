@@ -530,3 +530,6 @@ def import_busy(user_id: int) -> Any:
     return render_template("scheduling/busy.html", form=form, person=user,
                            block_count=block_count), status
 
+
+
+from coordinator.scheduling import loop_pages  # noqa: E402, F401  (its routes join this blueprint)

@@ -101,6 +101,7 @@ EXPECTED: dict[str, Row] = {
     "portal.issue_link": ok(201, *STAFF),
     "portal.show_portal": everyone(200, anonymous=200),
     "scheduling.answer_invite": ok(422, "panel"),  # only the person in the seat answers
+    "scheduling.book_day": ok(400, *STAFF),  # the empty form lacks the proposal
     "scheduling.book_suggestion": ok(400, *STAFF),  # the empty form lacks the suggestion
     "scheduling.cancel_interview": ok(200, *STAFF),
     "scheduling.candidate_availability": ok(200, *STAFF),
@@ -110,6 +111,7 @@ EXPECTED: dict[str, Row] = {
     "scheduling.new_interview": ok(200, *STAFF),
     "scheduling.open_round": ok(303, *STAFF),
     "scheduling.show_interview": ok(200, *DECIDERS, "panel"),
+    "scheduling.plan_day": ok(200, *STAFF),
     "scheduling.show_round": ok(200, *STAFF),
     "scheduling.suggest_slots": ok(200, *STAFF),
     "scheduling.working_hours": ok(200, "admin", "panel"),
@@ -140,10 +142,12 @@ EXPECTED: dict[str, Row] = {
     "api.list_jobs": everyone(200),
     "api.list_outbox": ok(200, "admin"),
     "api.list_rounds": ok(200, *STAFF),
+    "api.loop_suggestions": ok(422, *STAFF),
     "api.list_users": ok(200, *STAFF),
     "api.open_candidacy": ok(422, *STAFF),
     "api.open_compensation": ok(409, *DECIDERS),  # the stage is open already
     "api.open_round": ok(422, *STAFF),
+    "api.book_loop": ok(422, *STAFF),
     "api.openapi_document": everyone(200, anonymous=200),
     "api.put_availability": ok(422, *STAFF),
     "api.put_limits": ok(200, *STAFF),

@@ -1,15 +1,22 @@
 """Load and faults: gunicorn (several workers) on PostgreSQL, a load generator on loopback.
 
 1. Load: LOAD_SECONDS (60) of a realistic mix — candidate portal views, interview pages,
-   assessment drafts, bookings, shortlists — from LOAD_CLIENTS keep-alive clients; then
-   CEILING_SECONDS of a minimal endpoint (/healthz) on the same server as the ceiling.
+   assessment drafts, bookings, shortlists — from LOAD_CLIENTS keep-alive clients; then, on the
+   same server, CEILING_SECONDS of the fair ceiling (the project's own bearer auth plus one
+   primary-key SELECT: ``GET /api/v1/candidates/{id}``) and of a minimal endpoint (/healthz).
+   Every phase and every client draws from a fresh random seed, so a later phase does not replay
+   an earlier phase's bookings (and measure their 409s). The CPU time of the gunicorn workers
+   and of the PostgreSQL backends of the bench database is read from /proc before and after the
+   mix: ``mix_cpu_ms_per_request`` is their sum over the requests served.
 2. Faults: the mix again while the SMTP server is stopped for 20 seconds and a mail worker is
    killed (SIGKILL) mid-batch and restarted; afterwards every queued message must arrive exactly
    once (counted by Message-ID at the SMTP server).
 
-Prints BENCH load_rps, load_p50_ms, load_p95_ms, load_p99_ms, load_errors, ceiling_rps,
-fault_errors, mail_lost and mail_duplicates. Needs PostgreSQL (COORDINATOR_TEST_DATABASE_URL or
-postgresql://postgres@127.0.0.1:5432/test); without it, says so and exits 0.
+Prints BENCH load_rps, load_p50_ms, load_p95_ms, load_p99_ms, load_errors,
+auth_pk_ceiling_rps, load_vs_auth_pk_ratio, mix_cpu_ms_per_request (with its app and database
+parts), ceiling_rps, fault_errors, mail_lost and mail_duplicates. Needs PostgreSQL
+(COORDINATOR_TEST_DATABASE_URL or postgresql://postgres@127.0.0.1:5432/test); without it, says so
+and exits 0.
 """
 
 from __future__ import annotations
@@ -139,7 +146,7 @@ def seed(url: str) -> dict[str, object]:
             title="Team", relationships=["peer"],
             criteria=[CriterionInput(f"Team criterion {i}") for i in range(4)]), actor=recruiter)
         past = utcnow() - timedelta(days=2)
-        portal, drafts, rounds, interviews = [], [], [], []
+        portal, drafts, rounds, interviews, people = [], [], [], [], []
         for n in range(CANDIDACIES):
             person = candidates.create_candidate(actor=recruiter, name=f"Candidate {n}",
                                                  email=f"c{n}@bench.example.com",
@@ -155,6 +162,7 @@ def seed(url: str) -> dict[str, object]:
             interviews.append(change.interview.id)
             drafts.append((change.interview.id, interviewer.email))
             portal.append(links.issue(candidacy).token)
+            people.append(person.id)
         db.session.commit()
         tokens = {u.email: accounts.create_token(u, actor=u)[1]
                   for u in [recruiter, manager, *interviewers]}
@@ -162,7 +170,7 @@ def seed(url: str) -> dict[str, object]:
         db.session.commit()
         data = {"job_id": job.id, "portal": portal, "rounds": rounds, "interviews": interviews,
                 "drafts": drafts, "tokens": tokens, "criteria": criteria,
-                "recruiter": recruiter.email, "manager": manager.email,
+                "recruiter": recruiter.email, "manager": manager.email, "candidates": people,
                 "interviewer_ids": [u.id for u in interviewers]}
         db.engine.dispose()
     return data
@@ -198,8 +206,62 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def backends(database: str) -> list[int]:
+    """PostgreSQL backend processes serving ``database`` (from their process titles)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if title.startswith("postgres: ") and f" {database} " in title:
+                found.append(int(entry.name))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds of the app (gunicorn master and workers) and of the database's backends."""
+
+    def __init__(self, server: subprocess.Popen, database: str) -> None:
+        self.server, self.database = server, database
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        app = [self.server.pid, *children(self.server.pid)]
+        return {"app": {pid: cpu_seconds(pid) for pid in app},
+                "db": {pid: cpu_seconds(pid) for pid in backends(self.database)}}
+
+    @staticmethod
+    def used(before: dict[str, dict[int, float]],
+             after: dict[str, dict[int, float]]) -> dict[str, float]:
+        return {part: sum(max(0.0, seconds - before[part].get(pid, 0.0))
+                          for pid, seconds in after[part].items()) for part in after}
+
+
 class Generator:
-    def __init__(self, port: int, data: dict[str, object], *, ceiling: bool = False) -> None:
+    def __init__(self, port: int, data: dict[str, object], *, ceiling: str = "") -> None:
         self.port, self.data, self.ceiling = port, data, ceiling
         self.latencies: list[float] = []
         self.errors = 0
@@ -209,10 +271,13 @@ class Generator:
 
     def request(self, rng: random.Random) -> tuple[str, str, dict[str, str], bytes | None]:
         data = self.data
-        if self.ceiling:
+        if self.ceiling == "healthz":
             return "GET", "/healthz", {}, None
         tokens: dict[str, str] = data["tokens"]  # type: ignore[assignment]
         recruiter = {"Authorization": f"Bearer {tokens[data['recruiter']]}"}  # type: ignore[index]
+        if self.ceiling == "auth_pk":
+            person = rng.choice(data["candidates"])  # type: ignore[arg-type]
+            return "GET", f"/api/v1/candidates/{person}", recruiter, None
         roll = rng.random()
         if roll < 0.30:
             return "GET", f"/p/{rng.choice(data['portal'])}", {}, None  # type: ignore[arg-type]
@@ -238,7 +303,7 @@ class Generator:
         manager = {"Authorization": f"Bearer {tokens[data['manager']]}"}  # type: ignore[index]
         return "GET", f"/api/v1/jobs/{data['job_id']}/shortlist", manager, None
 
-    def client(self, stop_at: float, seed: int) -> None:
+    def client(self, stop_at: float, seed: bytes) -> None:
         rng = random.Random(seed)
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         latencies, errors, statuses = [], 0, {}
@@ -268,7 +333,9 @@ class Generator:
 
     def run(self, seconds: float) -> dict[str, float]:
         stop_at = time.perf_counter() + seconds
-        threads = [threading.Thread(target=self.client, args=(stop_at, n)) for n in range(CLIENTS)]
+        # A fresh seed for every client of every phase: no phase replays another's bookings.
+        threads = [threading.Thread(target=self.client, args=(stop_at, os.urandom(16)))
+                   for _ in range(CLIENTS)]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -310,14 +377,24 @@ def main() -> int:
     server = start_server(env, port)
     workers = [start_worker(env), start_worker(env)]
     try:
+        meter = CpuMeter(server, sa.engine.make_url(url).database or "")
         mix = Generator(port, data)
+        before = meter.snapshot()
         load = mix.run(LOAD_SECONDS)
-        ceiling = Generator(port, data, ceiling=True).run(CEILING_SECONDS)
+        cpu = CpuMeter.used(before, meter.snapshot())
+        served = max(1, len(mix.latencies))
+        auth_pk = Generator(port, data, ceiling="auth_pk").run(CEILING_SECONDS)
+        ceiling = Generator(port, data, ceiling="healthz").run(CEILING_SECONDS)
         print(f"BENCH load_rps {load['rps']:.1f} req/s")
         print(f"BENCH load_p50_ms {load['p50']:.1f} ms")
         print(f"BENCH load_p95_ms {load['p95']:.1f} ms")
         print(f"BENCH load_p99_ms {load['p99']:.1f} ms")
         print(f"BENCH load_errors {load['errors']} errors")
+        print(f"BENCH auth_pk_ceiling_rps {auth_pk['rps']:.1f} req/s")
+        print(f"BENCH load_vs_auth_pk_ratio {load['rps'] / max(auth_pk['rps'], 1e-9):.2f} x")
+        print(f"BENCH mix_cpu_ms_per_request {(cpu['app'] + cpu['db']) * 1000 / served:.2f} ms")
+        print(f"BENCH mix_app_cpu_ms_per_request {cpu['app'] * 1000 / served:.2f} ms")
+        print(f"BENCH mix_db_cpu_ms_per_request {cpu['db'] * 1000 / served:.2f} ms")
         print(f"BENCH ceiling_rps {ceiling['rps']:.1f} req/s")
         print(f"BENCH ceiling_p95_ms {ceiling['p95']:.1f} ms", flush=True)
 

@@ -7,6 +7,10 @@
    aiosmtpd server, claims, leases, outcome rows and all.
 3. ``smtplib_per_s``: the same raw messages sent with plain ``smtplib`` over one connection.
 4. ``outbox_vs_smtplib_ratio``: how much of plain SMTP's speed the durable outbox keeps.
+5. ``outbox_pg_per_s`` and ``outbox_pg_vs_smtplib_ratio``: the same 500 messages delivered by the
+   outbox on PostgreSQL (COORDINATOR_TEST_DATABASE_URL or postgresql://postgres@127.0.0.1:5432/test;
+   skipped when unreachable), each outcome recorded as it happens (one primary-key UPDATE and
+   COMMIT per message on the worker's held connection), against smtplib in the same rounds.
 
 Each figure is the best of several runs (outbox and smtplib runs interleaved); ``*_cpu_per_s``
 give the same rates by this process's CPU time, which a busy machine disturbs less.
@@ -16,17 +20,22 @@ Run from the project folder: ``.venv/bin/python bench/bench_mail.py`` (or ``make
 
 from __future__ import annotations
 
+import os
 import smtplib
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from _common import report, scratch_app
 from aiosmtpd.controller import Controller
 
+from coordinator import create_app
 from coordinator.accounts import operations as accounts
 from coordinator.accounts.models import Role
 from coordinator.candidates import operations as candidates
@@ -226,6 +235,78 @@ def deliver_with_smtplib(port: int, sink: Sink, messages: list[tuple[str, bytes]
     assert sink.count - before == len(messages)
 
 
+PG_DATABASE = "bench_coordinator_mail"
+
+
+@contextmanager
+def postgres_app() -> Iterator[object | None]:
+    """An app on a scratch PostgreSQL database migrated to head, or None when unreachable."""
+    from flask_migrate import upgrade
+
+    base = sa.engine.make_url(os.environ.get("COORDINATOR_TEST_DATABASE_URL",
+                                             "postgresql://postgres@127.0.0.1:5432/test"))
+    base = base.set(drivername="postgresql+psycopg")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{PG_DATABASE}"'))
+    except sa.exc.OperationalError as err:
+        print(f"PostgreSQL is not reachable ({err.orig}); skipping the PostgreSQL figures.")
+        admin.dispose()
+        yield None
+        return
+    url = base.set(database=PG_DATABASE).render_as_string(hide_password=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key",
+                      "RATELIMIT_ENABLED": False, "SMTP_HOST": "",
+                      "MAIL_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / "bench-mail")})
+    try:
+        with app.app_context():
+            upgrade()
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def copy_messages(messages: list[tuple[str, bytes]]) -> None:
+    """Queue the same raw messages (fresh Message-IDs for the unique column) in this database."""
+    now = datetime.now(UTC)
+    db.session.execute(sa.insert(OutboxMessage.__table__), [
+        {"kind": "bench", "recipient": recipient, "subject": "Invitation",
+         "message_id": f"<bench-{n}@bench.example>", "raw": raw, "state": OutboxState.pending,
+         "attempts": 0, "next_attempt_at": now, "created_at": now}
+        for n, (recipient, raw) in enumerate(messages)])
+    db.session.commit()
+
+
+def measure_postgres(messages: list[tuple[str, bytes]]) -> tuple[Rate, Rate] | None:
+    """Outbox delivery on PostgreSQL and plain smtplib, interleaved; None without PostgreSQL."""
+    with postgres_app() as app:
+        if app is None:
+            return None
+        sink = Sink()
+        port = free_port()
+        controller = Controller(sink, hostname="127.0.0.1", port=port, server_hostname="bench.smtp")
+        controller.start()
+        outbox_rate, smtplib_rate = Rate(), Rate()
+        try:
+            with app.app_context():
+                copy_messages(messages)
+                deliver_with_smtplib(port, sink, messages[:20])  # warm-up, unmeasured
+                for _ in range(DELIVERY_ROUNDS):
+                    requeue()
+                    timed(outbox_rate, OUTBOX_MESSAGES, lambda: deliver_with_outbox(port, sink))
+                    timed(smtplib_rate, len(messages),
+                          lambda: deliver_with_smtplib(port, sink, messages))
+        finally:
+            controller.stop()
+        return outbox_rate, smtplib_rate
+
+
 def main() -> None:
     with scratch_app() as app, app.app_context():
         freeze(NOW)
@@ -266,6 +347,12 @@ def main() -> None:
         report("invites_cpu_per_s", invite_rate.cpu, "msg/s")
         report("outbox_cpu_per_s", outbox_rate.cpu, "msg/s")
         report("smtplib_cpu_per_s", smtplib_rate.cpu, "msg/s")
+
+    postgres = measure_postgres(messages)
+    if postgres is not None:
+        pg_rate, pg_smtplib_rate = postgres
+        report("outbox_pg_per_s", pg_rate.wall, "msg/s")
+        report("outbox_pg_vs_smtplib_ratio", pg_rate.wall / pg_smtplib_rate.wall, "x")
 
 
 if __name__ == "__main__":

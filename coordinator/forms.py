@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     DataList,
     SelectChoice,
@@ -80,8 +81,31 @@ def validate_zone(form: FlaskForm, field: object) -> None:
         raise ValidationError(f"“{value}” is not a known IANA time zone (e.g. Europe/Berlin).")
 
 
-def _zone_suggestions() -> list[str]:
-    return sorted(zone_names())
+#: The known zones, sorted once per process (the zone database does not change while it runs).
+ZONE_SUGGESTIONS: tuple[str, ...] = tuple(sorted(zone_names()))
+
+
+class OncePerProcessDataList(widgets.DataListWidget):
+    """A ``<datalist>`` of fixed choices, rendered once per process for each id and attributes.
+
+    The zone list has some 600 options; building them through WTForms on every page cost a
+    quarter of a portal request. The markup depends only on the (fixed) choices, the list's id and
+    its attributes, so it is kept after the first render.
+    """
+
+    def __init__(self) -> None:
+        self._rendered: dict[tuple[Any, ...], Markup] = {}
+
+    def __call__(self, datalist: DataList, field: Any = None, **kwargs: Any) -> Markup:
+        key = (datalist.id, tuple(sorted(datalist.render_kw.items())),
+               tuple(sorted(kwargs.items())))
+        markup = self._rendered.get(key)
+        if markup is None:
+            markup = self._rendered[key] = super().__call__(datalist, field, **kwargs)
+        return markup
+
+
+_ZONE_DATALIST = OncePerProcessDataList()
 
 
 class TimeZoneField(StringField):
@@ -89,7 +113,7 @@ class TimeZoneField(StringField):
 
     def __init__(self, label: str | None = "Time zone", validators: Any = None,
                  **kwargs: Any) -> None:
-        kwargs.setdefault("datalist", DataList(_zone_suggestions))
+        kwargs.setdefault("datalist", DataList(ZONE_SUGGESTIONS, widget=_ZONE_DATALIST))
         kwargs.setdefault("render_kw", {"autocomplete": "off", "spellcheck": "false"})
         kwargs.setdefault("description",
                           "An IANA zone name, e.g. Europe/Berlin or America/New_York.")

@@ -27,7 +27,9 @@ def freeze(instant: datetime | None) -> None:
 
 
 @cache
+@cache
 def zone_names() -> frozenset[str]:
+    """The IANA zones this machine knows; read from the zone database once per process."""
     return frozenset(available_timezones())
 
 

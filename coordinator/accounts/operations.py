@@ -205,16 +205,16 @@ def revoke_token(token: ApiToken, *, actor: User) -> None:
 
 
 def user_for_token(secret: str) -> User | None:
-    """The active user a live bearer token belongs to."""
+    """The active user a live bearer token belongs to, with their roles: one statement."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == _digest(secret),
-                                  ApiToken.revoked_at.is_(None))
-    )
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
+    return db.session.scalars(
+        sa.select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None),
+               User.is_active.is_(True))
+        .options(sa.orm.joinedload(User.role_rows))
+    ).unique().first()
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -229,7 +229,8 @@ def get_user(user_id: int) -> User:
 
 def search_users(text: str = "") -> sa.Select[tuple[User]]:
     """Users whose name or email contains ``text``, alphabetically (roles load in one query)."""
-    statement = sa.select(User).order_by(User.name, User.id)
+    statement = (sa.select(User).options(sa.orm.selectinload(User.role_rows))
+                 .order_by(User.name, User.id))
     text = (text or "").strip()[:200]
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

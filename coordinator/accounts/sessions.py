@@ -83,7 +83,8 @@ def find(identity_: str, now: datetime | None = None) -> tuple[User, UserSession
         .where(User.session_token == token, User.is_active.is_(True),
                UserSession.token_hash == _digest(secret),
                UserSession.expires_at > (now or utcnow()))
-    ).first()
+        .options(sa.orm.joinedload(User.role_rows))
+    ).unique().first()
     return None if row is None else (row[0], row[1])
 
 

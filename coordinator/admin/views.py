@@ -52,7 +52,8 @@ def retry_message(message_id: int) -> Any:
 @bp.get("/audit")
 @requires(can_manage_users)
 def list_audit() -> Any:
-    statement = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+    statement = (sa.select(AuditEvent).options(sa.orm.joinedload(AuditEvent.actor))
+                 .order_by(AuditEvent.id.desc()))
     action = search_text("action", 80)
     if action:
         statement = statement.where(AuditEvent.action.startswith(action, autoescape=True))

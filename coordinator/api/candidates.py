@@ -177,6 +177,7 @@ def update_candidate(candidate_id: int, body: CandidatePatch) -> Any:
 def list_candidacies(job_id: int, query: CandidacyListQuery) -> Any:
     job = get_job(job_id)
     statement = (sa.select(Candidacy).join(Candidacy.candidate)
+                 .options(sa.orm.contains_eager(Candidacy.candidate))
                  .where(Candidacy.job_id == job.id).order_by(Candidate.name, Candidacy.id))
     if query.state:
         statement = statement.where(Candidacy.state == CandidacyState(query.state))

@@ -421,8 +421,10 @@ def schedule_interview(round_id: int, body: InterviewIn) -> Any:
         override_reason=body.reason,
         record_past=body.record_past,
     )
+    # Built before the commit, which would expire (and reload) everything it shows.
+    result = InterviewOut.of(change.interview, change.warnings)
     db.session.commit()
-    return InterviewOut.of(change.interview, change.warnings)
+    return result
 
 
 @endpoint(
@@ -467,8 +469,10 @@ def update_interview(interview_id: int, body: InterviewPatch) -> Any:
         override_relationships=body.override_relationships,
         override_reason=body.reason,
     )
+    # Built before the commit, which would expire (and reload) everything it shows.
+    result = InterviewOut.of(change.interview, change.warnings)
     db.session.commit()
-    return InterviewOut.of(change.interview, change.warnings)
+    return result
 
 
 @endpoint(
@@ -486,8 +490,10 @@ def cancel_interview(interview_id: int, body: CancelIn) -> Any:
     interview = operations.get_interview(interview_id)
     require(can_schedule_for(g.user, interview.round.candidacy))
     operations.cancel_interview(interview, actor=g.user, reason=body.reason)
+    # Built before the commit, which would expire (and reload) everything it shows.
+    result = InterviewOut.of(interview)
     db.session.commit()
-    return InterviewOut.of(interview)
+    return result
 
 
 @endpoint(

@@ -15,11 +15,12 @@ import sqlalchemy as sa
 
 from coordinator.accounts.models import User
 from coordinator.assessments.models import Assessment, AssessmentState
+from coordinator.assessments.operations import SHOWN
 from coordinator.assessments.owing import seat_owes
 from coordinator.assessments.permissions import can_see_others_assessments
 from coordinator.db import db
 from coordinator.jobs.models import Relationship
-from coordinator.scheduling.models import Interview, InterviewState, Round
+from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.timeutil import utcnow
 
 
@@ -46,6 +47,10 @@ def brief_for(interview: Interview, viewer: User) -> list[BriefEntry]:
         db.session.scalars(
             sa.select(Interview)
             .join(Round, Round.id == Interview.round_id)
+            .options(
+                sa.orm.contains_eager(Interview.round).joinedload(Round.planned_round),
+                sa.orm.selectinload(Interview.panel).joinedload(PanelMember.user),
+            )
             .where(
                 Round.candidacy_id == candidacy.id,
                 Interview.id != interview.id,
@@ -59,7 +64,7 @@ def brief_for(interview: Interview, viewer: User) -> list[BriefEntry]:
         return []
     assessments = list(
         db.session.scalars(
-            sa.select(Assessment).where(
+            sa.select(Assessment).options(*SHOWN).where(
                 Assessment.interview_id.in_([i.id for i in earlier]),
                 Assessment.state == AssessmentState.submitted,
             )

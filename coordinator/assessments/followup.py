@@ -51,6 +51,13 @@ def _owed(now: datetime) -> sa.Select[Any]:
         .join(Round, Round.id == Interview.round_id)
         .join(Candidacy, Candidacy.id == Round.candidacy_id)
         .join(Job, Job.id == Candidacy.job_id)
+        .options(
+            sa.orm.contains_eager(Interview.round).joinedload(Round.planned_round),
+            sa.orm.contains_eager(Interview.round).contains_eager(Round.candidacy)
+            .contains_eager(Candidacy.job),
+            sa.orm.contains_eager(Interview.round).contains_eager(Round.candidacy)
+            .joinedload(Candidacy.candidate),
+        )
         .where(
             owed_seat(started_by=now),
             Candidacy.state.not_in(CLOSED_STATES),

@@ -67,11 +67,10 @@ class Assessment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     interview: Mapped[Interview] = orm.relationship()
-    interviewer: Mapped[User] = orm.relationship(lazy="joined")
+    interviewer: Mapped[User] = orm.relationship()
     ratings: Mapped[list[Rating]] = orm.relationship(
         back_populates="assessment",
         cascade="all, delete-orphan",
-        lazy="selectin",
         order_by="Rating.position",
     )
 

@@ -37,6 +37,10 @@ def due_at(interview: Interview) -> datetime:
     return interview.ends_at + timedelta(hours=interview.round.candidacy.job.assessment_due_hours)
 
 
+#: What showing an assessment needs: its interviewer and ratings (relationships are lazy).
+SHOWN = (sa.orm.joinedload(Assessment.interviewer), sa.orm.selectinload(Assessment.ratings))
+
+
 def scorecard(interview: Interview) -> list[Criterion]:
     """The criteria an interview is rated on (its planned round's, in order, not retired)."""
     return [c for c in interview.round.planned_round.criteria if not c.is_retired]
@@ -59,7 +63,8 @@ def find(interview: Interview, user: User, *, for_update: bool = False) -> Asses
 
 
 def get_assessment(assessment_id: int) -> Assessment:
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = db.session.get(Assessment, assessment_id, options=[
+        *SHOWN, sa.orm.joinedload(Assessment.interview).joinedload(Interview.round)])
     if assessment is None:
         raise NotFound("No such assessment.")
     return assessment
@@ -68,7 +73,7 @@ def get_assessment(assessment_id: int) -> Assessment:
 def get_interview_assessment(interview: Interview, assessment_id: int) -> Assessment:
     """An assessment reached through its interview (404 through the wrong one)."""
     assessment = db.session.scalar(
-        sa.select(Assessment).where(
+        sa.select(Assessment).options(*SHOWN).where(
             Assessment.id == assessment_id, Assessment.interview_id == interview.id
         )
     )
@@ -220,6 +225,7 @@ def assessments_of_candidacy(candidacy: Candidacy) -> list[Assessment]:
             sa.select(Assessment)
             .join(Interview, Interview.id == Assessment.interview_id)
             .join(Round, Round.id == Interview.round_id)
+            .options(*SHOWN, sa.orm.contains_eager(Assessment.interview))
             .where(Round.candidacy_id == candidacy.id)
             .order_by(Interview.starts_at, Assessment.id)
         ).unique()

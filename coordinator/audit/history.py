@@ -13,6 +13,7 @@ def candidacy_history(candidacy_id: int) -> sa.Select[tuple[AuditEvent]]:
     """Every event recorded for a candidacy, newest first (the actor loads in the same query)."""
     return (
         sa.select(AuditEvent)
+        .options(sa.orm.joinedload(AuditEvent.actor))
         .where(AuditEvent.candidacy_id == candidacy_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -56,7 +57,9 @@ def resolve(token: str) -> Candidacy:
         raise NotFound("No such page.") from err
     if datetime.fromtimestamp(expires, UTC) <= utcnow():
         raise Gone("This link has expired. Ask your recruiter for a new one.")
-    candidacy = db.session.get(Candidacy, candidacy_id)
+    # The page shows the candidate and the job: loaded with the candidacy in one statement.
+    candidacy = db.session.get(Candidacy, candidacy_id, options=[
+        sa.orm.joinedload(Candidacy.candidate), sa.orm.joinedload(Candidacy.job)])
     if candidacy is None:
         raise NotFound("No such page.")
     if candidacy.is_closed:

@@ -66,8 +66,8 @@ class Candidacy(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    candidate: Mapped[Candidate] = relationship(back_populates="candidacies", lazy="joined")
-    job: Mapped[Job] = relationship(lazy="joined")
+    candidate: Mapped[Candidate] = relationship(back_populates="candidacies")
+    job: Mapped[Job] = relationship()
 
     @property
     def is_closed(self) -> bool:

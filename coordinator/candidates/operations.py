@@ -192,6 +192,7 @@ def job_candidacies(job: Job) -> sa.Select[tuple[Candidacy]]:
     return (
         sa.select(Candidacy)
         .join(Candidate, Candidacy.candidate_id == Candidate.id)
+        .options(sa.orm.contains_eager(Candidacy.candidate))
         .where(Candidacy.job_id == job.id)
         .order_by(Candidate.name, Candidacy.id)
     )
@@ -201,6 +202,7 @@ def candidate_candidacies(candidate: Candidate) -> list[Candidacy]:
     """A candidate's candidacies, newest first (job loaded in the same query)."""
     return list(db.session.scalars(
         sa.select(Candidacy)
+        .options(sa.orm.joinedload(Candidacy.job))
         .where(Candidacy.candidate_id == candidate.id)
         .order_by(Candidacy.created_at.desc(), Candidacy.id.desc())
     ).unique())

@@ -69,12 +69,11 @@ class CompensationStage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    candidacy: Mapped[Candidacy] = orm.relationship(lazy="joined")
+    candidacy: Mapped[Candidacy] = orm.relationship()
     proposals: Mapped[list[Proposal]] = orm.relationship(
         back_populates="stage",
         order_by="Proposal.position",
         cascade="all, delete-orphan",
-        lazy="selectin",
     )
 
     @property
@@ -131,6 +130,6 @@ class Proposal(db.Model):
 
     stage: Mapped[CompensationStage] = orm.relationship(back_populates="proposals")
     proposed_by: Mapped[User | None] = orm.relationship(
-        foreign_keys=[proposed_by_id], lazy="joined"
+        foreign_keys=[proposed_by_id]
     )
-    decided_by: Mapped[User | None] = orm.relationship(foreign_keys=[decided_by_id], lazy="joined")
+    decided_by: Mapped[User | None] = orm.relationship(foreign_keys=[decided_by_id])

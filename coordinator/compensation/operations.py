@@ -524,6 +524,7 @@ def trail(stage: CompensationStage, limit: int = 100) -> list[AuditEvent]:
     return list(
         db.session.scalars(
             sa.select(AuditEvent)
+            .options(sa.orm.joinedload(AuditEvent.actor))
             .where(
                 AuditEvent.object_type == CompensationStage.__tablename__,
                 AuditEvent.object_id == stage.id,

@@ -28,11 +28,12 @@ import sqlalchemy as sa
 
 from coordinator.accounts.models import User
 from coordinator.audit.operations import record
+from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.invites import ical
 from coordinator.invites import operations as invites
 from coordinator.invites.models import Audience, CalendarFeed
-from coordinator.scheduling.models import Interview, InterviewState, PanelMember
+from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.timeutil import utcnow
 from coordinator.urls import external_url
 
@@ -131,7 +132,13 @@ def feed_interviews(user: User, now: datetime | None = None) -> list[Interview]:
                     ),
                 ),
             )
-            .options(sa.orm.lazyload(Interview.panel))
+            .options(
+                sa.orm.joinedload(Interview.round).joinedload(Round.planned_round),
+                sa.orm.joinedload(Interview.round).joinedload(Round.candidacy)
+                .joinedload(Candidacy.job),
+                sa.orm.joinedload(Interview.round).joinedload(Round.candidacy)
+                .joinedload(Candidacy.candidate),
+            )
             .order_by(Interview.starts_at, Interview.id)
             .limit(MAX_EVENTS)
         ).unique()

@@ -61,7 +61,7 @@ class Job(db.Model):
     assessment_due_hours: Mapped[int] = mapped_column(default=24)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    hiring_manager: Mapped[User | None] = orm.relationship(lazy="joined")
+    hiring_manager: Mapped[User | None] = orm.relationship()
     planned_rounds: Mapped[list[PlannedRound]] = orm.relationship(
         back_populates="job", order_by="PlannedRound.position", cascade="all, delete-orphan"
     )
@@ -94,13 +94,11 @@ class PlannedRound(db.Model):
         back_populates="planned_round",
         cascade="all, delete-orphan",
         order_by="RequiredRelationship.id",
-        lazy="selectin",
     )
     criteria: Mapped[list[Criterion]] = orm.relationship(
         back_populates="planned_round",
         cascade="all, delete-orphan",
         order_by="Criterion.position",
-        lazy="selectin",
     )
 
     @property

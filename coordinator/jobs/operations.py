@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from coordinator.accounts.models import Role, User, UserRole
 from coordinator.audit.history import DESCRIPTIONS
@@ -365,6 +366,8 @@ def remove_planned_round(planned: PlannedRound, *, actor: User) -> None:
             "planned_round", "Candidacies already have this round; it can no longer be removed."
         )
     record(actor, "planned_round.removed", job, planned_round_id=planned.id, title=planned.title)
+    # Its scorecard and relationships go with it (delete-orphan): load them before the flush.
+    db.session.refresh(planned, ["criteria", "required_relationships"])
     job.planned_rounds.remove(planned)
     db.session.delete(planned)
     db.session.flush()
@@ -387,6 +390,22 @@ def get_job(job_id: int) -> Job:
     if job is None:
         raise NotFound("No such job.")
     return job
+
+
+def load_plan(job: Job) -> list[PlannedRound]:
+    """The job's plan for showing: planned rounds with their relationships and scorecards, in
+    three statements whatever its size (relationships are lazy by default). For reads only:
+    it refreshes the job's loaded plan from the database."""
+    db.session.scalars(
+        sa.select(Job)
+        .where(Job.id == job.id)
+        .options(
+            orm.selectinload(Job.planned_rounds).selectinload(PlannedRound.criteria),
+            orm.selectinload(Job.planned_rounds).selectinload(PlannedRound.required_relationships),
+        )
+        .execution_options(populate_existing=True)
+    ).one()
+    return job.planned_rounds
 
 
 def get_planned_round(job: Job, planned_round_id: int) -> PlannedRound:
@@ -424,7 +443,8 @@ def recent_open_jobs(limit: int = 10, hiring_manager: User | None = None, *,
                      viewer: User | None = None) -> list[Job]:
     """The newest open jobs, optionally only those ``hiring_manager`` hires for and those
     ``viewer`` sees."""
-    statement = sa.select(Job).where(Job.state == JobState.open)
+    statement = sa.select(Job).options(orm.joinedload(Job.hiring_manager)).where(
+        Job.state == JobState.open)
     if hiring_manager is not None:
         statement = statement.where(Job.hiring_manager_id == hiring_manager.id)
     if viewer is not None:
@@ -437,7 +457,8 @@ def recent_open_jobs(limit: int = 10, hiring_manager: User | None = None, *,
 def jobs_by_title(state: JobState | None = None, *,
                   viewer: User | None = None) -> sa.Select[tuple[Job]]:
     """Jobs alphabetically, optionally only those in ``state`` and those ``viewer`` sees."""
-    statement = sa.select(Job).order_by(Job.title, Job.id)
+    statement = (sa.select(Job).options(orm.joinedload(Job.hiring_manager))
+                 .order_by(Job.title, Job.id))
     if state is not None:
         statement = statement.where(Job.state == state)
     if viewer is not None:

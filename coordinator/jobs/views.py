@@ -193,7 +193,7 @@ def _render_job_page(job: Job, *, candidacy_form: CandidacyForJobForm | None = N
     if candidacy_form is None and can_open_candidacy(user, job) and job.state is JobState.open:
         candidacy_form = CandidacyForJobForm(prefix="candidacy", formdata=None)
     return render_template(
-        "jobs/show.html", job=job, plan=job.planned_rounds, candidacies=page,
+        "jobs/show.html", job=job, plan=operations.load_plan(job), candidacies=page,
         candidacy_form=candidacy_form, plan_error=plan_error,
         can_edit=can_edit_job(user, job), show_pay_band=can_view_pay_band(user, job),
         show_contact=can_view_candidate_contact(user),

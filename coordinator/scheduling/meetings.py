@@ -63,8 +63,10 @@ def relationship_coverage(candidacy: Candidacy) -> dict[Relationship, str]:
 def rounds_overview(candidacy: Candidacy) -> dict[str, object]:
     """What the candidacy page shows about rounds: rounds in plan order with interviews, the
     planned rounds not opened yet, who met whom, and relationship coverage."""
+    from coordinator.jobs.operations import load_plan
     from coordinator.scheduling.operations import rounds_of
 
+    load_plan(candidacy.job)
     rounds = rounds_of(candidacy)
     opened = {r.planned_round_id for r in rounds}
     return {

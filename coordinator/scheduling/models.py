@@ -60,8 +60,8 @@ class Round(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    candidacy: Mapped[Candidacy] = orm.relationship(lazy="joined")
-    planned_round: Mapped[PlannedRound] = orm.relationship(lazy="joined")
+    candidacy: Mapped[Candidacy] = orm.relationship()
+    planned_round: Mapped[PlannedRound] = orm.relationship()
     interviews: Mapped[list[Interview]] = orm.relationship(
         back_populates="round", order_by="(Interview.starts_at, Interview.id)"
     )
@@ -131,12 +131,11 @@ class Interview(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    round: Mapped[Round] = orm.relationship(back_populates="interviews", lazy="joined")
+    round: Mapped[Round] = orm.relationship(back_populates="interviews")
     panel: Mapped[list[PanelMember]] = orm.relationship(
         back_populates="interview",
         cascade="all, delete-orphan",
         order_by="PanelMember.id",
-        lazy="selectin",
     )
 
     @property
@@ -184,7 +183,7 @@ class PanelMember(db.Model):
     response_comment: Mapped[str] = mapped_column(sa.String(1000), default="")
 
     interview: Mapped[Interview] = orm.relationship(back_populates="panel")
-    user: Mapped[User] = orm.relationship(lazy="joined")
+    user: Mapped[User] = orm.relationship()
 
 
 class WorkingHours(db.Model):

@@ -117,7 +117,12 @@ def rounds_of(candidacy: Candidacy) -> list[Round]:
         db.session.scalars(
             sa.select(Round)
             .where(Round.candidacy_id == candidacy.id)
-            .options(sa.orm.selectinload(Round.interviews))
+            .options(
+                sa.orm.joinedload(Round.planned_round),
+                sa.orm.selectinload(Round.interviews)
+                .selectinload(Interview.panel)
+                .joinedload(PanelMember.user),
+            )
         )
         .unique()
         .all()
@@ -135,7 +140,15 @@ def get_round(candidacy: Candidacy, round_id: int) -> Round:
 
 
 def get_interview(interview_id: int) -> Interview:
-    interview = db.session.get(Interview, interview_id)
+    """An interview with what its doors check and show: round, plan, candidacy, job, panel."""
+    interview = db.session.get(Interview, interview_id, options=[
+        sa.orm.joinedload(Interview.round).joinedload(Round.planned_round),
+        sa.orm.joinedload(Interview.round).joinedload(Round.candidacy)
+        .joinedload(Candidacy.job),
+        sa.orm.joinedload(Interview.round).joinedload(Round.candidacy)
+        .joinedload(Candidacy.candidate),
+        sa.orm.selectinload(Interview.panel).joinedload(PanelMember.user),
+    ])
     if interview is None:
         raise NotFound("No such interview.")
     return interview

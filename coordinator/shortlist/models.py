@@ -48,4 +48,4 @@ class Decision(db.Model):
     missing_assessments: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    actor: Mapped[User | None] = orm.relationship(lazy="joined")
+    actor: Mapped[User | None] = orm.relationship()

@@ -32,7 +32,10 @@ def decisions_of(candidacy: Candidacy) -> list[Decision]:
     """The candidacy's decisions, oldest first."""
     return list(
         db.session.scalars(
-            sa.select(Decision).where(Decision.candidacy_id == candidacy.id).order_by(Decision.id)
+            sa.select(Decision)
+            .options(sa.orm.joinedload(Decision.actor))
+            .where(Decision.candidacy_id == candidacy.id)
+            .order_by(Decision.id)
         )
     )
 

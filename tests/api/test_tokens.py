@@ -99,3 +99,23 @@ def test_a_session_cookie_does_not_authenticate_the_api(client, login, make_user
 def test_scheme_name_is_case_insensitive(client, issued):
     response = client.get("/api/v1/users/me", headers={"Authorization": f"bearer {issued[1]}"})
     assert response.status_code == 200
+
+
+def test_bearer_auth_with_the_users_roles_is_one_statement(client, token_user, issued,
+                                                           count_queries):
+    with count_queries() as queries:
+        response = client.get("/api/v1/users/me", headers=bearer(issued[1]))
+    assert response.status_code == 200
+    assert response.json["roles"] == ["recruiter"]
+    assert queries.count == 1, str(queries)
+
+
+def test_fair_ceiling_route_is_bearer_auth_plus_one_primary_key_select(
+        client, issued, make_candidate, count_queries):
+    # bench/bench_load.py measures auth_pk_ceiling_rps on GET /api/v1/candidates/{id}.
+    candidate = make_candidate()
+    path = f"/api/v1/candidates/{candidate.id}"
+    with count_queries() as queries:
+        response = client.get(path, headers=bearer(issued[1]))
+    assert response.status_code == 200
+    assert queries.count == 2, str(queries)

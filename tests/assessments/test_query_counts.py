@@ -96,3 +96,53 @@ def test_dashboard_query_count_does_not_grow_with_overdue_assessments(
     freeze(NOW + timedelta(days=10))
     large = page_queries(client, "/", count_queries)
     assert large == small
+
+
+# --- the busiest API doors: a stated number of statements, constant in the data -----------------
+
+#: GET /api/v1/interviews/{id}: the token's user with their roles (1), the interview with its
+#: round, plan, candidacy, job and candidate (1), its panel with their users (1), who met whom (1).
+INTERVIEW_API_QUERIES = 4
+#: PUT .../assessments/mine (a draft): the token's user (1), the interview (1) and its panel (1),
+#: the draft (1), the scorecard (1), the draft's ratings (1), the audit row (1); the UPDATEs of a
+#: draft whose content did not change are not sent.
+ASSESSMENT_DRAFT_QUERIES = 7
+
+
+def api_queries(call, count_queries) -> int:
+    with count_queries() as queries:
+        response = call()
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return queries
+
+
+def test_interview_api_runs_a_stated_number_of_statements_whatever_the_history(
+    api_as, grow, count_queries, recruiter
+):
+    state = grow(rounds=1, panel_size=1, criteria=2)
+    api = api_as(recruiter)
+    first = f"/interviews/{state.interviews[0].id}"
+    small = api_queries(lambda: api.get(first), count_queries)
+    grow(rounds=3, panel_size=4, criteria=8)
+    last = f"/interviews/{state.interviews[-1].id}"
+    large = api_queries(lambda: api.get(last), count_queries)
+    assert small.count == INTERVIEW_API_QUERIES, str(small)
+    assert large.count == small.count, str(large)
+
+
+def test_assessment_draft_runs_a_stated_number_of_statements_whatever_the_history(
+    api_as, grow, count_queries
+):
+    state = grow(rounds=1, panel_size=2, criteria=2)
+    late = state.interviews[0].panel[-1].user
+    api = api_as(late)
+    interview = state.interviews[0]
+    body = {"ratings": {str(c.id): 3 for c in interview.round.planned_round.criteria},
+            "recommendation": "yes", "notes": "Draft", "submit": False}
+    path = f"/interviews/{interview.id}/assessments/mine"
+    assert api.put(path, json=body).status_code == 200  # the first save creates the draft
+    small = api_queries(lambda: api.put(path, json=body), count_queries)
+    grow(rounds=3, panel_size=4, criteria=8)
+    large = api_queries(lambda: api.put(path, json=body), count_queries)
+    assert small.count == ASSESSMENT_DRAFT_QUERIES, str(small)
+    assert large.count == small.count, str(large)

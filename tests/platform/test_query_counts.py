@@ -69,21 +69,21 @@ def list_data(recruiter: User) -> ListData:
 
 
 # name -> (path for the data, expected queries per request); API paths are under /api/v1.
-# Pages: the signed-in user and their roles (2), then the page's rows and its count (2). API: the
-# token, its user and the user's roles (3), then the count and the rows (2). Rows that carry a job
-# add one batched load of the hiring managers' roles (``Job.hiring_manager`` is joined and
-# ``User.role_rows`` is selectin): one query whatever the row count, but not needed by a list.
+# Pages: the signed-in user with their session and roles (1), then the page's rows and its count
+# (2). API: the token's user with their roles (1), then the count and the rows (2). Relationships
+# are lazy by default, so a list loads only what it shows: the jobs' hiring managers are joined
+# into the rows' query, and nobody's roles are loaded but the viewer's.
 PAGES = {
-    # 2 + count + rows + managers' roles + active candidacies per job (one grouped query)
-    "jobs page": (lambda data: "/jobs", 6),
-    "candidates page": (lambda data: "/candidates", 4),  # 2 + count + rows
+    # 1 + count + rows (with managers) + active candidacies per job (one grouped query)
+    "jobs page": (lambda data: "/jobs", 4),
+    "candidates page": (lambda data: "/candidates", 3),  # 1 + count + rows
 }
 API = {
-    "api jobs": (lambda data: "/jobs?per_page=200", 6),  # 3 + count + rows + managers' roles
-    "api candidates": (lambda data: "/candidates?per_page=200", 5),  # 3 + count + rows
-    # 3 + the job and its manager's roles + count + rows (with their job) + managers' roles
+    "api jobs": (lambda data: "/jobs?per_page=200", 3),  # 1 + count + rows (with managers)
+    "api candidates": (lambda data: "/candidates?per_page=200", 3),  # 1 + count + rows
+    # 1 + the job + count + rows (with their candidate)
     "api job candidacies": (lambda data: f"/jobs/{data.first_job.id}/candidacies?per_page=200",
-                            8),
+                            4),
 }
 
 

@@ -231,6 +231,21 @@ def test_page_query_count_does_not_grow_with_interviews(
     assert after.count == before.count, str(after)
 
 
+#: The candidacy with its candidate and job (1), rounds with their plan (1), interviews (1), panels
+#: with their users (1), who met whom (1), availability (1), the job's plan (1), the compensation
+#: stage (1). Relationships are lazy by default: nothing else is loaded.
+PORTAL_QUERIES = 8
+
+
+def test_page_runs_a_stated_number_of_statements(client, scene, count_queries):
+    path = portal_path(scene.candidacy)
+    client.get(path)
+    with count_queries() as queries:
+        assert client.get(path).status_code == 200
+
+    assert queries.count == PORTAL_QUERIES, str(queries)
+
+
 def test_closing_the_candidacy_closes_the_page(client, scene, recruiter):
     path = portal_path(scene.candidacy)
     candidates.set_candidacy_state(

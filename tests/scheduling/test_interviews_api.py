@@ -656,3 +656,48 @@ def test_limits_are_counted_per_iso_week(api, plan, make_candidacy, recruiter, p
     assert refused.get_json()["conflicts"][0]["period"] == "week"
     assert api.post(f"/rounds/{rounds[2]}/interviews",
                     json=booking(panelists, at(8, 9).isoformat())).status_code == 201
+
+
+# --- the response is built before the commit (no re-read after it) ------------------------------
+
+
+@pytest.fixture
+def after_commit_statements():
+    """The SQL statements run after a session commit, until the next one begins work."""
+    seen: list[str] = []
+    committed = [False]
+
+    def on_commit(_session) -> None:
+        committed[0] = True
+
+    def on_execute(_conn, _cursor, statement, *_args) -> None:
+        if committed[0] and not statement.lstrip().upper().startswith(
+                ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            seen.append(statement)
+
+    sa.event.listen(sa.orm.Session, "after_commit", on_commit)
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", on_execute)
+    yield seen
+    sa.event.remove(sa.orm.Session, "after_commit", on_commit)
+    sa.event.remove(sa.engine.Engine, "before_cursor_execute", on_execute)
+
+
+def test_booking_answers_without_reading_again_after_its_commit(api, team_round, panelists,
+                                                                after_commit_statements):
+    body, panel_ids = booking(panelists), [u.id for u in panelists]
+    after_commit_statements.clear()
+    response = api.post(f"/rounds/{team_round['id']}/interviews", json=body)
+
+    assert response.status_code == 201, response.get_json()
+    assert [m["user_id"] for m in response.get_json()["panel"]] == panel_ids
+    assert after_commit_statements == []
+
+
+def test_rescheduling_answers_without_reading_again_after_its_commit(api, booked, panelists,
+                                                                     after_commit_statements):
+    response = api.patch(f"/interviews/{booked['id']}",
+                         json={"starts_at": "2027-03-02T14:00:00+01:00", "reason": "Moved"})
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["sequence"] == booked["sequence"] + 1
+    assert after_commit_statements == []

@@ -46,10 +46,11 @@ def refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
         address = address.ipv4_mapped
     if address.is_link_local or address in METADATA_ADDRESSES:
         return "link-local and cloud metadata addresses are never fetched"
+    if address.is_loopback or address.is_private:
+        return None if allow_private else (
+            "loopback and private network addresses are not allowed here")
     if address.is_multicast or address.is_unspecified or address.is_reserved:
         return "that address cannot be fetched"
-    if (address.is_loopback or address.is_private) and not allow_private:
-        return "loopback and private network addresses are not allowed here"
     if not address.is_global and not allow_private:
         return "that address is not on the public internet"
     return None

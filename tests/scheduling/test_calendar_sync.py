@@ -4,6 +4,7 @@ server on loopback (ETag / 304), and a real CalDAV server (Radicale). "Now" is M
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -17,8 +18,8 @@ import sqlalchemy as sa
 from coordinator.db import db
 from coordinator.scheduling import availability, calendar_sources, fetching, slots
 from coordinator.scheduling.models import BusyBlock, BusySource, CalendarSource, CalendarSourceKind
+from tests.invites.test_identity import caldav as caldav  # the Radicale fixture
 from tests.scheduling.conftest import at
-from tests.invites.test_identity import caldav  # noqa: F401 (the Radicale fixture)
 from tests.scheduling.test_busy_import import calendar, event
 
 
@@ -40,7 +41,7 @@ def feed() -> Iterator[tuple[Feed, str]]:
     state = Feed()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             state.requests.append({k.lower(): v for k, v in self.headers.items()})
             if state.redirect_to:
                 self.send_response(302)
@@ -61,10 +62,8 @@ def feed() -> Iterator[tuple[Feed, str]]:
             self.send_header("ETag", state.etag)
             self.send_header("Content-Length", str(len(state.body)))
             self.end_headers()
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(state.body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -84,6 +84,10 @@ EXPECTED: dict[str, Row] = {
     "feeds.create_feed": everyone(201),
     "feeds.revoke_feed": everyone(303),
     "feeds.show_feed": everyone(200, anonymous=200),
+    # everyone's own calendar source, on their profile
+    "scheduling.edit_calendar_source": everyone(200),
+    "scheduling.sync_calendar_source": everyone(303),
+    "scheduling.remove_calendar_source": everyone(303),
     "health.live": everyone(200, anonymous=200),
     "health.ready": everyone(200, anonymous=200),
     "jobs.edit_job": ok(200, *STAFF),

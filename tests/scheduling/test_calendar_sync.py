@@ -304,3 +304,29 @@ def test_a_caldav_calendar_syncs_and_an_unchanged_one_is_not_fetched(caldav,
     sync(source)
     assert source.etag != tag
     assert (at(4, 12), at(4, 13)) in synced(person)
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def test_sync_calendars_once_syncs_what_is_due_and_not_again_until_the_interval(
+        app, feed, allow_loopback, person):
+    state, url = feed
+    connect(person, url)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["sync-calendars", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "synced 1, failed 0" in result.output
+    assert synced(person) == [(at(2, 9), at(2, 10))]
+    asked = len(state.requests)
+    result = runner.invoke(args=["sync-calendars", "--once"])
+    assert "synced 0, failed 0" in result.output
+    assert len(state.requests) == asked
+
+
+def test_sync_calendars_reports_a_failed_source_and_still_exits_0(app, feed, person):
+    _state, url = feed
+    connect(person, url)
+    result = app.test_cli_runner().invoke(args=["sync-calendars", "--once"])
+    assert result.exit_code == 0
+    assert "synced 0, failed 1" in result.output

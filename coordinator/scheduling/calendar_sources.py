@@ -249,6 +249,10 @@ def sync_source(source: CalendarSource, *, actor: User | None = None,
         source.last_error = str(err)[:MAX_ERROR]
         db.session.flush()
         return source
+    except Exception as err:  # whatever a remote answer trips, it is that source's failure
+        source.last_error = f"The calendar could not be read ({type(err).__name__})."
+        db.session.flush()
+        return source
     if blocks is not None:
         availability.replace_busy_blocks(source.user, blocks, actor=actor,
                                          source=BusySource.synced)

@@ -25,6 +25,8 @@ METADATA_ADDRESSES = frozenset(
     ipaddress.ip_address(a) for a in ("fd00:ec2::254", "100.100.100.200", "192.0.0.192")
 )
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
 
 class FetchError(Exception):
     """Why an address could not be fetched (said to the user as is)."""
@@ -42,8 +44,14 @@ class Response:
 def refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
             allow_private: bool) -> str | None:
     """Why an address may not be fetched, or ``None``."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        # An IPv4 address inside an IPv6 one (mapped, 6to4, NAT64) is judged as itself.
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address.sixtofour is not None:
+            address = address.sixtofour
+        elif address in _NAT64:
+            address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     if address.is_link_local or address in METADATA_ADDRESSES:
         return "link-local and cloud metadata addresses are never fetched"
     if address.is_loopback or address.is_private:

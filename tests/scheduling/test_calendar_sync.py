@@ -169,6 +169,21 @@ def test_a_feed_that_is_not_a_calendar_keeps_the_last_good_blocks(feed, allow_lo
     assert source.last_error
 
 
+def test_an_unexpected_failure_reading_a_feed_is_that_sources_error(feed, allow_loopback, person,
+                                                                      monkeypatch):
+    state, url = feed
+    source = sync(connect(person, url))
+    state.etag = '"v4"'
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise TypeError("a parser bug")
+
+    monkeypatch.setattr(availability, "parse_busy_calendar", broken)
+    sync(source)
+    assert source.last_error == "The calendar could not be read (TypeError)."
+    assert synced(person) == [(at(2, 9), at(2, 10))]
+
+
 def test_removing_the_source_drops_its_busy_time(feed, allow_loopback, person):
     _state, url = feed
     sync(connect(person, url))
@@ -189,7 +204,8 @@ def test_loopback_is_refused_unless_allowed(feed, person):
 
 
 @pytest.mark.parametrize("address", ["169.254.169.254", "[fe80::1]", "[::ffff:169.254.169.254]",
-                                     "100.100.100.200"])
+                                     "100.100.100.200", "[64:ff9b::a9fe:a9fe]",
+                                     "[2002:a9fe:a9fe::1]"])
 def test_link_local_and_metadata_addresses_are_refused_even_when_private_is_allowed(
         allow_loopback, address):
     with pytest.raises(fetching.FetchError, match="never fetched"):

@@ -169,6 +169,33 @@ def register(app: Flask) -> None:
                 return
             time.sleep(interval)
 
+    @app.cli.command("sync-calendars")
+    @click.option("--once", is_flag=True, help="Sync the sources that are due now, then exit.")
+    @click.option("--interval", default=60.0, show_default=True,
+                  help="Seconds between looks for due sources when running continuously.")
+    def sync_calendars(once: bool, interval: float) -> None:
+        """Sync the users' calendar sources that are due (every COORDINATOR_CALENDAR_SYNC_MINUTES);
+        each source is committed on its own, so one slow or broken calendar delays no other."""
+        import time
+
+        from coordinator.scheduling import calendar_sources
+
+        while True:
+            synced = failed = 0
+            for source in calendar_sources.due_sources():
+                calendar_sources.sync_source(source)
+                db.session.commit()
+                if source.last_error:
+                    failed += 1
+                    click.echo(f"user {source.user_id}: {source.last_error}", err=True)
+                else:
+                    synced += 1
+            if synced or failed or once:
+                click.echo(f"synced {synced}, failed {failed}")
+            if once:
+                return
+            time.sleep(interval)
+
     @app.cli.command("seed-demo")
     @click.option("--force", is_flag=True, help="Seed even when the database already has users.")
     def seed_demo(force: bool) -> None:

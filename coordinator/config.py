@@ -39,12 +39,17 @@ ENVIRONMENT_KEYS: dict[str, str] = {
     "COORDINATOR_IMAP_PASSWORD": "IMAP_PASSWORD",
     "COORDINATOR_IMAP_FOLDER": "IMAP_FOLDER",
     "COORDINATOR_IMAP_SSL": "IMAP_SSL",
+    "COORDINATOR_CALENDAR_KEY": "CALENDAR_KEY",
+    "COORDINATOR_CALENDAR_ALLOW_PRIVATE_NETWORKS": "CALENDAR_ALLOW_PRIVATE_NETWORKS",
+    "COORDINATOR_CALENDAR_SYNC_MINUTES": "CALENDAR_SYNC_MINUTES",
 }
 
-BOOLEAN_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE", "IMAP_SSL"}
+BOOLEAN_KEYS = {
+    "SMTP_STARTTLS", "SESSION_COOKIE_SECURE", "IMAP_SSL", "CALENDAR_ALLOW_PRIVATE_NETWORKS",
+}
 INTEGER_KEYS = {
     "SMTP_PORT", "MAIL_MAX_ATTEMPTS", "PORTAL_LINK_DAYS", "MAIL_LEASE_SECONDS",
-    "MAIL_RECORD_EVERY", "REMEMBER_DAYS", "IMAP_PORT",
+    "MAIL_RECORD_EVERY", "REMEMBER_DAYS", "IMAP_PORT", "CALENDAR_SYNC_MINUTES",
 }
 
 
@@ -78,6 +83,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # A worker's claim on a message; after a crash the message is retried when it runs out.
         "MAIL_LEASE_SECONDS": 120,
         "PORTAL_LINK_DAYS": 45,
+        # Calendar sources: the key that encrypts their passwords (empty: derived from
+        # SECRET_KEY), whether they may live on loopback/private networks, how often to sync.
+        "CALENDAR_KEY": "",
+        "CALENDAR_ALLOW_PRIVATE_NETWORKS": False,
+        "CALENDAR_SYNC_MINUTES": 15,
         # Session and CSRF lifetimes allow an hour (and more) of writing an assessment.
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,

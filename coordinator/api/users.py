@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
@@ -23,8 +24,15 @@ from coordinator.api import bp
 from coordinator.api.core import Out, PageOf, PageQuery, Schema, endpoint, paginate
 from coordinator.api.schemas import TimeZone
 from coordinator.db import db
+from coordinator.errors import NotFound
 from coordinator.invites import feeds
 from coordinator.invites.permissions import can_manage_feed
+from coordinator.scheduling import calendar_sources
+from coordinator.scheduling.models import CalendarSource, CalendarSourceKind
+from coordinator.scheduling.permissions import (
+    can_manage_calendar_source,
+    can_sync_calendar_source,
+)
 
 RoleName = Literal["admin", "recruiter", "hiring_manager", "interviewer"]
 
@@ -194,3 +202,91 @@ def revoke_feed(user_id: int) -> Any:
     feeds.revoke_feeds(user, actor=g.user)
     db.session.commit()
     return Response(status=204)
+
+
+CalendarSourceKindName = Literal["ics_url", "caldav"]
+
+
+class CalendarSourceIn(Schema):
+    kind: CalendarSourceKindName
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    username: Annotated[str, Field(max_length=200)] = ""
+    # Kept exactly as sent; omitted on a replace keeps the stored one (same address and user).
+    password: Annotated[str | None, StringConstraints(strip_whitespace=False, min_length=1,
+                                                      max_length=500)] = None
+
+
+class CalendarSourceOut(Out):
+    kind: CalendarSourceKindName
+    url: str
+    username: str
+    last_synced_at: datetime | None = Field(description="The last sync that succeeded.")
+    last_error: str | None = Field(description="Why the last attempt failed; `null` when it "
+                                               "succeeded. Busy time from the last good sync "
+                                               "stays in use.")
+    busy_blocks: int = Field(description="Busy periods this source currently gives.")
+
+    @classmethod
+    def of(cls, source: CalendarSource) -> CalendarSourceOut:
+        return cls(kind=source.kind.value, url=source.url, username=source.username,
+                   last_synced_at=source.last_synced_at, last_error=source.last_error,
+                   busy_blocks=calendar_sources.synced_block_count(source.user))
+
+
+def _source(user: User) -> CalendarSource:
+    source = calendar_sources.source_of(user)
+    if source is None:
+        raise NotFound("This user has no calendar source.")
+    return source
+
+
+@endpoint(bp, "GET", "/users/<int:user_id>/calendar-source",
+          summary="The user's calendar source (self, admin)", allow=is_signed_in,
+          response=CalendarSourceOut, tag="users",
+          description="The password is never returned. `404` when none is connected.")
+def show_calendar_source(user_id: int) -> Any:
+    user = operations.get_user(user_id)
+    require(can_manage_calendar_source(g.user, user))
+    return CalendarSourceOut.of(_source(user))
+
+
+@endpoint(bp, "PUT", "/users/<int:user_id>/calendar-source",
+          summary="Connect or replace the user's calendar source (self, admin)",
+          allow=is_signed_in, body=CalendarSourceIn, response=CalendarSourceOut, tag="users",
+          description="`ics_url`: a secret iCalendar address (no user name or password). "
+                      "`caldav`: a CalDAV calendar's address with a user name and an app "
+                      "password, stored encrypted. The source is synced by `sync-calendars` "
+                      "(or `POST .../calendar-source/sync`).")
+def put_calendar_source(user_id: int, body: CalendarSourceIn) -> Any:
+    user = operations.get_user(user_id)
+    require(can_manage_calendar_source(g.user, user))
+    source = calendar_sources.set_source(
+        user, actor=g.user, kind=CalendarSourceKind(body.kind), url=body.url,
+        username=body.username, password=body.password)
+    db.session.commit()
+    return CalendarSourceOut.of(source)
+
+
+@endpoint(bp, "DELETE", "/users/<int:user_id>/calendar-source",
+          summary="Disconnect the user's calendar source and drop its busy time (self, admin)",
+          allow=is_signed_in, status=204, tag="users",
+          description="Uploaded busy time stays. `204` also when none was connected.")
+def delete_calendar_source(user_id: int) -> Any:
+    user = operations.get_user(user_id)
+    require(can_manage_calendar_source(g.user, user))
+    calendar_sources.remove_source(user, actor=g.user)
+    db.session.commit()
+    return Response(status=204)
+
+
+@endpoint(bp, "POST", "/users/<int:user_id>/calendar-source/sync",
+          summary="Sync the user's calendar source now (self, admin, recruiter)",
+          allow=is_signed_in, response=CalendarSourceOut, tag="users",
+          description="`200` with the source after one sync; a failed sync keeps the last good "
+                      "busy time and says why in `last_error`.")
+def sync_calendar_source(user_id: int) -> Any:
+    user = operations.get_user(user_id)
+    require(can_sync_calendar_source(g.user, user))
+    source = calendar_sources.sync_source(_source(user), actor=g.user)
+    db.session.commit()
+    return CalendarSourceOut.of(source)

@@ -37,6 +37,7 @@ from coordinator.errors import RuleViolation
 from coordinator.scheduling.models import (
     AvailabilitySource,
     BusyBlock,
+    BusySource,
     CandidateAvailability,
     WorkingHours,
 )
@@ -258,6 +259,13 @@ def parse_busy_calendar(
         raise RuleViolation("file", f"Not a valid iCalendar file: {str(err)[:200]}") from err
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
         raise RuleViolation("file", "Not a VCALENDAR.")
+    return busy_periods(calendar, zone_name, now=now)
+
+
+def busy_periods(
+    calendar: icalendar.Calendar, zone_name: str, *, now: datetime | None = None
+) -> list[tuple[datetime, datetime]]:
+    """Busy periods of a parsed calendar, expanded inside the import window (merged)."""
     zone = ZoneInfo(zone_name if is_valid_zone(zone_name) else "UTC")
     moment = now or utcnow()
     start, end = moment - IMPORT_PAST, moment + IMPORT_AHEAD
@@ -291,9 +299,14 @@ def merge(blocks: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, d
 
 
 def replace_busy_blocks(
-    user: User, blocks: Sequence[tuple[datetime, datetime]], *, actor: User
+    user: User,
+    blocks: Sequence[tuple[datetime, datetime]],
+    *,
+    actor: User | None,
+    source: BusySource = BusySource.uploaded,
 ) -> int:
-    """Replace a user's imported busy time (all or nothing, in the caller's transaction).
+    """Replace a user's busy time of one source (all or nothing, in the caller's transaction):
+    an upload leaves the synced blocks alone, and a sync the uploaded ones.
 
     Busy time more than two years ahead is clipped there (nothing can be booked later), so
     that a calendar with far-off events imports without a refusal.
@@ -303,17 +316,20 @@ def replace_busy_blocks(
     now = utcnow()
     last = horizon(now)
     blocks = [(b, min(e, last)) for b, e in blocks if b < last]
-    db.session.execute(sa.delete(BusyBlock).where(BusyBlock.user_id == user.id))
+    db.session.execute(
+        sa.delete(BusyBlock).where(BusyBlock.user_id == user.id, BusyBlock.source == source)
+    )
     if blocks:
         db.session.execute(
             sa.insert(BusyBlock),
             [
-                {"user_id": user.id, "starts_at": b, "ends_at": e, "imported_at": now}
+                {"user_id": user.id, "starts_at": b, "ends_at": e, "imported_at": now,
+                 "source": source}
                 for b, e in blocks
             ],
         )
     db.session.flush()
-    record(actor, "user.busy_imported", user, blocks=len(blocks))
+    record(actor, "user.busy_imported", user, blocks=len(blocks), source=source.value)
     return len(blocks)
 
 

@@ -12,6 +12,7 @@ from wtforms import (
     FileField,
     FormField,
     IntegerField,
+    PasswordField,
     SelectChoice,
     SelectField,
     StringField,
@@ -237,3 +238,17 @@ class LimitsForm(Form):
                                           validators=[Optional(), NumberRange(0, 50)])
     max_interviews_per_week = IntegerField("Interviews per week at most",
                                            validators=[Optional(), NumberRange(0, 50)])
+
+
+class CalendarSourceForm(Form):
+    kind = SelectField("Kind", choices=[
+        SelectChoice("ics_url",
+                     "Secret iCalendar address (Google, Outlook, Fastmail, Nextcloud, iCloud)"),
+        SelectChoice("caldav", "CalDAV calendar (with a user name and an app password)"),
+    ], validators=[DataRequired()])
+    url = StringField("Address", validators=[DataRequired("Give the calendar's address."),
+                                             Length(max=2000)])
+    username = StringField("User name (CalDAV)", validators=[Optional(), Length(max=200)])
+    # Not stripped: a password's spaces are part of it.
+    password = PasswordField("App password (CalDAV; leave empty to keep the stored one)",
+                             validators=[Optional(strip_whitespace=False), Length(max=500)])

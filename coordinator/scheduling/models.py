@@ -42,6 +42,16 @@ class AvailabilitySource(TitledEnum):
     candidate = "candidate", "Given by the candidate"
 
 
+class BusySource(TitledEnum):
+    uploaded = "uploaded", "Imported from a file or the API"
+    synced = "synced", "Synced from the person's calendar source"
+
+
+class CalendarSourceKind(TitledEnum):
+    ics_url = "ics_url", "Secret iCalendar address"
+    caldav = "caldav", "CalDAV calendar"
+
+
 class Round(db.Model):
     """One stage of a candidacy, made from a planned round; holds one or more interviews."""
 
@@ -220,6 +230,43 @@ class BusyBlock(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Uploaded and synced busy time are replaced separately: a sync never wipes an upload.
+    source: Mapped[BusySource] = mapped_column(
+        enum_column(BusySource, "busy_source"), default=BusySource.uploaded,
+        server_default=BusySource.uploaded.value,
+    )
+
+
+class CalendarSource(db.Model):
+    """A user's own calendar that busy time is synced from (one per user)."""
+
+    __tablename__ = "calendar_sources"
+    __table_args__ = (
+        sa.CheckConstraint("kind = 'caldav' OR password_encrypted IS NULL",
+                           name="password_only_for_caldav"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    kind: Mapped[CalendarSourceKind] = mapped_column(
+        enum_column(CalendarSourceKind, "calendar_source_kind")
+    )
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    username: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Fernet token of the password (never the password itself).
+    password_encrypted: Mapped[str | None] = mapped_column(sa.Text)
+    #: What the server said last time, to ask "changed since?" (ETag, Last-Modified, CTag).
+    etag: Mapped[str | None] = mapped_column(sa.String(500))
+    last_modified: Mapped[str | None] = mapped_column(sa.String(100))
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.String(2000))
+    next_sync_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = orm.relationship()
 
 
 class CandidateAvailability(db.Model):

@@ -84,3 +84,13 @@ def register() -> None:
         job_permissions.CONNECTED_JOB_IDS.append(panel_job_ids)
     if panel_candidate_ids not in candidate_permissions.CONNECTED_CANDIDATE_IDS:
         candidate_permissions.CONNECTED_CANDIDATE_IDS.append(panel_candidate_ids)
+
+
+def can_manage_calendar_source(user: User, owner: User) -> bool:
+    """A calendar source holds its owner's secret address or password: the owner and admins."""
+    return user.id == owner.id or user.has_role(Role.admin)
+
+
+def can_sync_calendar_source(user: User, owner: User) -> bool:
+    """Asking for a fresh sync reveals nothing, and recruiters need it when they schedule."""
+    return user.id == owner.id or user.has_role(Role.admin, Role.recruiter)

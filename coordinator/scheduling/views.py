@@ -24,10 +24,11 @@ from coordinator.invites.models import Invite
 from coordinator.invites.permissions import can_answer_invite
 from coordinator.jobs.operations import get_planned_round
 from coordinator.mail.models import OutboxMessage
-from coordinator.scheduling import availability, meetings, operations, slots
+from coordinator.scheduling import availability, calendar_sources, meetings, operations, slots
 from coordinator.scheduling.forms import (
     AvailabilityForm,
     BusyImportForm,
+    CalendarSourceForm,
     CancelForm,
     InterviewForm,
     LimitsForm,
@@ -40,14 +41,17 @@ from coordinator.scheduling.models import (
     ANSWERS,
     AvailabilitySource,
     BusyBlock,
+    CalendarSourceKind,
     Interview,
     Round,
 )
 from coordinator.scheduling.permissions import (
     can_manage_availability,
+    can_manage_calendar_source,
     can_schedule,
     can_schedule_for,
     can_set_working_hours,
+    can_sync_calendar_source,
     can_view_interview,
 )
 from coordinator.timeutil import local_to_utc, to_zone, utcnow
@@ -282,10 +286,11 @@ def suggest_slots(candidacy_id: int, round_id: int) -> Any:
         for entry in [*form.required, *form.pool]:
             if entry.form.user_id.data:
                 relationship_of[entry.form.user_id.data] = entry.form.relationship.data
+    calendars = calendar_sources.sync_statuses(relationship_of) if found is not None else {}
     return render_template(
         "scheduling/suggestions.html", form=form, round=round_, candidacy=candidacy,
         slots=found, error=error, people={u.id: u for u in people},
-        relationship_of=relationship_of,
+        relationship_of=relationship_of, calendars=calendars,
         duration=form.duration_minutes.data or round_.planned_round.duration_minutes,
     ), status
 
@@ -530,6 +535,78 @@ def import_busy(user_id: int) -> Any:
     return render_template("scheduling/busy.html", form=form, person=user,
                            block_count=block_count), status
 
+
+
+# --- the user's own calendar source (a section of the profile, and its form page) ---------------
+
+
+@bp.app_context_processor
+def _calendar_source_helpers() -> dict[str, Any]:
+    """``calendar_source_of(user)`` and ``calendar_sync_status(user)`` for the profile section
+    and for pages that list panel members."""
+
+    def status(user: User) -> str:
+        return calendar_sources.sync_status(calendar_sources.source_of(user))
+
+    return {"calendar_source_of": calendar_sources.source_of, "calendar_sync_status": status}
+
+
+@bp.route("/profile/calendar-source", methods=["GET", "POST"])
+@requires(is_signed_in)
+def edit_calendar_source() -> Any:
+    user = g.user
+    require(can_manage_calendar_source(user, user))
+    source = calendar_sources.source_of(user)
+    form = CalendarSourceForm(obj=source if request.method == "GET" else None)
+    if request.method == "GET" and source is not None:
+        form.kind.data = source.kind.value
+    status = 200
+    if form.validate_on_submit():
+        try:
+            calendar_sources.set_source(
+                user, actor=user, kind=CalendarSourceKind(form.kind.data), url=form.url.data,
+                username=(form.username.data or "").strip(), password=form.password.data or None)
+        except RuleViolation as err:
+            db.session.rollback()
+            form.attach(err)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Your calendar is connected; it is synced within a few minutes "
+                  "(or now, with “Sync now”).", "info")
+            return redirect(url_for("accounts.profile", _anchor="calendar-source"), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("scheduling/calendar_source.html", form=form, source=source), status
+
+
+@bp.post("/profile/calendar-source/sync")
+@requires(is_signed_in)
+def sync_calendar_source() -> Any:
+    user = g.user
+    require(can_sync_calendar_source(user, user))
+    source = calendar_sources.source_of(user)
+    if source is None:
+        flash("You have no calendar connected.", "info")
+    else:
+        calendar_sources.sync_source(source, actor=user)
+        db.session.commit()
+        if source.last_error:
+            flash(f"The sync failed: {source.last_error}", "error")
+        else:
+            flash("Your calendar is synced.", "info")
+    return redirect(url_for("accounts.profile", _anchor="calendar-source"), 303)
+
+
+@bp.post("/profile/calendar-source/remove")
+@requires(is_signed_in)
+def remove_calendar_source() -> Any:
+    user = g.user
+    require(can_manage_calendar_source(user, user))
+    calendar_sources.remove_source(user, actor=user)
+    db.session.commit()
+    flash("Your calendar is disconnected and its busy time removed.", "info")
+    return redirect(url_for("accounts.profile", _anchor="calendar-source"), 303)
 
 
 from coordinator.scheduling import loop_pages  # noqa: E402, F401  (its routes join this blueprint)

@@ -84,6 +84,10 @@ EXPECTED: dict[str, Row] = {
     "feeds.create_feed": everyone(201),
     "feeds.revoke_feed": everyone(303),
     "feeds.show_feed": everyone(200, anonymous=200),
+    # everyone's own calendar source, on their profile
+    "scheduling.edit_calendar_source": everyone(200),
+    "scheduling.sync_calendar_source": everyone(303),
+    "scheduling.remove_calendar_source": everyone(303),
     "health.live": everyone(200, anonymous=200),
     "health.ready": everyone(200, anonymous=200),
     "jobs.edit_job": ok(200, *STAFF),
@@ -127,6 +131,11 @@ EXPECTED: dict[str, Row] = {
     "api.compare_candidacies": ok(422, *DECIDERS),
     "api.create_candidate": ok(422, *STAFF),
     "api.create_feed": ok(201, "admin", "panel"),  # user_id is the panel member
+    # the panel member has no calendar source in the world: 404 once allowed
+    "api.show_calendar_source": ok(404, "admin", "panel"),
+    "api.put_calendar_source": ok(422, "admin", "panel"),
+    "api.delete_calendar_source": ok(204, "admin", "panel"),
+    "api.sync_calendar_source": ok(404, *STAFF, "panel"),
     "api.create_job": ok(422, *STAFF),
     "api.create_user": ok(422, "admin"),
     "api.decide_compensation_approval": ok(422, "admin", "hiring_manager"),

@@ -41,6 +41,11 @@ def _overflow(page: Any, selector: str) -> dict[str, int]:
         " return {scroll: e.scrollWidth, client: e.clientWidth}; }", selector)
 
 
+def _no_sideways_scroll(page: Any) -> None:
+    document = _overflow(page, "html")
+    assert document["scroll"] <= document["client"], document
+
+
 @pytest.fixture
 def desktop(browser, request):
     from tests.browser.conftest import _journey
@@ -56,8 +61,7 @@ def test_shortlist_with_six_criteria_does_not_scroll_sideways_at_1366(
     page.goto(f"{live_server.url}/jobs/{world.story.job_id}/shortlist")
     desktop.shot("shortlist at 1366")
     assert page.locator("table.shortlist thead th").count() >= 16
-    document = _overflow(page, "html")
-    assert document["scroll"] <= document["client"], document
+    _no_sideways_scroll(page)
     container = _overflow(page, ".table-wrap")
     assert container["scroll"] <= container["client"], container
     assert desktop.axe() == []
@@ -69,11 +73,38 @@ def test_shortlist_rows_are_cards_on_a_phone(live_server, in_live_app, phone):
     sign_in(live_server, phone, world.story.manager_email)
     page.goto(f"{live_server.url}/jobs/{world.story.job_id}/shortlist")
     phone.shot("shortlist on a phone")
-    document = _overflow(page, "html")
-    assert document["scroll"] <= document["client"], document
+    _no_sideways_scroll(page)
     row = page.locator("table.shortlist tbody tr").first
     assert row.evaluate("e => getComputedStyle(e).display") == "block"
     assert page.locator("table.shortlist thead").evaluate(
         "e => e.getBoundingClientRect().height") <= 1
     assert page.locator("table.shortlist tbody td[data-label='Calibrated']").first.is_visible()
     assert phone.axe() == []
+
+
+def test_candidate_page_has_nothing_wider_than_a_phone(live_server, in_live_app, phone):
+    story = scenario.build(book_team=True)
+    page = phone.page
+    page.goto(live_server.url + story.portal_path)
+    phone.shot("candidate page on a phone")
+    _no_sideways_scroll(page)
+    too_wide = page.evaluate(
+        "() => [...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+        ".map(e => e.tagName + '.' + e.className)")
+    assert too_wide == []
+    page.get_by_label("Window 1 date").fill("2030-03-04")
+    page.get_by_role("button", name="Add another window").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Window 2 date").is_visible()
+    assert page.get_by_label("Window 1 date").input_value() == "2030-03-04"
+    phone.shot("second window")
+    assert phone.axe() == []
+
+
+def test_candidate_page_fits_at_1366(live_server, in_live_app, desktop):
+    story = scenario.build(book_team=True)
+    page = desktop.page
+    page.goto(live_server.url + story.portal_path)
+    desktop.shot("candidate page at 1366")
+    _no_sideways_scroll(page)

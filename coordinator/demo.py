@@ -31,6 +31,17 @@ USERS = [
     ("tech@demo.example", "Tomás Tech", "Staff engineer", "Europe/Madrid", {Role.interviewer}),
 ]
 
+#: What the demo people wrote about themselves; someone who wrote nothing has no bio (the
+#: candidate's page then shows none rather than made-up filler).
+BIOS = {
+    "manager@demo.example": "I run the platform group: twelve engineers who keep payments, "
+                            "search and the public API up. Before that: trading systems.",
+    "peer@demo.example": "Backend engineer on the payments team since 2021; I care about boring, "
+                         "well-tested code and on-call rotations that let people sleep.",
+    "supervisor@demo.example": "I lead the team you would join and do the one-to-ones, "
+                               "planning and career conversations.",
+}
+
 CANDIDATES = [
     ("Alex Kim", "alex.kim@candidates.example", "+1 416 555 0101", "America/Toronto"),
     ("Béatrice Dupont", "beatrice.dupont@candidates.example", "+33 1 55 55 01 02", "Europe/Paris"),
@@ -86,7 +97,7 @@ def seed() -> None:
     for email, name, title, zone, roles in USERS:
         users[email] = accounts.create_user(
             actor=None, email=email, name=name, job_title=title, time_zone=zone, roles=roles,
-            password=DEMO_PASSWORD, bio=f"{name.split()[0]} works as {title.lower()}.",
+            password=DEMO_PASSWORD, bio=BIOS.get(email, ""),
         )
     recruiter = users["recruiter@demo.example"]
     manager = users["manager@demo.example"]

@@ -161,8 +161,10 @@ class OutcomeForm(Form):
 
     outcome = SelectField(
         "Outcome",
-        choices=[SelectChoice(s.value, s.title) for s in OUTCOMES],
-        validators=[InputRequired()],
+        # Starts on the placeholder: an outcome cannot be changed, so none is preselected.
+        choices=[SelectChoice("", "Choose an outcome…")]
+        + [SelectChoice(s.value, s.title) for s in OUTCOMES],
+        validators=[InputRequired("Choose an outcome.")],
         description="Agreed makes the candidacy an offer; declined rejects it; withdrawn records "
         "that the candidate withdrew. An outcome cannot be changed.",
     )

@@ -11,8 +11,9 @@ from coordinator.errors import RuleViolation
 from coordinator.forms import Form, TimeZoneField
 from coordinator.timeutil import is_valid_zone, local_to_utc
 
-#: Rows the availability form shows; a submission may carry up to MAX_ROWS.
-ROWS = 5
+#: Rows the availability form shows at first ("add another" adds one, without JavaScript);
+#: a submission may carry up to MAX_ROWS.
+ROWS = 1
 MAX_ROWS = 20
 
 
@@ -43,6 +44,21 @@ class AvailabilityForm(Form):
         super().__init__(*args, **kwargs)
         #: Messages per row index, shown beside the row.
         self.row_errors: dict[int, list[str]] = {}
+
+    def add_row(self) -> bool:
+        """One more empty window row, up to MAX_ROWS; False when the form is full."""
+        if len(self.windows) >= MAX_ROWS:
+            return False
+        self.windows.append_entry()
+        return True
+
+    def first_bad_field_id(self) -> str | None:
+        """The id of the first row's date field that carries an error, for the summary link."""
+        for index, entry in enumerate(self.windows):
+            row = entry.form
+            if index in self.row_errors or any(f.errors for f in (row.date, row.start, row.end)):
+                return str(row.date.id)
+        return None
 
     def _fail(self, index: int, message: str) -> None:
         self.row_errors.setdefault(index, []).append(message)
@@ -82,7 +98,7 @@ class AvailabilityForm(Form):
         ]
         if bad:
             rows = ", ".join(str(i + 1) for i in sorted(set(bad)))
-            raise RuleViolation("windows", f"Please fix row {rows}; nothing was saved.")
+            raise RuleViolation("windows", f"Please fix window {rows}; nothing was saved.")
         if not windows:
             raise RuleViolation("windows", "Give at least one window: a date, a start and an end.")
         return windows

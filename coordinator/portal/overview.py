@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from coordinator.candidates.models import Candidacy
+from coordinator.invites import operations as invites
 from coordinator.jobs.models import Relationship, RoundKind
 from coordinator.scheduling import availability, meetings, operations
 from coordinator.scheduling.models import Interview, InviteResponse, Round, RoundState
@@ -83,6 +84,11 @@ class Overview:
     to_schedule: tuple[str, ...]
     compensation: CompensationNotice | None
     windows: tuple[Window, ...]
+    #: Whom the candidate deals with (``COMPANY_NAME``, else the sender's domain).
+    company: str = ""
+    #: The recruiter who booked the latest interview; empty when nobody is known (or inactive).
+    #: Only the name: the page never shows a staff email address.
+    recruiter_name: str = ""
 
 
 def short_bio(text: str, limit: int = BIO_LENGTH) -> str:
@@ -179,6 +185,9 @@ def build(candidacy: Candidacy, now: datetime) -> Overview:
         if w.ends_at > now
     )
     candidate, job = candidacy.candidate, candidacy.job
+    booked = [i for r in rounds for i in r.interviews]
+    latest = max(booked, key=lambda i: i.id, default=None)
+    recruiter = invites.recruiter_of(latest) if latest is not None else None
     return Overview(
         candidate_name=candidate.name,
         candidate_zone=candidate.time_zone,
@@ -189,4 +198,6 @@ def build(candidacy: Candidacy, now: datetime) -> Overview:
         to_schedule=tuple(to_schedule),
         compensation=compensation_notice(candidacy, rounds, now),
         windows=windows,
+        company=invites.company_name(),
+        recruiter_name=recruiter.name if recruiter else "",
     )

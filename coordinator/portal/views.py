@@ -115,6 +115,14 @@ def give_availability(token: str) -> Any:
     candidacy = links.resolve(token)
     form = AvailabilityForm()
     valid = form.validate()
+    if "add" in request.form:
+        # "Add another window": show the rows given so far plus an empty one; nothing is saved.
+        zone = (form.time_zone.data or "").strip()
+        zone = zone if is_valid_zone(zone) else _own_zone(candidacy)
+        if not form.add_row():
+            form.form_errors.append("That is as many windows as one form takes: save these first.")
+        zone_form = ZoneForm(formdata=None, data={"tz": zone})
+        return _page(token, candidacy, zone, zone_form, form, 200)
     try:
         windows = form.windows_utc(utcnow())
         if not valid:

@@ -31,9 +31,9 @@ def test_candidate_sees_panel_pay_notice_downloads_ics_and_gives_availability(
     phone.shot("after download")
 
     day = (scenario.utcnow() + timedelta(days=9)).date().isoformat()
-    page.get_by_label("Row 1 date").fill(day)
-    page.get_by_label("Row 1 from").fill("09:00")
-    page.get_by_label("Row 1 to").fill("12:00")
+    page.get_by_label("Window 1 date").fill(day)
+    page.get_by_label("Window 1 from").fill("09:00")
+    page.get_by_label("Window 1 to").fill("12:00")
     page.keyboard.press("Tab")
     phone.shot("availability filled")
     assert journey_has_no_horizontal_scroll(page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -355,3 +356,23 @@ def test_query_count_does_not_grow_with_proposals(
     for amount in ("98000", "97000", "96000", "95000"):
         approved(amount)
     assert queries() <= few
+
+
+def test_outcome_select_starts_on_an_empty_placeholder(stage, candidacy, people, login):
+    page = text(login(people.recruiter).get(compensation_path(candidacy)))
+
+    select = re.search(r'<select[^>]*id="outcome-outcome".*?</select>', page, re.S).group(0)
+    first = re.search(r"<option[^>]*>", select).group(0)
+    assert 'value=""' in first and "selected" not in select.replace(first, "")
+
+
+def test_submitting_the_outcome_without_choosing_is_a_field_error(
+    stage, candidacy, people, login
+):
+    response = login(people.recruiter).post(
+        f"{compensation_path(candidacy)}/outcome", data={"outcome-outcome": ""}
+    )
+    db.session.refresh(stage)
+    page = text(response)
+    assert (response.status_code, field_error(page, "outcome-outcome"), stage.state.value) == (
+        422, "Choose an outcome.", "open")

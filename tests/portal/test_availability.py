@@ -140,7 +140,7 @@ BAD_ROWS = [
     ),
     pytest.param(
         rows(("2027-03-08", "09:00", "10:00"), ("2027-03-08", "12:00", "11:00")),
-        "Please fix row 2",
+        "Please fix window 2",
         id="one-bad-row-of-two",
     ),
 ]
@@ -167,7 +167,7 @@ def test_refused_form_keeps_the_input(client, scene):
 
     page = response.get_data(as_text=True)
     assert 'value="2027-03-08"' in page and 'value="12:00"' in page
-    assert "Row 1:" in page
+    assert "Window 1:" in page
 
 
 def test_closed_candidacy_cannot_give_availability(client, scene, recruiter):

@@ -50,9 +50,9 @@ def test_first_interview_is_new_to_the_candidate(open_portal, scene):
 def test_page_gives_each_interviewers_job_title_relationship_and_bio(open_portal):
     page = open_portal()
 
-    assert "Hana Hiring</strong>, Head of Platform" in page
+    assert "Hana Hiring</bdi></strong>, <bdi>Head of Platform" in page
     assert "the hiring manager for this role (hiring manager)" in page
-    assert "Priya Peer</strong>, Senior engineer" in page
+    assert "Priya Peer</bdi></strong>, <bdi>Senior engineer" in page
     assert "a peer, working in a role like this one (peer)" in page
     assert "would be your supervisor (supervisor)" in page
     assert "Hana has led the platform group since 2019 and hires for it." in page

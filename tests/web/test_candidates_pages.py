@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -281,3 +282,19 @@ def test_interviewer_lists_only_the_candidates_they_interview_without_contact_de
     assert "Seated Sam" in page
     assert "Other Olive" not in page
     assert "sam@example.com" not in page and "+1 555 0100" not in page
+
+
+def test_free_text_inputs_take_their_direction_from_what_is_typed(client, login, recruiter):
+    login(recruiter)
+    page = text(client.get("/candidates/new"))
+
+    name = re.search(r'<input[^>]*id="name"[^>]*>', page).group(0)
+    email = re.search(r'<input[^>]*id="email"[^>]*>', page).group(0)
+    assert ('dir="auto"' in name, 'dir="auto"' in email) == (True, False)
+
+
+def test_candidate_names_in_the_list_are_isolated(client, login, recruiter, make_candidate):
+    make_candidate(name="نور حداد")
+    login(recruiter)
+
+    assert "<bdi>نور حداد</bdi>" in text(client.get("/candidates"))

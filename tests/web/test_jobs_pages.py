@@ -39,7 +39,7 @@ def test_job_list_shows_open_jobs_with_their_active_candidacy_counts(
     db.session.commit()
     login(recruiter)
     page = text(client.get("/jobs"))
-    assert f'<a href="/jobs/{job.id}">Platform Engineer</a>' in page
+    assert f'<a href="/jobs/{job.id}"><bdi>Platform Engineer</bdi></a>' in page
     assert '<td class="num">2</td>' in page
 
 

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, Field
 
 from coordinator.access import require
 from coordinator.api import bp
-from coordinator.api.core import Out, Schema, endpoint
+from coordinator.api.core import SPECS, Out, Schema, endpoint
 from coordinator.api.scheduling import InterviewOut, _round
 from coordinator.db import db
 from coordinator.errors import Conflict
@@ -183,7 +183,7 @@ def self_schedule_slots(token: str) -> Any:
     tag="portal",
 )
 def self_schedule_book(token: str, body: BookIn) -> Any:
-    request = selfschedule.resolve(token, lock=True)
+    request = selfschedule.resolve(token)
     try:
         change = selfschedule.book(request, body.starts_at)
     except Conflict as err:
@@ -202,14 +202,12 @@ def self_schedule_book(token: str, body: BookIn) -> Any:
 def _register_link_routes(state: Any) -> None:
     """``<link>/slots`` and ``<link>/book`` beside the candidate's page, as API endpoints."""
     app = state.app
-    app.add_url_rule(
-        "/s/<token>/slots", "api.self_schedule_slots",
-        app.view_functions["api.self_schedule_slots"], methods=["GET"],
-    )
-    app.add_url_rule(
-        "/s/<token>/book", "api.self_schedule_book",
-        app.view_functions["api.self_schedule_book"], methods=["POST"],
-    )
+    for name, rule, method in (("self_schedule_slots", "/s/<token>/slots", "GET"),
+                               ("self_schedule_book", "/s/<token>/book", "POST")):
+        # Its own endpoint name (a unique OpenAPI operationId), the same view and declaration.
+        SPECS[f"{name}_at_link"] = SPECS[name]
+        app.add_url_rule(rule, f"api.{name}_at_link", app.view_functions[f"api.{name}"],
+                         methods=[method])
 
 
 bp.record_once(_register_link_routes)

@@ -265,7 +265,7 @@ def show_self_schedule(token: str) -> Any:
 @public
 def pick_self_schedule_slot(token: str) -> Any:
     """The candidate books the time they picked; a taken time re-renders a fresh list (409)."""
-    request_ = selfschedule.resolve(token, lock=True)
+    request_ = selfschedule.resolve(token)
     candidacy = request_.round.candidacy
     form = PickForm()
     zone = (form.tz.data or "").strip()

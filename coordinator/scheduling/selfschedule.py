@@ -128,7 +128,7 @@ def token_for(request: SelfScheduleRequest) -> str:
     return _serializer().dumps({"s": request.id, "e": int(request.expires_at.timestamp())})
 
 
-def resolve(token: str, *, lock: bool = False) -> SelfScheduleRequest:
+def resolve(token: str) -> SelfScheduleRequest:
     """The open request a link opens; NotFound when altered, Gone when expired, used or closed."""
     if len(token) > 500:
         raise NotFound("No such page.")
@@ -137,10 +137,7 @@ def resolve(token: str, *, lock: bool = False) -> SelfScheduleRequest:
         request_id, expires = int(payload["s"]), int(payload["e"])
     except (BadSignature, KeyError, TypeError, ValueError) as err:
         raise NotFound("No such page.") from err
-    query = sa.select(SelfScheduleRequest).where(SelfScheduleRequest.id == request_id)
-    if lock:
-        query = query.with_for_update()
-    request = db.session.scalar(query)
+    request = db.session.get(SelfScheduleRequest, request_id)
     if request is None or int(request.expires_at.timestamp()) != expires:
         raise NotFound("No such page.")
     if datetime.fromtimestamp(expires, UTC) <= utcnow():

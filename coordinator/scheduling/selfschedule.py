@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import orm
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,10 +27,13 @@ from coordinator.audit import history
 from coordinator.audit.operations import record
 from coordinator.db import TitledEnum, UTCDateTime, db, enum_column
 from coordinator.errors import Conflict, Gone, NotFound, RuleViolation
+from coordinator.invites import operations as invites
 from coordinator.jobs.models import Relationship
+from coordinator.mail import messages, outbox
 from coordinator.scheduling import operations, slots
 from coordinator.scheduling.models import Interview, Round, RoundState
-from coordinator.timeutil import UTC, ensure_aware, utcnow
+from coordinator.timeutil import UTC, ensure_aware, format_local, is_valid_zone, utcnow
+from coordinator.urls import external_url, mail_domain
 from coordinator.validation import check_not_too_far_ahead
 
 SALT = "self-schedule-v1"
@@ -265,6 +268,7 @@ def offer(round_: Round, spec: Offer, *, actor: User) -> SelfScheduleRequest:
     )
     db.session.add(request)
     db.session.flush()
+    _mail_candidate(request, actor)
     record(
         actor,
         "self_schedule.offered",
@@ -274,6 +278,30 @@ def offer(round_: Round, spec: Offer, *, actor: User) -> SelfScheduleRequest:
         expires_at=expires_at.isoformat(),
     )
     return request
+
+
+def _mail_candidate(request: SelfScheduleRequest, recruiter: User) -> None:
+    """The candidate's mail with their link, queued in this transaction (sent after commit)."""
+    config = current_app.config
+    candidacy = request.round.candidacy
+    candidate = candidacy.candidate
+    zone = candidate.time_zone if is_valid_zone(candidate.time_zone) else "UTC"
+    context = {
+        "request": request, "round": request.round, "candidate": candidate,
+        "job": candidacy.job, "recruiter": recruiter, "company": invites.company_name(),
+        "url": external_url("portal.show_self_schedule", token=token_for(request)),
+        "deadline": format_local(request.expires_at, zone),
+    }
+    message = messages.compose(
+        sender=messages.address(config["MAIL_FROM"], config.get("MAIL_FROM_NAME", "")),
+        recipient=messages.address(candidate.email, candidate.name),
+        reply_to=messages.address(recruiter.email, recruiter.name),
+        subject=f"Pick a time for your interview: {candidacy.job.title}",
+        text=render_template("email/self_schedule_offer.txt", **context),
+        html=render_template("email/self_schedule_offer.html", **context),
+        domain=mail_domain(),
+    )
+    outbox.enqueue(message, kind="self_schedule_offer")
 
 
 def withdraw(request: SelfScheduleRequest, *, actor: User) -> SelfScheduleRequest:

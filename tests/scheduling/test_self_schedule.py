@@ -16,6 +16,7 @@ from coordinator.audit.models import AuditEvent
 from coordinator.candidates.models import CandidacyState
 from coordinator.candidates.operations import set_candidacy_state
 from coordinator.db import db
+from coordinator.mail.models import OutboxMessage
 from coordinator.scheduling.models import Interview
 from coordinator.scheduling.selfschedule import SelfScheduleRequest, SelfScheduleState
 from coordinator.timeutil import freeze
@@ -98,6 +99,14 @@ def test_offer_refuses_bad_input_on_its_field_and_writes_nothing(api, make_round
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SelfScheduleRequest)) == 0
+
+
+def test_offer_mails_the_candidate_their_link(offer):
+    round_, _data, path = offer()
+    message = db.session.scalar(sa.select(OutboxMessage)
+                                .where(OutboxMessage.kind == "self_schedule_offer"))
+    assert message.recipient == round_.candidacy.candidate.email
+    assert path in message.raw.decode("utf-8", "replace").replace("=\r\n", "")
 
 
 def test_second_open_offer_for_the_same_round_is_refused(offer, api, panelists):

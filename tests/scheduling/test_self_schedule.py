@@ -246,3 +246,63 @@ def test_page_pick_books_and_leads_to_the_portal(offer, client):
     assert response.status_code == 303
     assert urlsplit(response.headers["Location"]).path.startswith("/p/")
     assert db.session.get(SelfScheduleRequest, data["id"]).state is SelfScheduleState.booked
+
+
+# --- the recruiter's pages -----------------------------------------------------------------------
+
+
+def _offer_form(people, pool=(), **overrides):
+    data = {
+        "interviewer_ids": [str(u.id) for u in people],
+        "pool_ids": [str(u.id) for u in pool],
+        "pool_size": "0", "duration_minutes": "60",
+        "date_from": "2027-03-02", "date_to": "2027-03-05",
+        "deadline_date": "2027-03-01", "deadline_time": "20:00", "time_zone": "UTC",
+        "location": "Room 4.01", "video_url": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_round_page_form_offers_self_scheduling_and_mails_the_link(login, recruiter,
+                                                                    make_round, panelists):
+    round_ = make_round()
+    client = login(recruiter)
+    base = f"/candidacies/{round_.candidacy_id}/rounds/{round_.id}"
+    assert "Offer self-scheduling" in client.get(base).get_data(as_text=True)
+    assert client.get(base + "/self-schedule").status_code == 200
+    response = client.post(base + "/self-schedule", data=_offer_form([panelists[0]]))
+    assert response.status_code == 303
+    request = db.session.scalar(sa.select(SelfScheduleRequest))
+    assert request.round_id == round_.id and request.state is SelfScheduleState.open
+    assert db.session.scalar(sa.select(OutboxMessage.id)
+                             .where(OutboxMessage.kind == "self_schedule_offer"))
+
+
+def test_round_page_form_shows_k_larger_than_pool_on_its_field(login, recruiter, make_round,
+                                                               panelists):
+    round_ = make_round()
+    client = login(recruiter)
+    base = f"/candidacies/{round_.candidacy_id}/rounds/{round_.id}"
+    response = client.post(base + "/self-schedule",
+                           data=_offer_form([], pool=[panelists[0]], pool_size="2"))
+    assert response.status_code == 422
+    assert "k is larger than the pool" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SelfScheduleRequest)) == 0
+
+
+def test_unanswered_request_past_its_deadline_is_a_to_do_on_the_round_page(offer, login,
+                                                                            recruiter):
+    round_, data, _path = offer()
+    freeze(NOW + timedelta(hours=13))
+    page = login(recruiter).get(f"/candidacies/{round_.candidacy_id}/rounds/{round_.id}")
+    item = page.get_data(as_text=True).split(f'id="self-schedule-{data["id"]}"', 1)[1]
+    assert "To do: the candidate did not pick a time" in item.split("</li>", 1)[0]
+
+
+def test_round_page_withdraws_an_open_request(offer, login, recruiter):
+    round_, data, _path = offer()
+    base = f"/candidacies/{round_.candidacy_id}/rounds/{round_.id}"
+    response = login(recruiter).post(f"{base}/self-schedule/{data['id']}/withdraw")
+    assert response.status_code == 303
+    assert db.session.get(SelfScheduleRequest, data["id"]).state is SelfScheduleState.withdrawn

@@ -110,6 +110,8 @@ EXPECTED: dict[str, Row] = {
     "scheduling.import_busy": ok(200, *STAFF, "panel"),
     "scheduling.limits": ok(200, *STAFF),
     "scheduling.new_interview": ok(200, *STAFF),
+    "scheduling.offer_self_schedule": ok(200, *STAFF),
+    "scheduling.withdraw_self_schedule": ok(303, *STAFF),
     "scheduling.open_round": ok(303, *STAFF),
     "scheduling.show_interview": ok(200, *DECIDERS, "panel"),
     "scheduling.show_round": ok(200, *STAFF),

@@ -42,6 +42,7 @@ from coordinator.api import (  # noqa: E402, F401
     outbox,
     portal,
     scheduling,
+    selfschedule,
     shortlist,
     users,
 )

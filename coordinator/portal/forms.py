@@ -102,3 +102,20 @@ class AvailabilityForm(Form):
         if not windows:
             raise RuleViolation("windows", "Give at least one window: a date, a start and an end.")
         return windows
+
+
+class PickForm(Form):
+    """The candidate's choice among the live slots (a button per slot carries its instant)."""
+
+    starts_at = HiddenField(validators=[Length(max=40)])
+    tz = HiddenField(validators=[Optional(), Length(max=64)])
+
+    def starts_at_utc(self) -> datetime:
+        """The picked instant (ISO 8601 with an offset); RuleViolation when it is not one."""
+        try:
+            value = datetime.fromisoformat((self.starts_at.data or "").strip())
+        except ValueError as err:
+            raise RuleViolation("starts_at", "Please pick one of the times below.") from err
+        if value.tzinfo is None:
+            raise RuleViolation("starts_at", "Please pick one of the times below.")
+        return value

@@ -36,10 +36,11 @@ from coordinator.invites import operations as invites
 from coordinator.invites.forms import ResponseForm
 from coordinator.invites.models import Audience
 from coordinator.portal import operations, overview
-from coordinator.portal.forms import AvailabilityForm, ZoneForm
+from coordinator.portal.forms import AvailabilityForm, PickForm, ZoneForm
 from coordinator.portal.permissions import can_issue_portal_link, can_issue_portal_links
+from coordinator.scheduling import selfschedule
 from coordinator.scheduling.models import Interview, Round
-from coordinator.timeutil import is_valid_zone, utcnow
+from coordinator.timeutil import is_valid_zone, to_zone, utcnow
 from coordinator.urls import external_url
 
 bp = Blueprint("portal", __name__)
@@ -233,3 +234,63 @@ def issue_link(candidacy_id: int) -> Any:
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- self-scheduling: the candidate picks a time -------------------------------------------------
+
+
+def _self_schedule_page(token: str, request_: selfschedule.SelfScheduleRequest, zone: str,
+                        zone_form: ZoneForm, status: int, error: str | None = None) -> Any:
+    found = selfschedule.live_slots(request_)
+    days: dict[Any, list[Any]] = {}
+    for slot in found:
+        days.setdefault(to_zone(slot.starts_at, zone).date(), []).append(slot)
+    return render_template(
+        "portal/self_schedule.html",
+        request_=request_,
+        candidacy=request_.round.candidacy,
+        days=days,
+        zone=zone,
+        own_zone=_own_zone(request_.round.candidacy),
+        zone_form=zone_form,
+        pick_form=PickForm(formdata=None),
+        error=error,
+        token=token,
+    ), status
+
+
+@bp.get("/s/<token>")
+@public
+def show_self_schedule(token: str) -> Any:
+    """The candidate's live slots, grouped by day in their zone (or the one they switch to)."""
+    request_ = selfschedule.resolve(token)
+    zone_form = ZoneForm(formdata=request.args)
+    zone, status = _zone(request_.round.candidacy, zone_form)
+    return _self_schedule_page(token, request_, zone, zone_form, status)
+
+
+@bp.post("/s/<token>/pick")
+@public
+def pick_self_schedule_slot(token: str) -> Any:
+    """The candidate books the time they picked; a taken time re-renders a fresh list (409)."""
+    request_ = selfschedule.resolve(token)
+    candidacy = request_.round.candidacy
+    form = PickForm()
+    zone = (form.tz.data or "").strip()
+    zone = zone if is_valid_zone(zone) else _own_zone(candidacy)
+    zone_form = ZoneForm(formdata=None, data={"tz": zone})
+    if not form.validate():
+        return _self_schedule_page(token, request_, zone, zone_form, 422,
+                                   "Please pick one of the times below.")
+    try:
+        selfschedule.book(request_, form.starts_at_utc())
+    except (RuleViolation, Conflict) as err:
+        db.session.rollback()
+        status = 409 if isinstance(err, Conflict) else 422
+        return _self_schedule_page(token, selfschedule.resolve(token), zone, zone_form, status,
+                                   err.message)
+    db.session.commit()
+    flash("Thank you: your interview is booked. The invitation is on its way to your mailbox.",
+          "info")
+    portal = links.issue(candidacy)
+    return redirect(url_for(".show_portal", token=portal.token, _anchor="upcoming"), 303)

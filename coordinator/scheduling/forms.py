@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, ClassVar
 
 from wtforms import (
     BooleanField,
@@ -15,6 +15,7 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -252,3 +253,41 @@ class CalendarSourceForm(Form):
     # Not stripped: a password's spaces are part of it.
     password = PasswordField("App password (CalDAV; leave empty to keep the stored one)",
                              validators=[Optional(strip_whitespace=False), Length(max=500)])
+
+
+class SelfScheduleForm(Form):
+    """Offer a round to the candidate: who, how long, which days, until when, where."""
+
+    field_aliases: ClassVar[dict[str, str]] = {
+        "from": "date_from", "to": "date_to", "expires_at": "deadline_date",
+        "round_id": "_",
+    }
+
+    interviewer_ids = SelectMultipleField("Required interviewers", coerce=int,
+                                          validate_choice=False)
+    pool_ids = SelectMultipleField("Pool", coerce=int, validate_choice=False)
+    pool_size = IntegerField("How many of the pool (k)", default=0,
+                             validators=[Optional(), NumberRange(0, 12)])
+    duration_minutes = IntegerField("Duration (minutes)", validators=[DataRequired()])
+    date_from = DateField("First day", validators=[DataRequired()])
+    date_to = DateField("Last day", validators=[DataRequired()])
+    deadline_date = DateField("Book by (day)", validators=[DataRequired()])
+    deadline_time = TimeField("Book by (time)", default=time(17, 0), validators=[DataRequired()])
+    time_zone = TimeZoneField("Days and deadline in zone")
+    location = StringField("Location", validators=[Optional(), Length(max=300)])
+    video_url = URLField("Video link", validators=[Optional(), Length(max=500)])
+
+    def offer_people(self, people: list[User]) -> None:
+        choices = [(u.id, f"{u.name}{' · ' + u.job_title if u.job_title else ''}") for u in people]
+        self.interviewer_ids.choices = choices
+        self.pool_ids.choices = choices
+
+    def instants(self) -> tuple[datetime, datetime, datetime]:
+        """The range's start and end (the last day included) and the deadline, in UTC."""
+        zone = self.time_zone.data
+        starts_after = local_to_utc(self.date_from.data, time(0, 0), zone, "from")
+        ends_before = local_to_utc(self.date_to.data + timedelta(days=1), time(0, 0), zone,
+                                   "to")
+        expires_at = local_to_utc(self.deadline_date.data, self.deadline_time.data, zone,
+                                  "expires_at")
+        return starts_after, ends_before, expires_at

@@ -348,7 +348,7 @@ def _refuse_blocking(proposal: conflicts.Proposal) -> None:
 def schedule_interview(
     round_: Round,
     *,
-    actor: User,
+    actor: User | None,
     starts_at: datetime,
     duration_minutes: int,
     time_zone: str,
@@ -358,8 +358,13 @@ def schedule_interview(
     override_relationships: bool = False,
     override_reason: str | None = None,
     record_past: bool = False,
+    scheduled_by: User | None = None,
 ) -> InterviewChange:
-    """Book an interview in a round, after every rule and conflict check."""
+    """Book an interview in a round, after every rule and conflict check.
+
+    ``actor`` is None when the candidate books (self-scheduling); ``scheduled_by`` then names the
+    recruiter who offered the round (told when assessments are late).
+    """
     _check_open(round_)
     zone_name = _zone_name(time_zone)
     length = _duration(duration_minutes)
@@ -385,7 +390,7 @@ def schedule_interview(
         sequence=0,
         is_recorded_past=record_past,
         relationships_override_reason=override_note,
-        scheduled_by_id=actor.id,
+        scheduled_by_id=(scheduled_by or actor).id if (scheduled_by or actor) else None,
     )
     for user, relationship in seats:
         interview.panel.append(
@@ -410,6 +415,7 @@ def schedule_interview(
         panel=[{"user_id": u.id, "relationship": r.value} for u, r in seats],
         override=override_note,
         recorded_past=record_past,
+        booked_by="recruiter" if actor is not None else "candidate",
     )
     change = InterviewChange(
         interview=interview, warnings=warnings, added_user_ids=[u.id for u, _ in seats]

@@ -215,6 +215,12 @@ def _load(person: PersonCalendar, day_of: datetime) -> int:
     return sum(1 for start in person.booked if start.astimezone(person.zone).date() == day)
 
 
+def _week_load(person: PersonCalendar, day_of: datetime) -> int:
+    week = day_of.astimezone(person.zone).isocalendar()[:2]
+    zone = person.zone
+    return sum(1 for start in person.booked if start.astimezone(zone).isocalendar()[:2] == week)
+
+
 def _hour_penalty(instant: datetime, zone: ZoneInfo, day: tuple[int, int]) -> float:
     local = instant.astimezone(zone)
     minute = local.hour * 60 + local.minute
@@ -258,7 +264,10 @@ def find_slots(request: SlotRequest) -> list[Slot]:
             free_pool = [p for p, m in pool_masks if m >> index & 1]
             if len(free_pool) < k:
                 continue
-            chosen = sorted(free_pool, key=lambda p: (_load(p, start), p.user_id))[:k]
+            # Balance load: fewest interviews that week first, then that day.
+            chosen = sorted(
+                free_pool, key=lambda p: (_week_load(p, start), _load(p, start), p.user_id)
+            )[:k]
         people = [*request.required, *chosen]
         load = sum(_load(p, start) for p in people)
         hours = _hour_penalty(start, request.candidate_zone, CANDIDATE_DAY)
@@ -382,8 +391,12 @@ def suggest(
     buffer_minutes: int = 0,
     granularity_minutes: int = 30,
     limit: int = 20,
+    use_candidate_windows: bool = True,
 ) -> list[Slot]:
-    """Slot suggestions for a candidacy's next interview, from what the database knows."""
+    """Slot suggestions for a candidacy's next interview, from what the database knows.
+
+    ``use_candidate_windows=False`` ignores the availability the candidate gave (they are
+    choosing themselves)."""
     if not required and not (pool and pool_size):
         raise RuleViolation("interviewer_ids", "Name at least one interviewer or a pool with k.")
     if pool_size < 0 or pool_size > len(pool):
@@ -401,6 +414,8 @@ def suggest(
     people = [*required, *pool]
     calendars = load_calendars(people, starts_after, ends_before)
     candidate_busy, windows = candidate_constraints(candidacy, starts_after, ends_before)
+    if not use_candidate_windows:
+        windows = []
     zone_name = candidacy.candidate.time_zone
     request = SlotRequest(
         starts_after=starts_after,

@@ -24,7 +24,14 @@ from coordinator.invites.models import Invite
 from coordinator.invites.permissions import can_answer_invite
 from coordinator.jobs.operations import get_planned_round
 from coordinator.mail.models import OutboxMessage
-from coordinator.scheduling import availability, calendar_sources, meetings, operations, slots
+from coordinator.scheduling import (
+    availability,
+    calendar_sources,
+    meetings,
+    operations,
+    selfschedule,
+    slots,
+)
 from coordinator.scheduling.forms import (
     AvailabilityForm,
     BusyImportForm,
@@ -34,6 +41,7 @@ from coordinator.scheduling.forms import (
     LimitsForm,
     OpenRoundForm,
     RescheduleForm,
+    SelfScheduleForm,
     SuggestForm,
     WorkingHoursForm,
 )
@@ -54,7 +62,7 @@ from coordinator.scheduling.permissions import (
     can_sync_calendar_source,
     can_view_interview,
 )
-from coordinator.timeutil import local_to_utc, to_zone, utcnow
+from coordinator.timeutil import format_local, local_to_utc, to_zone, utcnow
 from coordinator.web import viewer_zone
 
 bp = Blueprint("scheduling", __name__)
@@ -123,6 +131,8 @@ def show_round(candidacy_id: int, round_id: int) -> Any:
         met_before=meetings.met_before_map(candidacy.id),
         coverage=meetings.relationship_coverage(candidacy),
         windows=availability.candidate_availability(candidacy),
+        self_schedule=selfschedule.requests_of_round(round_),
+        now=utcnow(),
     )
 
 
@@ -607,6 +617,70 @@ def remove_calendar_source() -> Any:
     db.session.commit()
     flash("Your calendar is disconnected and its busy time removed.", "info")
     return redirect(url_for("accounts.profile", _anchor="calendar-source"), 303)
+
+
+# --- self-scheduling -----------------------------------------------------------------------------
+
+
+@bp.route("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/self-schedule",
+          methods=["GET", "POST"])
+@requires(can_schedule)
+def offer_self_schedule(candidacy_id: int, round_id: int) -> Any:
+    """Offer the round to the candidate to book themselves; the link is mailed to them."""
+    round_ = _round(candidacy_id, round_id)
+    candidacy = round_.candidacy
+    form = SelfScheduleForm()
+    form.offer_people(panel_candidates())
+    if request.method == "GET":
+        today = to_zone(utcnow(), viewer_zone()).date()
+        form.time_zone.data = viewer_zone()
+        form.duration_minutes.data = round_.planned_round.duration_minutes
+        form.date_from.data = today + timedelta(days=1)
+        form.date_to.data = today + timedelta(days=14)
+        form.deadline_date.data = today + timedelta(days=3)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            starts_after, ends_before, expires_at = form.instants()
+            offered = selfschedule.offer(round_, selfschedule.Offer(
+                duration_minutes=form.duration_minutes.data,
+                interviewer_ids=list(form.interviewer_ids.data or []),
+                pool_ids=list(form.pool_ids.data or []),
+                pool_size=form.pool_size.data or 0,
+                starts_after=starts_after, ends_before=ends_before, expires_at=expires_at,
+                location=form.location.data or "", video_url=form.video_url.data or "",
+            ), actor=g.user)
+        except RuleViolation as err:
+            db.session.rollback()
+            form.attach(err)
+            status = 422
+        else:
+            db.session.commit()
+            until = format_local(offered.expires_at, viewer_zone())
+            flash(f"Offered for self-scheduling until {until}; "
+                  f"{candidacy.candidate.name} has been mailed the link.", "info")
+            return redirect(url_for(".show_round", candidacy_id=candidacy.id,
+                                    round_id=round_.id), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("scheduling/self_schedule.html", form=form, round=round_,
+                           candidacy=candidacy), status
+
+
+@bp.post("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/self-schedule/"
+         "<int:self_schedule_id>/withdraw")
+@requires(can_schedule)
+def withdraw_self_schedule(candidacy_id: int, round_id: int, self_schedule_id: int) -> Any:
+    round_ = _round(candidacy_id, round_id)
+    try:
+        selfschedule.withdraw(selfschedule.get_request(round_, self_schedule_id), actor=g.user)
+    except Conflict as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash("Self-scheduling withdrawn: the candidate's link no longer works.", "info")
+    return redirect(url_for(".show_round", candidacy_id=candidacy_id, round_id=round_id), 303)
 
 
 from coordinator.scheduling import loop_pages  # noqa: E402, F401  (its routes join this blueprint)

@@ -23,5 +23,8 @@ def test_only_sign_in_openapi_portal_calendar_feed_and_probes_are_public(app):
         if rule.endpoint != "static" and policy_of(app.view_functions[rule.endpoint]) == "public"
     )
     allowed = {"accounts.login", "api.openapi_document", "feeds.show_feed", "health.live",
-               "health.ready"}
+               "health.ready",
+               # the candidate's self-scheduling link admits (like the portal's)
+               "api.self_schedule_slots", "api.self_schedule_book",
+               "api.self_schedule_slots_at_link", "api.self_schedule_book_at_link"}
     assert all(name in allowed or name.startswith("portal.") for name in public), public

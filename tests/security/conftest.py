@@ -23,6 +23,7 @@ from coordinator.invites import feeds
 from coordinator.mail import outbox
 from coordinator.mail.models import OutboxMessage, OutboxState
 from coordinator.scheduling import operations as scheduling
+from coordinator.scheduling import selfschedule
 from coordinator.timeutil import utcnow
 from tests.factories import sign_in
 from tests.mail.conftest import make_message
@@ -80,6 +81,11 @@ def security_world(make_user: Callable[..., User], make_job: Callable[..., Any],
         submit=True,
     )
     compensation.open_stage(candidacy, actor=recruiter)
+    now = utcnow().replace(microsecond=0)
+    self_schedule = selfschedule.offer(round_, selfschedule.Offer(
+        duration_minutes=60, interviewer_ids=[users["panel"].id], pool_ids=[], pool_size=0,
+        starts_after=now + timedelta(days=1), ends_before=now + timedelta(days=8),
+        expires_at=now + timedelta(days=1)), actor=recruiter)
     message = outbox.enqueue(make_message(), kind="test")
     assert message is not None
     db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message.id)
@@ -101,6 +107,8 @@ def security_world(make_user: Callable[..., User], make_job: Callable[..., Any],
             # Routes about one person name the panel member: themself for "panel".
             "user_id": users["panel"].id,
             "portal_token": links.issue(candidacy).token, "feed_token": feed_secret,
+            "self_schedule_id": self_schedule.id,
+            "self_schedule_token": selfschedule.token_for(self_schedule),
         },
         secrets={actor: secret for actor, (_token, secret) in tokens.items()},
         token_ids={actor: token.id for actor, (token, _secret) in tokens.items()},

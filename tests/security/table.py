@@ -104,6 +104,8 @@ EXPECTED: dict[str, Row] = {
     "portal.give_availability": everyone(422, anonymous=422),  # the signed link admits
     "portal.issue_link": ok(201, *STAFF),
     "portal.show_portal": everyone(200, anonymous=200),
+    "portal.show_self_schedule": everyone(200, anonymous=200),  # the signed link admits
+    "portal.pick_self_schedule_slot": everyone(422, anonymous=422),  # the signed link admits
     "scheduling.answer_invite": ok(422, "panel"),  # only the person in the seat answers
     "scheduling.book_day": ok(400, *STAFF),  # the empty form lacks the proposal
     "scheduling.book_suggestion": ok(400, *STAFF),  # the empty form lacks the suggestion
@@ -113,6 +115,8 @@ EXPECTED: dict[str, Row] = {
     "scheduling.import_busy": ok(200, *STAFF, "panel"),
     "scheduling.limits": ok(200, *STAFF),
     "scheduling.new_interview": ok(200, *STAFF),
+    "scheduling.offer_self_schedule": ok(200, *STAFF),
+    "scheduling.withdraw_self_schedule": ok(303, *STAFF),
     "scheduling.open_round": ok(303, *STAFF),
     "scheduling.show_interview": ok(200, *DECIDERS, "panel"),
     "scheduling.plan_day": ok(200, *STAFF),
@@ -143,6 +147,13 @@ EXPECTED: dict[str, Row] = {
     "api.get_working_hours": ok(200, *STAFF, "panel"),
     "api.import_busy": ok(422, *STAFF, "panel"),
     "api.issue_portal_link": ok(201, *STAFF),
+    "api.offer_self_schedule": ok(422, *STAFF),
+    "api.show_self_schedule": ok(200, *STAFF),
+    "api.withdraw_self_schedule": ok(200, *STAFF),
+    "api.self_schedule_slots": everyone(200, anonymous=200),  # the signed link admits
+    "api.self_schedule_book": everyone(422, anonymous=422),  # the signed link admits
+    "api.self_schedule_slots_at_link": everyone(200, anonymous=200),  # /s/<token>/slots
+    "api.self_schedule_book_at_link": everyone(422, anonymous=422),  # /s/<token>/book
     "api.job_shortlist": ok(200, *DECIDERS),
     "api.list_candidacies": ok(200, *STAFF),
     "api.list_candidacy_assessments": ok(200, *DECIDERS, "panel"),

@@ -43,4 +43,5 @@ from coordinator.api import (  # noqa: E402, F401
     scheduling,
     shortlist,
     users,
+    webhooks,
 )

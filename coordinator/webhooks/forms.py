@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
 from coordinator.forms import CheckboxListField, Form
@@ -11,7 +11,7 @@ class WebhookForm(Form):
     url = StringField("Receiver URL", validators=[DataRequired("Give the receiver's URL."),
                                                   Length(max=2000)],
                       description="http:// or https://; deliveries are POSTed here.")
-    events = CheckboxListField("Events", choices=[(name, name) for name in EVENTS],
+    events = CheckboxListField("Events", choices=[SelectChoice(name, name) for name in EVENTS],
                                validators=[DataRequired("Choose at least one event.")])
     secret = PasswordField("Signing secret", validators=[DataRequired("Give a secret."),
                                                          Length(min=16, max=200)],

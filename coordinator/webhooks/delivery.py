@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -129,41 +130,70 @@ def post(delivery: _Claimed, *, allow_private: bool,
 
 
 def deliver_due(*, allow_private: bool, max_attempts: int, batch_size: int = 50,
-                timeout: float = TIMEOUT_SECONDS) -> DeliveryReport:
-    """Make every delivery due now, batch after batch, until none is left."""
+                timeout: float = TIMEOUT_SECONDS, record_every: int = 20) -> DeliveryReport:
+    """Make every delivery due now, batch after batch, until none is left.
+
+    Outcomes are written ``record_every`` at a time (and at least every half second, and at the
+    end of each batch), in one short transaction each. A worker killed in between makes those
+    deliveries again once their lease runs out: delivery is at least once, and receivers drop
+    repeats by ``id``.
+    """
     report = DeliveryReport()
-    while True:
-        claimed_at = utcnow()
-        batch = _load(claim(batch_size, claimed_at))
-        if not batch:
-            return report
-        for delivery in batch:
-            error = post(delivery, allow_private=allow_private, timeout=timeout)
-            _record(delivery, error, max_attempts, report)
+    outcomes = _Outcomes(max_attempts, report, max(1, record_every))
+    try:
+        while True:
+            batch = _load(claim(batch_size, utcnow()))
+            if not batch:
+                return report
+            for delivery in batch:
+                outcomes.add(delivery, post(delivery, allow_private=allow_private,
+                                            timeout=timeout))
+            outcomes.write()
+    finally:
+        outcomes.write()
 
 
-def _record(delivery: _Claimed, error: str | None, max_attempts: int,
-            report: DeliveryReport) -> None:
-    now = utcnow()
-    if error is None:
-        report.delivered += 1
-        values: dict[str, object] = {"state": DeliveryState.delivered, "delivered_at": now,
-                                     "lease_until": None, "last_error": None}
-    else:
-        gave_up = delivery.attempts >= max_attempts
-        if gave_up:
-            report.failed += 1
+class _Outcomes:
+    """Outcomes waiting to be written, a group per transaction (bulk UPDATE by primary key)."""
+
+    GROUP_SECONDS = 0.5
+
+    def __init__(self, max_attempts: int, report: DeliveryReport, group_size: int) -> None:
+        self.max_attempts, self.report, self.group_size = max_attempts, report, group_size
+        self.rows: list[dict[str, object]] = []
+        self.started = 0.0
+
+    def add(self, delivery: _Claimed, error: str | None) -> None:
+        now = utcnow()
+        if not self.rows:
+            self.started = time.monotonic()
+        if error is None:
+            self.report.delivered += 1
+            self.rows.append({"id": delivery.id, "state": DeliveryState.delivered,
+                              "delivered_at": now, "lease_until": None, "last_error": None,
+                              "next_attempt_at": now})
         else:
-            report.retried += 1
-        log.warning("webhook %s (%s) not delivered (attempt %s): %s", delivery.delivery_id,
-                    delivery.event, delivery.attempts, error)
-        values = {"state": DeliveryState.failed if gave_up else DeliveryState.pending,
-                  "lease_until": None, "last_error": error[:2000],
-                  "next_attempt_at": now + backoff(delivery.attempts)}
-    db.session.execute(sa.update(WebhookDelivery)
-                       .where(WebhookDelivery.id == delivery.id).values(**values)
-                       .execution_options(synchronize_session=False))
-    db.session.commit()
+            gave_up = delivery.attempts >= self.max_attempts
+            if gave_up:
+                self.report.failed += 1
+            else:
+                self.report.retried += 1
+            log.warning("webhook %s (%s) not delivered (attempt %s): %s",
+                        delivery.delivery_id, delivery.event, delivery.attempts, error)
+            self.rows.append({"id": delivery.id,
+                              "state": DeliveryState.failed if gave_up else DeliveryState.pending,
+                              "delivered_at": None, "lease_until": None,
+                              "last_error": error[:2000],
+                              "next_attempt_at": now + backoff(delivery.attempts)})
+        if (len(self.rows) >= self.group_size
+                or time.monotonic() - self.started >= self.GROUP_SECONDS):
+            self.write()
+
+    def write(self) -> None:
+        if self.rows:
+            rows, self.rows = self.rows, []
+            db.session.execute(sa.update(WebhookDelivery), rows)
+            db.session.commit()
 
 
 def retry(delivery: WebhookDelivery) -> bool:

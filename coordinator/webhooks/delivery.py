@@ -130,27 +130,47 @@ def post(delivery: _Claimed, *, allow_private: bool,
 
 
 def deliver_due(*, allow_private: bool, max_attempts: int, batch_size: int = 50,
-                timeout: float = TIMEOUT_SECONDS, record_every: int = 20) -> DeliveryReport:
+                timeout: float = TIMEOUT_SECONDS, record_every: int = 20,
+                lease: timedelta = LEASE) -> DeliveryReport:
     """Make every delivery due now, batch after batch, until none is left.
 
-    Outcomes are written ``record_every`` at a time (and at least every half second, and at the
-    end of each batch), in one short transaction each. A worker killed in between makes those
-    deliveries again once their lease runs out: delivery is at least once, and receivers drop
-    repeats by ``id``.
+    A delivery starts only while half of its batch's lease is left; the rest of the batch is
+    given back and claimed afresh. Outcomes are written ``record_every`` at a time (and at
+    least every half second, and at the end of each batch), in one short transaction each. A
+    worker killed in between makes those deliveries again once their lease runs out: delivery
+    is at least once, and receivers drop repeats by ``id``.
     """
     report = DeliveryReport()
     outcomes = _Outcomes(max_attempts, report, max(1, record_every))
     try:
         while True:
-            batch = _load(claim(batch_size, utcnow()))
+            claimed_at = utcnow()
+            batch = _load(claim(batch_size, claimed_at, lease))
             if not batch:
                 return report
-            for delivery in batch:
+            for index, delivery in enumerate(batch):
+                if index and utcnow() >= claimed_at + lease / 2:
+                    # Slow receivers: give the rest back before another worker may take them.
+                    outcomes.write()
+                    _release([d.id for d in batch[index:]], claimed_at + lease)
+                    break
                 outcomes.add(delivery, post(delivery, allow_private=allow_private,
                                             timeout=timeout))
             outcomes.write()
     finally:
         outcomes.write()
+
+
+def _release(ids: list[int], lease_until: datetime) -> None:
+    """Give back claimed deliveries this worker will not make now (the attempt is not counted)."""
+    db.session.execute(
+        sa.update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(ids), WebhookDelivery.state == DeliveryState.pending,
+               WebhookDelivery.lease_until == lease_until)
+        .values(lease_until=None, attempts=WebhookDelivery.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 class _Outcomes:

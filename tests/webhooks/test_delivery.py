@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from coordinator.db import db
 from coordinator.scheduling import operations as scheduling
 from coordinator.timeutil import utcnow
+from coordinator.webhooks import delivery as delivery_module
 from coordinator.webhooks.models import DeliveryState, WebhookDelivery
 from tests.webhooks.conftest import SECRET
 
@@ -154,3 +155,21 @@ def test_a_reschedule_says_what_changed(register, receiver, deliver, make_candid
     data = json.loads(receiver.requests[0].body)["data"]
     assert data["changed"] == ["time"]
     assert data["previous_starts_at"] == before.isoformat().replace("+00:00", "Z")
+
+
+def test_a_batch_past_half_its_lease_gives_the_rest_back_without_counting_an_attempt(
+        register, receiver, deliver, make_candidacy, make_interview, interviewer, monkeypatch):
+    register(events=("interview.scheduled",))
+    for _ in range(3):
+        make_interview(make_candidacy(), panel=[interviewer])
+    claimed: list[list[int]] = []
+    original = delivery_module.claim
+    monkeypatch.setattr(delivery_module, "claim",
+                        lambda *a, **k: claimed.append(original(*a, **k)) or claimed[-1])
+
+    report = deliver(lease=timedelta(0))  # every batch is past half its lease at once
+
+    assert report.delivered == 3
+    assert [len(ids) for ids in claimed] == [3, 2, 1, 0]
+    assert [d.attempts for d in _deliveries()] == [1, 1, 1]
+    assert len(receiver.requests) == 3

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -96,9 +96,18 @@ def endpoints() -> sa.Select[tuple[WebhookEndpoint]]:
     return sa.select(WebhookEndpoint).order_by(WebhookEndpoint.id)
 
 
-def emit(event: str, data: dict[str, Any]) -> list[WebhookDelivery]:
-    """Write one delivery of ``event`` for each endpoint that subscribed to it."""
+def emit(event: str, data: dict[str, Any] | Callable[[], dict[str, Any]]
+         ) -> list[WebhookDelivery]:
+    """Write one delivery of ``event`` for each endpoint that subscribed to it.
+
+    ``data`` may be a function: it is called only when someone subscribed (one query, for the
+    endpoints, is all an event costs when nobody listens).
+    """
     subscribed = [e for e in db.session.scalars(endpoints()) if event in e.events]
+    if not subscribed:
+        return []
+    if callable(data):
+        data = data()
     deliveries = []
     occurred_at = isoformat_z(utcnow())
     for endpoint in subscribed:

@@ -51,8 +51,8 @@ def _interview(interview: Interview) -> dict[str, Any]:
 
 
 def on_scheduled(interview: Interview, *, actor: Any = None, **_: Any) -> None:
-    emit("interview.scheduled", {**_interview(interview), "actor_id": _actor_id(actor),
-                                 "recorded_past": interview.is_recorded_past})
+    emit("interview.scheduled", lambda: {**_interview(interview), "actor_id": _actor_id(actor),
+                                         "recorded_past": interview.is_recorded_past})
 
 
 def on_rescheduled(interview: Interview, *, change: Any, actor: Any = None, **_: Any) -> None:
@@ -60,7 +60,7 @@ def on_rescheduled(interview: Interview, *, change: Any, actor: Any = None, **_:
     changed = [name for name, flag in (("time", change.time_changed),
                                        ("place", change.place_changed),
                                        ("panel", change.panel_changed)) if flag]
-    emit("interview.rescheduled", {
+    emit("interview.rescheduled", lambda: {
         **_interview(interview), "actor_id": _actor_id(actor), "changed": changed,
         "previous_starts_at": isoformat_z(previous.starts_at) if previous else None,
         "previous_ends_at": isoformat_z(previous.ends_at) if previous else None,
@@ -70,13 +70,13 @@ def on_rescheduled(interview: Interview, *, change: Any, actor: Any = None, **_:
 
 
 def on_cancelled(interview: Interview, *, actor: Any = None, **_: Any) -> None:
-    emit("interview.cancelled", {**_interview(interview), "actor_id": _actor_id(actor)})
+    emit("interview.cancelled", lambda: {**_interview(interview), "actor_id": _actor_id(actor)})
 
 
 def on_response(interview: Interview, *, response: str, previous: str, actor: Any = None,
                 user_id: int | None = None, candidate_id: int | None = None, **_: Any) -> None:
     who = {"user_id": user_id} if user_id is not None else {"respondent": "candidate"}
-    emit("interview.response", {
+    emit("interview.response", lambda: {
         "interview_id": interview.id, "round_id": interview.round_id,
         **_candidacy(interview.round.candidacy_id), **who,
         "response": response, "previous": previous,
@@ -84,17 +84,17 @@ def on_response(interview: Interview, *, response: str, previous: str, actor: An
 
 
 def on_assessment_submitted(assessment: Any, *, actor: Any = None, **_: Any) -> None:
-    interview = assessment.interview
-    emit("assessment.submitted", {
-        "assessment_id": assessment.id, "interview_id": interview.id,
-        "round_id": interview.round_id, **_candidacy(interview.round.candidacy_id),
+    emit("assessment.submitted", lambda: {
+        "assessment_id": assessment.id, "interview_id": assessment.interview.id,
+        "round_id": assessment.interview.round_id,
+        **_candidacy(assessment.interview.round.candidacy_id),
         "user_id": assessment.interviewer_id,
         "submitted_at": isoformat_z(assessment.submitted_at),
     })
 
 
 def on_decision_recorded(decision: Any, *, actor: Any = None, **_: Any) -> None:
-    emit("decision.recorded", {
+    emit("decision.recorded", lambda: {
         "decision_id": decision.id, **_candidacy(decision.candidacy_id),
         "outcome": decision.outcome.value, "actor_id": _actor_id(actor),
     })
@@ -102,7 +102,7 @@ def on_decision_recorded(decision: Any, *, actor: Any = None, **_: Any) -> None:
 
 def on_compensation_concluded(stage: Any, *, actor: Any = None, **_: Any) -> None:
     # The outcome only: amounts, bands and reasons stay inside.
-    emit("compensation.concluded", {
+    emit("compensation.concluded", lambda: {
         "compensation_id": stage.id, **_candidacy(stage.candidacy_id),
         "outcome": stage.state.value, "actor_id": _actor_id(actor),
     })

@@ -92,17 +92,22 @@ def _register_domains() -> None:
     import coordinator.invites.models
     import coordinator.jobs.models
     import coordinator.mail.models
-    import coordinator.shortlist.models  # noqa: F401
+    import coordinator.shortlist.models
+    import coordinator.webhooks.models  # noqa: F401
     from coordinator.assessments import operations as assessment_operations
     from coordinator.compensation import operations as compensation_operations
+    from coordinator.invites import receivers as invite_receivers
     from coordinator.invites import responses
     from coordinator.scheduling import operations as scheduling_operations
     from coordinator.scheduling import permissions as scheduling_permissions
+    from coordinator.webhooks import receivers as webhook_receivers
 
     scheduling_permissions.register()
     scheduling_operations.register()
     assessment_operations.register()
     responses.register()
+    invite_receivers.register()
+    webhook_receivers.register()
     if compensation_operations.on_round_opened not in scheduling_operations.ROUND_OPENED:
         scheduling_operations.ROUND_OPENED.append(compensation_operations.on_round_opened)
 

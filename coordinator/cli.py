@@ -88,6 +88,31 @@ def register(app: Flask) -> None:
                 return
             time.sleep(interval)
 
+    @app.cli.command("deliver-webhooks")
+    @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+    @click.option("--interval", default=5.0, show_default=True,
+                  help="Seconds between polls when running continuously.")
+    @click.option("--batch-size", default=50, show_default=True)
+    def deliver_webhooks(once: bool, interval: float, batch_size: int) -> None:
+        """POST due webhook deliveries, signed; retry failures with backoff."""
+        import time
+
+        from flask import current_app
+
+        from coordinator.webhooks.delivery import deliver_due
+
+        config = current_app.config
+        while True:
+            report = deliver_due(allow_private=bool(config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"]),
+                                 max_attempts=int(config["WEBHOOK_MAX_ATTEMPTS"]),
+                                 batch_size=batch_size)
+            if report.total or once:
+                click.echo(f"delivered {report.delivered}, to retry {report.retried}, "
+                           f"gave up {report.failed}")
+            if once:
+                return
+            time.sleep(interval)
+
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Queue due interview reminders (candidates ~24 h ahead, interviewers ~1 h ahead).

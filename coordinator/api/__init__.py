@@ -45,4 +45,5 @@ from coordinator.api import (  # noqa: E402, F401
     selfschedule,
     shortlist,
     users,
+    webhooks,
 )

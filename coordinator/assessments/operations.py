@@ -25,6 +25,7 @@ from coordinator.audit.operations import record
 from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from coordinator.events import assessment_submitted
 from coordinator.jobs.models import Criterion
 from coordinator.scheduling.models import Interview, Round
 from coordinator.timeutil import utcnow
@@ -187,6 +188,8 @@ def save_assessment(
         candidacy_id=interview.round.candidacy_id,
         interview_id=interview.id,
     )
+    if submit:
+        assessment_submitted.send(assessment, actor=actor)
     return assessment
 
 

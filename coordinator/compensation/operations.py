@@ -32,6 +32,7 @@ from coordinator.compensation.models import (
 from coordinator.compensation.permissions import can_approve
 from coordinator.db import db
 from coordinator.errors import Conflict, PermissionDenied, RuleViolation
+from coordinator.events import compensation_concluded
 from coordinator.jobs.models import Job, RoundKind
 from coordinator.money import MAX_AMOUNT, currency_code
 from coordinator.money import amount as parse_amount
@@ -471,6 +472,7 @@ def conclude(
     stage.outcome_reason = text
     db.session.flush()
     record(actor, CONCLUDED, stage, candidacy=stage.candidacy_id, outcome=chosen.value)
+    compensation_concluded.send(stage, actor=actor)
     # The candidacy's history is read by panel members: name the outcome, not its reason.
     set_candidacy_state(
         stage.candidacy, OUTCOME_STATES[chosen], actor=actor, reason=f"Compensation {chosen.value}"

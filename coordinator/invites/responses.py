@@ -31,6 +31,7 @@ from coordinator.audit.operations import record
 from coordinator.candidates.models import CLOSED_STATES, Candidacy
 from coordinator.db import db
 from coordinator.errors import Conflict, RuleViolation
+from coordinator.events import interview_response
 from coordinator.invites.models import Audience, Invite, InviteMethod
 from coordinator.invites.operations import recruiter_of
 from coordinator.mail import messages, outbox
@@ -97,6 +98,8 @@ def record_panel_response(member: PanelMember, response: InviteResponse | str, *
     db.session.flush()
     record(actor, "interview.response", interview, candidacy_id=interview.round.candidacy_id,
            user_id=member.user_id, response=answer.value, previous=previous.value, via=via)
+    interview_response.send(interview, actor=actor, user_id=member.user_id,
+                            response=answer.value, previous=previous.value)
     if answer is InviteResponse.declined:
         _tell_recruiter_of_decline(interview, member.user.name, f"user:{member.user_id}",
                                    member.response_comment)
@@ -117,6 +120,8 @@ def record_candidate_response(interview: Interview, response: InviteResponse | s
     record(None, "interview.response", interview, candidacy_id=interview.round.candidacy_id,
            candidate_id=interview.candidate_id, response=answer.value, previous=previous.value,
            via=via)
+    interview_response.send(interview, actor=None, candidate_id=interview.candidate_id,
+                            response=answer.value, previous=previous.value)
     if answer is InviteResponse.declined:
         _tell_recruiter_of_decline(interview, interview.round.candidacy.candidate.name,
                                    "candidate", interview.candidate_response_comment)

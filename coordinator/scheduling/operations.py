@@ -16,8 +16,7 @@ from coordinator.audit.operations import record
 from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
-from coordinator.invites import operations as invites
-from coordinator.invites import responses
+from coordinator.events import interview_cancelled, interview_rescheduled, interview_scheduled
 from coordinator.jobs.models import PlannedRound, Relationship
 from coordinator.scheduling import conflicts
 from coordinator.scheduling.models import (
@@ -66,6 +65,7 @@ class InterviewChange:
     kept_user_ids: list[int] = field(default_factory=list)
     time_changed: bool = False
     place_changed: bool = False
+    panel_changed: bool = False
     cancelled: bool = False
     previous: InterviewSnapshot | None = None
 
@@ -420,7 +420,7 @@ def schedule_interview(
     change = InterviewChange(
         interview=interview, warnings=warnings, added_user_ids=[u.id for u, _ in seats]
     )
-    invites.notify(change)
+    interview_scheduled.send(interview, actor=actor, change=change)
     return change
 
 
@@ -521,9 +521,6 @@ def reschedule_interview(
         )
     if time_changed or place_changed or panel_changed:
         interview.sequence += 1
-    if time_changed:
-        # The new REQUEST asks everyone again (PARTSTAT=NEEDS-ACTION).
-        responses.reset_responses(interview)
     db.session.flush()
     record(
         actor,
@@ -548,10 +545,10 @@ def reschedule_interview(
         kept_user_ids=[uid for uid in after if uid in before],
         time_changed=time_changed,
         place_changed=place_changed,
+        panel_changed=panel_changed,
         previous=snapshot,
     )
-    if time_changed or place_changed or panel_changed:
-        invites.notify(change, removed_users=removed_users, updated=True)
+    interview_rescheduled.send(interview, actor=actor, change=change, removed_users=removed_users)
     return change
 
 
@@ -579,7 +576,7 @@ def cancel_interview(interview: Interview, *, actor: User, reason: str) -> Inter
     change = InterviewChange(
         interview=interview, kept_user_ids=[m.user_id for m in interview.panel], cancelled=True
     )
-    invites.notify(change)
+    interview_cancelled.send(interview, actor=actor, change=change, reason=reason)
     return change
 
 

@@ -15,6 +15,7 @@ from coordinator.candidates.models import Candidacy, CandidacyState
 from coordinator.candidates.operations import set_candidacy_state
 from coordinator.db import db
 from coordinator.errors import Conflict, RuleViolation
+from coordinator.events import decision_recorded
 from coordinator.jobs.models import Job
 from coordinator.scheduling.models import Interview, InterviewState, Round
 from coordinator.scheduling.operations import cancel_interview
@@ -103,6 +104,7 @@ def record_decision(
         reason=reason,
         missing_assessments=missing,
     )
+    decision_recorded.send(decision, actor=actor)
     set_candidacy_state(candidacy, chosen.state, actor=actor, reason=_state_reason(chosen, reason))
     if chosen is Outcome.reject:
         for interview in db.session.scalars(

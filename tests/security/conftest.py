@@ -25,6 +25,8 @@ from coordinator.mail.models import OutboxMessage, OutboxState
 from coordinator.scheduling import operations as scheduling
 from coordinator.scheduling import selfschedule
 from coordinator.timeutil import utcnow
+from coordinator.webhooks import operations as webhooks
+from coordinator.webhooks.models import DeliveryState
 from tests.factories import sign_in
 from tests.mail.conftest import make_message
 
@@ -90,6 +92,10 @@ def security_world(make_user: Callable[..., User], make_job: Callable[..., Any],
     assert message is not None
     db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message.id)
                        .values(state=OutboxState.failed, attempts=8, last_error="550"))
+    webhook = webhooks.create_endpoint(actor=users["admin"], url="https://hooks.example.com/in",
+                                       events=["interview.cancelled"], secret="s" * 20)
+    delivery = webhooks.emit("interview.cancelled", {"interview_id": interview.id})[0]
+    delivery.state, delivery.attempts, delivery.last_error = DeliveryState.failed, 8, "HTTP 500"
     _feed, feed_secret = feeds.create_feed(users["panel"], actor=users["panel"])
     tokens = {actor: accounts.create_token(user, actor=user, name="walker")
               for actor, user in users.items()}
@@ -104,6 +110,7 @@ def security_world(make_user: Callable[..., User], make_job: Callable[..., Any],
             "job_id": job.id, "planned_round_id": planned.id, "candidate_id": candidate.id,
             "candidacy_id": candidacy.id, "round_id": round_.id, "interview_id": interview.id,
             "assessment_id": assessment.id, "message_id": message.id,
+            "webhook_id": webhook.id, "delivery_id": delivery.id,
             # Routes about one person name the panel member: themself for "panel".
             "user_id": users["panel"].id,
             "portal_token": links.issue(candidacy).token, "feed_token": feed_secret,

@@ -65,6 +65,10 @@ EXPECTED: dict[str, Row] = {
     "admin.list_audit": ok(200, "admin"),
     "admin.list_outbox": ok(200, "admin"),
     "admin.retry_message": ok(303, "admin"),
+    "admin.list_webhooks": ok(200, "admin"),
+    "admin.create_webhook": ok(422, "admin"),  # an empty form
+    "admin.delete_webhook": ok(303, "admin"),
+    "admin.retry_webhook_delivery": ok(303, "admin"),
     "assessments.edit_assessment": ok(302, "panel"),  # submitted: sent to read it
     "assessments.reopen_assessment": ok(200, *STAFF),
     "assessments.show_assessment": ok(200, *DECIDERS, "panel"),
@@ -180,6 +184,9 @@ EXPECTED: dict[str, Row] = {
     "api.reorder_plan": ok(422, *STAFF),
     "api.respond_to_interview": ok(422, "panel"),  # only the person in the seat answers
     "api.retry_outbox_message": ok(200, "admin"),
+    "api.list_webhooks": ok(200, "admin"),
+    "api.create_webhook": ok(422, "admin"),
+    "api.delete_webhook": ok(204, "admin"),
     "api.revoke_feed": ok(204, "admin", "panel"),
     "api.schedule_interview": ok(422, *STAFF),
     "api.show_assessment": ok(200, *DECIDERS, "panel"),

@@ -26,7 +26,8 @@ from tests.security.table import EXPECTED, SIGNED_IN, Row
 PARAMETERS: dict[str, Callable[[World, str, Rule], Any]] = {
     **{name: (lambda w, a, r, name=name: w.ids[name]) for name in (
         "job_id", "planned_round_id", "candidate_id", "candidacy_id", "round_id",
-        "interview_id", "assessment_id", "message_id", "user_id", "self_schedule_id")},
+        "interview_id", "assessment_id", "message_id", "user_id", "self_schedule_id",
+        "webhook_id", "delivery_id")},
     "token_id": lambda w, a, r: w.token_ids.get(a, w.token_ids["admin"]),
     "session_id": lambda w, a, r: w.session_ids.get(a, w.session_ids["admin"]),
     "token": lambda w, a, r: w.ids["feed_token" if r.endpoint.startswith("feeds.")

@@ -1,0 +1,1 @@
+"""Webhooks: admins register endpoints; domain events become signed, retried deliveries."""

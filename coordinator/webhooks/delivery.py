@@ -1,0 +1,228 @@
+"""Deliver due webhook deliveries: claim with a lease, POST, record, retry with backoff.
+
+Like the mail outbox (same claim, same backoff), but no transaction is held open while a
+receiver is being called. ``2xx`` is delivered; anything else (``3xx`` included: redirects are
+not followed), a refused address or no answer within the timeout is retried with exponential
+backoff until ``WEBHOOK_MAX_ATTEMPTS``, then kept as ``failed`` (listed at /admin/outbox).
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from coordinator.db import db
+from coordinator.mail.outbox import backoff
+from coordinator.timeutil import utcnow
+from coordinator.webhooks.addresses import resolve
+from coordinator.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from coordinator.webhooks.operations import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    sign,
+)
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 10.0
+LEASE = timedelta(minutes=2)
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.delivered + self.retried + self.failed
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    delivery_id: str
+    event: str
+    body: bytes
+    attempts: int
+    url: str
+    secret: str
+
+
+def claim(batch_size: int, now: datetime, lease: timedelta = LEASE) -> list[int]:
+    """Take up to ``batch_size`` due deliveries for this worker (commits the claim)."""
+    due = (WebhookDelivery.state == DeliveryState.pending,
+           sa.or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now))
+    statement = (sa.select(WebhookDelivery.id)
+                 .where(*due, WebhookDelivery.next_attempt_at <= now)
+                 .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+                 .limit(batch_size))
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(statement))
+    if not ids:
+        db.session.commit()
+        return []
+    taken = set(db.session.scalars(
+        sa.update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(ids), *due)
+        .values(lease_until=now + lease, attempts=WebhookDelivery.attempts + 1)
+        .returning(WebhookDelivery.id)
+        .execution_options(synchronize_session=False)
+    ))
+    db.session.commit()
+    return [i for i in ids if i in taken]
+
+
+def _load(ids: list[int]) -> list[_Claimed]:
+    rows = db.session.execute(
+        sa.select(WebhookDelivery.id, WebhookDelivery.delivery_id, WebhookDelivery.event,
+                  WebhookDelivery.body, WebhookDelivery.attempts, WebhookEndpoint.url,
+                  WebhookEndpoint.secret)
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.id.in_(ids))
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+    ).all()
+    db.session.rollback()  # hold no transaction while calling receivers
+    return [_Claimed(*row) for row in rows]
+
+
+def post(delivery: _Claimed, *, allow_private: bool,
+         timeout: float = TIMEOUT_SECONDS) -> str | None:
+    """POST one delivery; None when the receiver answered 2xx, else why not."""
+    parts = urlsplit(delivery.url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    refused = resolve(host, port, allow_private=allow_private)
+    if refused is not None:
+        return refused
+    connection_class = (http.client.HTTPSConnection if parts.scheme == "https"
+                        else http.client.HTTPConnection)
+    connection = connection_class(host, port, timeout=timeout)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    try:
+        connection.request("POST", path, body=delivery.body, headers={
+            "Content-Type": "application/json",
+            "User-Agent": "InterviewCoordinator-Webhooks/1",
+            SIGNATURE_HEADER: sign(delivery.secret, delivery.body),
+            DELIVERY_HEADER: delivery.delivery_id,
+            EVENT_HEADER: delivery.event,
+        })
+        response = connection.getresponse()
+        response.read(65536)
+    except (OSError, http.client.HTTPException) as err:
+        return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+    finally:
+        connection.close()
+    if 200 <= response.status < 300:
+        return None
+    return f"HTTP {response.status} {response.reason}"
+
+
+def deliver_due(*, allow_private: bool, max_attempts: int, batch_size: int = 50,
+                timeout: float = TIMEOUT_SECONDS, record_every: int = 20,
+                lease: timedelta = LEASE) -> DeliveryReport:
+    """Make every delivery due now, batch after batch, until none is left.
+
+    A delivery starts only while half of its batch's lease is left; the rest of the batch is
+    given back and claimed afresh. Outcomes are written ``record_every`` at a time (and at
+    least every half second, and at the end of each batch), in one short transaction each. A
+    worker killed in between makes those deliveries again once their lease runs out: delivery
+    is at least once, and receivers drop repeats by ``id``.
+    """
+    report = DeliveryReport()
+    outcomes = _Outcomes(max_attempts, report, max(1, record_every))
+    try:
+        while True:
+            claimed_at = utcnow()
+            batch = _load(claim(batch_size, claimed_at, lease))
+            if not batch:
+                return report
+            for index, delivery in enumerate(batch):
+                if index and utcnow() >= claimed_at + lease / 2:
+                    # Slow receivers: give the rest back before another worker may take them.
+                    outcomes.write()
+                    _release([d.id for d in batch[index:]], claimed_at + lease)
+                    break
+                outcomes.add(delivery, post(delivery, allow_private=allow_private,
+                                            timeout=timeout))
+            outcomes.write()
+    finally:
+        outcomes.write()
+
+
+def _release(ids: list[int], lease_until: datetime) -> None:
+    """Give back claimed deliveries this worker will not make now (the attempt is not counted)."""
+    db.session.execute(
+        sa.update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(ids), WebhookDelivery.state == DeliveryState.pending,
+               WebhookDelivery.lease_until == lease_until)
+        .values(lease_until=None, attempts=WebhookDelivery.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+class _Outcomes:
+    """Outcomes waiting to be written, a group per transaction (bulk UPDATE by primary key)."""
+
+    GROUP_SECONDS = 0.5
+
+    def __init__(self, max_attempts: int, report: DeliveryReport, group_size: int) -> None:
+        self.max_attempts, self.report, self.group_size = max_attempts, report, group_size
+        self.rows: list[dict[str, object]] = []
+        self.started = 0.0
+
+    def add(self, delivery: _Claimed, error: str | None) -> None:
+        now = utcnow()
+        if not self.rows:
+            self.started = time.monotonic()
+        if error is None:
+            self.report.delivered += 1
+            self.rows.append({"id": delivery.id, "state": DeliveryState.delivered,
+                              "delivered_at": now, "lease_until": None, "last_error": None,
+                              "next_attempt_at": now})
+        else:
+            gave_up = delivery.attempts >= self.max_attempts
+            if gave_up:
+                self.report.failed += 1
+            else:
+                self.report.retried += 1
+            log.warning("webhook %s (%s) not delivered (attempt %s): %s",
+                        delivery.delivery_id, delivery.event, delivery.attempts, error)
+            self.rows.append({"id": delivery.id,
+                              "state": DeliveryState.failed if gave_up else DeliveryState.pending,
+                              "delivered_at": None, "lease_until": None,
+                              "last_error": error[:2000],
+                              "next_attempt_at": now + backoff(delivery.attempts)})
+        if (len(self.rows) >= self.group_size
+                or time.monotonic() - self.started >= self.GROUP_SECONDS):
+            self.write()
+
+    def write(self) -> None:
+        if self.rows:
+            rows, self.rows = self.rows, []
+            db.session.execute(sa.update(WebhookDelivery), rows)
+            db.session.commit()
+
+
+def retry(delivery: WebhookDelivery) -> bool:
+    """Queue a failed delivery again, due now (an admin's action); whether it did."""
+    if delivery.state is not DeliveryState.failed:
+        return False
+    delivery.state = DeliveryState.pending
+    delivery.next_attempt_at = utcnow()
+    delivery.lease_until = None
+    delivery.attempts = 0
+    db.session.flush()
+    return True

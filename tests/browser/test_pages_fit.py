@@ -108,3 +108,15 @@ def test_candidate_page_fits_at_1366(live_server, in_live_app, desktop):
     page.goto(live_server.url + story.portal_path)
     desktop.shot("candidate page at 1366")
     _no_sideways_scroll(page)
+
+
+def test_profile_with_a_wide_sessions_table_does_not_scroll_sideways_on_a_phone(
+        live_server, in_live_app, phone):
+    """The sessions table scrolls inside its own box; its visually hidden header cell must not
+    widen the page (it did, positioned against the page instead of the box)."""
+    story = scenario.build()
+    page = phone.page
+    sign_in(live_server, phone, story.recruiter_email)
+    page.goto(f"{live_server.url}/profile")
+    phone.shot("profile on a phone")
+    _no_sideways_scroll(page)

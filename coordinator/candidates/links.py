@@ -57,9 +57,11 @@ def resolve(token: str) -> Candidacy:
         raise NotFound("No such page.") from err
     if datetime.fromtimestamp(expires, UTC) <= utcnow():
         raise Gone("This link has expired. Ask your recruiter for a new one.")
-    # The page shows the candidate and the job: loaded with the candidacy in one statement.
+    # The page shows the candidate, the job and the recruiter: loaded with the candidacy in one
+    # statement.
     candidacy = db.session.get(Candidacy, candidacy_id, options=[
-        sa.orm.joinedload(Candidacy.candidate), sa.orm.joinedload(Candidacy.job)])
+        sa.orm.joinedload(Candidacy.candidate), sa.orm.joinedload(Candidacy.job),
+        sa.orm.joinedload(Candidacy.recruiter)])
     if candidacy is None:
         raise NotFound("No such page.")
     if candidacy.is_closed:

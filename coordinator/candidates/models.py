@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coordinator.accounts.models import User
 from coordinator.db import TitledEnum, UTCDateTime, db, enum_column
 from coordinator.jobs.models import Job
 from coordinator.timeutil import utcnow
@@ -68,6 +69,7 @@ class Candidacy(db.Model):
 
     candidate: Mapped[Candidate] = relationship(back_populates="candidacies")
     job: Mapped[Job] = relationship()
+    recruiter: Mapped[User | None] = relationship(foreign_keys=[recruiter_id])
 
     @property
     def is_closed(self) -> bool:

@@ -107,14 +107,13 @@ def _fix_identity(interview: Interview, audience: Audience) -> tuple[str, ical.P
 def recruiter_of(interview: Interview) -> User | None:
     """The recruiter candidates hear from about an interview: the one who owns the candidacy,
     else (no owner, or no longer active) the one who booked the interview."""
-    candidacy = interview.round.candidacy
-    for user_id in (candidacy.recruiter_id, interview.scheduled_by_id):
-        if user_id is None:
-            continue
-        user = db.session.get(User, user_id)
-        if user is not None and user.is_active:
-            return user
-    return None
+    owner = interview.round.candidacy.recruiter
+    if owner is not None and owner.is_active:
+        return owner
+    if interview.scheduled_by_id is None:
+        return None
+    booker = db.session.get(User, interview.scheduled_by_id)
+    return booker if booker is not None and booker.is_active else None
 
 
 def candidate_reply_to(interview: Interview) -> messages.Address | None:

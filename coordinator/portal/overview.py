@@ -86,7 +86,8 @@ class Overview:
     windows: tuple[Window, ...]
     #: Whom the candidate deals with (``COMPANY_NAME``, else the sender's domain).
     company: str = ""
-    #: The recruiter who booked the latest interview; empty when nobody is known (or inactive).
+    #: The candidacy's recruiter (else who booked the latest interview); empty when nobody is
+    #: known (or inactive).
     #: Only the name: the page never shows a staff email address.
     recruiter_name: str = ""
 
@@ -187,7 +188,11 @@ def build(candidacy: Candidacy, now: datetime) -> Overview:
     candidate, job = candidacy.candidate, candidacy.job
     booked = [i for r in rounds for i in r.interviews]
     latest = max(booked, key=lambda i: i.id, default=None)
-    recruiter = invites.recruiter_of(latest) if latest is not None else None
+    if latest is not None:
+        recruiter = invites.recruiter_of(latest)
+    else:
+        owner = candidacy.recruiter
+        recruiter = owner if owner is not None and owner.is_active else None
     return Overview(
         candidate_name=candidate.name,
         candidate_zone=candidate.time_zone,

@@ -415,7 +415,7 @@ def suggest(
     calendars = load_calendars(people, starts_after, ends_before)
     candidate_busy, windows = candidate_constraints(candidacy, starts_after, ends_before)
     if not use_candidate_windows:
-        windows = []
+        windows = None  # any time the candidate is not in another interview
     zone_name = candidacy.candidate.time_zone
     request = SlotRequest(
         starts_after=starts_after,

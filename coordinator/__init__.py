@@ -94,15 +94,23 @@ def _register_domains() -> None:
     import coordinator.mail.models
     import coordinator.shortlist.models  # noqa: F401
     from coordinator.assessments import operations as assessment_operations
+    from coordinator.assessments import todos as assessment_todos
     from coordinator.compensation import operations as compensation_operations
+    from coordinator.compensation import todos as compensation_todos
     from coordinator.invites import responses
+    from coordinator.invites import todos as invite_todos
     from coordinator.scheduling import operations as scheduling_operations
     from coordinator.scheduling import permissions as scheduling_permissions
+    from coordinator.scheduling import todos as scheduling_todos
+    from coordinator.shortlist import todos as shortlist_todos
 
     scheduling_permissions.register()
     scheduling_operations.register()
     assessment_operations.register()
     responses.register()
+    for todos in (scheduling_todos, assessment_todos, compensation_todos, invite_todos,
+                  shortlist_todos):
+        todos.register()
     if compensation_operations.on_round_opened not in scheduling_operations.ROUND_OPENED:
         scheduling_operations.ROUND_OPENED.append(compensation_operations.on_round_opened)
 

@@ -17,10 +17,9 @@ UPCOMING = Kind("upcoming-interviews", "Your interviews this week", 10)
 AHEAD = timedelta(days=7)
 
 
-def upcoming(viewer: User, now: datetime) -> list[ToDo]:
-    """Interviews on whose panel the viewer sits, starting within :data:`AHEAD`, soonest first;
-    each links to the interview page's brief (what earlier rounds covered)."""
-    interviews = db.session.scalars(
+def seats(viewer: User) -> sa.Select[tuple[Interview]]:
+    """Live interviews of open candidacies on whose panel the viewer sits (add conditions)."""
+    return (
         sa.select(Interview)
         .join(PanelMember, PanelMember.interview_id == Interview.id)
         .join(Round, Round.id == Interview.round_id)
@@ -29,23 +28,34 @@ def upcoming(viewer: User, now: datetime) -> list[ToDo]:
             PanelMember.user_id == viewer.id,
             PanelMember.is_active,
             Interview.state == InterviewState.scheduled,
-            Interview.ends_at > now,
-            Interview.starts_at <= now + AHEAD,
             Candidacy.state.not_in(CLOSED_STATES),
         )
         .order_by(Interview.starts_at, Interview.id)
         .limit(SHOWN)
+    )
+
+
+def interview_todo(kind: Kind, interview: Interview, anchor: str, badge: str = "") -> ToDo:
+    """A to-do about one interview: candidate and round, linking to a part of its page."""
+    return ToDo(
+        kind,
+        f"{interview.round.candidacy.candidate.name} · {interview.round.title}",
+        "scheduling.show_interview",
+        {"interview_id": interview.id, "_anchor": anchor},
+        detail=interview.round.candidacy.job.title,
+        due=interview.starts_at,
+        badge=badge,
+    )
+
+
+def upcoming(viewer: User, now: datetime) -> list[ToDo]:
+    """Interviews on whose panel the viewer sits, starting within :data:`AHEAD`, soonest first;
+    each links to the interview page's brief (what earlier rounds covered)."""
+    interviews = db.session.scalars(
+        seats(viewer).where(Interview.ends_at > now, Interview.starts_at <= now + AHEAD)
     ).unique()
     return [
-        ToDo(
-            UPCOMING,
-            f"{interview.round.candidacy.candidate.name} · {interview.round.title}",
-            "scheduling.show_interview",
-            {"interview_id": interview.id, "_anchor": "brief"},
-            detail=interview.round.candidacy.job.title,
-            due=interview.starts_at,
-            badge="Now" if interview.starts_at <= now else "",
-        )
+        interview_todo(UPCOMING, interview, "brief", "Now" if interview.starts_at <= now else "")
         for interview in interviews
     ]
 

@@ -50,7 +50,7 @@ def overdue(viewer: User, now: datetime) -> list[ToDo]:
             {"candidacy_id": item.interview.round.candidacy_id, "_anchor": "assessments"},
             detail=item.interview.round.candidacy.job.title,
             due=item.due_at,
-            badge=f"{item.days_late(now)} d late",
+            badge=f"{item.days_late(now)} d late" if item.days_late(now) else "Overdue",
             is_late=True,
         )
         for item in followup.overdue(now, limit=SHOWN)

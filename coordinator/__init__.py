@@ -95,11 +95,16 @@ def _register_domains() -> None:
     import coordinator.shortlist.models
     import coordinator.webhooks.models  # noqa: F401
     from coordinator.assessments import operations as assessment_operations
+    from coordinator.assessments import todos as assessment_todos
     from coordinator.compensation import operations as compensation_operations
+    from coordinator.compensation import todos as compensation_todos
     from coordinator.invites import receivers as invite_receivers
     from coordinator.invites import responses
+    from coordinator.invites import todos as invite_todos
     from coordinator.scheduling import operations as scheduling_operations
     from coordinator.scheduling import permissions as scheduling_permissions
+    from coordinator.scheduling import todos as scheduling_todos
+    from coordinator.shortlist import todos as shortlist_todos
     from coordinator.webhooks import receivers as webhook_receivers
 
     scheduling_permissions.register()
@@ -108,6 +113,9 @@ def _register_domains() -> None:
     responses.register()
     invite_receivers.register()
     webhook_receivers.register()
+    for todos in (scheduling_todos, assessment_todos, compensation_todos, invite_todos,
+                  shortlist_todos):
+        todos.register()
     if compensation_operations.on_round_opened not in scheduling_operations.ROUND_OPENED:
         scheduling_operations.ROUND_OPENED.append(compensation_operations.on_round_opened)
 

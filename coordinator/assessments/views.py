@@ -11,14 +11,13 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from coordinator.access import require, requires
 from coordinator.accounts.models import User
 from coordinator.accounts.permissions import is_signed_in
-from coordinator.assessments import followup, operations
+from coordinator.assessments import operations
 from coordinator.assessments.briefs import brief_for
 from coordinator.assessments.forms import ReopenForm, make_assessment_form
 from coordinator.assessments.models import SCALE, Assessment, Recommendation
 from coordinator.assessments.overview import candidacy_assessments, interview_assessments
 from coordinator.assessments.permissions import (
     can_assess,
-    can_chase_assessments,
     can_reopen,
     can_view_assessment,
 )
@@ -48,22 +47,6 @@ def interview_context(viewer: User, interview: Interview) -> dict[str, Any]:
 def candidacy_context(viewer: User, candidacy: Candidacy) -> dict[str, Any]:
     """What the candidacy page's "Assessments" section shows (a constant number of queries)."""
     return {"candidacy_assessments": candidacy_assessments(viewer, candidacy), **_labels()}
-
-
-#: Overdue assessments listed on a recruiter's dashboard (oldest first).
-OVERDUE_SHOWN = 25
-
-
-def dashboard_context(viewer: User) -> dict[str, Any]:
-    """The dashboard's assessment lists: one's own to write; every overdue one for recruiters."""
-    now = utcnow()
-    chase = can_chase_assessments(viewer)
-    return {
-        "assessments_to_write": followup.owed_by(viewer, now),
-        "overdue_assessments": followup.overdue(now, limit=OVERDUE_SHOWN) if chase else [],
-        "show_overdue_assessments": chase,
-        "assessments_now": now,
-    }
 
 
 def _labels() -> dict[str, Any]:

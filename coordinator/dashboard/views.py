@@ -1,4 +1,5 @@
-"""The signed-in home page: where to go next, and the jobs that need attention."""
+"""The signed-in home page: one's to-dos (composed from every domain by
+:func:`coordinator.todos.compose`), where to go next, and the jobs that need attention."""
 
 from __future__ import annotations
 
@@ -9,13 +10,12 @@ from flask import Blueprint, g, render_template
 from coordinator.access import requires
 from coordinator.accounts.models import Role
 from coordinator.accounts.permissions import can_manage_users, is_signed_in
-from coordinator.assessments.views import dashboard_context
 from coordinator.candidates.operations import active_candidacy_counts
 from coordinator.candidates.permissions import can_list_candidacies, can_manage_candidates
-from coordinator.invites import responses
 from coordinator.jobs.operations import recent_open_jobs
 from coordinator.jobs.permissions import can_manage_jobs, can_view_jobs
-from coordinator.scheduling.permissions import can_schedule
+from coordinator.timeutil import utcnow
+from coordinator.todos import compose
 
 bp = Blueprint("dashboard", __name__)
 
@@ -35,7 +35,5 @@ def index() -> Any:
         counts=active_candidacy_counts(sorted(counted)),
         can_manage_jobs=can_manage_jobs(user), can_manage_candidates=can_manage_candidates(user),
         can_manage_users=can_manage_users(user),
-        response_todos=responses.todos(scheduled_by=user, limit=responses.TODOS_SHOWN)
-        if can_schedule(user) else [],
-        **dashboard_context(user),
+        todo_groups=compose(user, utcnow()),
     )

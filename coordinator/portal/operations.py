@@ -10,6 +10,7 @@ from coordinator.audit.operations import record
 from coordinator.candidates import links
 from coordinator.candidates.models import Candidacy
 from coordinator.errors import Conflict
+from coordinator.portal import notices
 from coordinator.scheduling import availability
 from coordinator.scheduling.models import AvailabilitySource, CandidateAvailability
 
@@ -45,7 +46,11 @@ def issue_link(candidacy: Candidacy, *, actor: User) -> links.PortalLink:
 def give_availability(
     candidacy: Candidacy, windows: Sequence[tuple[datetime, datetime]]
 ) -> list[CandidateAvailability]:
-    """The candidate's own windows for the next round; they replace the earlier ones."""
-    return availability.set_candidate_availability(
+    """The candidate's own windows for the next round; they replace the earlier ones, and the
+    candidacy's recruiters are mailed (:mod:`.notices`)."""
+    saved = availability.set_candidate_availability(
         candidacy, availability.merge(windows), actor=None, source=AvailabilitySource.candidate
     )
+    if saved:
+        notices.availability_given(candidacy, len(saved))
+    return saved

@@ -591,9 +591,23 @@ def planned_round_in_use(planned_round: PlannedRound) -> bool:
     )
 
 
+def _with_reason(text: str) -> Callable[[Any], str]:
+    """A history line that ends with the event's reason, when one was given."""
+
+    def describe(event: Any) -> str:
+        reason = (event.details or {}).get("reason")
+        return f"{text}: {reason}" if reason else text
+
+    return describe
+
+
 def register() -> None:
-    """Tell the jobs domain that a planned round with rounds may not be removed."""
+    """Tell the jobs domain that a planned round with rounds may not be removed; say in
+    candidacy histories why an interview was moved or cancelled."""
+    from coordinator.audit.history import DESCRIPTIONS
     from coordinator.jobs import operations as job_operations
 
     if planned_round_in_use not in job_operations.IN_USE_CHECKS:
         job_operations.IN_USE_CHECKS.append(planned_round_in_use)
+    DESCRIPTIONS.setdefault("interview.rescheduled", _with_reason("Interview rescheduled"))
+    DESCRIPTIONS.setdefault("interview.cancelled", _with_reason("Interview cancelled"))

@@ -72,3 +72,32 @@ def test_the_finder_page_says_when_each_calendar_was_last_synced(login, recruite
         query_string=query).get_data(as_text=True)
     assert f"{peer.name}: calendar last synced 3 days ago" in page
     assert f"{supervisor.name}: no calendar connected" in page
+
+
+def _dashboard_group(page: str, key: str) -> str:
+    if f'<h3 id="{key}">' not in page:
+        return ""
+    return page.split(f'<h3 id="{key}">', 1)[1].split("</section>", 1)[0]
+
+
+def test_a_calendar_whose_sync_failed_is_a_to_do_for_recruiters(login, interviewer, recruiter):
+    client = login(interviewer)
+    client.post("/profile/calendar-source", data={"kind": "ics_url",
+                                                  "url": "http://127.0.0.1:9/x.ics"})
+    client.post("/profile/calendar-source/sync")
+    assert _dashboard_group(client.get("/").get_data(as_text=True),
+                            "calendars-not-syncing") == ""  # interviewers schedule nobody
+    group = _dashboard_group(login(recruiter).get("/").get_data(as_text=True),
+                             "calendars-not-syncing")
+    assert interviewer.name in group
+    assert f'href="/users/{interviewer.id}/busy"' in group
+
+
+def test_a_calendar_that_syncs_is_no_to_do(login, interviewer, recruiter):
+    calendar_sources.set_source(interviewer, actor=interviewer, kind=CalendarSourceKind.ics_url,
+                                url="https://cal.example.com/x.ics", username="", password=None)
+    source = calendar_sources.source_of(interviewer)
+    source.last_synced_at = NOW - timedelta(hours=2)
+    db.session.commit()
+    page = login(recruiter).get("/").get_data(as_text=True)
+    assert _dashboard_group(page, "calendars-not-syncing") == ""

@@ -306,3 +306,30 @@ def test_round_page_withdraws_an_open_request(offer, login, recruiter):
     response = login(recruiter).post(f"{base}/self-schedule/{data['id']}/withdraw")
     assert response.status_code == 303
     assert db.session.get(SelfScheduleRequest, data["id"]).state is SelfScheduleState.withdrawn
+
+
+def _dashboard_group(page: str, key: str) -> str:
+    if f'<h3 id="{key}">' not in page:
+        return ""
+    return page.split(f'<h3 id="{key}">', 1)[1].split("</section>", 1)[0]
+
+
+def test_offer_past_its_deadline_is_a_to_do_on_the_recruiters_dashboard(offer, login, recruiter):
+    round_, _data, _path = offer()
+    assert _dashboard_group(login(recruiter).get("/").get_data(as_text=True),
+                            "self-scheduling-expired") == ""
+    freeze(NOW + timedelta(hours=13))  # (longer than an idle session lives: sign in again)
+    group = _dashboard_group(login(recruiter).get("/").get_data(as_text=True),
+                             "self-scheduling-expired")
+    assert f'href="/candidacies/{round_.candidacy_id}/rounds/{round_.id}"' in group
+
+
+def test_a_new_offer_for_the_round_clears_the_expired_to_do(offer, login, recruiter):
+    round_, _data, _path = offer()
+    freeze(NOW + timedelta(hours=13))
+    assert _dashboard_group(login(recruiter).get("/").get_data(as_text=True),
+                            "self-scheduling-expired") != ""
+    offer(round_, **{"from": "2027-03-03T00:00:00Z", "to": "2027-03-10T00:00:00Z",
+                     "expires_at": "2027-03-02T20:00:00Z"})
+    page = login(recruiter).get("/").get_data(as_text=True)
+    assert _dashboard_group(page, "self-scheduling-expired") == ""

@@ -59,7 +59,11 @@ def approvals(viewer: User, now: datetime) -> list[ToDo]:
             Candidacy.state.not_in(CLOSED_STATES),
             _asks(viewer),
         )
-        .options(sa.orm.joinedload(Proposal.stage))
+        .options(
+            sa.orm.contains_eager(Proposal.stage).contains_eager(CompensationStage.candidacy)
+            .options(sa.orm.joinedload(Candidacy.candidate), sa.orm.contains_eager(Candidacy.job)),
+            sa.orm.joinedload(Proposal.proposed_by),
+        )
         .order_by(Proposal.proposed_at, Proposal.id)
         .limit(SHOWN)
     ).unique()

@@ -212,6 +212,15 @@ def _live_interviews(now: datetime) -> Any:
     )
 
 
+#: What a follow-up shows of its interview (candidate, job, round title), loaded with it.
+_SHOWN_WITH_INTERVIEW = (
+    sa.orm.joinedload(Interview.round).joinedload(Round.candidacy)
+    .joinedload(Candidacy.candidate),
+    sa.orm.joinedload(Interview.round).joinedload(Round.candidacy).joinedload(Candidacy.job),
+    sa.orm.joinedload(Interview.round).joinedload(Round.planned_round),
+)
+
+
 def todos(now: datetime | None = None, *, scheduled_by: User | None = None,
           candidacy: Candidacy | None = None, interview: Interview | None = None,
           limit: int | None = None) -> list[ToDo]:
@@ -237,7 +246,8 @@ def todos(now: datetime | None = None, *, scheduled_by: User | None = None,
                sa.or_(PanelMember.response == InviteResponse.declined,
                       sa.and_(PanelMember.response == InviteResponse.needs_action,
                               sent.c.invited_at.is_not(None))))
-        .options(sa.orm.joinedload(PanelMember.interview))
+        .options(sa.orm.joinedload(PanelMember.interview).options(*_SHOWN_WITH_INTERVIEW),
+                 sa.orm.joinedload(PanelMember.user))
         .order_by(PanelMember.interview_id, PanelMember.id)
     ).all()
     candidate_rows = db.session.execute(
@@ -248,6 +258,7 @@ def todos(now: datetime | None = None, *, scheduled_by: User | None = None,
                sa.or_(Interview.candidate_response == InviteResponse.declined,
                       sa.and_(Interview.candidate_response == InviteResponse.needs_action,
                               sent.c.invited_at.is_not(None))))
+        .options(*_SHOWN_WITH_INTERVIEW)
         .order_by(Interview.id)
     ).unique().all()
     found: list[ToDo] = []

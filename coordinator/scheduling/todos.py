@@ -25,10 +25,18 @@ UPCOMING = Kind("upcoming-interviews", "Your interviews this week", 10)
 AHEAD = timedelta(days=7)
 
 
+def shown_with_interview() -> list[sa.orm.interfaces.LoaderOption]:
+    """What :func:`interview_todo` shows of an interview, loaded in its own statement."""
+    candidacy = sa.orm.joinedload(Interview.round).joinedload(Round.candidacy)
+    return [candidacy.joinedload(Candidacy.candidate), candidacy.joinedload(Candidacy.job),
+            sa.orm.joinedload(Interview.round).joinedload(Round.planned_round)]
+
+
 def seats(viewer: User) -> sa.Select[tuple[Interview]]:
     """Live interviews of open candidacies on whose panel the viewer sits (add conditions)."""
     return (
         sa.select(Interview)
+        .options(*shown_with_interview())
         .join(PanelMember, PanelMember.interview_id == Interview.id)
         .join(Round, Round.id == Interview.round_id)
         .join(Candidacy, Candidacy.id == Round.candidacy_id)

@@ -55,6 +55,7 @@ def awaiting_decision(viewer: User, now: datetime) -> list[ToDo]:
     """Candidacies of the open jobs the viewer hires for that are ready for a decision."""
     candidacies = db.session.scalars(
         sa.select(Candidacy)
+        .options(sa.orm.joinedload(Candidacy.candidate), sa.orm.contains_eager(Candidacy.job))
         .join(Job, Job.id == Candidacy.job_id)
         .where(
             Job.hiring_manager_id == viewer.id,
@@ -96,9 +97,11 @@ def needs_next_round(viewer: User, now: datetime) -> list[ToDo]:
     )
     rows = db.session.execute(
         sa.select(Candidacy, Decision.created_at)
+        .options(sa.orm.joinedload(Candidacy.candidate))
         .join(latest, latest.c.candidacy_id == Candidacy.id)
         .join(Decision, Decision.id == latest.c.decision_id)
         .join(Job, Job.id == Candidacy.job_id)
+        .options(sa.orm.contains_eager(Candidacy.job))
         .where(
             Decision.outcome == Outcome.advance,
             Candidacy.state.in_(UNDECIDED_STATES),

@@ -90,6 +90,32 @@ def committed_app(kind: str, name: str, folder: Path) -> Iterator[Flask]:
             drop_database(url)
 
 
+def seed_booked_interview(starts_at: Any) -> Any:
+    """A recruiter who books one interview (a job, its round, a candidate) on a committed app:
+    data for migration tests. Returns the interview."""
+    from coordinator.accounts import operations as accounts
+    from coordinator.candidates import operations as candidates
+    from coordinator.jobs import operations as jobs
+    from coordinator.jobs.operations import PlannedRoundInput
+    from coordinator.scheduling import operations as scheduling
+
+    recruiter = accounts.create_user(actor=None, email="r@acme.example", name="Rita",
+                                     roles={"recruiter", "interviewer"},
+                                     password="correct horse battery staple")
+    job = jobs.create_job(actor=recruiter, title="Engineer", pay_band_min="1",
+                          pay_band_max="2", pay_band_currency="EUR")
+    planned = jobs.add_planned_round(job, PlannedRoundInput(title="Team", relationships=[]),
+                                     actor=recruiter)
+    candidate = candidates.create_candidate(actor=recruiter, name="Cara",
+                                            email="cara@example.com", time_zone="UTC")
+    round_ = scheduling.open_round(candidates.open_candidacy(job, candidate, actor=recruiter),
+                                   planned, actor=recruiter)
+    return scheduling.schedule_interview(
+        round_, actor=recruiter, starts_at=starts_at, duration_minutes=60, time_zone="UTC",
+        panel=[scheduling.Seat(recruiter.id, "peer")], override_relationships=True,
+        override_reason="test").interview
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not (PG_URL and _SCRATCH):
         return

@@ -24,8 +24,7 @@ from coordinator.candidates import links
 from coordinator.db import db
 from coordinator.invites import feeds
 from coordinator.invites.models import Audience, InviteEvent
-from coordinator.scheduling import operations
-from tests.conftest import PG_URL, committed_app
+from tests.conftest import PG_URL, committed_app, seed_booked_interview
 from tests.invites.conftest import HOST, free_port
 from tests.invites.test_invites import cancel, latest, mails, reschedule, seats
 from tests.portal.published import read_published
@@ -180,29 +179,9 @@ def test_the_feed_event_says_what_the_panel_invite_says(client, people, book):
 
 
 def test_the_migration_backfills_existing_events_with_the_uids_they_were_sent_with(tmp_path):
-    from coordinator.accounts import operations as accounts
-    from coordinator.candidates import operations as candidates
-    from coordinator.jobs import operations as jobs
-    from coordinator.jobs.operations import PlannedRoundInput
-
     kind = "postgresql" if PG_URL else "sqlite"
     with committed_app(kind, "identity", tmp_path) as migrated_app, migrated_app.app_context():
-        recruiter = accounts.create_user(actor=None, email="r@acme.example", name="Rita",
-                                         roles={"recruiter", "interviewer"},
-                                         password="correct horse battery staple")
-        job = jobs.create_job(actor=recruiter, title="Engineer", pay_band_min="1",
-                              pay_band_max="2", pay_band_currency="EUR")
-        planned = jobs.add_planned_round(job, PlannedRoundInput(title="Team", relationships=[]),
-                                         actor=recruiter)
-        candidate = candidates.create_candidate(actor=recruiter, name="Cara",
-                                                email="cara@example.com", time_zone="UTC")
-        round_ = operations.open_round(candidates.open_candidacy(job, candidate,
-                                                                 actor=recruiter),
-                                       planned, actor=recruiter)
-        interview = operations.schedule_interview(
-            round_, actor=recruiter, starts_at=at(2, 14), duration_minutes=60,
-            time_zone="UTC", panel=[operations.Seat(recruiter.id, "peer")],
-            override_relationships=True, override_reason="test").interview
+        interview = seed_booked_interview(at(2, 14))
         interview_id = interview.id
         # As on today's main: the invites hold their UIDs, nothing else does.
         db.session.execute(sa.delete(InviteEvent))

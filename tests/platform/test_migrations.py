@@ -17,6 +17,7 @@ from tests.conftest import (
     committed_app,
     make_app,
     scratch_database,
+    seed_booked_interview,
     worker_id,
 )
 
@@ -65,33 +66,12 @@ def test_migrating_down_and_up_keeps_every_row(tmp_path):
     keys enforced that drop would cascade and empty every table below it."""
     from datetime import timedelta
 
-    from coordinator.accounts import operations as accounts
-    from coordinator.candidates import operations as candidates
-    from coordinator.jobs import operations as jobs
-    from coordinator.jobs.operations import PlannedRoundInput
-    from coordinator.scheduling import operations as scheduling
     from coordinator.timeutil import utcnow
 
     kind = "postgresql" if PG_URL else "sqlite"
     with committed_app(kind, "keep_rows", tmp_path) as migrated_app, migrated_app.app_context():
-        recruiter = accounts.create_user(actor=None, email="r@acme.example", name="Rita",
-                                         roles={"recruiter", "interviewer"},
-                                         password="correct horse battery staple")
-        job = jobs.create_job(actor=recruiter, title="Engineer", pay_band_min="1",
-                              pay_band_max="2", pay_band_currency="EUR")
-        planned = jobs.add_planned_round(job, PlannedRoundInput(title="Team", relationships=[]),
-                                         actor=recruiter)
-        candidate = candidates.create_candidate(actor=recruiter, name="Cara",
-                                                email="cara@example.com", time_zone="UTC")
-        round_ = scheduling.open_round(candidates.open_candidacy(job, candidate,
-                                                                 actor=recruiter),
-                                       planned, actor=recruiter)
-        starts = (utcnow() + timedelta(days=3)).replace(hour=10, minute=0, second=0,
-                                                        microsecond=0)
-        scheduling.schedule_interview(
-            round_, actor=recruiter, starts_at=starts, duration_minutes=60, time_zone="UTC",
-            panel=[scheduling.Seat(recruiter.id, "peer")], override_relationships=True,
-            override_reason="test")
+        seed_booked_interview((utcnow() + timedelta(days=3)).replace(hour=10, minute=0, second=0,
+                                                                     microsecond=0))
         db.session.commit()
         before = _counts()
         db.session.commit()  # end the read, or WAL would show this snapshot again below

@@ -131,10 +131,11 @@ def seed() -> None:
         # a pseudo-random round, day of the year, and half hour between 08:00 and 16:30 UTC
         f"""INSERT INTO interviews (round_id, candidate_id, starts_at, ends_at, time_zone,
                                     location, video_url, state, sequence, is_recorded_past,
-                                    cancelled_at, created_at, updated_at)
+                                    cancelled_at, candidate_response, candidate_response_comment,
+                                    created_at, updated_at)
             SELECT r.id, c.candidate_id, s.at, s.at + interval '60 minutes', 'Europe/Berlin',
                    '', '', CASE WHEN g % 20 = 0 THEN 'cancelled' ELSE 'scheduled' END,
-                   0, false, CASE WHEN g % 20 = 0 THEN s.at END, now(), now()
+                   0, false, CASE WHEN g % 20 = 0 THEN s.at END, 'needs_action', '', now(), now()
             FROM generate_series(1, {INTERVIEWS}) AS g
             CROSS JOIN LATERAL (SELECT timestamptz '{YEAR_START.isoformat()}'
                                        + make_interval(days => (g * 37) % 364,
@@ -142,10 +143,10 @@ def seed() -> None:
             JOIN rounds r ON r.id = ((g * 7919) % {CANDIDATES}) + 1
             JOIN candidacies c ON c.id = r.candidacy_id""",
         f"""INSERT INTO panel_members (interview_id, user_id, relationship, starts_at, ends_at,
-                                       is_active)
+                                       is_active, response, response_comment)
             SELECT i.id, ((i.id + seat * 667) % {USERS}) + 1,
                    (ARRAY['peer', 'supervisor', 'colleague'])[seat + 1],
-                   i.starts_at, i.ends_at, i.state = 'scheduled'
+                   i.starts_at, i.ends_at, i.state = 'scheduled', 'needs_action', ''
             FROM interviews i CROSS JOIN generate_series(0, 2) AS seat""",
     ]
     for statement in statements:

@@ -323,18 +323,20 @@ def seed_postgres(recruiter_id: int, first_interviewer: int, managers: list[int]
             FROM generate_series(1, {interviews}) AS i""",
         f"""INSERT INTO interviews (id, round_id, candidate_id, starts_at, ends_at, time_zone,
                                     location, video_url, state, sequence, is_recorded_past,
-                                    scheduled_by_id, created_at, updated_at)
+                                    scheduled_by_id, candidate_response, candidate_response_comment,
+                                    created_at, updated_at)
             SELECT i, i, ((i - 1) / {ROUNDS}) + 1,
                    timestamptz '{FIRST_INTERVIEW.isoformat()}' + make_interval(hours => i % 8000),
                    timestamptz '{FIRST_INTERVIEW.isoformat()}'
                        + make_interval(hours => i % 8000 + 1),
-                   'Europe/Berlin', '', '', 'scheduled', 0, false, {recruiter_id}, now(), now()
+                   'Europe/Berlin', '', '', 'scheduled', 0, false, {recruiter_id}, 'needs_action',
+                   '', now(), now()
             FROM generate_series(1, {interviews}) AS i""",
         f"""INSERT INTO panel_members (id, interview_id, user_id, relationship, starts_at,
-                                       ends_at, is_active)
+                                       ends_at, is_active, response, response_comment)
             SELECT (i.id - 1) * {PANEL} + s + 1, i.id,
                    {first_interviewer} + (i.id * 7 + s * 101) % {INTERVIEWERS}, 'peer',
-                   i.starts_at, i.ends_at, true
+                   i.starts_at, i.ends_at, true, 'needs_action', ''
             FROM interviews i, generate_series(0, {PANEL - 1}) AS s""",
         f"""INSERT INTO assessments (id, interview_id, interviewer_id, state, recommendation,
                                      notes, notes_for_later, submitted_at, created_at, updated_at)

@@ -48,8 +48,6 @@ from coordinator.urls import external_url, mail_domain
 
 ANSWER_WITHIN_WORKING_DAYS = 2
 MAX_COMMENT = 1000
-#: To-dos listed on a dashboard.
-TODOS_SHOWN = 50
 
 
 class Via:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -231,16 +232,21 @@ def _load(ids: list[int]) -> list[_Claimed]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _release(ids: list[int], lease_until: datetime) -> None:
-    """Give back claimed messages this worker will not send now (the attempt is not counted)."""
+def release_claims(model: Any, pending: Any, ids: list[int], lease_until: datetime) -> None:
+    """Give back claimed rows (outbox messages, webhook deliveries: any ``model`` with ``state``,
+    ``attempts`` and ``lease_until``) that this worker will not send now; the attempt is not
+    counted."""
     db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.pending,
-               OutboxMessage.lease_until == lease_until)
-        .values(lease_until=None, attempts=OutboxMessage.attempts - 1)
+        sa.update(model)
+        .where(model.id.in_(ids), model.state == pending, model.lease_until == lease_until)
+        .values(lease_until=None, attempts=model.attempts - 1)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+def _release(ids: list[int], lease_until: datetime) -> None:
+    release_claims(OutboxMessage, OutboxState.pending, ids, lease_until)
 
 
 def _send(transport: Transport, message: _Claimed) -> TransportError | None:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from coordinator.db import db
-from coordinator.mail.outbox import backoff
+from coordinator.mail.outbox import backoff, release_claims
 from coordinator.timeutil import utcnow
 from coordinator.webhooks.addresses import resolve
 from coordinator.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint
@@ -162,15 +162,7 @@ def deliver_due(*, allow_private: bool, max_attempts: int, batch_size: int = 50,
 
 
 def _release(ids: list[int], lease_until: datetime) -> None:
-    """Give back claimed deliveries this worker will not make now (the attempt is not counted)."""
-    db.session.execute(
-        sa.update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(ids), WebhookDelivery.state == DeliveryState.pending,
-               WebhookDelivery.lease_until == lease_until)
-        .values(lease_until=None, attempts=WebhookDelivery.attempts - 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    release_claims(WebhookDelivery, DeliveryState.pending, ids, lease_until)
 
 
 class _Outcomes:

@@ -12,6 +12,14 @@ An interview moved to a new time therefore gets a new reminder; one moved back t
 reminded about does not. Cancelled interviews, interviews recorded after the fact and interviews
 of closed candidacies get none. The messages are written to the outbox in the caller's
 transaction; ``deliver-mail`` sends them.
+
+Which reminders are due is derived from the interviews at each run, so booking an interview
+needs no reminder state. What a run leaves behind is the queued message itself: a reminder
+queued for a time that then moves, for an interview then cancelled, or for an interviewer then
+taken off the panel, could still be waiting in the outbox (mail worker behind, SMTP down) and
+would tell someone the wrong thing. The domain-event receivers
+(:mod:`coordinator.invites.receivers`) therefore drop such messages with
+:func:`drop_queued_reminders` in the transaction of the change.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from coordinator.db import db
 from coordinator.invites import operations as invites
 from coordinator.jobs.models import Job, PlannedRound, RoundKind
 from coordinator.mail import messages, outbox
-from coordinator.mail.models import OutboxMessage
+from coordinator.mail.models import OutboxMessage, OutboxState
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.timeutil import format_local, isoformat_z, utcnow
 from coordinator.urls import external_url, mail_domain
@@ -56,6 +64,33 @@ def candidate_key(interview: Interview) -> str:
 
 def panel_key(interview: Interview, user_id: int) -> str:
     return f"reminder:panel:{interview.id}:{user_id}:{isoformat_z(interview.starts_at)}"
+
+
+def drop_queued_reminders(interview: Interview, starts_at: datetime, user_ids: Iterable[int],
+                           *, candidate: bool = True, now: datetime | None = None) -> int:
+    """Delete the reminders for ``interview`` at ``starts_at`` still waiting to be sent: the
+    interviewers ``user_ids``'s and, with ``candidate``, the candidate's.
+
+    Sent messages stay (they record that a time was reminded about), and so do messages a
+    mail worker holds right now (its lease has not run out): those are already on their way.
+    A time further ahead than the longest lead cannot have been reminded about yet, so then
+    no query is made.
+    """
+    now = now or utcnow()
+    if starts_at > now + max(CANDIDATE_LEAD, PANEL_LEAD):
+        return 0
+    start = isoformat_z(starts_at)
+    keys = [f"reminder:panel:{interview.id}:{uid}:{start}" for uid in user_ids]
+    if candidate:
+        keys.append(f"reminder:candidate:{interview.id}:{start}")
+    if not keys:
+        return 0
+    result = db.session.execute(
+        sa.delete(OutboxMessage)
+        .where(OutboxMessage.dedupe_key.in_(keys), OutboxMessage.state == OutboxState.pending,
+               sa.or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
+    )
+    return result.rowcount or 0
 
 
 _planned = sa.orm.joinedload(Interview.round).joinedload(Round.planned_round)

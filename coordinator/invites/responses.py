@@ -8,7 +8,8 @@ with its time and comment.
 Follow-ups are computed, not stored:
 
 * a *decline* on an interview still to happen is a to-do for the candidacy's recruiter (else
-  the one who booked it), and a mail to them (once per person and interview SEQUENCE);
+  the one who booked it), and a mail to them (once per person and interview SEQUENCE), written
+  by the ``interview_response`` receiver (:mod:`coordinator.invites.receivers`);
 * *no answer* :data:`ANSWER_WITHIN_WORKING_DAYS` working days (Monday to Friday, counted in UTC)
   after the latest invite to that person is flagged the same way, and mailed once by
   ``send-reminders`` (:func:`send_unanswered_notices`).
@@ -98,9 +99,6 @@ def record_panel_response(member: PanelMember, response: InviteResponse | str, *
            user_id=member.user_id, response=answer.value, previous=previous.value, via=via)
     interview_response.send(interview, actor=actor, user_id=member.user_id,
                             response=answer.value, previous=previous.value)
-    if answer is InviteResponse.declined:
-        _tell_recruiter_of_decline(interview, member.user.name, f"user:{member.user_id}",
-                                   member.response_comment)
     return member
 
 
@@ -120,9 +118,6 @@ def record_candidate_response(interview: Interview, response: InviteResponse | s
            via=via)
     interview_response.send(interview, actor=None, candidate_id=interview.candidate_id,
                             response=answer.value, previous=previous.value)
-    if answer is InviteResponse.declined:
-        _tell_recruiter_of_decline(interview, interview.round.candidacy.candidate.name,
-                                   "candidate", interview.candidate_response_comment)
     return interview
 
 
@@ -314,10 +309,20 @@ def _context(interview: Interview, recruiter: User) -> dict[str, Any]:
     }
 
 
-def _tell_recruiter_of_decline(interview: Interview, person: str, who: str, comment: str) -> None:
+def tell_recruiter_of_decline(interview: Interview, *, user_id: int | None = None) -> None:
+    """Mail the recruiter that a panel member (``user_id``) or the candidate declined (once per
+    person and SEQUENCE); the ``interview_response`` receiver calls it."""
     recruiter = recruiter_of(interview)
     if recruiter is None or interview.ends_at <= utcnow():
         return
+    if user_id is None:
+        person, who = interview.round.candidacy.candidate.name, "candidate"
+        comment = interview.candidate_response_comment
+    else:
+        member = next((m for m in interview.panel if m.user_id == user_id), None)
+        if member is None:
+            return
+        person, who, comment = member.user.name, f"user:{user_id}", member.response_comment
     _notify(recruiter, f"Declined: {person} — {interview.round.candidacy.candidate.name}, "
             f"{interview.round.title}", "response_declined",
             f"response-declined:{interview.id}:{who}:{interview.sequence}",

@@ -19,7 +19,7 @@ from coordinator.invites.reminders import (
     due_interviews,
     send_due_reminders,
 )
-from coordinator.mail.models import OutboxMessage
+from coordinator.mail.models import OutboxMessage, OutboxState
 from coordinator.scheduling import operations
 from coordinator.timeutil import freeze, isoformat_z
 from tests.scheduling.conftest import at
@@ -152,6 +152,9 @@ def test_recorded_past_interview_gets_no_reminder(make_round, panelists, book):
 
 def test_moved_interview_is_reminded_again_for_its_new_time(interview, recruiter):
     run(START - CANDIDATE_LEAD)
+    [first] = reminders("candidate")
+    first.state, first.sent_at = OutboxState.sent, START - CANDIDATE_LEAD  # delivered
+    db.session.commit()
     freeze(START - timedelta(hours=20))
     operations.reschedule_interview(
         interview, actor=recruiter, reason="Room clash", starts_at=START + timedelta(hours=4)

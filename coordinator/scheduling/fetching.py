@@ -14,7 +14,9 @@ import ipaddress
 import socket
 import ssl
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -26,6 +28,9 @@ METADATA_ADDRESSES = frozenset(
 )
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+#: Looks a host up: ``socket.getaddrinfo``'s signature and answer (tests pass their own).
+Resolver = Callable[..., Sequence[tuple[Any, ...]]]
 
 
 class FetchError(Exception):
@@ -64,10 +69,14 @@ def refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
     return None
 
 
-def resolve(host: str, port: int, allow_private: bool) -> str:
-    """The first address of ``host`` that may be fetched; refuses if any address is refused."""
+def resolve(host: str, port: int, allow_private: bool, resolver: Resolver | None = None) -> str:
+    """The first address of ``host`` that may be fetched; refuses if any address is refused.
+
+    Resolved once per connection: the caller connects to the address returned, never to the
+    name again (:class:`PinnedHTTPConnection`).
+    """
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = (resolver or socket.getaddrinfo)(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as err:
         raise FetchError(f"The host “{host}” could not be found.") from err
     addresses = [info[4][0] for info in infos]
@@ -80,7 +89,9 @@ def resolve(host: str, port: int, allow_private: bool) -> str:
     return addresses[0]
 
 
-class _PinnedHTTP(http.client.HTTPConnection):
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to ``address`` that says ``host`` in its Host header."""
+
     def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._address = address
@@ -89,7 +100,10 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
-class _PinnedHTTPS(http.client.HTTPSConnection):
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """A TLS connection to ``address`` that sends ``host`` as SNI, verifies the certificate
+    against ``host`` and says it in the Host header."""
+
     def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self._address = address
@@ -125,17 +139,22 @@ def fetch(
     max_bytes: int = MAX_BYTES,
     timeout: float = TIMEOUT_SECONDS,
     max_redirects: int = MAX_REDIRECTS,
+    resolver: Resolver | None = None,
 ) -> Response:
-    """One bounded request, following at most ``max_redirects`` checked redirects."""
+    """One bounded request, following at most ``max_redirects`` checked redirects.
+
+    ``resolver`` replaces ``socket.getaddrinfo`` (tests); each host is looked up once per
+    connection and the connection goes to the address that passed the check.
+    """
     deadline = time.monotonic() + timeout
     redirects: list[str] = []
     while True:
         scheme, host, port, path = check_url(url)
-        address = resolve(host, port, allow_private)
+        address = resolve(host, port, allow_private, resolver)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError(f"No answer within {timeout:g} seconds.")
-        kind = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
+        kind = PinnedHTTPSConnection if scheme == "https" else PinnedHTTPConnection
         connection = kind(host, port, address, remaining)
         try:
             connection.request(method, path, body=body, headers=dict(headers or {}))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from coordinator.errors import RuleViolation
@@ -63,15 +65,28 @@ def check_url(url: str, *, allow_private: bool, field: str = "url") -> str:
     return url
 
 
-def resolve(host: str, port: int, *, allow_private: bool) -> str | None:
-    """Why the host's addresses may not be called (or cannot be found); None when all may."""
+class Refused(Exception):
+    """Why a receiver's host may not be called (or cannot be found)."""
+
+
+def resolve(host: str, port: int, *, allow_private: bool,
+            resolver: Callable[..., Sequence[tuple[Any, ...]]] | None = None) -> str:
+    """The address to connect to for ``host``: its first, when every address it resolves to may
+    be called; :class:`Refused` otherwise.
+
+    The caller connects to exactly this address (the name is not looked up again), so a DNS
+    answer that changes after the check (rebinding) cannot send a delivery elsewhere.
+    ``resolver`` replaces ``socket.getaddrinfo`` (tests).
+    """
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = (resolver or socket.getaddrinfo)(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as err:
-        return f"cannot resolve {host}: {err}"
+        raise Refused(f"cannot resolve {host}: {err}") from err
+    if not infos:
+        raise Refused(f"cannot resolve {host}: no address")
     for info in infos:
         reason = refusal(ipaddress.ip_address(info[4][0].split("%")[0]),
                          allow_private=allow_private)
         if reason is not None:
-            return f"{host} resolves to {info[4][0]}: {reason}"
-    return None
+            raise Refused(f"{host} resolves to {info[4][0]}: {reason}")
+    return infos[0][4][0].split("%")[0]

@@ -19,8 +19,13 @@ import sqlalchemy as sa
 
 from coordinator.db import db
 from coordinator.mail.outbox import backoff, release_claims
+from coordinator.scheduling.fetching import (
+    PinnedHTTPConnection,
+    PinnedHTTPSConnection,
+    Resolver,
+)
 from coordinator.timeutil import utcnow
-from coordinator.webhooks.addresses import resolve
+from coordinator.webhooks.addresses import Refused, resolve
 from coordinator.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from coordinator.webhooks.operations import (
     DELIVERY_HEADER,
@@ -95,18 +100,23 @@ def _load(ids: list[int]) -> list[_Claimed]:
     return [_Claimed(*row) for row in rows]
 
 
-def post(delivery: _Claimed, *, allow_private: bool,
-         timeout: float = TIMEOUT_SECONDS) -> str | None:
-    """POST one delivery; None when the receiver answered 2xx, else why not."""
+def post(delivery: _Claimed, *, allow_private: bool, timeout: float = TIMEOUT_SECONDS,
+         resolver: Resolver | None = None) -> str | None:
+    """POST one delivery; None when the receiver answered 2xx, else why not.
+
+    The host is resolved once and the connection goes to the address that passed the check,
+    with the URL's host in the Host header (and as TLS SNI, the certificate checked against it).
+    """
     parts = urlsplit(delivery.url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    refused = resolve(host, port, allow_private=allow_private)
-    if refused is not None:
-        return refused
-    connection_class = (http.client.HTTPSConnection if parts.scheme == "https"
-                        else http.client.HTTPConnection)
-    connection = connection_class(host, port, timeout=timeout)
+    try:
+        address = resolve(host, port, allow_private=allow_private, resolver=resolver)
+    except Refused as err:
+        return str(err)
+    connection_class = (PinnedHTTPSConnection if parts.scheme == "https"
+                        else PinnedHTTPConnection)
+    connection = connection_class(host, port, address, timeout)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -131,14 +141,15 @@ def post(delivery: _Claimed, *, allow_private: bool,
 
 def deliver_due(*, allow_private: bool, max_attempts: int, batch_size: int = 50,
                 timeout: float = TIMEOUT_SECONDS, record_every: int = 20,
-                lease: timedelta = LEASE) -> DeliveryReport:
+                lease: timedelta = LEASE, resolver: Resolver | None = None) -> DeliveryReport:
     """Make every delivery due now, batch after batch, until none is left.
 
     A delivery starts only while half of its batch's lease is left; the rest of the batch is
     given back and claimed afresh. Outcomes are written ``record_every`` at a time (and at
     least every half second, and at the end of each batch), in one short transaction each. A
     worker killed in between makes those deliveries again once their lease runs out: delivery
-    is at least once, and receivers drop repeats by ``id``.
+    is at least once, and receivers drop repeats by ``id``. ``resolver`` replaces
+    ``socket.getaddrinfo`` (tests).
     """
     report = DeliveryReport()
     outcomes = _Outcomes(max_attempts, report, max(1, record_every))
@@ -155,7 +166,7 @@ def deliver_due(*, allow_private: bool, max_attempts: int, batch_size: int = 50,
                     _release([d.id for d in batch[index:]], claimed_at + lease)
                     break
                 outcomes.add(delivery, post(delivery, allow_private=allow_private,
-                                            timeout=timeout))
+                                            timeout=timeout, resolver=resolver))
             outcomes.write()
     finally:
         outcomes.write()

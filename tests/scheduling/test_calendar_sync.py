@@ -21,6 +21,7 @@ from coordinator.scheduling.models import BusyBlock, BusySource, CalendarSource,
 from tests.invites.test_identity import caldav as caldav  # the Radicale fixture
 from tests.scheduling.conftest import at
 from tests.scheduling.test_busy_import import calendar, event
+from tests.webhooks.test_pinning import RebindingResolver
 
 
 class Feed:
@@ -257,6 +258,30 @@ def test_the_connection_goes_to_the_checked_address(monkeypatch):
                         lambda *a, **k: [(2, 1, 6, "", ("169.254.169.254", 80))])
     with pytest.raises(fetching.FetchError, match="never fetched"):
         fetching.fetch("http://calendar.example.com/x.ics")
+
+
+def test_a_fetch_connects_to_the_checked_address_and_never_to_a_second_answer(feed):
+    """The name is looked up once, through a resolver whose next answers are forbidden: the
+    request still reaches the loopback server (it never resolved the name again), naming the
+    host in its Host header."""
+    state, url = feed
+    port = url.split(":")[2].split("/")[0]
+    resolver = RebindingResolver("127.0.0.1", "169.254.169.254")
+
+    answer = fetching.fetch(url.replace("127.0.0.1", "cal.rebind.invalid"), allow_private=True,
+                            resolver=resolver)
+
+    assert answer.status == 200
+    assert resolver.asked == ["cal.rebind.invalid"]
+    assert state.requests[-1]["host"] == f"cal.rebind.invalid:{port}"
+
+
+def test_a_fetch_whose_first_answer_is_forbidden_connects_nowhere(feed):
+    state, url = feed
+    with pytest.raises(fetching.FetchError, match="never fetched"):
+        fetching.fetch(url.replace("127.0.0.1", "cal.rebind.invalid"), allow_private=True,
+                       resolver=RebindingResolver("169.254.169.254", "127.0.0.1"))
+    assert state.requests == []
 
 
 # --- secrets -------------------------------------------------------------------------------------

@@ -9,22 +9,21 @@
 * A sync replaces the user's *synced* busy blocks only; uploaded ones stay. A failed sync keeps
   the last good busy time and records why (``last_error``) and when (``last_attempt_at``).
 * Passwords are stored as Fernet tokens under ``CALENDAR_KEY`` (derived from ``SECRET_KEY``
-  when unset) and never returned or logged.
+  when unset; :mod:`coordinator.crypto`) and never returned or logged.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
 import icalendar
 import sqlalchemy as sa
-from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
+from coordinator import crypto
 from coordinator.accounts.models import User
 from coordinator.audit.operations import record
 from coordinator.db import db
@@ -53,21 +52,18 @@ _REPORT = """<?xml version="1.0" encoding="utf-8"?>
 # --- secrets -------------------------------------------------------------------------------------
 
 
-def _cipher() -> Fernet:
-    secret = current_app.config.get("CALENDAR_KEY") or current_app.config["SECRET_KEY"]
-    digest = hashlib.sha256(b"coordinator calendar source\0" + str(secret).encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+_PURPOSE = "calendar source"
 
 
 def encrypt_password(password: str) -> str:
-    return _cipher().encrypt(password.encode()).decode()
+    return crypto.encrypt(password, _PURPOSE)
 
 
 def decrypt_password(token: str) -> str:
     """The stored password; an unreadable token (the key changed) is a sync error."""
     try:
-        return _cipher().decrypt(token.encode()).decode()
-    except InvalidToken as err:
+        return crypto.decrypt(token, _PURPOSE)
+    except crypto.InvalidToken as err:
         raise fetching.FetchError(
             "The stored password cannot be read (the key changed); enter it again."
         ) from err

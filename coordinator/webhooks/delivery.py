@@ -32,6 +32,7 @@ from coordinator.webhooks.operations import (
     EVENT_HEADER,
     SIGNATURE_HEADER,
     sign,
+    signing_secret,
 )
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ class _Claimed:
     body: bytes
     attempts: int
     url: str
-    secret: str
+    #: The plain signing secret; None when the stored token cannot be read (the key changed).
+    secret: str | None
 
 
 def claim(batch_size: int, now: datetime, lease: timedelta = LEASE) -> list[int]:
@@ -91,13 +93,17 @@ def _load(ids: list[int]) -> list[_Claimed]:
     rows = db.session.execute(
         sa.select(WebhookDelivery.id, WebhookDelivery.delivery_id, WebhookDelivery.event,
                   WebhookDelivery.body, WebhookDelivery.attempts, WebhookEndpoint.url,
-                  WebhookEndpoint.secret)
+                  WebhookEndpoint.secret_encrypted)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
         .where(WebhookDelivery.id.in_(ids))
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
     ).all()
     db.session.rollback()  # hold no transaction while calling receivers
-    return [_Claimed(*row) for row in rows]
+    secrets: dict[str, str | None] = {}
+    for *_, token in rows:
+        if token not in secrets:
+            secrets[token] = signing_secret(token)
+    return [_Claimed(*row[:-1], secrets[row[-1]]) for row in rows]
 
 
 def post(delivery: _Claimed, *, allow_private: bool, timeout: float = TIMEOUT_SECONDS,
@@ -107,6 +113,9 @@ def post(delivery: _Claimed, *, allow_private: bool, timeout: float = TIMEOUT_SE
     The host is resolved once and the connection goes to the address that passed the check,
     with the URL's host in the Host header (and as TLS SNI, the certificate checked against it).
     """
+    if delivery.secret is None:
+        return ("the signing secret cannot be read (the configured key changed); "
+                "register the webhook again")
     parts = urlsplit(delivery.url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)

@@ -38,8 +38,9 @@ class WebhookEndpoint(db.Model):
     url: Mapped[str] = mapped_column(sa.String(2000))
     #: Event names, from :data:`EVENTS`.
     events: Mapped[list[str]] = mapped_column(sa.JSON)
-    #: Signs each body (HMAC-SHA256); never shown again after it is set.
-    secret: Mapped[str] = mapped_column(sa.String(200))
+    #: The signing secret (HMAC-SHA256 of each body) as a Fernet token under the configured key
+    #: (:func:`coordinator.webhooks.operations.signing_secret` reads it); never shown again.
+    secret_encrypted: Mapped[str] = mapped_column(sa.String(2000))
 
 
 class WebhookDelivery(db.Model):

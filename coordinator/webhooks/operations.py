@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from coordinator import crypto
 from coordinator.accounts.models import User
 from coordinator.accounts.permissions import can_manage_users
 from coordinator.audit.operations import record
@@ -30,6 +31,25 @@ SIGNATURE_HEADER = "X-Coordinator-Signature"
 DELIVERY_HEADER = "X-Coordinator-Delivery"
 EVENT_HEADER = "X-Coordinator-Event"
 MIN_SECRET_LENGTH = 16
+
+
+#: Labels the Fernet key derived for webhook secrets (:mod:`coordinator.crypto`).
+SECRET_PURPOSE = "webhook secret"
+
+
+def encrypt_secret(secret: str) -> str:
+    """The signing secret as stored: a Fernet token under the configured key."""
+    return crypto.encrypt(secret, SECRET_PURPOSE)
+
+
+def signing_secret(endpoint_or_token: WebhookEndpoint | str) -> str | None:
+    """The plain signing secret, or None when it cannot be read (the key changed)."""
+    token = (endpoint_or_token.secret_encrypted
+             if isinstance(endpoint_or_token, WebhookEndpoint) else endpoint_or_token)
+    try:
+        return crypto.decrypt(token, SECRET_PURPOSE)
+    except crypto.InvalidToken:
+        return None
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -68,7 +88,8 @@ def create_endpoint(*, actor: User, url: str, events: Sequence[str] | None,
     _require_admin(actor)
     endpoint = WebhookEndpoint(
         url=check_url(url, allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"]),
-        events=_events(events), secret=_secret(secret), created_by_id=actor.id,
+        events=_events(events), secret_encrypted=encrypt_secret(_secret(secret)),
+        created_by_id=actor.id,
     )
     db.session.add(endpoint)
     db.session.flush()

@@ -2,10 +2,11 @@
 
 * An iCalendar address is polled with ``If-None-Match`` / ``If-Modified-Since``; ``304`` means
   unchanged and costs one small request.
-* A CalDAV calendar is asked for its ``getctag`` / ``sync-token`` first (one ``PROPFIND``); only
-  when that changed are the events fetched with a time-range ``calendar-query`` ``REPORT`` and
-  expanded like an uploaded feed. The requests go through :mod:`fetching` (not the ``caldav``
-  library's HTTP client) so that every connection goes to a checked address.
+* A CalDAV calendar is asked for its ``getctag`` (or ``sync-token``) first (one ``PROPFIND``
+  Depth 0 for that one property); only when that changed are the events fetched with a
+  time-range ``calendar-query`` ``REPORT`` and expanded like an uploaded feed. The requests
+  go through :mod:`fetching` (not the ``caldav`` library's HTTP client) so that every
+  connection goes to a checked address.
 * A sync replaces the user's *synced* busy blocks only; uploaded ones stay. A failed sync keeps
   the last good busy time and records why (``last_error``) and when (``last_attempt_at``).
 * Passwords are stored as Fernet tokens under ``CALENDAR_KEY`` (derived from ``SECRET_KEY``
@@ -36,10 +37,13 @@ MAX_ERROR = 2000
 _DAV = "{DAV:}"
 _CALDAV = "{urn:ietf:params:xml:ns:caldav}"
 _CS = "{http://calendarserver.org/ns/}"
-_PROPFIND = b"""<?xml version="1.0" encoding="utf-8"?>
+#: The collection's tag, one property at a time: a server computes each one it is asked for
+#: (Radicale hashes every item's ETag for each), so asking for both costs twice.
+_PROPFIND = """<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/">
-  <d:prop><cs:getctag/><d:sync-token/></d:prop>
+  <d:prop>{prop}</d:prop>
 </d:propfind>"""
+_TAG_PROPS = ((f"{_CS}getctag", "<cs:getctag/>"), (f"{_DAV}sync-token", "<d:sync-token/>"))
 _REPORT = """<?xml version="1.0" encoding="utf-8"?>
 <c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
   <d:prop><c:calendar-data/></d:prop>
@@ -181,15 +185,24 @@ def _xml(body: bytes) -> ElementTree.Element:
 
 
 def _collection_tag(source: CalendarSource, headers: dict[str, str]) -> str | None:
-    answer = fetching.fetch(
-        source.url, method="PROPFIND", body=_PROPFIND, allow_private=_allow_private(),
-        headers={**headers, "Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
-    )
-    _fail_status(answer)
-    tree = _xml(answer.body)
-    for name in (f"{_CS}getctag", f"{_DAV}sync-token"):
-        found = tree.find(f".//{name}")
-        if found is not None and found.text:
+    """The collection's ``getctag`` (else its ``sync-token``), as ``{namespace}name=value``.
+
+    One ``PROPFIND`` (Depth 0) for one property: the one the stored tag names, else
+    ``getctag``; a server without it is asked for ``sync-token`` next (and, its tag stored
+    under that name, only for that from then on).
+    """
+    props = list(_TAG_PROPS)
+    if source.etag:
+        props.sort(key=lambda prop: not source.etag.startswith(prop[0] + "="))
+    for name, element in props:
+        answer = fetching.fetch(
+            source.url, method="PROPFIND", body=_PROPFIND.format(prop=element).encode(),
+            allow_private=_allow_private(),
+            headers={**headers, "Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
+        )
+        _fail_status(answer)
+        found = _xml(answer.body).find(f".//{name}")
+        if found is not None and found.text and found.text.strip():
             return f"{name}={found.text.strip()}"[:500]
     return None
 

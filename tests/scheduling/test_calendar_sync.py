@@ -347,6 +347,99 @@ def test_a_caldav_calendar_syncs_and_an_unchanged_one_is_not_fetched(caldav,
     assert (at(4, 12), at(4, 13)) in synced(person)
 
 
+def test_an_unchanged_caldav_calendar_costs_one_propfind_for_one_property_and_no_busy_writes(
+        caldav, allow_loopback, person, monkeypatch, count_queries):
+    dav = caldav
+    dav.put("standup.ics", calendar(event(
+        "standup@example.com", "DTSTART:20270301T100000Z", "DTEND:20270301T103000Z")))
+    source = sync(connect(person, dav.base + dav.calendar, kind=CalendarSourceKind.caldav,
+                          username="tester", password="secret"))
+    asked: list[tuple[str, str, bytes]] = []
+    real_fetch = fetching.fetch
+
+    def spy(url: str, **kwargs: Any) -> fetching.Response:
+        asked.append((kwargs.get("method", "GET"), kwargs["headers"].get("Depth", ""),
+                      kwargs.get("body") or b""))
+        return real_fetch(url, **kwargs)
+
+    monkeypatch.setattr(fetching, "fetch", spy)
+    with count_queries() as queries:
+        sync(source)
+
+    [(method, depth, body)] = asked
+    assert (method, depth) == ("PROPFIND", "0")
+    assert b"getctag" in body and b"sync-token" not in body
+    assert source.last_error is None
+    assert not [q for q in queries.statements if "busy_blocks" in q]
+
+
+@pytest.fixture
+def sync_token_server() -> Iterator[tuple[list[bytes], str]]:
+    """A loopback CalDAV collection with a ``sync-token`` but no ``getctag`` property."""
+    asked: list[bytes] = []
+    data = calendar(event("t@example.com", "DTSTART:20270302T090000Z",
+                          "DTEND:20270302T100000Z")).decode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, body: str) -> None:
+            encoded = body.encode()
+            self.send_response(207)
+            self.send_header("Content-Type", "application/xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(encoded)))
+            self.end_headers()
+            self.wfile.write(encoded)
+
+        def do_PROPFIND(self) -> None:
+            request = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            asked.append(b"PROPFIND " + request)
+            found = ('<d:propstat><d:prop><d:sync-token>http://x/sync/1</d:sync-token>'
+                     '</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>'
+                     if b"sync-token" in request else
+                     '<d:propstat><d:prop><cs:getctag/></d:prop>'
+                     '<d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>')
+            self._answer('<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" '
+                         'xmlns:cs="http://calendarserver.org/ns/"><d:response>'
+                         f'<d:href>/cal/</d:href>{found}</d:response></d:multistatus>')
+
+        def do_REPORT(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            asked.append(b"REPORT")
+            self._answer('<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" '
+                         'xmlns:c="urn:ietf:params:xml:ns:caldav"><d:response>'
+                         '<d:href>/cal/t.ics</d:href><d:propstat><d:prop><c:calendar-data>'
+                         f'{data}</c:calendar-data></d:prop>'
+                         '<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>'
+                         '</d:multistatus>')
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield asked, f"http://127.0.0.1:{server.server_address[1]}/cal/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_server_without_getctag_is_asked_for_its_sync_token_and_then_only_for_that(
+        sync_token_server, allow_loopback, person):
+    asked, url = sync_token_server
+    source = sync(connect(person, url, kind=CalendarSourceKind.caldav, username="u",
+                          password="p"))
+    assert source.last_error is None
+    assert source.etag == "{DAV:}sync-token=http://x/sync/1"
+    assert synced(person) == [(at(2, 9), at(2, 10))]
+    asked.clear()
+
+    sync(source)
+
+    [only] = asked
+    assert only.startswith(b"PROPFIND") and b"sync-token" in only and b"getctag" not in only
+
+
 # --- the command ---------------------------------------------------------------------------------
 
 

@@ -373,6 +373,24 @@ def test_an_unchanged_caldav_calendar_costs_one_propfind_for_one_property_and_no
     assert not [q for q in queries.statements if "busy_blocks" in q]
 
 
+def test_a_caldav_calendar_gone_from_its_server_keeps_the_last_good_busy_time(
+        caldav, allow_loopback, person):
+    dav = caldav
+    dav.put("standup.ics", calendar(event(
+        "standup@example.com", "DTSTART:20270302T090000Z", "DTEND:20270302T100000Z")))
+    source = sync(connect(person, dav.base + dav.calendar, kind=CalendarSourceKind.caldav,
+                          username="tester", password="secret"))
+    good_at = source.last_synced_at
+    assert dav.request("DELETE", dav.calendar)[0] in {200, 204}
+
+    sync(source)
+
+    assert synced(person) == [(at(2, 9), at(2, 10))]
+    assert "404" in (source.last_error or "")
+    assert source.last_synced_at == good_at
+    assert "last attempt failed" in calendar_sources.sync_status(source)
+
+
 @pytest.fixture
 def sync_token_server() -> Iterator[tuple[list[bytes], str]]:
     """A loopback CalDAV collection with a ``sync-token`` but no ``getctag`` property."""

@@ -4,7 +4,7 @@
 * **Invites**: a REQUEST on booking, an update (and CANCELs for people taken off) on a change of
   time, place or panel, a CANCEL on cancellation; a new time asks everyone again.
 * **Reminders** are derived from the interviews at each ``send-reminders`` run, so booking needs
-  nothing here; a move, a cancellation or a removal from the panel drops the reminders still
+  nothing here; a change of time, place or panel, or a cancellation, drops the reminders still
   queued for what no longer holds (:func:`.reminders.drop_queued_reminders`).
 * **RSVP to-dos**: a decline is a to-do computed from the stored answer
   (:func:`.responses.todos`); the mail to the recruiter that goes with it is written here.
@@ -48,16 +48,16 @@ def on_cancelled(interview: Interview, *, change: InterviewChange, **_: Any) -> 
 
 
 def drop_stale_reminders(interview: Interview, *, change: InterviewChange, **_: Any) -> None:
-    """Reminders queued for a time that moved, a cancelled interview or a removed interviewer
-    must not go out."""
+    """Reminders queued before a change of time, place or panel, or a cancellation, say what no
+    longer holds (a reminder names the time, the place and the panel): unsent, they go. The
+    next ``send-reminders`` run queues what is due for the interview as it now is; a reminder
+    already sent stays the record, so nobody is reminded twice of the same time."""
     if change.cancelled:
         reminders.drop_queued_reminders(interview, interview.starts_at, change.kept_user_ids)
-    elif change.time_changed and change.previous is not None:
+    elif change.previous is not None and (
+            change.time_changed or change.place_changed or change.panel_changed):
         reminders.drop_queued_reminders(interview, change.previous.starts_at,
                                         [u.id for u in change.previous.panel])
-    elif change.removed_user_ids:
-        reminders.drop_queued_reminders(interview, interview.starts_at, change.removed_user_ids,
-                                        candidate=False)
 
 
 def on_response(interview: Interview, *, response: str, user_id: int | None = None,

@@ -15,9 +15,9 @@ transaction; ``deliver-mail`` sends them.
 
 Which reminders are due is derived from the interviews at each run, so booking an interview
 needs no reminder state. What a run leaves behind is the queued message itself: a reminder
-queued for a time that then moves, for an interview then cancelled, or for an interviewer then
-taken off the panel, could still be waiting in the outbox (mail worker behind, SMTP down) and
-would tell someone the wrong thing. The domain-event receivers
+queued before the interview's time, place or panel changed, or before it was cancelled, could
+still be waiting in the outbox (mail worker behind, SMTP down) and would tell someone the
+wrong thing. The domain-event receivers
 (:mod:`coordinator.invites.receivers`) therefore drop such messages with
 :func:`drop_queued_reminders` in the transaction of the change.
 """

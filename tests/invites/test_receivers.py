@@ -17,7 +17,7 @@ from coordinator.invites.reminders import CANDIDATE_LEAD, PANEL_LEAD
 from coordinator.mail.models import OutboxMessage, OutboxState
 from coordinator.scheduling import operations
 from coordinator.timeutil import freeze, isoformat_z
-from tests.invites.test_reminders import START, reminders, run
+from tests.invites.test_reminders import START, reminders, run, text_of
 from tests.invites.test_reminders import interview as interview  # a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,7 +131,7 @@ def test_a_cancellation_drops_every_queued_reminder(interview, recruiter):
     assert reminders() == []
 
 
-def test_an_interviewer_taken_off_loses_only_their_queued_reminder(
+def test_a_panel_change_drops_the_queued_reminders_and_the_next_run_names_the_new_panel(
         interview, recruiter, panelists, make_user):
     _peer, supervisor = panelists
     run(START - PANEL_LEAD)
@@ -143,11 +143,24 @@ def test_an_interviewer_taken_off_loses_only_their_queued_reminder(
     )
     db.session.commit()
 
-    assert sorted(r.recipient for r in reminders("panel")) == [supervisor.email]
-    assert len(reminders("candidate")) == 1
+    assert reminders() == []
     run(START - PANEL_LEAD + timedelta(minutes=5))
     assert sorted(r.recipient for r in reminders("panel")) == sorted(
         [supervisor.email, stand_in.email])
+    [candidate] = reminders("candidate")
+    assert "Stan Stand-in" in text_of(candidate)
+
+
+def test_a_place_change_sends_the_unsent_reminder_with_the_new_place(interview, recruiter):
+    run(START - CANDIDATE_LEAD)
+    operations.reschedule_interview(interview, actor=recruiter, reason="Bigger room",
+                                    location="Room 9")
+    db.session.commit()
+
+    assert reminders("candidate") == []
+    assert run(START - timedelta(hours=12)).candidate == 1
+    [candidate] = reminders("candidate")
+    assert "Room 9" in text_of(candidate) and "Room 4" not in text_of(candidate)
 
 
 def test_a_change_far_from_the_interview_costs_no_reminder_query(interview, recruiter,

@@ -171,6 +171,9 @@ def test_moved_interview_is_reminded_again_for_its_new_time(interview, recruiter
 
 def test_place_change_alone_sends_no_second_reminder(interview, recruiter):
     run(START - CANDIDATE_LEAD)
+    [first] = reminders("candidate")
+    first.state, first.sent_at = OutboxState.sent, START - CANDIDATE_LEAD  # delivered
+    db.session.commit()
     operations.reschedule_interview(
         interview, actor=recruiter, reason="Bigger room", location="Room 9"
     )

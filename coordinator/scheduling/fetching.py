@@ -9,6 +9,7 @@ cloud-metadata addresses are always refused; loopback and private networks unles
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
@@ -89,6 +90,14 @@ def resolve(host: str, port: int, allow_private: bool, resolver: Resolver | None
     return addresses[0]
 
 
+def _connect(address: str, port: int, timeout: float | None) -> socket.socket:
+    """A TCP connection to the checked address, set up as ``http.client`` sets up its own."""
+    sock = socket.create_connection((address, port), timeout)
+    with contextlib.suppress(OSError):  # not every socket family supports it
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
 class PinnedHTTPConnection(http.client.HTTPConnection):
     """An HTTP connection to ``address`` that says ``host`` in its Host header."""
 
@@ -97,7 +106,7 @@ class PinnedHTTPConnection(http.client.HTTPConnection):
         self._address = address
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._address, self.port, self.timeout)
 
 
 class PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -109,7 +118,7 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
         self._address = address
 
     def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
+        raw = _connect(self._address, self.port, self.timeout)
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
 
 

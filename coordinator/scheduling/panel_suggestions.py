@@ -118,7 +118,8 @@ def suggest_panel(
     """One seat per relationship the round's plan asks for, with suggested people, best first.
 
     Ranking within a seat: the job's hiring manager first for a hiring-manager seat (and last
-    elsewhere); then people who already sat in that relationship for this job (most first);
+    elsewhere); then people who already sat in that relationship for this job (most first),
+    then for any job;
     then interviewers before other roles; then people the candidate has not met yet; then the
     lightest load this week; then by name. First picks are distinct people.
     """
@@ -130,16 +131,22 @@ def suggest_panel(
     job_id = candidacy.job_id
     manager_id = candidacy.job.hiring_manager_id
 
+    # Who sat in which relationship: for this job, and for any job (one query).
     history: dict[tuple[int, Relationship], int] = {}
-    for user_id, relationship, count in db.session.execute(
-        sa.select(PanelMember.user_id, PanelMember.relationship, sa.func.count())
+    anywhere: dict[tuple[int, Relationship], int] = {}
+    for user_id, relationship, for_job, count in db.session.execute(
+        sa.select(PanelMember.user_id, PanelMember.relationship,
+                  sa.func.sum(sa.case((Candidacy.job_id == job_id, 1), else_=0)),
+                  sa.func.count())
         .join(Interview, Interview.id == PanelMember.interview_id)
         .join(Round, Round.id == Interview.round_id)
         .join(Candidacy, Candidacy.id == Round.candidacy_id)
-        .where(Candidacy.job_id == job_id, Interview.state == InterviewState.scheduled)
+        .where(Interview.state == InterviewState.scheduled, PanelMember.is_active.is_(True))
         .group_by(PanelMember.user_id, PanelMember.relationship)
     ):
-        history[(user_id, relationship)] = count
+        anywhere[(user_id, relationship)] = count
+        if for_job:
+            history[(user_id, relationship)] = int(for_job)
 
     week_start, week_end = local_week_bounds(now, zone(zone_name))
     load: dict[int, int] = {
@@ -188,6 +195,7 @@ def suggest_panel(
             key = (
                 manager_rank,
                 -person.times_in_relationship,
+                -anywhere.get((user.id, relationship), 0),
                 0 if user.has_role(Role.interviewer, Role.hiring_manager) else 1,
                 1 if person.met_before else 0,
                 person.week_load,

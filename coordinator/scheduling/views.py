@@ -457,7 +457,10 @@ def week_view(candidacy_id: int, round_id: int) -> Any:
     now = utcnow()
     raw = request.args.get("week", "")
     try:
-        start = date.fromisoformat(raw) if raw else to_zone(now, zone).date()
+        today = to_zone(now, zone).date()
+        # At the weekend, the coming week is the one to plan.
+        start = date.fromisoformat(raw) if raw else (
+            today + timedelta(days=7 - today.weekday()) if today.weekday() >= 5 else today)
         if abs((start - to_zone(now, zone).date()).days) > 400:
             raise ValueError
     except ValueError:

@@ -50,12 +50,22 @@ class PersonWeek:
     def interview_count(self) -> int:
         return len(self.interviews)
 
+    @property
+    def initials(self) -> str:
+        """A short label for grid cells ("Priya Peer" → "PP"), explained in the people list."""
+        return initials(self.user.name)
+
+
+def initials(name: str) -> str:
+    words = [w for w in name.split() if w]
+    return "".join(w[0] for w in words[:3]).upper() or "?"
+
 
 @dataclass(frozen=True)
 class Cell:
     starts_at: datetime
     local: datetime
-    #: (name, why) for each person not free in this half hour.
+    #: (initials, why) for each person not free in this half hour.
     busy: tuple[tuple[str, str], ...]
     #: What the candidate's side says for this half hour ("" when nothing to say).
     candidate: str
@@ -229,11 +239,11 @@ def build(
             busy = []
             for week in ordered:
                 if _overlaps(week.interviews, begin, finish):
-                    busy.append((week.user.name, "interview"))
+                    busy.append((week.initials, "interview"))
                 elif _overlaps(week.busy, begin, finish):
-                    busy.append((week.user.name, "busy in their calendar"))
+                    busy.append((week.initials, "busy in their calendar"))
                 elif not _inside(week.hours, begin, finish):
-                    busy.append((week.user.name, "outside working hours"))
+                    busy.append((week.initials, "outside working hours"))
             if _overlaps(candidate_interviews, begin, finish):
                 said = "in another interview"
             elif windows and not _inside(windows, begin, finish):
@@ -259,5 +269,19 @@ def build(
             row.append(Cell(begin, begin.astimezone(viewer), tuple(busy), said, free,
                             begin < now))
         rows.append(row)
-    return WeekGrid(week_start, zone_name, days, times, rows, ordered, windows,
-                    candidate_zone_name)
+    # Leave out the early and late rows when nobody on the panel works then on any day.
+    def all_off(row: list[Cell | None]) -> bool:
+        return all(
+            cell is None
+            or (len(cell.busy) == len(ordered)
+                and all(why == "outside working hours" for _, why in cell.busy))
+            for cell in row
+        )
+
+    first, last = 0, len(rows)
+    while ordered and first < last - 1 and all_off(rows[first]):
+        first += 1
+    while ordered and last - 1 > first and all_off(rows[last - 1]):
+        last -= 1
+    return WeekGrid(week_start, zone_name, days, times[first:last], rows[first:last], ordered,
+                    windows, candidate_zone_name)

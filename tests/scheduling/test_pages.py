@@ -97,8 +97,8 @@ def test_round_page_shows_met_before_and_new(login, recruiter, make_round, plan,
     assert "Supervisor: <strong>scheduled, not met yet" in page
 
 
-def test_suggestion_opens_the_booking_form_filled_in_to_add_the_place_first(login, recruiter, make_round,
-                                                                 panelists):
+def test_suggestion_opens_the_booking_form_filled_in_to_add_the_place_first(
+        login, recruiter, make_round, panelists):
     round_ = make_round()
     peer, supervisor = panelists
     client = login(recruiter)

@@ -24,6 +24,9 @@ from coordinator.timeutil import format_local, to_zone
 #: Kinds that refuse a booking; the rest are warnings the recruiter may book over.
 BLOCKING = frozenset({"interviewer_overlap", "candidate_overlap", "load_limit", "relationships",
                       "concurrent_booking"})
+#: Kinds about the time itself (the time field points at the check's sentences).
+TIMING = frozenset({"interviewer_overlap", "candidate_overlap", "load_limit",
+                    "concurrent_booking"})
 #: How far around the proposed time the nearest free times are looked for.
 NEAR = timedelta(days=4)
 

@@ -229,6 +229,16 @@ def _check(candidacy: Candidacy, form: InterviewForm, people: dict[int, User],
             "confirm": ok and bool(said)}
 
 
+def _attach(form: InterviewForm, err: RuleViolation | Conflict) -> None:
+    """A clash's sentence names interviews by internal id and in other zones: the check above
+    the form says it in the viewer's words, so the time field only points there."""
+    found = getattr(err, "conflicts", None) or []
+    if found and all(c.get("kind") in clashes.TIMING for c in found):
+        form.time.errors = [*list(form.time.errors), "This time clashes: see above."]
+    else:
+        form.attach(err)
+
+
 def _candidate_hours(change: operations.InterviewChange,
                      candidacy: Candidacy) -> list[dict[str, Any]]:
     interview = change.interview
@@ -286,7 +296,7 @@ def new_interview(candidacy_id: int, round_id: int) -> Any:
             )
         except (RuleViolation, Conflict) as err:
             savepoint.rollback()
-            form.attach(err)
+            _attach(form, err)
             check = _check(candidacy, form, by_id, getattr(err, "conflicts", []), ok=False)
             status = 409 if isinstance(err, Conflict) else 422
         else:
@@ -516,7 +526,7 @@ def edit_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any:
             )
         except (RuleViolation, Conflict) as err:
             savepoint.rollback()
-            form.attach(err)
+            _attach(form, err)
             check = _check(round_.candidacy, form, by_id, getattr(err, "conflicts", []),
                            ok=False)
             status = 409 if isinstance(err, Conflict) else 422

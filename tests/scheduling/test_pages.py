@@ -52,7 +52,7 @@ def test_check_button_shows_conflicts_without_saving(login, recruiter, make_roun
     response = client.post(url, data=_form([(peer, "peer"), (supervisor, "supervisor")],
                                            action="check"))
     assert response.status_code == 409
-    assert "Priya Peer is already in interview" in response.get_data(as_text=True)
+    assert "Priya Peer is already in “Team interview” with" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Interview)
                              .where(Interview.round_id == round_.id)) == 0
 

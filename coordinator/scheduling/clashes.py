@@ -17,6 +17,7 @@ from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.errors import RuleViolation
 from coordinator.scheduling import slots
+from coordinator.scheduling.conflicts import candidate_hours_warnings
 from coordinator.scheduling.models import Interview, PanelMember, Round
 from coordinator.scheduling.permissions import can_view_interview
 from coordinator.timeutil import format_local, to_zone
@@ -102,7 +103,8 @@ def nearest_free(
     count: int = 4,
 ) -> list[slots.Slot]:
     """Up to ``count`` free times closest to ``starts_at`` for the same people (the slot finder
-    over a few days around it), in time order; none when it cannot search."""
+    over a few days around it), in time order, inside the candidate's reasonable hours when
+    possible; none when it cannot search."""
     if not people:
         return []
     try:
@@ -112,5 +114,10 @@ def nearest_free(
         )
     except (RuleViolation, ValueError):
         return []
-    nearest = sorted(found, key=lambda s: (abs(s.starts_at - starts_at), s.starts_at))[:count]
+    zone_name = candidacy.candidate.time_zone
+    # Times inside the candidate's reasonable hours, when there are any.
+    reasonable = [s for s in found
+                  if not candidate_hours_warnings(s.starts_at, s.ends_at, zone_name)]
+    nearest = sorted(reasonable or found,
+                     key=lambda s: (abs(s.starts_at - starts_at), s.starts_at))[:count]
     return sorted(nearest, key=lambda s: s.starts_at)

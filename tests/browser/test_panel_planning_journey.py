@@ -116,3 +116,47 @@ def test_recruiter_plans_a_next_round_through_the_week_grid_on_a_phone(live_serv
                                                                        phone):
     story = scenario.build()
     _plan(live_server, phone, story, _team_round_with_history(story))
+
+
+def _finder_and_warnings(live_server, journey, story, round_id: int) -> None:
+    page = journey.page
+    sign_in(live_server, journey, story.recruiter_email)
+    base = f"{live_server.url}/candidacies/{story.candidacy_id}/rounds/{round_id}"
+    page.goto(base + "/suggestions")
+    assert page.get_by_text("Proposed panel from the plan").is_visible()
+    assert page.locator("#duration_minutes").input_value() == "60"
+    assert page.locator("section.slot-day").count() >= 1
+    journey.shot("finder proposes the panel, times by day")
+    _fits(page)
+    assert journey.axe() == []
+    if page.get_by_role("link", name="Show more times").count():
+        page.get_by_role("link", name="Show more times").click()
+        assert page.get_by_role("link", name=re.compile(r"^Book \d\d:\d\d$")).count() > 20
+        _fits(page)
+    # a time that is early for the panel and the middle of the night for the candidate
+    page.goto(base + f"/interviews/new?required-0-user_id={story.peer_id}"
+              f"&required-0-relationship=peer&required-1-user_id={story.supervisor_id}"
+              "&required-1-relationship=supervisor&time=07:00&time_zone=Europe/Berlin"
+              "&date=" + (utcnow() + timedelta(days=9)).date().isoformat())
+    page.get_by_label("Place").fill("Berlin office, room 4")
+    page.get_by_role("button", name="Book", exact=True).click()
+    assert page.get_by_text("This time is possible, with warnings.").is_visible()
+    assert page.get_by_text("Early or late for the candidate").is_visible()
+    assert page.get_by_role("button", name="Book anyway").is_visible()
+    journey.shot("warnings before booking")
+    _fits(page)
+    assert journey.axe() == []
+
+
+def test_finder_and_warnings_fit_a_wide_screen(live_server, in_live_app, browser, request):
+    from tests.browser.conftest import _journey
+
+    story = scenario.build()
+    round_id = _team_round_with_history(story)
+    for journey in _journey(browser, request, viewport={"width": 1366, "height": 900}):
+        _finder_and_warnings(live_server, journey, story, round_id)
+
+
+def test_finder_and_warnings_fit_a_phone(live_server, in_live_app, phone):
+    story = scenario.build()
+    _finder_and_warnings(live_server, phone, story, _team_round_with_history(story))

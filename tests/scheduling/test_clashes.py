@@ -3,6 +3,8 @@ internal ids; the candidate's reasonable hours; the nearest free times."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from coordinator.scheduling import clashes, conflicts
 from tests.scheduling.conftest import at
 
@@ -58,10 +60,20 @@ def test_nearest_free_times_surround_the_clashing_time(make_round, panelists, bo
     round_ = make_round()
     nearest = clashes.nearest_free(round_.candidacy, [peer, supervisor], at(3, 14), 60)
     assert 1 <= len(nearest) <= 4
-    assert all(abs(s.starts_at - at(3, 14)).total_seconds() <= 6 * 3600 for s in nearest)
+    assert all(abs(s.starts_at - at(3, 14)) <= timedelta(days=2) for s in nearest)
+    assert at(3, 13) in [s.starts_at for s in nearest]  # the hour before, same day
     assert at(3, 14) not in [s.starts_at for s in nearest]
     assert [s.starts_at for s in nearest] == sorted(s.starts_at for s in nearest)
 
 
 def test_nearest_free_times_need_people():
     assert clashes.nearest_free(None, [], at(3, 14), 60) == []  # type: ignore[arg-type]
+
+
+def test_nearest_free_times_prefer_the_candidates_reasonable_hours(make_round, panelists):
+    peer, supervisor = panelists
+    round_ = make_round()  # the candidate is in New York
+    nearest = clashes.nearest_free(round_.candidacy, [peer, supervisor], at(3, 7), 60)
+    assert nearest
+    assert all(not conflicts.candidate_hours_warnings(s.starts_at, s.ends_at,
+                                                      "America/New_York") for s in nearest)

@@ -45,15 +45,12 @@ class PersonWeek:
     busy: list[Span] = field(default_factory=list)
     hours: list[Span] = field(default_factory=list)
     calendar_warning: str | None = None
+    #: A short label for grid cells ("Priya Peer" → "PP"), explained in the people list.
+    initials: str = ""
 
     @property
     def interview_count(self) -> int:
         return len(self.interviews)
-
-    @property
-    def initials(self) -> str:
-        """A short label for grid cells ("Priya Peer" → "PP"), explained in the people list."""
-        return initials(self.user.name)
 
 
 def initials(name: str) -> str:
@@ -162,6 +159,11 @@ def build(
     wide_end = end + timedelta(hours=9)
     ids = [u.id for u in people]
     weeks = {u.id: PersonWeek(u) for u in people}
+    labels = [initials(u.name) for u in people]
+    for user, label in zip(people, labels, strict=True):
+        # Two people with the same initials are told apart by a number.
+        same = [u for u, other in zip(people, labels, strict=True) if other == label]
+        weeks[user.id].initials = label + (str(same.index(user) + 1) if len(same) > 1 else "")
     exclude = exclude_interview_id or -1
     if ids:
         for row in db.session.execute(

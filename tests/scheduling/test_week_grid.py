@@ -95,3 +95,10 @@ def test_statement_count_does_not_grow_with_interviews(make_round, panelists, bo
     with count_queries() as large:
         _grid(round_, [peer, supervisor])
     assert large.count == small.count, str(large)
+
+
+def test_people_with_the_same_initials_are_told_apart(make_round, make_user):
+    first = make_user(("interviewer",), name="Priya Peer")
+    second = make_user(("interviewer",), name="Paul Porter")
+    grid = _grid(make_round(), [first, second])
+    assert [p.initials for p in grid.people] == ["PP1", "PP2"]

@@ -28,7 +28,7 @@ from coordinator.scheduling.models import (
     PanelMember,
     WorkingHours,
 )
-from coordinator.scheduling.slots import DEFAULT_HOURS
+from coordinator.scheduling.slots import CANDIDATE_DAY, DEFAULT_HOURS
 from coordinator.timeutil import format_local, is_valid_zone
 
 #: The longest interview; bounds the index range scans of overlap checks.
@@ -290,3 +290,30 @@ def advisory_warnings(proposal: Proposal) -> list[dict[str, Any]]:
             }
         )
     return warnings
+
+
+def candidate_hours_warnings(
+    starts_at: datetime, ends_at: datetime, zone_name: str
+) -> list[dict[str, Any]]:
+    """A time outside the candidate's reasonable local hours (08:00–19:00 in their zone).
+
+    Said by the booking pages before anything is saved (the API keeps its warning kinds)."""
+    if not is_valid_zone(zone_name):
+        return []
+    zone = ZoneInfo(zone_name)
+    local_start = starts_at.astimezone(zone)
+    local_end = ends_at.astimezone(zone)
+    first, last = CANDIDATE_DAY
+    start_minute = local_start.hour * 60 + local_start.minute
+    end_minute = start_minute + int((ends_at - starts_at).total_seconds() // 60)
+    same_day = local_start.date() == local_end.date() or local_end.time() == datetime.min.time()
+    if same_day and first <= start_minute and end_minute <= last:
+        return []
+    return [
+        {
+            "kind": "outside_candidate_hours",
+            "detail": f"Early or late for the candidate: {local_start:%H:%M}–{local_end:%H:%M} "
+            f"in {zone_name} (reasonable: {first // 60:02d}:00–{last // 60:02d}:00).",
+            "candidate_local_start": f"{local_start:%H:%M}",
+        }
+    ]

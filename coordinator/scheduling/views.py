@@ -3,7 +3,8 @@ the candidate's availability, and each person's working hours, limits and busy c
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import contextlib
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,15 +23,20 @@ from coordinator.invites import responses
 from coordinator.invites.forms import ResponseForm
 from coordinator.invites.models import Invite
 from coordinator.invites.permissions import can_answer_invite
+from coordinator.jobs.models import Relationship
 from coordinator.jobs.operations import get_planned_round
 from coordinator.mail.models import OutboxMessage
 from coordinator.scheduling import (
     availability,
     calendar_sources,
+    clashes,
+    conflicts,
     meetings,
     operations,
+    panel_suggestions,
     selfschedule,
     slots,
+    week_grid,
 )
 from coordinator.scheduling.forms import (
     AvailabilityForm,
@@ -62,7 +68,7 @@ from coordinator.scheduling.permissions import (
     can_sync_calendar_source,
     can_view_interview,
 )
-from coordinator.timeutil import format_local, local_to_utc, to_zone, utcnow
+from coordinator.timeutil import format_local, is_valid_zone, local_to_utc, to_zone, utcnow
 from coordinator.web import viewer_zone
 
 bp = Blueprint("scheduling", __name__)
@@ -132,6 +138,8 @@ def show_round(candidacy_id: int, round_id: int) -> Any:
         coverage=meetings.relationship_coverage(candidacy),
         windows=availability.candidate_availability(candidacy),
         self_schedule=selfschedule.requests_of_round(round_),
+        seats=panel_suggestions.suggest_panel(round_, candidacy, now=utcnow(),
+                                              zone_name=viewer_zone()),
         now=utcnow(),
     )
 
@@ -152,33 +160,132 @@ def invite_status(interview_ids: list[int]) -> dict[int, list[tuple[Any, Any]]]:
 # --- booking -------------------------------------------------------------------------------------
 
 
-def _interview_form(form_class: type[InterviewForm], round_: Round, **kwargs: Any) -> Any:
-    form = form_class(**kwargs)
-    form.offer_people(panel_candidates())
-    return form
+def seats_from_args(prefix: str = "required") -> list[tuple[int, str]]:
+    """Seats named in the query string (``required-0-user_id``, ``required-0-relationship`` …),
+    as the round page, the finder and the week grid pass them on; unusable rows are skipped."""
+    seats: list[tuple[int, str]] = []
+    relationships = {r.value for r in Relationship}
+    for index in range(operations.MAX_PANEL):
+        raw = request.args.get(f"{prefix}-{index}-user_id", "")
+        relationship = request.args.get(f"{prefix}-{index}-relationship", "")
+        if raw.isdigit() and relationship in relationships and len(raw) < 10:
+            seats.append((int(raw), relationship))
+    return seats
 
 
-def _prefill_seats(round_: Round) -> list[tuple[int | None, str]]:
-    """Empty rows that already name the relationships the plan asks for."""
+def seat_args(seats: list[tuple[int, str]], prefix: str = "required") -> dict[str, Any]:
+    """The query-string form of seats (the inverse of :func:`seats_from_args`)."""
+    args: dict[str, Any] = {}
+    for index, (user_id, relationship) in enumerate(seats):
+        args[f"{prefix}-{index}-user_id"] = user_id
+        args[f"{prefix}-{index}-relationship"] = relationship
+    return args
+
+
+def _suggested_seats(round_: Round) -> list[tuple[int | None, str]]:
+    """The plan's seats, each with its suggested person (the round page's first picks)."""
+    seats = panel_suggestions.suggest_panel(round_, round_.candidacy, now=utcnow(),
+                                            zone_name=viewer_zone())
+    if seats:
+        return [(s.pick.user_id if s.pick else None, s.relationship.value) for s in seats]
     return [(None, r.value) for r in round_.planned_round.relationships]
+
+
+def _prefill_time(form: InterviewForm, default_zone: str, default_minutes: int) -> None:
+    """Date, time, zone, length and place proposed in the query string (a free cell of the
+    week grid, a suggestion, a nearest free time); anything unusable is left for the user."""
+    args = request.args
+    zone = args.get("time_zone", "")
+    form.time_zone.data = zone if is_valid_zone(zone) else default_zone
+    with contextlib.suppress(ValueError):
+        form.date.data = date.fromisoformat(args.get("date", ""))
+    with contextlib.suppress(ValueError):
+        form.time.data = time.fromisoformat(args.get("time", ""))
+    raw = args.get("duration_minutes", "")
+    minutes = int(raw) if raw.isdigit() and len(raw) < 4 else 0
+    form.duration_minutes.data = minutes if 5 <= minutes <= 480 else default_minutes
+    if "location" in args:
+        form.location.data = args.get("location", "")
+    if "video_url" in args:
+        form.video_url.data = args.get("video_url", "")
+
+
+def _panel_people(form: InterviewForm, people: dict[int, User]) -> list[User]:
+    return [people[s.user_id] for s in form.seats() if s.user_id in people]
+
+
+def _check(candidacy: Candidacy, form: InterviewForm, people: dict[int, User],
+           items: list[dict[str, Any]], *, ok: bool) -> dict[str, Any]:
+    """What the check step shows: each clash in the viewer's zone and the nearest free times."""
+    said = clashes.describe(items, viewer=g.user, zone_name=viewer_zone())
+    nearest: list[slots.Slot] = []
+    if said and form.date.data and form.time.data and form.duration_minutes.data:
+        try:
+            nearest = clashes.nearest_free(candidacy, _panel_people(form, people),
+                                           form.starts_at(), form.duration_minutes.data)
+        except RuleViolation:
+            nearest = []
+    return {"ok": ok, "clashes": said, "nearest": nearest,
+            "confirm": ok and bool(said)}
+
+
+def _attach(form: InterviewForm, err: RuleViolation | Conflict) -> None:
+    """A clash's sentence names interviews by internal id and in other zones: the check above
+    the form says it in the viewer's words, so the time field only points there."""
+    found = getattr(err, "conflicts", None) or []
+    if found and all(c.get("kind") in clashes.TIMING for c in found):
+        form.time.errors = [*list(form.time.errors), "This time clashes: see above."]
+    else:
+        form.attach(err)
+
+
+def _candidate_hours(change: operations.InterviewChange,
+                     candidacy: Candidacy) -> list[dict[str, Any]]:
+    interview = change.interview
+    return conflicts.candidate_hours_warnings(interview.starts_at, interview.ends_at,
+                                              candidacy.candidate.time_zone)
+
+
+def _calendar_warnings(form: InterviewForm, people: dict[int, User]) -> dict[str, str]:
+    ids = [s.user_id for s in form.seats() if s.user_id in people]
+    said = panel_suggestions.calendar_warnings(ids, utcnow())
+    return {people[i].name: text for i, text in said.items()}
+
+
+def _proposal_args(form: InterviewForm) -> dict[str, Any]:
+    """The form's panel, length and place as query arguments (for the nearest-time links)."""
+    return {
+        **(request.view_args or {}),
+        "duration_minutes": form.duration_minutes.data or "",
+        "location": form.location.data or "", "video_url": form.video_url.data or "",
+        "time_zone": viewer_zone(),
+        **seat_args([(s.user_id, str(getattr(s.relationship, "value", s.relationship)))
+                     for s in form.seats()]),
+    }
 
 
 @bp.route("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/interviews/new",
           methods=["GET", "POST"])
 @requires(can_schedule)
 def new_interview(candidacy_id: int, round_id: int) -> Any:
+    """Book an interview. "Check" runs every rule and shows clashes and warnings without
+    saving; "Book" saves only when there is nothing to warn about, else it shows them first
+    and "Book anyway" books over the warnings (never over a blocking conflict)."""
     round_ = _round(candidacy_id, round_id)
     candidacy = round_.candidacy
-    form = _interview_form(InterviewForm, round_)
+    people = panel_candidates()
+    form = InterviewForm()
+    form.offer_people(people)
+    by_id = {u.id: u for u in people}
     if request.method == "GET":
-        form.time_zone.data = candidacy.candidate.time_zone
-        form.duration_minutes.data = round_.planned_round.duration_minutes
-        form.fill_panel(_prefill_seats(round_))  # type: ignore[arg-type]
+        _prefill_time(form, candidacy.candidate.time_zone,
+                      round_.planned_round.duration_minutes)
+        form.fill_panel(seats_from_args() or _suggested_seats(round_))  # type: ignore[arg-type]
     status = 200
     check: dict[str, Any] | None = None
     if form.validate_on_submit():
-        dry_run = request.form.get("action") == "check"
-        savepoint = db.session.begin_nested() if dry_run else None
+        action = request.form.get("action")
+        savepoint = db.session.begin_nested()
         try:
             change = operations.schedule_interview(
                 round_, actor=g.user, starts_at=form.starts_at(),
@@ -188,18 +295,17 @@ def new_interview(candidacy_id: int, round_id: int) -> Any:
                 override_reason=form.override_reason.data,
             )
         except (RuleViolation, Conflict) as err:
-            if savepoint is not None:
-                savepoint.rollback()
-            else:
-                db.session.rollback()
-            form.attach(err)
-            check = {"ok": False, "conflicts": getattr(err, "conflicts", [])}
+            savepoint.rollback()
+            _attach(form, err)
+            check = _check(candidacy, form, by_id, getattr(err, "conflicts", []), ok=False)
             status = 409 if isinstance(err, Conflict) else 422
         else:
-            if savepoint is not None:
+            warnings = change.warnings + _candidate_hours(change, candidacy)
+            if action == "check" or (warnings and action != "confirm"):
                 savepoint.rollback()
-                check = {"ok": True, "warnings": change.warnings}
+                check = _check(candidacy, form, by_id, warnings, ok=True)
             else:
+                savepoint.commit()
                 db.session.commit()
                 for warning in change.warnings:
                     flash(warning["detail"], "warning")
@@ -209,7 +315,9 @@ def new_interview(candidacy_id: int, round_id: int) -> Any:
     elif request.method == "POST":
         status = 422
     return render_template("scheduling/interview_form.html", form=form, round=round_,
-                           candidacy=candidacy, check=check, mode="new"), status
+                           candidacy=candidacy, check=check, mode="new",
+                           calendars=_calendar_warnings(form, by_id),
+                           proposal_args=_proposal_args(form)), status
 
 
 @bp.post("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/book")
@@ -248,9 +356,30 @@ def book_suggestion(candidacy_id: int, round_id: int) -> Any:
     return redirect(url_for(".show_round", candidacy_id=candidacy_id, round_id=round_id), 303)
 
 
+#: Suggestions shown at first, and how many more "Show more times" adds.
+SHOWN = 20
+MAX_SHOWN = 500
+
+
+def _shown() -> int:
+    raw = request.args.get("shown", "")
+    value = int(raw) if raw.isdigit() and len(raw) < 5 else SHOWN
+    return min(max(value, SHOWN), MAX_SHOWN)
+
+
+def _by_day(found: list[slots.Slot], zone: str) -> list[tuple[date, list[slots.Slot]]]:
+    """Slots in time order, grouped by the viewer's local day."""
+    days: dict[date, list[slots.Slot]] = {}
+    for slot in sorted(found, key=lambda s: s.starts_at):
+        days.setdefault(to_zone(slot.starts_at, zone).date(), []).append(slot)
+    return list(days.items())
+
+
 @bp.get("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/suggestions")
 @requires(can_schedule)
 def suggest_slots(candidacy_id: int, round_id: int) -> Any:
+    """Free times for the round, grouped by day. Without interviewers named, it proposes the
+    round's suggested panel (one person per seat of the plan) and searches for them."""
     round_ = _round(candidacy_id, round_id)
     candidacy = round_.candidacy
     form = SuggestForm(request.args)
@@ -259,11 +388,19 @@ def suggest_slots(candidacy_id: int, round_id: int) -> Any:
     found: list[slots.Slot] | None = None
     status = 200
     error = None
-    if not request.args:
-        for entry, relationship in zip(form.required, round_.planned_round.relationships,
-                                       strict=False):
-            entry.form.relationship.data = relationship.value
-    elif form.validate():
+    proposed = False
+    planned_minutes = round_.planned_round.duration_minutes
+    if not form.duration_minutes.data and not form.duration_minutes.errors:
+        form.duration_minutes.data = planned_minutes
+    named = [e for e in [*form.required, *form.pool] if e.form.user_id.data]
+    if not named:
+        # Start from the suggested panel: one person per seat the plan asks for.
+        seats = _suggested_seats(round_)
+        for entry, (user_id, relationship) in zip(form.required, seats, strict=False):
+            entry.form.user_id.data = user_id
+            entry.form.relationship.data = relationship
+        proposed = any(user_id for user_id, _ in seats)
+    if form.validate() and (request.args or proposed):
         required = [e.form for e in form.required if e.form.user_id.data]
         pool = [e.form for e in form.pool if e.form.user_id.data]
         by_id = {u.id: u for u in people}
@@ -281,28 +418,73 @@ def suggest_slots(candidacy_id: int, round_id: int) -> Any:
             found = slots.suggest(
                 candidacy, required=[by_id[f.user_id.data] for f in required],
                 pool=[by_id[f.user_id.data] for f in pool], pool_size=form.pool_size.data or 0,
-                duration_minutes=form.duration_minutes.data
-                or round_.planned_round.duration_minutes,
+                duration_minutes=form.duration_minutes.data or planned_minutes,
                 starts_after=starts_after, ends_before=ends_before,
-                buffer_minutes=form.buffer_minutes.data or 0,
+                buffer_minutes=form.buffer_minutes.data or 0, limit=MAX_SHOWN + 1,
             )
         except RuleViolation as err:
             error = err.message
             status = 422
-    else:
+    elif request.args and form.errors:
         status = 422
     relationship_of = {}
-    if found is not None:
-        for entry in [*form.required, *form.pool]:
-            if entry.form.user_id.data:
-                relationship_of[entry.form.user_id.data] = entry.form.relationship.data
+    for entry in [*form.required, *form.pool]:
+        if entry.form.user_id.data:
+            relationship_of[entry.form.user_id.data] = entry.form.relationship.data
     calendars = calendar_sources.sync_statuses(relationship_of) if found is not None else {}
+    stale = panel_suggestions.calendar_warnings(list(relationship_of), utcnow())
+    shown = _shown()
+    # Best first, then the first `shown` of them in time order, grouped by day.
+    visible = found[:shown] if found is not None else []
+    query = {k: v for k, v in request.args.items() if k != "shown"}
     return render_template(
         "scheduling/suggestions.html", form=form, round=round_, candidacy=candidacy,
-        slots=found, error=error, people={u.id: u for u in people},
-        relationship_of=relationship_of, calendars=calendars,
-        duration=form.duration_minutes.data or round_.planned_round.duration_minutes,
+        slots=found, days=_by_day(visible, viewer_zone()), error=error,
+        people={u.id: u for u in people}, relationship_of=relationship_of, calendars=calendars,
+        stale=stale, proposed=proposed,
+        slot_args=lambda slot: seat_args(
+            [(uid, relationship_of.get(uid) or "colleague") for uid in slot.interviewer_ids]),
+        more=(found is not None and len(found) > shown and shown < MAX_SHOWN),
+        more_args={**query, **(seat_args(list(relationship_of.items())) if proposed else {}),
+                   "duration_minutes": form.duration_minutes.data or planned_minutes,
+                   "shown": shown + SHOWN},
+        shown=shown,
+        duration=form.duration_minutes.data or planned_minutes,
     ), status
+
+
+@bp.get("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/week")
+@requires(can_schedule)
+def week_view(candidacy_id: int, round_id: int) -> Any:
+    """A week of each chosen person's free and busy time and the candidate's windows, in the
+    viewer's zone; a free cell links to the booking form with that time filled in."""
+    round_ = _round(candidacy_id, round_id)
+    candidacy = round_.candidacy
+    people = {u.id: u for u in panel_candidates()}
+    seats = [(i, r) for i, r in seats_from_args() if i in people] or [
+        (i, r) for i, r in _suggested_seats(round_) if i is not None]
+    zone = viewer_zone()
+    now = utcnow()
+    raw = request.args.get("week", "")
+    try:
+        today = to_zone(now, zone).date()
+        # At the weekend, the coming week is the one to plan.
+        start = date.fromisoformat(raw) if raw else (
+            today + timedelta(days=7 - today.weekday()) if today.weekday() >= 5 else today)
+        if abs((start - to_zone(now, zone).date()).days) > 400:
+            raise ValueError
+    except ValueError:
+        abort(400, "Give the week as a date (YYYY-MM-DD) within a year from today.")
+    raw_minutes = request.args.get("duration_minutes", "")
+    minutes = int(raw_minutes) if raw_minutes.isdigit() and len(raw_minutes) < 4 else 0
+    if not 5 <= minutes <= 480:
+        minutes = round_.planned_round.duration_minutes
+    chosen = list({i: people[i] for i, _ in seats}.values())
+    grid = week_grid.build(candidacy, chosen, week_start=week_grid.week_start_of(start),
+                           zone_name=zone, duration=timedelta(minutes=minutes), now=now)
+    return render_template("scheduling/week.html", round=round_, candidacy=candidacy, grid=grid,
+                           seats=seats, people=people, minutes=minutes,
+                           seat_query=seat_args(seats)), 200
 
 
 # --- moving and cancelling -----------------------------------------------------------------------
@@ -314,7 +496,10 @@ def suggest_slots(candidacy_id: int, round_id: int) -> Any:
 def edit_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any:
     interview = _interview(candidacy_id, round_id, interview_id)
     round_ = interview.round
-    form = _interview_form(RescheduleForm, round_)
+    people = panel_candidates()
+    by_id = {u.id: u for u in people}
+    form = RescheduleForm()
+    form.offer_people(people)
     if request.method == "GET":
         local = to_zone(interview.starts_at, interview.time_zone)
         form.date.data, form.time.data = local.date(), local.time().replace(tzinfo=None)
@@ -322,8 +507,13 @@ def edit_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any:
         form.duration_minutes.data = interview.duration_minutes
         form.location.data, form.video_url.data = interview.location, interview.video_url
         form.fill_panel([(m.user_id, m.relationship.value) for m in interview.panel])
+        if request.args.get("date"):  # a nearest free time proposed by the check
+            _prefill_time(form, interview.time_zone, interview.duration_minutes)
     status = 200
+    check: dict[str, Any] | None = None
     if form.validate_on_submit():
+        action = request.form.get("action")
+        savepoint = db.session.begin_nested()
         try:
             starts_at = form.starts_at()
             change = operations.reschedule_interview(
@@ -335,21 +525,30 @@ def edit_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any:
                 override_reason=form.override_reason.data or form.reason.data,
             )
         except (RuleViolation, Conflict) as err:
-            db.session.rollback()
-            form.attach(err)
+            savepoint.rollback()
+            _attach(form, err)
+            check = _check(round_.candidacy, form, by_id, getattr(err, "conflicts", []),
+                           ok=False)
             status = 409 if isinstance(err, Conflict) else 422
         else:
-            db.session.commit()
-            for warning in change.warnings:
-                flash(warning["detail"], "warning")
-            flash("Interview changed; everyone concerned is told.", "info")
-            return redirect(url_for(".show_round", candidacy_id=candidacy_id,
-                                    round_id=round_id), 303)
+            warnings = change.warnings + _candidate_hours(change, round_.candidacy)
+            if action == "check" or (warnings and action != "confirm"):
+                savepoint.rollback()
+                check = _check(round_.candidacy, form, by_id, warnings, ok=True)
+            else:
+                savepoint.commit()
+                db.session.commit()
+                for warning in change.warnings:
+                    flash(warning["detail"], "warning")
+                flash("Interview changed; everyone concerned is told.", "info")
+                return redirect(url_for(".show_round", candidacy_id=candidacy_id,
+                                        round_id=round_id), 303)
     elif request.method == "POST":
         status = 422
     return render_template("scheduling/interview_form.html", form=form, round=round_,
-                           candidacy=round_.candidacy, interview=interview, check=None,
-                           mode="edit"), status
+                           candidacy=round_.candidacy, interview=interview, check=check,
+                           mode="edit", calendars=_calendar_warnings(form, by_id),
+                           proposal_args=_proposal_args(form)), status
 
 
 @bp.route("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/interviews/<int:interview_id>"

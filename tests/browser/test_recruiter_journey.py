@@ -48,9 +48,15 @@ def test_recruiter_books_round_two_from_suggestions_and_sees_invites_queued(
     journey.shot("suggestion request")
     page.get_by_role("button", name="Find times").click()
     journey.shot("suggestions")
-    first_book = page.get_by_role("button", name="Book this time").first
+    first_book = page.get_by_role("link", name=re.compile(r"^Book \d\d:\d\d$")).first
     assert first_book.is_visible()
     first_book.click()
+    # the booking form asks for the place or video link before booking
+    page.get_by_label("Video link").fill("https://meet.example.com/round-two")
+    page.get_by_role("button", name="Book", exact=True).click()
+    if page.get_by_role("button", name="Book anyway").count():
+        journey.shot("warnings before booking")
+        page.get_by_role("button", name="Book anyway").click()
     page.wait_for_url(re.compile(r".*/rounds/\d+$"))
     journey.shot("booked")
     assert page.get_by_text("Interview booked.").is_visible()

@@ -132,7 +132,11 @@ def test_reschedule_form_moves_the_interview_and_needs_a_reason(login, recruiter
             "panel-0-user_id": str(peer.id), "panel-0-relationship": "peer",
             "panel-1-user_id": str(supervisor.id), "panel-1-relationship": "supervisor"}
     assert client.post(url, data=data).status_code == 422  # no reason
-    moved = client.post(url, data={**data, "reason": "Supervisor travelling"})
+    # 11:00 in Berlin is 05:00 for the candidate: warned first, then moved deliberately
+    warned = client.post(url, data={**data, "reason": "Supervisor travelling"})
+    assert warned.status_code == 200 and "Save anyway" in warned.get_data(as_text=True)
+    moved = client.post(url, data={**data, "reason": "Supervisor travelling",
+                                    "action": "confirm"})
     assert moved.status_code == 303
     db.session.refresh(change.interview)
     assert change.interview.starts_at == at(4, 10)

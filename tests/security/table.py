@@ -127,6 +127,7 @@ EXPECTED: dict[str, Row] = {
     "scheduling.show_round": ok(200, *STAFF),
     "scheduling.suggest_slots": ok(200, *STAFF),
     "scheduling.working_hours": ok(200, "admin", "panel"),
+    "scheduling.week_view": ok(200, *STAFF),
     "shortlist.compare_candidacies": ok(422, *DECIDERS),
     "shortlist.export_shortlist": ok(200, *DECIDERS),
     "shortlist.new_decision": ok(200, *DECIDERS),

@@ -26,8 +26,8 @@ def test_recruiter_sees_each_candidacy_with_its_status_and_next_step(client, log
     response = page(client, job)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'id="candidacy-%d" data-status="waiting_to_schedule"' % world.new.id in html
-    assert 'id="candidacy-%d" data-status="ready_for_decision"' % world.ready.id in html
+    assert f'id="candidacy-{world.new.id}" data-status="waiting_to_schedule"' in html
+    assert f'id="candidacy-{world.ready.id}" data-status="ready_for_decision"' in html
     assert f"/jobs/{job.job.id}/candidacies/{world.ready.id}/decide" in html
     assert f"Open {job.second.title}" in html  # the passed candidacy's next step
     assert "Rex Rejected" not in html  # closed candidacies are filtered out by default

@@ -49,7 +49,9 @@ def test_an_unknown_filter_value_is_ignored_with_a_message_not_a_500(client, log
     login(recruiter)
     response = page(client, job, "?status=nonsense&round=abc")
     assert response.status_code == 200
-    assert "Nina New" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Nina New" in html
+    assert 'id="status-error"' in html and 'id="round-error"' in html
 
 
 @pytest.mark.parametrize("who, status", [("hiring_manager", 200), ("interviewer", 403),

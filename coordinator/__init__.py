@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from coordinator.health.views import bp as health_bp
     from coordinator.invites.views import bp as feeds_bp
     from coordinator.jobs.views import bp as jobs_bp
+    from coordinator.pipeline.views import bp as pipeline_bp
     from coordinator.portal.views import bp as portal_bp
     from coordinator.scheduling.views import bp as scheduling_bp
     from coordinator.shortlist.views import bp as shortlist_bp
@@ -148,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(pipeline_bp)
 
 
 __all__ = ["create_app"]

@@ -40,6 +40,7 @@ from coordinator.api import (  # noqa: E402, F401
     loops,
     meta,
     outbox,
+    pipeline,
     portal,
     scheduling,
     selfschedule,

@@ -31,6 +31,8 @@ def ready_for_decision(now: datetime) -> sa.ColumnElement[bool]:
         sa.select(sa.func.max(Interview.ends_at))
         .join(Round, Round.id == Interview.round_id)
         .where(Round.candidacy_id == Candidacy.id, Interview.state == InterviewState.scheduled)
+        # Correlated explicitly: it is also used inside ``decided``, two levels down.
+        .correlate(Candidacy)
         .scalar_subquery()
     )
     owed = (
@@ -86,15 +88,34 @@ def latest_decision() -> sa.Subquery:
     )
 
 
+def passed_without_next_round() -> sa.ColumnElement[bool]:
+    """The condition on ``Candidacy``: its latest decision is ``advance`` and no round has been
+    opened since (the one definition of "passed a round, no next round yet": the recruiter's
+    to-do and the job's pipeline both use it)."""
+    passed = sa.orm.aliased(Decision, name="passed")
+    newer = sa.orm.aliased(Decision, name="newer")
+    later_decision = sa.select(newer.id).where(
+        newer.candidacy_id == passed.candidacy_id, newer.id > passed.id
+    )
+    later_round = sa.select(Round.id).where(
+        Round.candidacy_id == passed.candidacy_id, Round.created_at >= passed.created_at
+    )
+    return sa.exists(
+        sa.select(passed.id).where(
+            passed.candidacy_id == Candidacy.id,
+            passed.outcome == Outcome.advance,
+            ~sa.exists(later_decision),
+            ~sa.exists(later_round),
+        )
+    )
+
+
 def needs_next_round(viewer: User, now: datetime) -> list[ToDo]:
     """Open candidacies whose latest decision is ``advance`` and that have no round opened since
     (for recruiters and admins, who open rounds)."""
     if not can_schedule(viewer):
         return []
     latest = latest_decision()
-    later_round = sa.select(Round.id).where(
-        Round.candidacy_id == Candidacy.id, Round.created_at >= Decision.created_at
-    )
     rows = db.session.execute(
         sa.select(Candidacy, Decision.created_at)
         .options(sa.orm.joinedload(Candidacy.candidate))
@@ -103,10 +124,9 @@ def needs_next_round(viewer: User, now: datetime) -> list[ToDo]:
         .join(Job, Job.id == Candidacy.job_id)
         .options(sa.orm.contains_eager(Candidacy.job))
         .where(
-            Decision.outcome == Outcome.advance,
+            passed_without_next_round(),
             Candidacy.state.in_(UNDECIDED_STATES),
             Job.state == JobState.open,
-            ~sa.exists(later_round),
         )
         .order_by(Decision.created_at, Candidacy.id)
         .limit(SHOWN)

@@ -128,6 +128,8 @@ EXPECTED: dict[str, Row] = {
     "scheduling.suggest_slots": ok(200, *STAFF),
     "scheduling.working_hours": ok(200, "admin", "panel"),
     "scheduling.week_view": ok(200, *STAFF),
+    "pipeline.act_on_pipeline": ok(422, *DECIDERS),
+    "pipeline.show_pipeline": ok(200, *DECIDERS),
     "shortlist.compare_candidacies": ok(422, *DECIDERS),
     "shortlist.export_shortlist": ok(200, *DECIDERS),
     "shortlist.new_decision": ok(200, *DECIDERS),
@@ -159,6 +161,7 @@ EXPECTED: dict[str, Row] = {
     "api.self_schedule_book": everyone(422, anonymous=422),  # the signed link admits
     "api.self_schedule_slots_at_link": everyone(200, anonymous=200),  # /s/<token>/slots
     "api.self_schedule_book_at_link": everyone(422, anonymous=422),  # /s/<token>/book
+    "api.job_pipeline": ok(200, *DECIDERS),
     "api.job_shortlist": ok(200, *DECIDERS),
     "api.list_candidacies": ok(200, *STAFF),
     "api.list_candidacy_assessments": ok(200, *DECIDERS, "panel"),
@@ -201,6 +204,7 @@ EXPECTED: dict[str, Row] = {
     "api.show_plan": ok(200, *STAFF),
     "api.show_round": ok(200, *STAFF),
     "api.show_scorecard": ok(200, *DECIDERS, "panel"),
+    "api.pipeline_actions": ok(422, *DECIDERS),
     "api.shortlist_chart": ok(200, *DECIDERS),
     "api.show_user": ok(200, *STAFF, "panel"),
     "api.slot_suggestions": ok(422, *STAFF),

@@ -1,0 +1,1 @@
+"""A job's pipeline: its candidacies by round and status, and bulk actions on a selection."""

@@ -51,7 +51,8 @@ def test_saving_stores_the_wording_and_audits_it(login, recruiter):
 
 def test_every_problem_of_both_fields_is_shown_at_once_with_the_input_kept(login, admin):
     response = login(admin).post(URL, data={
-        "subject": "Hi {panel} " + "x" * 200, "body": "Dear {nickname}, at {when", "action": "save"})
+        "subject": "Hi {panel} " + "x" * 200, "body": "Dear {nickname}, at {when",
+        "action": "save"})
 
     assert response.status_code == 422
     page = response.get_data(as_text=True)

@@ -53,3 +53,51 @@ def test_a_valid_job_form_still_creates_the_job(login, recruiter):
         "title": "Data engineer", "pay_band_min": "60000", "pay_band_max": "90000",
         "pay_band_currency": "eur", "assessment_due_hours": "24"})
     assert response.status_code == 303
+
+
+def _form_classes() -> list[type]:
+    import importlib
+    import pkgutil
+
+    import coordinator
+    from coordinator.forms import Form
+
+    for module in pkgutil.walk_packages(coordinator.__path__, "coordinator."):
+        if module.name.endswith(".forms"):
+            importlib.import_module(module.name)
+    found, todo = set(), [Form]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.add(sub)
+            todo.append(sub)
+    return sorted(found, key=lambda c: (c.__module__, c.__name__))
+
+
+#: Fields whose length is checked elsewhere: the zone field carries its own Length; a password
+#: confirmation must equal the (limited) password; candidate mail wording is checked, length
+#: included, by its operation (tests/message_templates).
+_CHECKED_ELSEWHERE = {"TimeZoneField", "PasswordForm.confirm", "MessageTemplateForm.subject",
+                      "MessageTemplateForm.body"}
+
+
+def test_every_free_text_field_of_every_form_has_a_maximum_length(app):
+    """Over-long input is refused with the Length message (never cut): no text field lacks one."""
+    from wtforms import StringField
+    from wtforms.fields.core import UnboundField
+    from wtforms.validators import Length
+
+    unlimited = []
+    classes = _form_classes()
+    assert len(classes) > 20
+    for cls in classes:
+        for name in dir(cls):
+            field = getattr(cls, name, None)
+            if not (isinstance(field, UnboundField) and issubclass(field.field_class, StringField)):
+                continue
+            if {field.field_class.__name__, f"{cls.__name__}.{name}"} & _CHECKED_ELSEWHERE:
+                continue
+            validators = field.kwargs.get("validators") or (
+                field.args[1] if len(field.args) > 1 else [])
+            if not any(isinstance(v, Length) and v.max and v.max > 0 for v in validators):
+                unlimited.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert unlimited == []

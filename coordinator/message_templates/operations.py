@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import render_template
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from coordinator.accounts.models import User
@@ -38,6 +39,11 @@ class Rendered:
     subject: str
     text: str
     html: str
+
+    @property
+    def html_body(self) -> Markup:
+        """The HTML part's body, to show inside a page (a preview)."""
+        return rendering.html_paragraphs(self.text)
 
 
 @dataclass(frozen=True)

@@ -73,14 +73,19 @@ def render_subject(text: str, values: Mapping[str, str]) -> str:
     return " ".join(substitute(text, values).split())
 
 
-def html_from_text(text: str, title: str) -> str:
-    """An HTML part saying what ``text`` says: every character escaped, paragraphs at blank
-    lines, line breaks kept, web addresses made links."""
+def html_paragraphs(text: str) -> Markup:
+    """What ``text`` says as HTML: every character escaped, paragraphs at blank lines, line
+    breaks kept, web addresses made links."""
     paragraphs = [p for p in re.split(r"\n[ \t]*\n", text.strip("\n")) if p.strip()]
-    body = "\n".join(
+    return Markup("\n").join(
         Markup("<p>{}</p>").format(
             Markup("<br>\n").join(_linked(line) for line in paragraph.split("\n")))
         for paragraph in paragraphs)
+
+
+def html_from_text(text: str, title: str) -> str:
+    """An HTML part (a whole document) saying what ``text`` says (:func:`html_paragraphs`)."""
+    body = html_paragraphs(text)
     return ('<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>'
             f"{escape(title)}</title></head>\n"
             '<body style="font-family: sans-serif; line-height: 1.5; color: #1d2330;">\n'

@@ -88,8 +88,8 @@ def test_preview_renders_the_unsaved_wording_with_sample_data_and_saves_nothing(
     page = response.get_data(as_text=True)
     assert "For Backend Engineer" in page
     assert "Hello Ada Lovelace &lt;b&gt;bold&lt;/b&gt;" in page
-    # the HTML part sits escaped in a sandboxed frame: its own markup escaped once more
-    assert "&amp;lt;b&amp;gt;bold" in page
+    # the HTML part, as candidates' mail programs show it
+    assert '<div class="mail-html"><p>Hello Ada Lovelace &lt;b&gt;bold&lt;/b&gt;</p></div>' in page
     assert _rows() == []
 
 

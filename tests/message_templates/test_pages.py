@@ -118,3 +118,25 @@ def test_interviewers_and_hiring_managers_cannot_edit(login, make_user):
         assert client.post(URL, data={"subject": "x", "body": "y"}).status_code == 403
         client.post("/logout")
     assert _rows() == []
+
+
+def test_the_pages_query_count_does_not_grow_with_saved_wordings(login, recruiter, make_user,
+                                                                 count_queries):
+    from coordinator.message_templates import operations
+
+    client = login(recruiter)
+    with count_queries() as none_saved:
+        client.get("/settings/messages")
+    with count_queries() as edit_default:
+        client.get(URL)
+    for index, kind in enumerate(BY_KEY.values()):
+        operations.save(kind.key, subject=f"S{index}", body="{candidate_name}",
+                        actor=make_user(("recruiter",)))
+    db.session.commit()
+    with count_queries() as all_saved:
+        page = client.get("/settings/messages").get_data(as_text=True)
+    with count_queries() as edit_saved:
+        client.get(URL)
+    assert page.count("Changed") >= 6
+    assert all_saved.count == none_saved.count, str(all_saved)
+    assert edit_saved.count == edit_default.count, str(edit_saved)

@@ -66,8 +66,10 @@ class JobForm(Form):
 
     def validate_pay_band_min(self, field: Any) -> None:
         """The band's order, shown with the other fields' errors (the operation checks it too)."""
-        high = self.pay_band_max.data
-        if field.data is not None and high is not None and field.data > high:
+        low, high = field.data, self.pay_band_max.data
+        if low is None or high is None or not (low.is_finite() and high.is_finite()):
+            return  # each field says what is wrong with it
+        if low > high:
             raise ValidationError("The band's minimum must not exceed its maximum.")
 
     def offer_hiring_managers(self, users: list[User], current: User | None = None) -> None:

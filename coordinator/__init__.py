@@ -92,6 +92,7 @@ def _register_domains() -> None:
     import coordinator.invites.models
     import coordinator.jobs.models
     import coordinator.mail.models
+    import coordinator.message_templates.models
     import coordinator.shortlist.models
     import coordinator.webhooks.models  # noqa: F401
     from coordinator.assessments import operations as assessment_operations
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     from coordinator.health.views import bp as health_bp
     from coordinator.invites.views import bp as feeds_bp
     from coordinator.jobs.views import bp as jobs_bp
+    from coordinator.message_templates.views import bp as message_templates_bp
     from coordinator.pipeline.views import bp as pipeline_bp
     from coordinator.portal.views import bp as portal_bp
     from coordinator.scheduling.views import bp as scheduling_bp
@@ -147,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(message_templates_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pipeline_bp)

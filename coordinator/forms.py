@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
@@ -137,3 +138,19 @@ def enum_choices(enum_cls: Any, blank: str | None = None) -> list[SelectChoice]:
     """SelectField choices for a TitledEnum (optionally led by a blank choice)."""
     choices = [SelectChoice(value, title) for value, title in enum_cls.choices()]
     return [SelectChoice("", blank), *choices] if blank is not None else choices
+
+
+def checked_by(check: Callable[[Any], object]) -> Callable[[FlaskForm, Any], None]:
+    """A WTForms validator that runs a domain rule on a filled field (an email's syntax, a
+    currency code), so its message shows together with every other field's instead of only
+    once the others are fixed. The operation still checks the same rule."""
+
+    def validate(form: FlaskForm, field: Any) -> None:
+        if field.data in (None, "") or field.errors:
+            return
+        try:
+            check(field.data)
+        except RuleViolation as err:
+            raise ValidationError(next(iter(err.errors.values()))[0]) from err
+
+    return validate

@@ -15,8 +15,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from coordinator.accounts.models import Role
+from coordinator.accounts.operations import normalise_email
 from coordinator.accounts.passwords import MIN_LENGTH
-from coordinator.forms import CheckboxListField, Form, TimeZoneField
+from coordinator.forms import CheckboxListField, Form, TimeZoneField, checked_by
 
 
 class LoginForm(Form):
@@ -47,7 +48,8 @@ class ProfileForm(Form):
 class UserForm(ProfileForm):
     """An admin editing someone's account."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
+                                            checked_by(normalise_email)])
     roles = CheckboxListField("Roles", choices=_role_choices(),
                               validators=[DataRequired("Give at least one role.")])
     is_active = BooleanField("Active (may sign in)", default=True)
@@ -86,7 +88,8 @@ class PasswordForm(Form):
 
 
 class EmailChangeForm(Form):
-    email = EmailField("New email", validators=[DataRequired(), Length(max=254)],
+    email = EmailField("New email", validators=[DataRequired(), Length(max=254),
+                                                checked_by(normalise_email)],
                        description="We send a link to the new address; your address changes "
                                    "when you follow it.",
                        render_kw={"autocomplete": "email"})

@@ -38,6 +38,7 @@ from coordinator.api import (  # noqa: E402, F401
     compensation,
     jobs,
     loops,
+    message_templates,
     meta,
     outbox,
     pipeline,

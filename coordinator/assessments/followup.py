@@ -43,8 +43,9 @@ class Overdue:
         return max(0, int((now - self.due_at) / timedelta(days=1)))
 
 
-def _owed(now: datetime) -> sa.Select[Any]:
-    """Panel seats of open candidacies that owe an assessment now (:mod:`.owing`)."""
+def _owed(now: datetime, *, ended: bool = False) -> sa.Select[Any]:
+    """Panel seats of open candidacies that owe an assessment now (:mod:`.owing`), of
+    interviews that have started (``ended``: that have ended)."""
     return (
         sa.select(Interview, PanelMember.user_id, Job.assessment_due_hours)
         .join(PanelMember, PanelMember.interview_id == Interview.id)
@@ -59,7 +60,7 @@ def _owed(now: datetime) -> sa.Select[Any]:
             .joinedload(Candidacy.candidate),
         )
         .where(
-            owed_seat(started_by=now),
+            owed_seat(started_by=now, ended_by=now if ended else None),
             Candidacy.state.not_in(CLOSED_STATES),
             Interview.ends_at > now - LOOKBACK,
         )
@@ -101,11 +102,11 @@ def overdue(
 
 
 def owed_by(user: User, now: datetime | None = None, *, limit: int = 50) -> list[Overdue]:
-    """The assessments a user still has to write: interviews that have started, oldest first."""
+    """The assessments a user still has to write: interviews that have ended, oldest first."""
     now = now or utcnow()
     rows = (
         db.session.execute(
-            _owed(now)
+            _owed(now, ended=True)
             .where(PanelMember.user_id == user.id)
             .limit(limit)
         )

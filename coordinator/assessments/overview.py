@@ -98,6 +98,9 @@ class InterviewAssessments:
     due_at: datetime
     can_submit_now: bool
     rows: list[CriterionRow] = field(default_factory=list)
+    #: The table's columns: the others' and, once they show, the viewer's own submitted one
+    #: first (their own scores count in the means they see).
+    table: list[Assessment] = field(default_factory=list)
 
 
 def _due(interview: Interview, hours: int) -> datetime:
@@ -197,6 +200,7 @@ def interview_assessments(viewer: User, interview: Interview) -> InterviewAssess
     sees_others = not pending and (sees_every_assessment(viewer, candidacy.job) or submitted > 0)
     own = next((a for a in every if a.interviewer_id == viewer.id), None)
     others = [a for a in visible_among(every, viewer, sees_others) if a is not own]
+    table = ([own] if own is not None and own.is_submitted and others else []) + others
     hours = candidacy.job.assessment_due_hours
     on_panel = can_assess(viewer, interview)
     return InterviewAssessments(
@@ -209,5 +213,6 @@ def interview_assessments(viewer: User, interview: Interview) -> InterviewAssess
         can_reopen=can_reopen(viewer),
         due_at=_due(interview, hours),
         can_submit_now=interview.starts_at <= now and not interview.is_cancelled,
-        rows=_rows(others),
+        rows=_rows(table),
+        table=table,
     )

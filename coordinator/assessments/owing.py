@@ -9,6 +9,8 @@ Two readings of the same rule:
 
 - *due now* (``started_by=now``): only interviews that have started, since an assessment can be
   submitted only then. Waiting lists, "missing assessments", overdue lists and reminders use it.
+- *to write* (``ended_by=now``): only interviews that have ended. The interviewer's own to-do
+  lists an assessment from the moment the interview ends (not while it is still going on).
 - *owed at all* (no ``started_by``): interviews still to come count too. Independence uses it:
   someone who will interview the candidate tomorrow must not be anchored today by what
   colleagues wrote, so colleagues' ratings, recommendations, scores and decision reasons stay
@@ -33,9 +35,11 @@ from coordinator.db import db
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 
 
-def owed_seat(started_by: datetime | None = None) -> sa.ColumnElement[bool]:
+def owed_seat(started_by: datetime | None = None,
+              ended_by: datetime | None = None) -> sa.ColumnElement[bool]:
     """The condition on ``PanelMember`` joined with its ``Interview``: this seat owes an
-    assessment (of an interview started by ``started_by``, when given)."""
+    assessment (of an interview started by ``started_by``, ended by ``ended_by``, when
+    given)."""
     # An alias, so the test stays correlated to the seat alone in queries that join assessments.
     mine = orm.aliased(Assessment)
     submitted = sa.select(mine.id).where(
@@ -46,6 +50,8 @@ def owed_seat(started_by: datetime | None = None) -> sa.ColumnElement[bool]:
     conditions = [Interview.state == InterviewState.scheduled, ~sa.exists(submitted)]
     if started_by is not None:
         conditions.append(Interview.starts_at <= started_by)
+    if ended_by is not None:
+        conditions.append(Interview.ends_at <= ended_by)
     return sa.and_(*conditions)
 
 

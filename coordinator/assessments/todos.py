@@ -22,7 +22,7 @@ def _subject(item: followup.Overdue) -> str:
 
 
 def to_write(viewer: User, now: datetime) -> list[ToDo]:
-    """Interviews the viewer sat on (started) whose assessment they have not submitted."""
+    """Interviews the viewer sat on (ended) whose assessment they have not submitted."""
     return [
         ToDo(
             TO_WRITE,

@@ -7,16 +7,19 @@ from typing import Any
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from coordinator.forms import Form, TimeZoneField
+from coordinator.accounts.operations import normalise_email
+from coordinator.candidates.operations import check_phone
+from coordinator.forms import Form, TimeZoneField, checked_by
 from coordinator.jobs.models import Job
 
 
 class CandidateForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)],
                        render_kw={"autocomplete": "off"})
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
+                                            checked_by(normalise_email)],
                        render_kw={"autocomplete": "off"})
-    phone = TelField("Phone", validators=[Length(max=40)],
+    phone = TelField("Phone", validators=[Length(max=40), checked_by(check_phone)],
                      description="With the country code, e.g. +49 30 1234567.")
     time_zone = TimeZoneField(
         description="Where the candidate is: interview times are shown to them in this zone "
@@ -32,7 +35,8 @@ class CandidacyForJobForm(Form):
     """On a job's page: which existing candidate to add."""
 
     candidate_email = EmailField(
-        "Candidate's email", validators=[DataRequired(), Length(max=254)],
+        "Candidate's email", validators=[DataRequired(), Length(max=254),
+                                         checked_by(normalise_email)],
         description="Someone already on the Candidates list.",
     )
     field_aliases = {"candidate_id": "candidate_email"}

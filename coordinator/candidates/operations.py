@@ -30,6 +30,10 @@ def _phone(value: str | None) -> str:
     return phone
 
 
+#: The phone rule, for forms to show its message with the other fields' (see ``checked_by``).
+check_phone = _phone
+
+
 def _zone(value: str) -> str:
     if not is_valid_zone(value):
         raise RuleViolation("time_zone", f"“{value}” is not a known IANA time zone.")

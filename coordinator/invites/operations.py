@@ -31,6 +31,7 @@ from coordinator.invites.models import Audience, Invite, InviteEvent, InviteMeth
 from coordinator.jobs.models import RoundKind
 from coordinator.mail import messages, outbox
 from coordinator.mail.models import OutboxMessage
+from coordinator.message_templates.operations import render_mail
 from coordinator.scheduling.meetings import met_before_map
 from coordinator.scheduling.models import Interview, InterviewState, Round
 from coordinator.timeutil import format_local
@@ -281,12 +282,12 @@ def _send(*, interview: Interview, audience: Audience, method: InviteMethod, to:
           whole_event: bool = True, reply_to: messages.Address | None = None) -> None:
     data = built.calendar(method, event, attendees, whole_event)
     context = {**context, "cancelled": method is InviteMethod.cancel}
+    parts = render_mail(template, context, subject=subject)
     # The sender is the event's ORGANIZER (stored with the event), as iMIP clients expect.
     message = messages.compose(
         sender=messages.address(event.organizer.email, event.organizer.name),
-        recipient=messages.address(to.email, to.name), subject=subject,
-        text=render_template(f"email/{template}.txt", **context),
-        html=render_template(f"email/{template}.html", **context),
+        recipient=messages.address(to.email, to.name), subject=parts.subject,
+        text=parts.text, html=parts.html,
         calendar=messages.Calendar(data, "invite.ics" if method is InviteMethod.request
                                    else "cancel.ics"),
         domain=mail_domain(), reply_to=reply_to,

@@ -30,7 +30,6 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
-from flask import render_template
 
 from coordinator.accounts.models import User
 from coordinator.candidates.models import CLOSED_STATES, Candidacy
@@ -39,6 +38,7 @@ from coordinator.invites import operations as invites
 from coordinator.jobs.models import Job, PlannedRound, RoundKind
 from coordinator.mail import messages, outbox
 from coordinator.mail.models import OutboxMessage, OutboxState
+from coordinator.message_templates.operations import render_mail
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.timeutil import format_local, isoformat_z, utcnow
 from coordinator.urls import external_url, mail_domain
@@ -165,13 +165,14 @@ def _compose(
     context: dict[str, object],
     reply_to: messages.Address | None = None,
 ) -> EmailMessage:
+    parts = render_mail(template, context, subject=subject)
     return messages.compose(
         sender=_sender(),
         recipient=to,
         reply_to=reply_to,
-        subject=subject,
-        text=render_template(f"email/{template}.txt", **context),
-        html=render_template(f"email/{template}.html", **context),
+        subject=parts.subject,
+        text=parts.text,
+        html=parts.html,
         domain=mail_domain(),
     )
 

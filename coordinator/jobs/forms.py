@@ -15,16 +15,17 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from coordinator.accounts.models import User
 from coordinator.errors import Conflict, RuleViolation
-from coordinator.forms import Form
+from coordinator.forms import Form, checked_by
 from coordinator.jobs.models import Job, JobState, PlannedRound, Relationship, RoundKind
 from coordinator.jobs.operations import MAX_CRITERIA, CriterionInput, PlannedRoundInput
-from coordinator.money import ISO_4217
+from coordinator.money import ISO_4217, currency_code
 
 #: Blank criterion rows offered below the existing ones.
 BLANK_CRITERIA = 3
@@ -53,7 +54,7 @@ class JobForm(Form):
     pay_band_max = DecimalField("Pay band maximum", places=2, validators=[InputRequired()])
     pay_band_currency = StringField(
         "Currency", default="EUR", datalist=DataList(sorted(ISO_4217)),
-        validators=[DataRequired(), Length(min=3, max=3)],
+        validators=[DataRequired(), Length(min=3, max=3), checked_by(currency_code)],
         description="ISO 4217 code, e.g. EUR, USD, GBP.",
         render_kw={"autocomplete": "off", "autocapitalize": "characters"},
     )
@@ -62,6 +63,14 @@ class JobForm(Form):
         validators=[InputRequired(), NumberRange(min=1, max=720)],
         description="How long interviewers have to submit their assessment after an interview.",
     )
+
+    def validate_pay_band_min(self, field: Any) -> None:
+        """The band's order, shown with the other fields' errors (the operation checks it too)."""
+        low, high = field.data, self.pay_band_max.data
+        if low is None or high is None or not (low.is_finite() and high.is_finite()):
+            return  # each field says what is wrong with it
+        if low > high:
+            raise ValidationError("The band's minimum must not exceed its maximum.")
 
     def offer_hiring_managers(self, users: list[User], current: User | None = None) -> None:
         """Fill the hiring manager choices; the job's current one stays pickable."""

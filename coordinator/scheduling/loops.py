@@ -24,14 +24,13 @@ from itertools import pairwise, permutations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import render_template
-
 from coordinator.accounts.models import User
 from coordinator.audit.operations import record
 from coordinator.db import db
 from coordinator.errors import Conflict, RuleViolation
 from coordinator.invites import operations as invites
 from coordinator.mail import messages, outbox
+from coordinator.message_templates.operations import render_mail
 from coordinator.scheduling import operations, slots
 from coordinator.scheduling.models import Round
 from coordinator.timeutil import ensure_aware, format_local, is_valid_zone, to_zone
@@ -531,12 +530,12 @@ def send_itinerary(round_: Round, sessions: Sequence[tuple[str, Any]]) -> int | 
     candidate = round_.candidacy.candidate
     sender = invites.organizer()
     first = sessions[0][1]
+    parts = render_mail("loop_itinerary", context, subject=(
+        f"Your interview day: {round_.candidacy.job.title} — {context['day']}"))
     message = messages.compose(
         sender=messages.address(sender.email, sender.name),
         recipient=messages.address(candidate.email, candidate.name),
-        subject=f"Your interview day: {round_.candidacy.job.title} — {context['day']}",
-        text=render_template("email/loop_itinerary.txt", **context),
-        html=render_template("email/loop_itinerary.html", **context),
+        subject=parts.subject, text=parts.text, html=parts.html,
         domain=mail_domain(), reply_to=invites.candidate_reply_to(first),
     )
     row = outbox.enqueue(message, kind="loop.itinerary")

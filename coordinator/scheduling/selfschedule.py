@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import orm
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,6 +30,7 @@ from coordinator.errors import Conflict, Gone, NotFound, RuleViolation
 from coordinator.invites import operations as invites
 from coordinator.jobs.models import Relationship
 from coordinator.mail import messages, outbox
+from coordinator.message_templates.operations import render_mail
 from coordinator.scheduling import operations, slots
 from coordinator.scheduling.models import Interview, Round, RoundState
 from coordinator.timeutil import UTC, ensure_aware, format_local, is_valid_zone, utcnow
@@ -292,13 +293,13 @@ def _mail_candidate(request: SelfScheduleRequest, recruiter: User) -> None:
         "url": external_url("portal.show_self_schedule", token=token_for(request)),
         "deadline": format_local(request.expires_at, zone),
     }
+    parts = render_mail("self_schedule_offer", context,
+                        subject=f"Pick a time for your interview: {candidacy.job.title}")
     message = messages.compose(
         sender=messages.address(config["MAIL_FROM"], config.get("MAIL_FROM_NAME", "")),
         recipient=messages.address(candidate.email, candidate.name),
         reply_to=messages.address(recruiter.email, recruiter.name),
-        subject=f"Pick a time for your interview: {candidacy.job.title}",
-        text=render_template("email/self_schedule_offer.txt", **context),
-        html=render_template("email/self_schedule_offer.html", **context),
+        subject=parts.subject, text=parts.text, html=parts.html,
         domain=mail_domain(),
     )
     outbox.enqueue(message, kind="self_schedule_offer")

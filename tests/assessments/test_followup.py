@@ -169,11 +169,13 @@ def test_overdue_lists_late_seats_and_filters_by_booking_recruiter(
     assert followup.overdue(due - timedelta(hours=1)) == []
 
 
-def test_owed_by_lists_started_interviews_not_yet_submitted(interview, panelists, submit):
+def test_owed_by_lists_ended_interviews_not_yet_submitted(interview, panelists, submit):
     peer, other = panelists
     freeze(interview.starts_at - timedelta(minutes=1))
     assert followup.owed_by(peer) == []
     after(interview, -timedelta(minutes=30))
+    assert followup.owed_by(peer) == []  # still going on: not a to-do yet
+    after(interview, timedelta(0))
     assert [item.interview.id for item in followup.owed_by(peer)] == [interview.id]
     submit(interview, peer)
     assert followup.owed_by(peer) == []

@@ -22,6 +22,7 @@ from coordinator.assessments.operations import save_assessment
 from coordinator.candidates import links
 from coordinator.compensation import operations
 from coordinator.db import db
+from coordinator.message_templates.catalogue import KINDS
 from coordinator.scheduling import operations as scheduling
 from tests.compensation.conftest import NOW, decide_current
 from tests.compensation.walker import (
@@ -164,7 +165,9 @@ def _walk(app, client, api_as, user, scenario) -> Walk:
     """Everything ``user`` can GET (signed in, and with a token on the API), and the outbox."""
     walk = Walk()
     # ``ids``: the shortlist comparison's comma-separated candidacies.
-    filler = Filler({"token": scenario.tokens, "ids": [",".join(map(str, scenario.candidacy_ids))]})
+    # ``message_key``: the candidate mail wordings (they hold no figures).
+    filler = Filler({"token": scenario.tokens, "ids": [",".join(map(str, scenario.candidacy_ids))],
+                     "message_key": [kind.key for kind in KINDS]})
     with app.app_context():
         document = build(app)
     sign_in(client, user)

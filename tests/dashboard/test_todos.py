@@ -60,7 +60,7 @@ def test_answered_invite_leaves_the_todos(client, login, interview, panelists):
     assert section(text(client.get("/")), "your-answers") == ""
 
 
-def test_assessment_becomes_a_todo_once_the_interview_has_started(
+def test_assessment_becomes_a_todo_once_the_interview_has_ended(
     client, login, interview, panelists
 ):
     login(panelists[0])

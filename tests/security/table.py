@@ -69,6 +69,10 @@ EXPECTED: dict[str, Row] = {
     "admin.create_webhook": ok(422, "admin"),  # an empty form
     "admin.delete_webhook": ok(303, "admin"),
     "admin.retry_webhook_delivery": ok(303, "admin"),
+    "message_templates.list_message_templates": ok(200, *STAFF),
+    "message_templates.edit_message_template": ok(200, *STAFF),
+    "message_templates.save_message_template": ok(422, *STAFF),  # an empty form
+    "message_templates.reset_message_template": ok(303, *STAFF),
     "assessments.edit_assessment": ok(302, "panel"),  # submitted: sent to read it
     "assessments.reopen_assessment": ok(200, *STAFF),
     "assessments.show_assessment": ok(200, *DECIDERS, "panel"),
@@ -191,6 +195,10 @@ EXPECTED: dict[str, Row] = {
     "api.list_webhooks": ok(200, "admin"),
     "api.create_webhook": ok(422, "admin"),
     "api.delete_webhook": ok(204, "admin"),
+    "api.list_message_templates": ok(200, *STAFF),
+    "api.get_message_template": ok(200, *STAFF),
+    "api.put_message_template": ok(422, *STAFF),
+    "api.reset_message_template": ok(200, *STAFF),
     "api.revoke_feed": ok(204, "admin", "panel"),
     "api.schedule_interview": ok(422, *STAFF),
     "api.show_assessment": ok(200, *DECIDERS, "panel"),

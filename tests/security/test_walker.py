@@ -35,6 +35,7 @@ PARAMETERS: dict[str, Callable[[World, str, Rule], Any]] = {
                                     else "portal_token"],
     "direction": lambda w, a, r: "down",
     "filename": lambda w, a, r: "app.css",
+    "message_key": lambda w, a, r: "interview_invitation",
 }
 
 

@@ -1,0 +1,1 @@
+"""Candidate mail wording that recruiters edit: subject and body with placeholders."""

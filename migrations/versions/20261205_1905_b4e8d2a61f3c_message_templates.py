@@ -1,7 +1,7 @@
 """message templates: recruiters' wording of candidate mail
 
 Revision ID: b4e8d2a61f3c
-Revises: a7c3e91f2b40
+Revises: 5b1e0c9a7d23
 Create Date: 2026-12-05 19:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b4e8d2a61f3c'
-down_revision = 'a7c3e91f2b40'
+down_revision = '5b1e0c9a7d23'
 branch_labels = None
 depends_on = None
 

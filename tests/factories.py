@@ -26,6 +26,9 @@ from coordinator.timeutil import utcnow
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
+#: Interviews made by ``make_interview`` start an hour apart, wrapping within a year so that a long
+#: run never reaches the two-year booking horizon.
+_interview_hours = itertools.count(1)
 
 
 def _n() -> int:
@@ -156,7 +159,8 @@ def make_interview(app: Flask, make_user: Callable[..., User],
         round_ = db.session.scalar(sa.select(Round).where(
             Round.candidacy_id == candidacy.id, Round.planned_round_id == planned.id
         )) or scheduling.open_round(candidacy, planned, actor=actor)
-        start = (utcnow() + timedelta(days=7, hours=_n())).replace(microsecond=0)
+        start = (utcnow() + timedelta(days=7, hours=next(_interview_hours) % 8000)).replace(
+            microsecond=0)
         change = scheduling.schedule_interview(
             round_, actor=actor, starts_at=start, duration_minutes=30, time_zone="UTC",
             panel=[scheduling.Seat(u.id, "peer") for u in panel],

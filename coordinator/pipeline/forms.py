@@ -101,7 +101,7 @@ class BulkActionForm(Form):
     pool_size = IntegerField("How many of them sit on each panel (0: all)", default=0,
                              validators=[Optional(), NumberRange(0, 12)])
     confirmed = BooleanField("Confirmed")
-    back = HiddenField()
+    back = HiddenField(validators=[Optional(), Length(max=2000)])
 
     def offer(self, actions: list[Action], people: list[User]) -> None:
         self.action.choices = [SelectChoice("", "Choose an action…")] + [

@@ -13,11 +13,13 @@ withheld) and sorting apply to the cached rows on every request.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -54,8 +56,7 @@ class CriterionStat:
     count: int
 
 
-@dataclass(frozen=True)
-class CandidateView:
+class CandidateView(NamedTuple):
     """What a shortlist shows of a candidate (read from the cached rows)."""
 
     id: int
@@ -64,8 +65,7 @@ class CandidateView:
     time_zone: str
 
 
-@dataclass(frozen=True)
-class CandidacyView:
+class CandidacyView(NamedTuple):
     """What a shortlist shows of a candidacy (read from the cached rows)."""
 
     id: int
@@ -74,8 +74,7 @@ class CandidacyView:
     candidate: CandidateView
 
 
-@dataclass(frozen=True)
-class DecisionView:
+class DecisionView(NamedTuple):
     """A candidacy's last decision, as a shortlist shows it."""
 
     id: int
@@ -110,8 +109,8 @@ class ShortlistRow:
     #: The interview whose assessment the viewer owes first (where the page links to).
     owed_interview_id: int | None = None
 
-    #: Every criterion's (sum, count) of ratings, whether or not shown yet (the cached data).
-    all_sums: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
+    #: How often each score was given per criterion, as cached (JSON, read when needed).
+    given: str = field(default="{}", repr=False)
 
     @property
     def candidate(self) -> CandidateView:
@@ -133,9 +132,17 @@ class ShortlistRow:
         self.withheld = True
         self.owed_interview_id = interview_id
         self.criterion_sums = {}
-        self.all_sums = {}
+        self.given = "{}"
         self.recommendations = None
         self.spread = self.raw_score = self.calibrated_score = None
+
+    @property
+    def all_sums(self) -> dict[int, tuple[int, int]]:
+        """Every criterion's (sum, count) of this row's ratings."""
+        return {
+            int(cid): (a + 2 * b + 3 * c + 4 * d, a + b + c + d)
+            for cid, (a, b, c, d) in json.loads(self.given).items()
+        }
 
     def mean(self, criterion_id: int) -> float | None:
         total_count = self.criterion_sums.get(criterion_id)
@@ -400,7 +407,8 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     for item in scored:
         by_candidacy[item[0].candidacy_id].append(item)
 
-    rows = []
+    rows: list[list[Any]] = []
+    by_state: dict[str, dict[int, list[int]]] = defaultdict(dict)
     for (
         candidacy_id,
         state,
@@ -417,74 +425,105 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     ) in candidacies:
         items = by_candidacy.get(candidacy_id, [])
         raw = round(sum(s.overall for s, _, _ in items) / len(items), 2) if items else None
+        counts = given.get(candidacy_id, {})
+        for criterion_id, per_score in counts.items():
+            total = by_state[state].setdefault(criterion_id, [0, 0, 0, 0])
+            for index, n in enumerate(per_score):
+                total[index] += n
+        tally = tallies.get(candidacy_id)
         rows.append(
-            {
-                "id": candidacy_id,
-                "state": state,
-                "candidate": [candidate_id, name, email, time_zone],
-                "planned": planned.get(candidacy_id, []),
-                "rounds_done": len(done[candidacy_id]),
-                "next_round": next((p.title for p in plan if p.id not in done[candidacy_id]), None),
-                "missing": missing.get(candidacy_id, 0),
-                "tally": tallies.get(candidacy_id),
-                "spread": spread(items),
-                "raw": raw,
-                "calibrated": calibration.calibrated([s for s, _, _ in items], lean),
-                "decision": None
+            [
+                candidacy_id,
+                state,
+                candidate_id,
+                name,
+                email,
+                time_zone,
+                planned.get(candidacy_id, []),
+                len(done[candidacy_id]),
+                next((p.title for p in plan if p.id not in done[candidacy_id]), None),
+                missing.get(candidacy_id, 0),
+                None if tally is None else [tally[r.value] for r in Recommendation],
+                spread(items),
+                raw,
+                calibration.calibrated([s for s, _, _ in items], lean),
+                None
                 if decision_id is None
-                else [
-                    decision_id,
-                    outcome,
-                    reason,
-                    actor_id,
-                    decision_missing,
-                    _iso(decided_at),
-                ],
-                "given": {str(k): v for k, v in given.get(candidacy_id, {}).items()},
-            }
+                else [decision_id, outcome, reason, actor_id, decision_missing, _iso(decided_at)],
+                # Read per row only when needed (a page's rows, a sort): kept as text.
+                json.dumps(counts, separators=(",", ":")),
+            ]
         )
     payload = {
         "scope": scope,
         "live": live,
         "titles": {str(k): v for k, v in titles.items()},
         "rows": rows,
+        # How often each score was given per criterion, per candidacy state (the chart).
+        "by_state": by_state,
     }
     return payload, valid_until
 
 
-def _row(job_id: int, data: dict[str, object]) -> ShortlistRow:
-    candidate_id, name, email, time_zone = data["candidate"]  # type: ignore[misc]
-    candidacy = CandidacyView(
-        data["id"],  # type: ignore[arg-type]
-        job_id,
-        CandidacyState(data["state"]),
-        CandidateView(candidate_id, name, email, time_zone),
-    )
-    decision = data["decision"]
-    tally = data["tally"]
+_RECOMMENDATIONS = [r.value for r in Recommendation]
+
+
+def _row(job_id: int, data: list[Any]) -> ShortlistRow:
+    """A shortlist row from its cached list (see :func:`compute`)."""
+    (
+        candidacy_id,
+        state,
+        candidate_id,
+        name,
+        email,
+        time_zone,
+        _planned,
+        rounds_done,
+        next_round,
+        missing,
+        tally,
+        spread_,
+        raw,
+        calibrated,
+        decision,
+        given,
+    ) = data
     row = ShortlistRow(
-        candidacy=candidacy,
-        rounds_done=data["rounds_done"],  # type: ignore[arg-type]
-        next_round=data["next_round"],  # type: ignore[arg-type]
-        missing_assessments=data["missing"],  # type: ignore[arg-type]
-        spread=data["spread"],  # type: ignore[arg-type]
-        raw_score=data["raw"],  # type: ignore[arg-type]
-        calibrated_score=data["calibrated"],  # type: ignore[arg-type]
+        candidacy=CandidacyView(
+            candidacy_id,
+            job_id,
+            CandidacyState(state),
+            CandidateView(candidate_id, name, email, time_zone),
+        ),
+        rounds_done=rounds_done,
+        next_round=next_round,
+        missing_assessments=missing,
+        spread=spread_,
+        raw_score=raw,
+        calibrated_score=calibrated,
         last_decision=None
         if decision is None
         else DecisionView(
-            decision[0],  # type: ignore[index]
-            candidacy.id,
-            Outcome(decision[1]),  # type: ignore[index]
-            decision[2],  # type: ignore[index]
-            decision[3],  # type: ignore[index]
-            decision[4],  # type: ignore[index]
-            datetime.fromisoformat(decision[5]),  # type: ignore[index]
+            decision[0],
+            candidacy_id,
+            Outcome(decision[1]),
+            decision[2],
+            decision[3],
+            decision[4],
+            datetime.fromisoformat(decision[5]),
         ),
+        given=given,
     )
     if tally is not None:
-        row.recommendations = dict(tally)  # type: ignore[call-overload]
+        row.recommendations = dict(zip(_RECOMMENDATIONS, tally, strict=True))
     return row
+
+
+def _add(totals: dict[int, list[int]], counts: dict[Any, list[int]], sign: int = 1) -> None:
+    for criterion_id, per_score in counts.items():
+        total = totals.setdefault(int(criterion_id), [0, 0, 0, 0])
+        for index, n in enumerate(per_score):
+            total[index] += sign * n
 
 
 def build(
@@ -518,9 +557,9 @@ def build(
     shown = [
         data
         for data in payload["rows"]
-        if data["state"] in wanted_states
-        and (planned_round_id is None or planned_round_id in data["planned"])
-        and (wanted_ids is None or data["id"] in wanted_ids)
+        if data[1] in wanted_states
+        and (planned_round_id is None or planned_round_id in data[6])
+        and (wanted_ids is None or data[0] in wanted_ids)
     ]
     withheld: dict[int, int] = {}
     if viewer is not None and shown:
@@ -531,28 +570,30 @@ def build(
             ),
         )
 
-    rows: list[ShortlistRow] = []
+    rows = [_row(job.id, data) for data in shown]
+    # The chart counts the shown rows the viewer may see: whole states from the cached totals
+    # when no other filter applies, less the withheld rows.
     score_counts: dict[int, list[int]] = {}
-    for data in shown:
-        row = _row(job.id, data)
-        rows.append(row)
+    by_totals = planned_round_id is None and candidacy_ids is None
+    if by_totals:
+        for state in wanted_states:
+            _add(score_counts, payload["by_state"].get(state, {}))
+    for row in rows:
         if row.candidacy.id in withheld:
+            if by_totals:
+                _add(score_counts, json.loads(row.given), -1)
             row.withhold(withheld[row.candidacy.id])
             continue
+        if not by_totals:
+            _add(score_counts, json.loads(row.given))
         # Withheld rows count towards nothing the viewer sees: not the chart, not the means.
-        for key, counts in data["given"].items():
-            criterion_id = int(key)
-            row.all_sums[criterion_id] = (
-                sum(score * n for score, n in zip(SCALE, counts, strict=True)),
-                sum(counts),
-            )
-            total = score_counts.setdefault(criterion_id, [0, 0, 0, 0])
-            for index, n in enumerate(counts):
-                total[index] += n
         if criterion_means is True:
-            row.criterion_sums = dict(row.all_sums)
-        elif criterion_means is not False and criterion_means in row.all_sums:
-            row.criterion_sums = {criterion_means: row.all_sums[criterion_means]}
+            row.criterion_sums = row.all_sums
+        elif criterion_means is not False:
+            sums = row.all_sums
+            if criterion_means in sums:
+                row.criterion_sums = {criterion_means: sums[criterion_means]}
+    score_counts = {cid: counts for cid, counts in score_counts.items() if any(counts)}
 
     titles = {int(k): v for k, v in payload["titles"].items()}
     live = [(cid, title) for cid, title in payload["live"]]
@@ -586,7 +627,7 @@ def load_criterion_means(rows: Sequence[ShortlistRow]) -> None:
     the cached figures (no statement). Withheld rows stay without means."""
     for row in rows:
         if not row.withheld:
-            row.criterion_sums = dict(row.all_sums)
+            row.criterion_sums = row.all_sums
 
 
 def score_distribution(shortlist: Shortlist) -> list[Distribution]:

@@ -54,6 +54,9 @@ class Assessment(db.Model):
             "(rating_sum IS NULL) = (rating_count IS NULL)", name="sum_has_count"
         ),
         sa.CheckConstraint(
+            "(rating_scores IS NULL) = (rating_count IS NULL)", name="scores_have_count"
+        ),
+        sa.CheckConstraint(
             "rating_sum >= rating_count AND rating_sum <= 4 * rating_count",
             name="sum_on_scale",
         ),
@@ -78,6 +81,9 @@ class Assessment(db.Model):
     #: reads them instead of every rating.
     rating_sum: Mapped[int | None]
     rating_count: Mapped[int | None]
+    #: The ratings as ``criterion:score`` pairs separated by spaces, set when submitted (the
+    #: shortlist's criterion means and chart read them instead of every rating row).
+    rating_scores: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -98,8 +104,10 @@ class Assessment(db.Model):
         if self.is_submitted:
             scores = [r.score for r in self.ratings]
             self.rating_sum, self.rating_count = sum(scores), len(scores)
+            self.rating_scores = " ".join(f"{r.criterion_id}:{r.score}" for r in self.ratings)
         else:
             self.rating_sum = self.rating_count = None
+            self.rating_scores = None
 
 
 class Rating(db.Model):

@@ -28,14 +28,13 @@ from coordinator.assessments.models import (
     SCALE,
     Assessment,
     AssessmentState,
-    Rating,
     Recommendation,
 )
 from coordinator.assessments.owing import owed_seat, withheld_from
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import db
 from coordinator.errors import RuleViolation
-from coordinator.jobs.models import Job
+from coordinator.jobs.models import Criterion, Job, PlannedRound
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.shortlist import cache, calibration
 from coordinator.shortlist.models import Decision, Outcome
@@ -242,60 +241,26 @@ def _candidacy_filter(
     return where
 
 
-_INT = sa.Integer()
-
-
-def _none(type_: sa.types.TypeEngine[object] = _INT) -> sa.ColumnElement[object]:
-    return sa.cast(sa.null(), type_)
-
-
-def _assessment_figures(job_id: int) -> sa.CompoundSelect:
-    """The job's submitted assessments and ratings in one statement (UNION ALL of two groupings):
-
-    ``a``: one row per assessment from its stored sums (candidacy, interview, interviewer,
-    recommendation, sum, count), for scores, spread, calibration and the recommendation tally;
-    ``h``: per candidacy and criterion, how many ratings gave each score (1–4), for the
-    criterion means and the chart.
-    """
-    per_assessment = (
+def _assessment_figures(job_id: int) -> sa.Select[Any]:
+    """The job's submitted assessments, one row each from what was stored when submitted:
+    candidacy, interview, interviewer, recommendation, sum and count of the ratings (scores,
+    spread, calibration, the recommendation tally) and their ``criterion:score`` pairs
+    (criterion means and the chart). No rating row is read."""
+    return (
         sa.select(
-            sa.literal("a").label("kind"),
-            Round.candidacy_id.label("candidacy_id"),
-            Assessment.interview_id.label("k1"),
-            Assessment.interviewer_id.label("k2"),
-            sa.type_coerce(Assessment.recommendation, sa.String()).label("recommendation"),
-            Assessment.rating_sum.label("k3"),
-            Assessment.rating_count.label("k4"),
-            _none().label("k5"),
-        )
-        .select_from(Round)
-        .join(Interview, Interview.round_id == Round.id)
-        .join(Assessment, Assessment.interview_id == Interview.id)
-        .where(_in_job(job_id), _submitted())
-    )
-
-    def given(score: int) -> sa.ColumnElement[int]:
-        return sa.func.sum(sa.case((Rating.score == score, 1), else_=0))
-
-    per_score = (
-        sa.select(
-            sa.literal("h"),
             Round.candidacy_id,
-            Rating.criterion_id,
-            given(1),
-            _none(sa.String()),
-            given(2),
-            given(3),
-            given(4),
+            Assessment.interview_id,
+            Assessment.interviewer_id,
+            sa.type_coerce(Assessment.recommendation, sa.String()),
+            Assessment.rating_sum,
+            Assessment.rating_count,
+            Assessment.rating_scores,
         )
         .select_from(Round)
         .join(Interview, Interview.round_id == Round.id)
         .join(Assessment, Assessment.interview_id == Interview.id)
-        .join(Rating, Rating.assessment_id == Assessment.id)
         .where(_in_job(job_id), _submitted())
-        .group_by(Round.candidacy_id, Rating.criterion_id)
     )
-    return sa.union_all(per_assessment, per_score)
 
 
 def _iso(value: datetime) -> str:
@@ -307,9 +272,24 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     (the next start or end of one of its interviews: rounds done and missing assessments move
     with the clock). Four statements whatever the job's size (five when the job alone says too
     little to calibrate)."""
-    plan = list(job.planned_rounds)
-    titles = {c.id: c.title for p in plan for c in p.criteria}
-    live = [(c.id, c.title) for p in plan for c in p.criteria if not c.is_retired]
+    # The plan in one statement: its rounds in order, each with its criteria in order.
+    plan: list[tuple[int, str]] = []
+    titles: dict[int, str] = {}
+    live: list[tuple[int, str]] = []
+    for planned_id, planned_title, criterion_id, title, is_retired in db.session.execute(
+        sa.select(
+            PlannedRound.id, PlannedRound.title, Criterion.id, Criterion.title, Criterion.is_retired
+        )
+        .outerjoin(Criterion, Criterion.planned_round_id == PlannedRound.id)
+        .where(PlannedRound.job_id == job.id)
+        .order_by(PlannedRound.position, PlannedRound.id, Criterion.position, Criterion.id)
+    ):
+        if not plan or plan[-1][0] != planned_id:
+            plan.append((planned_id, planned_title))
+        if criterion_id is not None:
+            titles[criterion_id] = title
+            if not is_retired:
+                live.append((criterion_id, title))
 
     last = (
         sa.select(Decision.candidacy_id.label("candidacy_id"), sa.func.max(Decision.id).label("id"))
@@ -381,19 +361,34 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
 
     tallies: dict[int, dict[str, int]] = defaultdict(lambda: {r.value: 0 for r in Recommendation})
     scored: list[tuple[calibration.Scored, float, int]] = []
-    given: dict[int, dict[int, list[int]]] = defaultdict(dict)
-    for kind, candidacy_id, k1, k2, recommendation, k3, k4, k5 in db.session.execute(
-        _assessment_figures(job.id)
-    ).all():
-        if kind == "a":
-            if recommendation:
-                tallies[candidacy_id][recommendation] += 1
-            if k4:
-                scored.append(
-                    (calibration.Scored(k1, k2, candidacy_id, k3 / k4), float(k3), int(k4))
+    #: Per candidacy and criterion (as text: the cached JSON's keys), ratings per score 1–4.
+    given: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    for (
+        candidacy_id,
+        interview_id,
+        interviewer_id,
+        recommendation,
+        total,
+        count,
+        pairs,
+    ) in db.session.execute(_assessment_figures(job.id)).all():
+        if recommendation:
+            tallies[candidacy_id][recommendation] += 1
+        if count:
+            scored.append(
+                (
+                    calibration.Scored(interview_id, interviewer_id, candidacy_id, total / count),
+                    float(total),
+                    int(count),
                 )
-        else:
-            given[candidacy_id][k1] = [int(k2), int(k3), int(k4), int(k5)]
+            )
+        counts = given[candidacy_id]
+        for pair in pairs.split():
+            criterion_id, score = pair.split(":")
+            per_score = counts.get(criterion_id)
+            if per_score is None:
+                per_score = counts[criterion_id] = [0, 0, 0, 0]
+            per_score[int(score) - 1] += 1
 
     basis = [s for s, _, _ in scored]
     scope = "job"
@@ -441,7 +436,7 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
                 time_zone,
                 planned.get(candidacy_id, []),
                 len(done[candidacy_id]),
-                next((p.title for p in plan if p.id not in done[candidacy_id]), None),
+                next((title for pid, title in plan if pid not in done[candidacy_id]), None),
                 missing.get(candidacy_id, 0),
                 None if tally is None else [tally[r.value] for r in Recommendation],
                 spread(items),

@@ -43,7 +43,15 @@ WATCHED: dict[type, frozenset[str] | None] = {
     Interview: frozenset({"state", "starts_at", "ends_at", "round_id"}),
     PanelMember: frozenset({"interview_id", "user_id"}),
     Assessment: frozenset(
-        {"state", "recommendation", "rating_sum", "rating_count", "interview_id", "interviewer_id"}
+        {
+            "state",
+            "recommendation",
+            "rating_sum",
+            "rating_count",
+            "rating_scores",
+            "interview_id",
+            "interviewer_id",
+        }
     ),
     Rating: frozenset({"score", "criterion_id", "assessment_id"}),
     Decision: None,
@@ -138,8 +146,25 @@ def invalidate(job_ids: Iterable[int], *, organisation: bool = False) -> None:
 
 
 def _bump(connection: sa.Connection, job_ids: list[int], organisation: bool) -> None:
+    """Raise the jobs' generations (creating their rows) and clear their stored rows.
+
+    Rows are locked in job order (the organisation's first), so two transactions that drop
+    overlapping jobs wait for each other instead of deadlocking.
+    """
     table = ShortlistCache.__table__
     cleared = {"payload": None, "scope": None, "computed_at": None, "valid_until": None}
+    if organisation:
+        in_order = (
+            sa.select(table.c.job_id)
+            .where(table.c.scope == "organisation")
+            .order_by(table.c.job_id)
+            .with_for_update()
+        )
+        connection.execute(
+            sa.update(table)
+            .where(table.c.job_id.in_(in_order.scalar_subquery()))
+            .values(generation=table.c.generation + 1, **cleared)
+        )
     if job_ids:
         insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         statement = insert(table).values([{"job_id": j, "generation": 1} for j in job_ids])
@@ -148,12 +173,6 @@ def _bump(connection: sa.Connection, job_ids: list[int], organisation: bool) -> 
                 index_elements=[table.c.job_id],
                 set_={"generation": table.c.generation + 1, **cleared},
             )
-        )
-    if organisation:
-        connection.execute(
-            sa.update(table)
-            .where(table.c.scope == "organisation")
-            .values(generation=table.c.generation + 1, **cleared)
         )
 
 

@@ -1,4 +1,4 @@
-"""assessments keep their ratings' sum and count once submitted; a per-job shortlist cache
+"""assessments keep their ratings' sum, count and scores once submitted; a per-job shortlist cache
 
 Revision ID: 5b8e2d4c9a17
 Revises: a7c3e91f2b40
@@ -20,13 +20,21 @@ def upgrade():
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('rating_sum', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('rating_count', sa.Integer(), nullable=True))
-    # Backfill: every submitted assessment gets the sum and count of its ratings (0, 0 without).
+        batch_op.add_column(sa.Column('rating_scores', sa.Text(), nullable=True))
+    # Backfill: every submitted assessment gets the sum, count and criterion:score pairs of its
+    # ratings (0, 0 and '' without any).
+    if op.get_bind().dialect.name == 'postgresql':
+        pairs = "string_agg(r.criterion_id || ':' || r.score, ' ' ORDER BY r.position, r.id)"
+    else:
+        pairs = "group_concat(r.criterion_id || ':' || r.score, ' ')"
     op.execute(
-        """UPDATE assessments SET
+        f"""UPDATE assessments SET
                rating_sum = (SELECT coalesce(sum(r.score), 0) FROM ratings r
                              WHERE r.assessment_id = assessments.id),
                rating_count = (SELECT count(r.id) FROM ratings r
-                               WHERE r.assessment_id = assessments.id)
+                               WHERE r.assessment_id = assessments.id),
+               rating_scores = coalesce((SELECT {pairs} FROM ratings r
+                                         WHERE r.assessment_id = assessments.id), '')
            WHERE state = 'submitted'"""
     )
     with op.batch_alter_table('assessments', schema=None) as batch_op:
@@ -34,6 +42,8 @@ def upgrade():
             'submitted_has_sums', "(state = 'submitted') = (rating_count IS NOT NULL)")
         batch_op.create_check_constraint(
             'sum_has_count', "(rating_sum IS NULL) = (rating_count IS NULL)")
+        batch_op.create_check_constraint(
+            'scores_have_count', "(rating_scores IS NULL) = (rating_count IS NULL)")
         batch_op.create_check_constraint(
             'sum_on_scale', "rating_sum >= rating_count AND rating_sum <= 4 * rating_count")
 
@@ -57,7 +67,9 @@ def downgrade():
     op.drop_table('shortlist_caches')
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_assessments_sum_on_scale'), type_='check')
+        batch_op.drop_constraint(op.f('ck_assessments_scores_have_count'), type_='check')
         batch_op.drop_constraint(op.f('ck_assessments_sum_has_count'), type_='check')
         batch_op.drop_constraint(op.f('ck_assessments_submitted_has_sums'), type_='check')
+        batch_op.drop_column('rating_scores')
         batch_op.drop_column('rating_count')
         batch_op.drop_column('rating_sum')

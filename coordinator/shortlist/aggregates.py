@@ -13,10 +13,9 @@ withheld) and sorting apply to the cached rows on every request.
 
 from __future__ import annotations
 
-import json
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -45,6 +44,8 @@ SORTS = ("name", "state", "rounds_done", "missing", "spread", "raw", "calibrated
 ORG_SAMPLE = 20_000
 #: Candidacy states in the order a candidacy moves through them (sorting by state follows it).
 PIPELINE = list(CandidacyState)
+_RECOMMENDATIONS = [r.value for r in Recommendation]
+_RECOMMENDATION_INDEX = {value: index for index, value in enumerate(_RECOMMENDATIONS)}
 
 
 @dataclass
@@ -108,8 +109,8 @@ class ShortlistRow:
     #: The interview whose assessment the viewer owes first (where the page links to).
     owed_interview_id: int | None = None
 
-    #: How often each score was given per criterion, as cached (JSON, read when needed).
-    given: str = field(default="{}", repr=False)
+    #: The row's ratings as cached: ``criterion:score`` pairs (read only when needed).
+    given: str = field(default="", repr=False)
 
     @property
     def candidate(self) -> CandidateView:
@@ -131,17 +132,18 @@ class ShortlistRow:
         self.withheld = True
         self.owed_interview_id = interview_id
         self.criterion_sums = {}
-        self.given = "{}"
+        self.given = ""
         self.recommendations = None
         self.spread = self.raw_score = self.calibrated_score = None
 
     @property
     def all_sums(self) -> dict[int, tuple[int, int]]:
         """Every criterion's (sum, count) of this row's ratings."""
-        return {
-            int(cid): (a + 2 * b + 3 * c + 4 * d, a + b + c + d)
-            for cid, (a, b, c, d) in json.loads(self.given).items()
-        }
+        sums: dict[int, tuple[int, int]] = {}
+        for criterion_id, per_score in _per_criterion(Counter(self.given.split())).items():
+            a, b, c, d = per_score
+            sums[criterion_id] = (a + 2 * b + 3 * c + 4 * d, a + b + c + d)
+        return sums
 
     def mean(self, criterion_id: int) -> float | None:
         total_count = self.criterion_sums.get(criterion_id)
@@ -359,10 +361,10 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
 
     missing = missing_by_candidacy(Candidacy.job_id == job.id, now)
 
-    tallies: dict[int, dict[str, int]] = defaultdict(lambda: {r.value: 0 for r in Recommendation})
+    tallies: dict[int, list[int]] = {}
     scored: list[tuple[calibration.Scored, float, int]] = []
-    #: Per candidacy and criterion (as text: the cached JSON's keys), ratings per score 1–4.
-    given: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    #: Per candidacy, its assessments' ``criterion:score`` pairs.
+    given: dict[int, list[str]] = defaultdict(list)
     for (
         candidacy_id,
         interview_id,
@@ -373,7 +375,10 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         pairs,
     ) in db.session.execute(_assessment_figures(job.id)).all():
         if recommendation:
-            tallies[candidacy_id][recommendation] += 1
+            tally = tallies.get(candidacy_id)
+            if tally is None:
+                tally = tallies[candidacy_id] = [0, 0, 0, 0]
+            tally[_RECOMMENDATION_INDEX[recommendation]] += 1
         if count:
             scored.append(
                 (
@@ -382,13 +387,8 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
                     int(count),
                 )
             )
-        counts = given[candidacy_id]
-        for pair in pairs.split():
-            criterion_id, score = pair.split(":")
-            per_score = counts.get(criterion_id)
-            if per_score is None:
-                per_score = counts[criterion_id] = [0, 0, 0, 0]
-            per_score[int(score) - 1] += 1
+        if pairs:
+            given[candidacy_id].append(pairs)
 
     basis = [s for s, _, _ in scored]
     scope = "job"
@@ -403,7 +403,7 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         by_candidacy[item[0].candidacy_id].append(item)
 
     rows: list[list[Any]] = []
-    by_state: dict[str, dict[int, list[int]]] = defaultdict(dict)
+    by_state: dict[str, Counter[str]] = defaultdict(Counter)
     for (
         candidacy_id,
         state,
@@ -420,11 +420,8 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     ) in candidacies:
         items = by_candidacy.get(candidacy_id, [])
         raw = round(sum(s.overall for s, _, _ in items) / len(items), 2) if items else None
-        counts = given.get(candidacy_id, {})
-        for criterion_id, per_score in counts.items():
-            total = by_state[state].setdefault(criterion_id, [0, 0, 0, 0])
-            for index, n in enumerate(per_score):
-                total[index] += n
+        pairs = " ".join(given.get(candidacy_id, ()))
+        by_state[state].update(pairs.split())
         tally = tallies.get(candidacy_id)
         rows.append(
             [
@@ -438,7 +435,7 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
                 len(done[candidacy_id]),
                 next((title for pid, title in plan if pid not in done[candidacy_id]), None),
                 missing.get(candidacy_id, 0),
-                None if tally is None else [tally[r.value] for r in Recommendation],
+                tally,
                 spread(items),
                 raw,
                 calibration.calibrated([s for s, _, _ in items], lean),
@@ -446,7 +443,7 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
                 if decision_id is None
                 else [decision_id, outcome, reason, actor_id, decision_missing, _iso(decided_at)],
                 # Read per row only when needed (a page's rows, a sort): kept as text.
-                json.dumps(counts, separators=(",", ":")),
+                pairs,
             ]
         )
     payload = {
@@ -454,13 +451,10 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         "live": live,
         "titles": {str(k): v for k, v in titles.items()},
         "rows": rows,
-        # How often each score was given per criterion, per candidacy state (the chart).
-        "by_state": by_state,
+        # How often each criterion:score pair was given, per candidacy state (the chart).
+        "by_state": {state: dict(counts) for state, counts in by_state.items()},
     }
     return payload, valid_until
-
-
-_RECOMMENDATIONS = [r.value for r in Recommendation]
 
 
 def _row(job_id: int, data: list[Any]) -> ShortlistRow:
@@ -514,11 +508,16 @@ def _row(job_id: int, data: list[Any]) -> ShortlistRow:
     return row
 
 
-def _add(totals: dict[int, list[int]], counts: dict[Any, list[int]], sign: int = 1) -> None:
-    for criterion_id, per_score in counts.items():
-        total = totals.setdefault(int(criterion_id), [0, 0, 0, 0])
-        for index, n in enumerate(per_score):
-            total[index] += sign * n
+def _per_criterion(pairs: Mapping[str, int]) -> dict[int, list[int]]:
+    """``{"12:3": 2, …}`` (how often each criterion:score pair occurs) → ``{12: [0, 0, 2, 0]}``."""
+    counts: dict[int, list[int]] = {}
+    for pair, n in pairs.items():
+        criterion_id, score = pair.split(":")
+        per_score = counts.get(int(criterion_id))
+        if per_score is None:
+            per_score = counts[int(criterion_id)] = [0, 0, 0, 0]
+        per_score[int(score) - 1] += n
+    return counts
 
 
 def build(
@@ -568,19 +567,19 @@ def build(
     rows = [_row(job.id, data) for data in shown]
     # The chart counts the shown rows the viewer may see: whole states from the cached totals
     # when no other filter applies, less the withheld rows.
-    score_counts: dict[int, list[int]] = {}
+    pair_counts: Counter[str] = Counter()
     by_totals = planned_round_id is None and candidacy_ids is None
     if by_totals:
         for state in wanted_states:
-            _add(score_counts, payload["by_state"].get(state, {}))
+            pair_counts.update(payload["by_state"].get(state, {}))
     for row in rows:
         if row.candidacy.id in withheld:
             if by_totals:
-                _add(score_counts, json.loads(row.given), -1)
+                pair_counts.subtract(row.given.split())
             row.withhold(withheld[row.candidacy.id])
             continue
         if not by_totals:
-            _add(score_counts, json.loads(row.given))
+            pair_counts.update(row.given.split())
         # Withheld rows count towards nothing the viewer sees: not the chart, not the means.
         if criterion_means is True:
             row.criterion_sums = row.all_sums
@@ -588,7 +587,9 @@ def build(
             sums = row.all_sums
             if criterion_means in sums:
                 row.criterion_sums = {criterion_means: sums[criterion_means]}
-    score_counts = {cid: counts for cid, counts in score_counts.items() if any(counts)}
+    score_counts = {
+        cid: counts for cid, counts in _per_criterion(pair_counts).items() if any(counts)
+    }
 
     titles = {int(k): v for k, v in payload["titles"].items()}
     live = [(cid, title) for cid, title in payload["live"]]

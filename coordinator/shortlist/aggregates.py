@@ -728,8 +728,17 @@ def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[s
 
 
 def plan_criteria(job: Job) -> list[tuple[int, str]]:
-    """Every criterion of the job's plan, retired ones too (a shortlist may sort by them)."""
-    return [(c.id, c.title) for p in job.planned_rounds for c in p.criteria]
+    """Every criterion of the job's plan, retired ones too (a shortlist may sort by them), in
+    plan order: one statement whatever the plan's size."""
+    return [
+        (criterion_id, title)
+        for criterion_id, title in db.session.execute(
+            sa.select(Criterion.id, Criterion.title)
+            .join(PlannedRound, PlannedRound.id == Criterion.planned_round_id)
+            .where(PlannedRound.job_id == job.id)
+            .order_by(PlannedRound.position, Criterion.position)
+        )
+    ]
 
 
 def sort_criterion(key: str) -> int | None:

@@ -272,7 +272,7 @@ def _iso(value: datetime) -> str:
 def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     """Every candidacy of the job with what every viewer sees alike, and until when that holds
     (the next start or end of one of its interviews: rounds done and missing assessments move
-    with the clock). Four statements whatever the job's size (five when the job alone says too
+    with the clock). Five statements whatever the job's size (six when the job alone says too
     little to calibrate)."""
     # The plan in one statement: its rounds in order, each with its criteria in order.
     plan: list[tuple[int, str]] = []

@@ -7,11 +7,18 @@ signed in as a recruiter (and ``GET /api/v1/jobs/{id}/shortlist`` with a bearer 
 calibrated score: median and 95th percentile per request, the CPU time per request (which
 other programs competing for the processor inflate far less), and the SQL statements per request.
 
-PostgreSQL: a scratch database (``bench_coordinator_shortlist``, dropped afterwards) with 100,000
-candidacies across 200 jobs of that shape (900,000 assessments, 7.2 million ratings), generated
-server-side with ``generate_series``; then the same requests for one job. The server comes from
-COORDINATOR_TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test); without a
-reachable PostgreSQL that part says so and the script still exits 0.
+The shortlist is served from a per-job cache (``coordinator/shortlist/cache.py``). The original
+figures (``shortlist_500_*``, ``shortlist_pg_100k_*``, ``shortlist_api_*``) are cache misses: the
+job's cached rows are dropped before each timed request (untimed). ``*_cached_*`` are hits.
+Each comes with its floor, measured in the same run: for a miss, the one statement over the
+job's stored per-assessment sums and ratings run bare (``*_miss_floor_p95_ms``); for a hit, the
+bare primary-key read of the cached rows (``*_cached_floor_p50_ms``); and the ratio to it.
+
+PostgreSQL: a scratch database (``bench_coordinator_shortlist_<pid>``, dropped afterwards) with
+100,000 candidacies across 200 jobs of that shape (900,000 assessments, 7.2 million ratings),
+generated server-side with ``generate_series``; then the same requests for one job. The server
+comes from COORDINATOR_TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test);
+without a reachable PostgreSQL that part says so and the script still exits 0.
 
 Run from the project folder: ``.venv/bin/python bench/bench_shortlist.py`` (or ``make bench``).
 """
@@ -43,7 +50,8 @@ from coordinator.candidates.models import Candidacy, Candidate
 from coordinator.db import db
 from coordinator.jobs.models import Criterion, Job, PlannedRound
 from coordinator.scheduling.models import Interview, PanelMember, Round
-from coordinator.shortlist.models import Decision
+from coordinator.shortlist import aggregates, cache
+from coordinator.shortlist.models import Decision, ShortlistCache
 
 PASSWORD = "bench-password-123"
 PER_JOB = 500
@@ -55,7 +63,8 @@ INTERVIEWERS = 300
 REQUESTS = 30
 WARMUP = 3
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
-DATABASE = "bench_coordinator_shortlist"
+#: Its own name per run, so two benchmark runs on one server never drop each other's data.
+DATABASE = f"bench_coordinator_shortlist_{os.getpid()}"
 #: Interviews took place in 2025, an hour each, one every hour from this instant on.
 FIRST_INTERVIEW = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
 RECOMMENDATIONS = ("strong_no", "no", "yes", "strong_yes")
@@ -239,6 +248,13 @@ def seed_sqlite(recruiter_id: int, first_interviewer: int, manager_id: int) -> i
                         "notes": "",
                         "notes_for_later": "",
                         "submitted_at": None if draft else starts + timedelta(hours=2),
+                        "rating_sum": None if draft else sum(scores),
+                        "rating_count": None if draft else CRITERIA,
+                        "rating_scores": None
+                        if draft
+                        else " ".join(
+                            f"{r * CRITERIA + k + 1}:{scores[k]}" for k in range(CRITERIA)
+                        ),
                         "created_at": now,
                         "updated_at": now,
                     }
@@ -338,14 +354,27 @@ def seed_postgres(recruiter_id: int, first_interviewer: int, managers: list[int]
                    {first_interviewer} + (i.id * 7 + s * 101) % {INTERVIEWERS}, 'peer',
                    i.starts_at, i.ends_at, true, 'needs_action', ''
             FROM interviews i, generate_series(0, {PANEL - 1}) AS s""",
+        # The stored sums follow the ratings' formula below (every assessment rates CRITERIA).
         f"""INSERT INTO assessments (id, interview_id, interviewer_id, state, recommendation,
-                                     notes, notes_for_later, submitted_at, created_at, updated_at)
+                                     notes, notes_for_later, submitted_at, rating_sum,
+                                     rating_count, rating_scores, created_at, updated_at)
             SELECT p.id, p.interview_id, p.user_id,
                    CASE WHEN p.id % 20 = 0 THEN 'draft' ELSE 'submitted' END,
                    CASE WHEN p.id % 20 = 0 THEN NULL
                         ELSE (ARRAY{list(RECOMMENDATIONS)!r})[1 + (p.id + p.user_id) % 4] END,
                    '', '', CASE WHEN p.id % 20 = 0 THEN NULL
-                                ELSE p.ends_at + interval '1 hour' END, now(), now()
+                                ELSE p.ends_at + interval '1 hour' END,
+                   CASE WHEN p.id % 20 = 0 THEN NULL
+                        ELSE (SELECT sum(1 + (p.id * 7 + k * 3 + p.user_id % 3) % 4)
+                              FROM generate_series(0, {CRITERIA - 1}) AS k) END,
+                   CASE WHEN p.id % 20 = 0 THEN NULL ELSE {CRITERIA} END,
+                   CASE WHEN p.id % 20 = 0 THEN NULL
+                        ELSE (SELECT string_agg(
+                                  (((((p.id - 1) / {PANEL}) / {ROUNDS}) % {jobs}) * {ROUNDS}
+                                    + ((p.id - 1) / {PANEL}) % {ROUNDS}) * {CRITERIA} + k + 1
+                                  || ':' || (1 + (p.id * 7 + k * 3 + p.user_id % 3) % 4), ' ')
+                              FROM generate_series(0, {CRITERIA - 1}) AS k) END,
+                   now(), now()
             FROM panel_members p""",
         # Ratings straight from the numbering (no join): assessment a sits in seat (a - 1) % PANEL
         # of interview (a - 1) / PANEL + 1, whose planned round follows from its candidacy.
@@ -415,17 +444,28 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
 
 
-def measure(app: Flask, get: Callable[[], Any]) -> tuple[list[float], list[float], float]:
+def measure(
+    app: Flask, get: Callable[[], Any], before: Callable[[], None] | None = None
+) -> tuple[list[float], list[float], float]:
     """Wall-clock and CPU timings (ms) of REQUESTS requests after WARMUP, and SQL statements per
     request. The CPU time of this process (SQLite runs in it) grows far less than the wall-clock
-    time when other programs compete for the processor: it tells what a request costs."""
+    time when other programs compete for the processor: it tells what a request costs.
+
+    ``before`` runs ahead of each request, untimed and uncounted (dropping the cached rows, so
+    that every request is a cache miss)."""
     for _ in range(WARMUP):
+        if before:
+            before()
         get()
     with app.app_context():
         engine = db.engine
     timings, cpu = [], []
     with QueryCounter(engine) as counter:
         for _ in range(REQUESTS):
+            if before:
+                counted = counter.count
+                before()
+                counter.count = counted
             started, started_cpu = time.perf_counter(), time.process_time()
             response = get()
             timings.append((time.perf_counter() - started) * 1000)
@@ -438,20 +478,55 @@ def measure(app: Flask, get: Callable[[], Any]) -> tuple[list[float], list[float
     return timings, cpu, counter.count / REQUESTS
 
 
+def bare(app: Flask, statement: Callable[[], sa.Executable]) -> list[float]:
+    """The floor: one statement run bare on a pooled connection (no Flask, no ORM objects),
+    fetched in full; wall-clock ms of REQUESTS runs after WARMUP."""
+    timings = []
+    with app.app_context():
+        engine = db.engine
+        executable = statement()
+    with engine.connect() as conn:
+        for n in range(WARMUP + REQUESTS):
+            started = time.perf_counter()
+            conn.execute(executable).all()
+            conn.rollback()
+            if n >= WARMUP:
+                timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 def measure_shortlist(app: Flask, job_id: int, token: str, name: str) -> None:
+    """Misses (the job's cached rows dropped before each request) under the original names,
+    then hits; each with its floor, a bare statement measured in the same run."""
     client = app.test_client()
     response = client.post(
         "/login", data={"email": "recruiter@bench.example", "password": PASSWORD}
     )
     if response.status_code != 303:
         raise SystemExit(f"Signing in failed: {response.status_code}")
-    page, page_cpu, queries = measure(
-        app, lambda: client.get(f"/jobs/{job_id}/shortlist?sort=-calibrated")
-    )
+
+    def drop() -> None:
+        with app.app_context():
+            cache.invalidate([job_id])
+            db.session.commit()
+
+    page_url = f"/jobs/{job_id}/shortlist?sort=-calibrated"
+    api_url = f"/api/v1/jobs/{job_id}/shortlist?sort=-calibrated"
     bearer = {"Authorization": f"Bearer {token}"}
-    api, _api_cpu, api_queries = measure(
-        app, lambda: client.get(f"/api/v1/jobs/{job_id}/shortlist?sort=-calibrated", headers=bearer)
+    page, page_cpu, queries = measure(app, lambda: client.get(page_url), drop)
+    api, _api_cpu, api_queries = measure(app, lambda: client.get(api_url, headers=bearer), drop)
+    hit, hit_cpu, hit_queries = measure(app, lambda: client.get(page_url))
+    api_hit, _api_hit_cpu, api_hit_queries = measure(
+        app, lambda: client.get(api_url, headers=bearer)
     )
+    # Floors: the miss's one pass over the job's submitted assessments (stored sums) and
+    # ratings; the hit's primary-key read of the cached rows.
+    miss_floor = bare(app, lambda: aggregates._assessment_figures(job_id))
+    hit_floor = bare(
+        app,
+        lambda: sa.select(ShortlistCache.payload).where(ShortlistCache.job_id == job_id),
+    )
+    prefix = "shortlist_500" if name == "500" else "shortlist_pg_100k"
     if name == "500":
         report("shortlist_500_p50_ms", statistics.median(page), "ms")
         report("shortlist_500_p95_ms", percentile(page, 0.95), "ms")
@@ -462,9 +537,27 @@ def measure_shortlist(app: Flask, job_id: int, token: str, name: str) -> None:
     else:
         report("shortlist_pg_100k_p50_ms", statistics.median(page), "ms")
         report("shortlist_pg_100k_p95_ms", percentile(page, 0.95), "ms")
+        report("shortlist_pg_100k_cpu_p50_ms", statistics.median(page_cpu), "ms")
         report("shortlist_queries_100k", round(queries), "queries")
         report("shortlist_api_pg_100k_p50_ms", statistics.median(api), "ms")
         report("shortlist_api_pg_100k_p95_ms", percentile(api, 0.95), "ms")
+    report(f"{prefix}_miss_floor_p95_ms", percentile(miss_floor, 0.95), "ms")
+    report(
+        f"{prefix}_miss_vs_floor_ratio",
+        percentile(page, 0.95) / percentile(miss_floor, 0.95),
+        "x",
+    )
+    cached = "shortlist_cached" if name != "500" else "shortlist_500_cached"
+    report(f"{cached}_p50_ms", statistics.median(hit), "ms")
+    report(f"{cached}_p95_ms", percentile(hit, 0.95), "ms")
+    report(f"{cached}_cpu_p50_ms", statistics.median(hit_cpu), "ms")
+    report(f"{cached}_queries", round(hit_queries), "queries")
+    report(f"{cached}_api_p50_ms", statistics.median(api_hit), "ms")
+    report(f"{cached}_api_queries", round(api_hit_queries), "queries")
+    report(f"{cached}_floor_p50_ms", statistics.median(hit_floor), "ms")
+    report(
+        f"{cached}_vs_floor_ratio", statistics.median(hit) / statistics.median(hit_floor), "x"
+    )
 
 
 def run_sqlite() -> None:

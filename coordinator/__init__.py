@@ -105,6 +105,7 @@ def _register_domains() -> None:
     from coordinator.scheduling import operations as scheduling_operations
     from coordinator.scheduling import permissions as scheduling_permissions
     from coordinator.scheduling import todos as scheduling_todos
+    from coordinator.shortlist import cache as shortlist_cache
     from coordinator.shortlist import todos as shortlist_todos
     from coordinator.webhooks import receivers as webhook_receivers
 
@@ -114,6 +115,7 @@ def _register_domains() -> None:
     responses.register()
     invite_receivers.register()
     webhook_receivers.register()
+    shortlist_cache.register()
     for todos in (scheduling_todos, assessment_todos, compensation_todos, invite_todos,
                   shortlist_todos):
         todos.register()

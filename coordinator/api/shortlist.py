@@ -322,7 +322,7 @@ def job_shortlist(job_id: int, query: ShortlistQuery) -> Any:
     start = (query.page - 1) * query.per_page
     page = rows[start : start + query.per_page]
     aggregates.load_criterion_means(page)
-    return ShortlistPageOut(
+    out = ShortlistPageOut(
         items=[ShortlistRowOut.of(row) for row in page],
         page=query.page,
         per_page=query.per_page,
@@ -331,6 +331,8 @@ def job_shortlist(job_id: int, query: ShortlistQuery) -> Any:
         criteria=[CriterionOut(criterion_id=cid, title=title) for cid, title in shortlist.criteria],
         calibration=_calibration(shortlist.calibration_scope),
     )
+    db.session.commit()  # keeps the rows a cache miss computed
+    return out
 
 
 @endpoint(
@@ -356,7 +358,7 @@ def shortlist_chart(job_id: int, query: ShortlistFilterQuery) -> Any:
         criterion_means=False,
         viewer=g.user,
     )
-    return ShortlistChartOut(
+    out = ShortlistChartOut(
         criteria=[
             ChartCriterionOut(
                 criterion_id=item.criterion_id,
@@ -372,6 +374,8 @@ def shortlist_chart(job_id: int, query: ShortlistFilterQuery) -> Any:
         candidacies=len(shortlist.rows),
         withheld_candidacies=shortlist.withheld_count,
     )
+    db.session.commit()  # keeps the rows a cache miss computed
+    return out
 
 
 @endpoint(
@@ -388,7 +392,7 @@ def compare_candidacies(job_id: int, query: CompareQuery) -> Any:
     job = get_job(job_id)
     require(can_view_shortlist(g.user, job))
     comparison = operations.compare(job, parse_ids([query.ids]), viewer=g.user)
-    return ComparisonOut(
+    out = ComparisonOut(
         criteria=[
             CriterionOut(criterion_id=cid, title=title) for cid, title in comparison.criteria
         ],
@@ -401,6 +405,8 @@ def compare_candidacies(job_id: int, query: CompareQuery) -> Any:
             for item in comparison.candidacies
         ],
     )
+    db.session.commit()  # keeps the rows a cache miss computed
+    return out
 
 
 @endpoint(

@@ -46,6 +46,20 @@ class Assessment(db.Model):
             name="submitted_has_recommendation",
         ),
         sa.Index("ix_assessments_interviewer_state", "interviewer_id", "state"),
+        # What the shortlist needs of a submitted assessment, stored when it is submitted.
+        sa.CheckConstraint(
+            "(state = 'submitted') = (rating_count IS NOT NULL)", name="submitted_has_sums"
+        ),
+        sa.CheckConstraint(
+            "(rating_sum IS NULL) = (rating_count IS NULL)", name="sum_has_count"
+        ),
+        sa.CheckConstraint(
+            "(rating_scores IS NULL) = (rating_count IS NULL)", name="scores_have_count"
+        ),
+        sa.CheckConstraint(
+            "rating_sum >= rating_count AND rating_sum <= 4 * rating_count",
+            name="sum_on_scale",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +77,13 @@ class Assessment(db.Model):
     #: Notes the interviewer marked for later interviewers (shown in their brief).
     notes_for_later: Mapped[str] = mapped_column(sa.Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Sum and number of the ratings, set when submitted (None while a draft): the shortlist
+    #: reads them instead of every rating.
+    rating_sum: Mapped[int | None]
+    rating_count: Mapped[int | None]
+    #: The ratings as ``criterion:score`` pairs separated by spaces, set when submitted (the
+    #: shortlist's criterion means and chart read them instead of every rating row).
+    rating_scores: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -77,6 +98,16 @@ class Assessment(db.Model):
     @property
     def is_submitted(self) -> bool:
         return self.state is AssessmentState.submitted
+
+    def store_sums(self) -> None:
+        """Store the ratings' sum and count while submitted, clear them otherwise."""
+        if self.is_submitted:
+            scores = [r.score for r in self.ratings]
+            self.rating_sum, self.rating_count = sum(scores), len(scores)
+            self.rating_scores = " ".join(f"{r.criterion_id}:{r.score}" for r in self.ratings)
+        else:
+            self.rating_sum = self.rating_count = None
+            self.rating_scores = None
 
 
 class Rating(db.Model):

@@ -180,6 +180,7 @@ def save_assessment(
     if submit:
         assessment.state = AssessmentState.submitted
         assessment.submitted_at = utcnow()
+    assessment.store_sums()
     db.session.flush()
     record(
         actor,
@@ -209,6 +210,7 @@ def reopen_assessment(assessment: Assessment, *, actor: User, reason: str) -> As
         )
     assessment.state = AssessmentState.draft
     assessment.submitted_at = None
+    assessment.store_sums()
     db.session.flush()
     record(
         actor,

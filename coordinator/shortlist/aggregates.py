@@ -1,36 +1,42 @@
-"""Shortlist rows computed in SQL: a fixed number of grouped queries per job, whatever its size.
+"""Shortlist rows: computed per job in a fixed number of grouped queries, kept in the job's
+cache (:mod:`coordinator.shortlist.cache`), then filtered and withheld per request.
 
 Only submitted assessments of non-cancelled interviews count (drafts never do; a reopened
-assessment counts again once resubmitted).
+assessment counts again once resubmitted). An assessment's overall score comes from the sum and
+count of its ratings stored when it was submitted.
+
+What is cached is what every viewer sees alike: every candidacy of the job (all states) with its
+figures, and per criterion how often each score was given (means and the chart come from those).
+Filters, the independence rule (a viewer who owes an assessment of a candidacy sees its figures
+withheld) and sorting apply to the cached rows on every request.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 
 from coordinator.accounts.models import User
 from coordinator.assessments.models import (
     SCALE,
     Assessment,
     AssessmentState,
-    Rating,
     Recommendation,
 )
 from coordinator.assessments.owing import owed_seat, withheld_from
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import db
 from coordinator.errors import RuleViolation
-from coordinator.jobs.models import Job
+from coordinator.jobs.models import Criterion, Job, PlannedRound
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
-from coordinator.shortlist import calibration
-from coordinator.shortlist.models import Decision
+from coordinator.shortlist import cache, calibration
+from coordinator.shortlist.models import Decision, Outcome
 from coordinator.timeutil import utcnow
 
 DEFAULT_STATES = (CandidacyState.active, CandidacyState.shortlisted)
@@ -38,6 +44,8 @@ SORTS = ("name", "state", "rounds_done", "missing", "spread", "raw", "calibrated
 ORG_SAMPLE = 20_000
 #: Candidacy states in the order a candidacy moves through them (sorting by state follows it).
 PIPELINE = list(CandidacyState)
+_RECOMMENDATIONS = [r.value for r in Recommendation]
+_RECOMMENDATION_INDEX = {value: index for index, value in enumerate(_RECOMMENDATIONS)}
 
 
 @dataclass
@@ -48,9 +56,39 @@ class CriterionStat:
     count: int
 
 
+class CandidateView(NamedTuple):
+    """What a shortlist shows of a candidate (read from the cached rows)."""
+
+    id: int
+    name: str
+    email: str
+    time_zone: str
+
+
+class CandidacyView(NamedTuple):
+    """What a shortlist shows of a candidacy (read from the cached rows)."""
+
+    id: int
+    job_id: int
+    state: CandidacyState
+    candidate: CandidateView
+
+
+class DecisionView(NamedTuple):
+    """A candidacy's last decision, as a shortlist shows it."""
+
+    id: int
+    candidacy_id: int
+    outcome: Outcome
+    reason: str
+    actor_id: int | None
+    missing_assessments: int
+    created_at: datetime
+
+
 @dataclass
 class ShortlistRow:
-    candidacy: Candidacy
+    candidacy: CandidacyView
     rounds_done: int = 0
     next_round: str | None = None
     #: The shortlist's criteria columns, and this row's (sum, count) of ratings per criterion.
@@ -64,15 +102,18 @@ class ShortlistRow:
     missing_assessments: int = 0
     raw_score: float | None = None
     calibrated_score: float | None = None
-    last_decision: Decision | None = None
+    last_decision: DecisionView | None = None
     #: The viewer still owes an assessment of this candidacy: its ratings, recommendations,
     #: spread, scores and decision reasons are withheld from them (independence).
     withheld: bool = False
     #: The interview whose assessment the viewer owes first (where the page links to).
     owed_interview_id: int | None = None
 
+    #: The row's ratings as cached: ``criterion:score`` pairs (read only when needed).
+    given: str = field(default="", repr=False)
+
     @property
-    def candidate(self) -> Candidate:
+    def candidate(self) -> CandidateView:
         return self.candidacy.candidate
 
     @property
@@ -91,8 +132,18 @@ class ShortlistRow:
         self.withheld = True
         self.owed_interview_id = interview_id
         self.criterion_sums = {}
+        self.given = ""
         self.recommendations = None
         self.spread = self.raw_score = self.calibrated_score = None
+
+    @property
+    def all_sums(self) -> dict[int, tuple[int, int]]:
+        """Every criterion's (sum, count) of this row's ratings."""
+        sums: dict[int, tuple[int, int]] = {}
+        for criterion_id, per_score in _per_criterion(Counter(self.given.split())).items():
+            a, b, c, d = per_score
+            sums[criterion_id] = (a + 2 * b + 3 * c + 4 * d, a + b + c + d)
+        return sums
 
     def mean(self, criterion_id: int) -> float | None:
         total_count = self.criterion_sums.get(criterion_id)
@@ -135,17 +186,14 @@ def _submitted() -> sa.ColumnElement[bool]:
     )
 
 
-def _in_job(job: Job) -> sa.ColumnElement[bool]:
+def _in_job(job_id: int) -> sa.ColumnElement[bool]:
     """Rounds of the job's candidacies (the planner starts from the job's candidacies)."""
-    return Round.candidacy_id.in_(sa.select(Candidacy.id).where(Candidacy.job_id == job.id))
+    return Round.candidacy_id.in_(sa.select(Candidacy.id).where(Candidacy.job_id == job_id))
 
 
 def _scored_sample(limit: int) -> list[calibration.Scored]:
-    """The organisation's latest ``limit`` submitted assessments with their overall scores.
-
-    They are chosen before their ratings are joined, so the sample costs ``limit`` rows, not the
-    whole table.
-    """
+    """The organisation's latest ``limit`` submitted assessments with their overall scores
+    (from their stored sums; those without ratings take a place but score nothing)."""
     latest = (
         sa.select(Assessment.id)
         .join(Interview, Interview.id == Assessment.interview_id)
@@ -159,16 +207,12 @@ def _scored_sample(limit: int) -> list[calibration.Scored]:
             Assessment.interview_id,
             Assessment.interviewer_id,
             Round.candidacy_id,
-            sa.func.sum(Rating.score),
-            sa.func.count(Rating.id),
+            Assessment.rating_sum,
+            Assessment.rating_count,
         )
-        .join(Rating, Rating.assessment_id == Assessment.id)
         .join(Interview, Interview.id == Assessment.interview_id)
         .join(Round, Round.id == Interview.round_id)
-        .where(Assessment.id.in_(latest))
-        .group_by(
-            Assessment.id, Assessment.interview_id, Assessment.interviewer_id, Round.candidacy_id
-        )
+        .where(Assessment.id.in_(latest), Assessment.rating_count > 0)
     )
     return [
         calibration.Scored(interview_id, interviewer_id, candidacy_id, total / count)
@@ -199,123 +243,281 @@ def _candidacy_filter(
     return where
 
 
-_INT = sa.Integer()
-
-
-def _none(type_: sa.types.TypeEngine[object] = _INT) -> sa.ColumnElement[object]:
-    return sa.cast(sa.null(), type_)
-
-
-def _rating_aggregates(
-    job: Job, shown: sa.Select[tuple[int]], criterion_means: bool | int
-) -> sa.CompoundSelect:
-    """One pass over the job's submitted ratings, up to three groupings (UNION ALL), one statement:
-
-    ``a`` per assessment (interview, interviewer, candidacy, recommendation, sum and count of
-    ratings) for scores, spread, calibration and the recommendation tally; ``d`` per criterion
-    and score over the shown candidacies, for the distribution chart; ``c`` per shown candidacy
-    and criterion (sum and count) for the criterion means: every criterion (``True``), one
-    (a criterion id, to sort by it) or none (``False``; :func:`load_criterion_means` then reads
-    them for the rows of one page).
-    """
-    rated = (
-        sa.select(
-            Round.candidacy_id.label("candidacy_id"),
-            # Whether the shortlist shows the candidacy: one hashed lookup per row, no join.
-            Round.candidacy_id.in_(shown).label("shown"),
-            Assessment.id.label("assessment_id"),
-            Assessment.interview_id.label("interview_id"),
-            Assessment.interviewer_id.label("interviewer_id"),
-            Assessment.recommendation.label("recommendation"),
-            Rating.criterion_id.label("criterion_id"),
-            Rating.score.label("score"),
-        )
-        .select_from(Round)
-        .join(Interview, Interview.round_id == Round.id)
-        .join(Assessment, Assessment.interview_id == Interview.id)
-        .outerjoin(Rating, Rating.assessment_id == Assessment.id)
-        .where(_in_job(job), _submitted())
-        .cte("rated")
-    )
-    shown_only = rated.c.shown.is_(True)
-    per_assessment = sa.select(
-        sa.literal("a").label("kind"),
-        rated.c.assessment_id.label("k1"),
-        rated.c.interview_id.label("k2"),
-        rated.c.interviewer_id.label("k3"),
-        rated.c.candidacy_id.label("k4"),
-        sa.type_coerce(rated.c.recommendation, sa.String()).label("recommendation"),
-        sa.func.sum(rated.c.score).label("total"),
-        sa.func.count(rated.c.score).label("n"),
-    ).group_by(
-        rated.c.assessment_id,
-        rated.c.interview_id,
-        rated.c.interviewer_id,
-        rated.c.candidacy_id,
-        rated.c.recommendation,
-    )
-    per_score = (
-        sa.select(
-            sa.literal("d"),
-            rated.c.criterion_id,
-            rated.c.score,
-            _none(),
-            _none(),
-            _none(sa.String()),
-            _none(),
-            sa.func.count(rated.c.score),
-        )
-        .where(shown_only, rated.c.criterion_id.is_not(None))
-        .group_by(rated.c.criterion_id, rated.c.score)
-    )
-    if criterion_means is False:
-        return sa.union_all(per_assessment, per_score)
-    which = rated.c.criterion_id.is_not(None)
-    if criterion_means is not True:
-        which = rated.c.criterion_id == criterion_means
-    per_criterion = (
-        sa.select(
-            sa.literal("c"),
-            rated.c.candidacy_id,
-            rated.c.criterion_id,
-            _none(),
-            _none(),
-            _none(sa.String()),
-            sa.func.sum(rated.c.score),
-            sa.func.count(rated.c.score),
-        )
-        .where(shown_only, which)
-        .group_by(rated.c.candidacy_id, rated.c.criterion_id)
-    )
-    return sa.union_all(per_assessment, per_score, per_criterion)
-
-
-def load_criterion_means(rows: Sequence[ShortlistRow]) -> None:
-    """Every criterion's sum and count of submitted ratings for these rows (one page): one query.
-
-    Withheld rows stay without means.
-    """
-    by_id = {row.candidacy.id: row for row in rows if not row.withheld}
-    if not by_id:
-        return
-    sums: dict[int, dict[int, tuple[int, int]]] = {candidacy_id: {} for candidacy_id in by_id}
-    for candidacy_id, criterion_id, total, count in db.session.execute(
+def _assessment_figures(job_id: int) -> sa.Select[Any]:
+    """The job's submitted assessments, one row each from what was stored when submitted:
+    candidacy, interview, interviewer, recommendation, sum and count of the ratings (scores,
+    spread, calibration, the recommendation tally) and their ``criterion:score`` pairs
+    (criterion means and the chart). No rating row is read."""
+    return (
         sa.select(
             Round.candidacy_id,
-            Rating.criterion_id,
-            sa.func.sum(Rating.score),
-            sa.func.count(Rating.id),
+            Assessment.interview_id,
+            Assessment.interviewer_id,
+            sa.type_coerce(Assessment.recommendation, sa.String()),
+            Assessment.rating_sum,
+            Assessment.rating_count,
+            Assessment.rating_scores,
         )
         .select_from(Round)
         .join(Interview, Interview.round_id == Round.id)
         .join(Assessment, Assessment.interview_id == Interview.id)
-        .join(Rating, Rating.assessment_id == Assessment.id)
-        .where(Round.candidacy_id.in_(list(by_id)), _submitted())
-        .group_by(Round.candidacy_id, Rating.criterion_id)
-    ).all():
-        sums[candidacy_id][criterion_id] = (int(total), int(count))
-    for candidacy_id, row in by_id.items():
-        row.criterion_sums = sums[candidacy_id]
+        .where(_in_job(job_id), _submitted())
+    )
+
+
+def _iso(value: datetime) -> str:
+    return _aware(value).astimezone(UTC).isoformat()
+
+
+def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
+    """Every candidacy of the job with what every viewer sees alike, and until when that holds
+    (the next start or end of one of its interviews: rounds done and missing assessments move
+    with the clock). Five statements whatever the job's size (six when the job alone says too
+    little to calibrate)."""
+    # The plan in one statement: its rounds in order, each with its criteria in order.
+    plan: list[tuple[int, str]] = []
+    titles: dict[int, str] = {}
+    live: list[tuple[int, str]] = []
+    for planned_id, planned_title, criterion_id, title, is_retired in db.session.execute(
+        sa.select(
+            PlannedRound.id, PlannedRound.title, Criterion.id, Criterion.title, Criterion.is_retired
+        )
+        .outerjoin(Criterion, Criterion.planned_round_id == PlannedRound.id)
+        .where(PlannedRound.job_id == job.id)
+        .order_by(PlannedRound.position, PlannedRound.id, Criterion.position, Criterion.id)
+    ):
+        if not plan or plan[-1][0] != planned_id:
+            plan.append((planned_id, planned_title))
+        if criterion_id is not None:
+            titles[criterion_id] = title
+            if not is_retired:
+                live.append((criterion_id, title))
+
+    last = (
+        sa.select(Decision.candidacy_id.label("candidacy_id"), sa.func.max(Decision.id).label("id"))
+        .join(Candidacy, Candidacy.id == Decision.candidacy_id)
+        .where(Candidacy.job_id == job.id)
+        .group_by(Decision.candidacy_id)
+        .subquery()
+    )
+    candidacies = db.session.execute(
+        sa.select(
+            Candidacy.id,
+            sa.type_coerce(Candidacy.state, sa.String()),
+            Candidate.id,
+            Candidate.name,
+            Candidate.email,
+            Candidate.time_zone,
+            Decision.id,
+            sa.type_coerce(Decision.outcome, sa.String()),
+            Decision.reason,
+            Decision.actor_id,
+            Decision.missing_assessments,
+            Decision.created_at,
+        )
+        .join(Candidate, Candidate.id == Candidacy.candidate_id)
+        .outerjoin(last, last.c.candidacy_id == Candidacy.id)
+        .outerjoin(Decision, Decision.id == last.c.id)
+        .where(Candidacy.job_id == job.id)
+        .order_by(Candidate.name, Candidacy.id)
+    ).all()
+
+    # Rounds: which planned rounds each candidacy has, which are done (every live interview
+    # ended), and the next instant an interview of the job starts or ends.
+    scheduled = Interview.state == InterviewState.scheduled
+    starts_later = sa.and_(scheduled, Interview.starts_at > now)
+    ends_later = sa.and_(scheduled, Interview.ends_at > now)
+    planned: dict[int, list[int]] = defaultdict(list)
+    done: dict[int, set[int]] = defaultdict(set)
+    valid_until: datetime | None = None
+    for (
+        candidacy_id,
+        planned_round_id,
+        last_end,
+        live_count,
+        next_start,
+        next_end,
+    ) in db.session.execute(
+        sa.select(
+            Round.candidacy_id,
+            Round.planned_round_id,
+            sa.func.max(sa.case((scheduled, Interview.ends_at))),
+            sa.func.count(sa.case((scheduled, Interview.id))),
+            sa.func.min(sa.case((starts_later, Interview.starts_at))),
+            sa.func.min(sa.case((ends_later, Interview.ends_at))),
+        )
+        .select_from(Round)
+        .join(Candidacy, Candidacy.id == Round.candidacy_id)
+        .outerjoin(Interview, Interview.round_id == Round.id)
+        .where(Candidacy.job_id == job.id)
+        .group_by(Round.candidacy_id, Round.planned_round_id)
+    ):
+        planned[candidacy_id].append(planned_round_id)
+        if live_count and last_end is not None and _aware(last_end) <= now:
+            done[candidacy_id].add(planned_round_id)
+        for instant in (next_start, next_end):
+            if instant is not None and (valid_until is None or _aware(instant) < valid_until):
+                valid_until = _aware(instant)
+
+    missing = missing_by_candidacy(Candidacy.job_id == job.id, now)
+
+    tallies: dict[int, list[int]] = {}
+    scored: list[tuple[calibration.Scored, float, int]] = []
+    #: Per candidacy, its assessments' ``criterion:score`` pairs.
+    given: dict[int, list[str]] = defaultdict(list)
+    for (
+        candidacy_id,
+        interview_id,
+        interviewer_id,
+        recommendation,
+        total,
+        count,
+        pairs,
+    ) in db.session.execute(_assessment_figures(job.id)).all():
+        if recommendation:
+            tally = tallies.get(candidacy_id)
+            if tally is None:
+                tally = tallies[candidacy_id] = [0, 0, 0, 0]
+            tally[_RECOMMENDATION_INDEX[recommendation]] += 1
+        if count:
+            scored.append(
+                (
+                    calibration.Scored(interview_id, interviewer_id, candidacy_id, total / count),
+                    float(total),
+                    int(count),
+                )
+            )
+        if pairs:
+            given[candidacy_id].append(pairs)
+
+    basis = [s for s, _, _ in scored]
+    scope = "job"
+    if calibration.shared_interviews(basis) < calibration.MIN_JOB_COMPARISONS:
+        scope = "organisation"
+        basis = _scored_sample(ORG_SAMPLE)
+    lean = calibration.leniencies(basis)
+    if not lean:
+        scope = "none"
+    by_candidacy: dict[int, list[tuple[calibration.Scored, float, int]]] = defaultdict(list)
+    for item in scored:
+        by_candidacy[item[0].candidacy_id].append(item)
+
+    rows: list[list[Any]] = []
+    by_state: dict[str, Counter[str]] = defaultdict(Counter)
+    for (
+        candidacy_id,
+        state,
+        candidate_id,
+        name,
+        email,
+        time_zone,
+        decision_id,
+        outcome,
+        reason,
+        actor_id,
+        decision_missing,
+        decided_at,
+    ) in candidacies:
+        items = by_candidacy.get(candidacy_id, [])
+        raw = round(sum(s.overall for s, _, _ in items) / len(items), 2) if items else None
+        pairs = " ".join(given.get(candidacy_id, ()))
+        by_state[state].update(pairs.split())
+        tally = tallies.get(candidacy_id)
+        rows.append(
+            [
+                candidacy_id,
+                state,
+                candidate_id,
+                name,
+                email,
+                time_zone,
+                planned.get(candidacy_id, []),
+                len(done[candidacy_id]),
+                next((title for pid, title in plan if pid not in done[candidacy_id]), None),
+                missing.get(candidacy_id, 0),
+                tally,
+                spread(items),
+                raw,
+                calibration.calibrated([s for s, _, _ in items], lean),
+                None
+                if decision_id is None
+                else [decision_id, outcome, reason, actor_id, decision_missing, _iso(decided_at)],
+                # Read per row only when needed (a page's rows, a sort): kept as text.
+                pairs,
+            ]
+        )
+    payload = {
+        "scope": scope,
+        "live": live,
+        "titles": {str(k): v for k, v in titles.items()},
+        "rows": rows,
+        # How often each criterion:score pair was given, per candidacy state (the chart).
+        "by_state": {state: dict(counts) for state, counts in by_state.items()},
+    }
+    return payload, valid_until
+
+
+def _row(job_id: int, data: list[Any]) -> ShortlistRow:
+    """A shortlist row from its cached list (see :func:`compute`)."""
+    (
+        candidacy_id,
+        state,
+        candidate_id,
+        name,
+        email,
+        time_zone,
+        _planned,
+        rounds_done,
+        next_round,
+        missing,
+        tally,
+        spread_,
+        raw,
+        calibrated,
+        decision,
+        given,
+    ) = data
+    row = ShortlistRow(
+        candidacy=CandidacyView(
+            candidacy_id,
+            job_id,
+            CandidacyState(state),
+            CandidateView(candidate_id, name, email, time_zone),
+        ),
+        rounds_done=rounds_done,
+        next_round=next_round,
+        missing_assessments=missing,
+        spread=spread_,
+        raw_score=raw,
+        calibrated_score=calibrated,
+        last_decision=None
+        if decision is None
+        else DecisionView(
+            decision[0],
+            candidacy_id,
+            Outcome(decision[1]),
+            decision[2],
+            decision[3],
+            decision[4],
+            datetime.fromisoformat(decision[5]),
+        ),
+        given=given,
+    )
+    if tally is not None:
+        row.recommendations = dict(zip(_RECOMMENDATIONS, tally, strict=True))
+    return row
+
+
+def _per_criterion(pairs: Mapping[str, int]) -> dict[int, list[int]]:
+    """``{"12:3": 2, …}`` (how often each criterion:score pair occurs) → ``{12: [0, 0, 2, 0]}``."""
+    counts: dict[int, list[int]] = {}
+    for pair, n in pairs.items():
+        criterion_id, score = pair.split(":")
+        per_score = counts.get(int(criterion_id))
+        if per_score is None:
+            per_score = counts[int(criterion_id)] = [0, 0, 0, 0]
+        per_score[int(score) - 1] += n
+    return counts
 
 
 def build(
@@ -333,125 +535,95 @@ def build(
     ``candidacy_ids`` narrows the rows to those candidacies (comparison); leniencies are still
     estimated from the whole job, so a candidacy's calibrated score is the same everywhere.
     ``criterion_means``: the per-criterion means of every row (``True``), of one criterion
-    only (its id: enough to sort by it), or none yet (``False``: load them for the rows of one
+    only (its id: enough to sort by it), or none yet (``False``: fill them for the rows of one
     page with :func:`load_criterion_means`).
 
     ``viewer``: rows of candidacies the viewer still owes an assessment of are withheld (see
     :meth:`ShortlistRow.withhold`) and left out of the chart and the criterion means.
 
-    A fixed number of statements whatever the job's size: the candidacies, what the viewer
-    owes, the ratings (one pass), the organisation's sample when the job alone says too
-    little, missing assessments, rounds, last decisions.
+    Statements: the job's cached rows (one; :func:`compute`'s on a miss) and what the viewer
+    owes (one), whatever the job's size.
     """
     now = now or utcnow()
-    where = _candidacy_filter(job, states, planned_round_id, candidacy_ids)
-    statement = (
-        sa.select(Candidacy)
-        .join(Candidacy.candidate)
-        # The job is the one in hand: no join back to it (and its manager's roles) per row;
-        # and only the columns a shortlist shows (hundreds of rows are loaded, one page shown).
-        .options(
-            load_only(Candidacy.id, Candidacy.job_id, Candidacy.candidate_id, Candidacy.state),
-            contains_eager(Candidacy.candidate).load_only(
-                Candidate.id, Candidate.name, Candidate.email, Candidate.time_zone
+    payload = cache.load(job, now, lambda: compute(job, now))
+    wanted_states = {s.value for s in states}
+    wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
+    shown = [
+        data
+        for data in payload["rows"]
+        if data[1] in wanted_states
+        and (planned_round_id is None or planned_round_id in data[6])
+        and (wanted_ids is None or data[0] in wanted_ids)
+    ]
+    withheld: dict[int, int] = {}
+    if viewer is not None and shown:
+        withheld = withheld_from(
+            viewer,
+            sa.select(Candidacy.id).where(
+                *_candidacy_filter(job, states, planned_round_id, candidacy_ids)
             ),
-            lazyload(Candidacy.job),
         )
-        .where(*where)
-        .order_by(Candidate.name, Candidacy.id)
-    )
-    rows = {c.id: ShortlistRow(candidacy=c) for c in db.session.scalars(statement).unique()}
 
-    # Criteria columns: the plan's live criteria in order; retired ones only once rated.
-    titles = {c.id: c.title for p in job.planned_rounds for c in p.criteria}
-    live = [(c.id, c.title) for p in job.planned_rounds for c in p.criteria if not c.is_retired]
-
-    scored: list[tuple[calibration.Scored, float, int]] = []
-    score_counts: dict[int, dict[int, int]] = defaultdict(dict)
-    rated_criteria: set[int] = set()
-    shown = sa.select(Candidacy.id).where(*where)
-    withheld = withheld_from(viewer, shown) if viewer is not None else {}
-    if withheld:
+    rows = [_row(job.id, data) for data in shown]
+    # The chart counts the shown rows the viewer may see: whole states from the cached totals
+    # when no other filter applies, less the withheld rows.
+    pair_counts: Counter[str] = Counter()
+    by_totals = planned_round_id is None and candidacy_ids is None
+    if by_totals:
+        for state in wanted_states:
+            pair_counts.update(payload["by_state"].get(state, {}))
+    for row in rows:
+        if row.candidacy.id in withheld:
+            if by_totals:
+                pair_counts.subtract(row.given.split())
+            row.withhold(withheld[row.candidacy.id])
+            continue
+        if not by_totals:
+            pair_counts.update(row.given.split())
         # Withheld rows count towards nothing the viewer sees: not the chart, not the means.
-        shown = shown.where(Candidacy.id.not_in(list(withheld)))
-    for kind, k1, k2, k3, k4, recommendation, total, n in db.session.execute(
-        _rating_aggregates(job, shown, criterion_means)
-    ).all():
-        if kind == "a":
-            row = rows.get(k4)
-            if row is not None and row.recommendations is not None and recommendation:
-                row.recommendations[recommendation] += 1
-            if n:
-                scored.append((calibration.Scored(k2, k3, k4, total / n), float(total), int(n)))
-        elif kind == "c":
-            row = rows.get(k1)
-            if row is not None:
-                row.criterion_sums[k2] = (int(total), int(n))
-            rated_criteria.add(k2)
-        else:
-            score_counts[k1][int(k2)] = int(n)
-            rated_criteria.add(k1)
+        if criterion_means is True:
+            row.criterion_sums = row.all_sums
+        elif criterion_means is not False:
+            sums = row.all_sums
+            if criterion_means in sums:
+                row.criterion_sums = {criterion_means: sums[criterion_means]}
+    score_counts = {
+        cid: counts for cid, counts in _per_criterion(pair_counts).items() if any(counts)
+    }
+
+    titles = {int(k): v for k, v in payload["titles"].items()}
+    live = [(cid, title) for cid, title in payload["live"]]
     live_ids = {cid for cid, _ in live}
     criteria = live + [
         (cid, titles.get(cid, f"Criterion {cid}"))
-        for cid in sorted(rated_criteria - live_ids, key=lambda cid: (titles.get(cid, ""), cid))
+        for cid in sorted(set(score_counts) - live_ids, key=lambda cid: (titles.get(cid, ""), cid))
     ]
-
-    basis = [s for s, _, _ in scored]
-    scope = "job"
-    if calibration.shared_interviews(basis) < calibration.MIN_JOB_COMPARISONS:
-        scope = "organisation"
-        basis = _scored_sample(ORG_SAMPLE)
-    lean = calibration.leniencies(basis)
-    if not lean:
-        scope = "none"
-
-    by_candidacy: dict[int, list[tuple[calibration.Scored, float, int]]] = defaultdict(list)
-    for item in scored:
-        by_candidacy[item[0].candidacy_id].append(item)
-    for candidacy_id, row in rows.items():
-        items = by_candidacy.get(candidacy_id, [])
+    for row in rows:
         row.criteria = criteria
-        if items:
-            row.raw_score = round(sum(s.overall for s, _, _ in items) / len(items), 2)
-        row.spread = spread(items)
-        row.calibrated_score = calibration.calibrated([s for s, _, _ in items], lean)
-
-    for candidacy_id, missing in missing_by_candidacy(Candidacy.job_id == job.id, now).items():
-        if candidacy_id in rows:
-            rows[candidacy_id].missing_assessments = missing
-
-    for candidacy_id, interview_id in withheld.items():
-        if candidacy_id in rows:
-            rows[candidacy_id].withhold(interview_id)
-
-    _rounds(job, rows, now)
-    for decision in db.session.scalars(
-        sa.select(Decision)
-        .options(joinedload(Decision.actor).lazyload(User.role_rows))
-        .where(
-            Decision.id.in_(
-                sa.select(sa.func.max(Decision.id))
-                .join(Candidacy, Candidacy.id == Decision.candidacy_id)
-                .where(*where)
-                .group_by(Decision.candidacy_id)
-            )
-        )
-    ):
-        if decision.candidacy_id in rows:
-            rows[decision.candidacy_id].last_decision = decision
     return Shortlist(
         job=job,
         criteria=criteria,
-        rows=list(rows.values()),
-        calibration_scope=scope,
+        rows=rows,
+        calibration_scope=payload["scope"],
         states=tuple(states),
         planned_round_id=planned_round_id,
         distribution=[
-            Distribution(cid, title, {s: score_counts[cid].get(s, 0) for s in SCALE})
+            Distribution(
+                cid,
+                title,
+                dict(zip(SCALE, score_counts.get(cid, [0, 0, 0, 0]), strict=True)),
+            )
             for cid, title in criteria
         ],
     )
+
+
+def load_criterion_means(rows: Sequence[ShortlistRow]) -> None:
+    """Every criterion's sum and count of submitted ratings for these rows (one page), from
+    the cached figures (no statement). Withheld rows stay without means."""
+    for row in rows:
+        if not row.withheld:
+            row.criterion_sums = row.all_sums
 
 
 def score_distribution(shortlist: Shortlist) -> list[Distribution]:
@@ -490,29 +662,6 @@ def spread(items: Iterable[tuple[calibration.Scored, float, int]]) -> float | No
         return None
     average = sum(means) / len(means)
     return round(math.sqrt(sum((m - average) ** 2 for m in means) / len(means)), 3)
-
-
-def _rounds(job: Job, rows: dict[int, ShortlistRow], now: datetime) -> None:
-    """Rounds done (every live interview ended) and the next round of the plan."""
-    done: dict[int, set[int]] = defaultdict(set)
-    for candidacy_id, planned_round_id, last_end, live in db.session.execute(
-        sa.select(
-            Round.candidacy_id,
-            Round.planned_round_id,
-            sa.func.max(Interview.ends_at),
-            sa.func.count(Interview.id),
-        )
-        .join(Interview, Interview.round_id == Round.id)
-        .join(Candidacy, Candidacy.id == Round.candidacy_id)
-        .where(Candidacy.job_id == job.id, Interview.state == InterviewState.scheduled)
-        .group_by(Round.candidacy_id, Round.planned_round_id)
-    ):
-        if live and last_end is not None and _aware(last_end) <= now:
-            done[candidacy_id].add(planned_round_id)
-    plan = list(job.planned_rounds)
-    for candidacy_id, row in rows.items():
-        row.rounds_done = len(done[candidacy_id])
-        row.next_round = next((p.title for p in plan if p.id not in done[candidacy_id]), None)
 
 
 def _aware(value: datetime) -> datetime:
@@ -579,8 +728,17 @@ def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[s
 
 
 def plan_criteria(job: Job) -> list[tuple[int, str]]:
-    """Every criterion of the job's plan, retired ones too (a shortlist may sort by them)."""
-    return [(c.id, c.title) for p in job.planned_rounds for c in p.criteria]
+    """Every criterion of the job's plan, retired ones too (a shortlist may sort by them), in
+    plan order: one statement whatever the plan's size."""
+    return [
+        (criterion_id, title)
+        for criterion_id, title in db.session.execute(
+            sa.select(Criterion.id, Criterion.title)
+            .join(PlannedRound, PlannedRound.id == Criterion.planned_round_id)
+            .where(PlannedRound.job_id == job.id)
+            .order_by(PlannedRound.position, Criterion.position)
+        )
+    ]
 
 
 def sort_criterion(key: str) -> int | None:

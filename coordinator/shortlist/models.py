@@ -49,3 +49,38 @@ class Decision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User | None] = orm.relationship()
+
+
+class ShortlistCache(db.Model):
+    """A job's computed shortlist rows (what every viewer sees alike), kept until a change.
+
+    ``generation`` rises in the transaction of every change the rows show (which also clears
+    ``payload``); a read that computed the rows stores them only while the generation is still
+    the one it read first, so rows computed before a concurrent change never land after it.
+    The rows hold figures that move with the clock (rounds done, missing assessments): they
+    serve from ``computed_at`` until ``valid_until`` (the next interview start or end).
+    """
+
+    __tablename__ = "shortlist_caches"
+    __table_args__ = (
+        sa.CheckConstraint("generation >= 0", name="generation_not_negative"),
+        sa.CheckConstraint("(payload IS NULL) = (computed_at IS NULL)", name="payload_has_time"),
+        sa.CheckConstraint(
+            "valid_until IS NULL OR valid_until > computed_at", name="valid_after_computed"
+        ),
+        sa.CheckConstraint(
+            "scope IS NULL OR scope IN ('job', 'organisation', 'none')", name="scope_known"
+        ),
+    )
+
+    job_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    generation: Mapped[int] = mapped_column(default=0)
+    #: Where the stored rows' leniencies came from ("organisation": any submission anywhere
+    #: changes them).
+    scope: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The rows as JSON (see :mod:`coordinator.shortlist.cache`); None until computed.
+    payload: Mapped[str | None] = mapped_column(sa.Text)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

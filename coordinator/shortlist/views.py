@@ -168,7 +168,7 @@ def show_shortlist(job_id: int) -> Any:
         aria = ("descending" if descending else "ascending") if current else None
         return url_for(".show_shortlist", job_id=job.id, sort=wanted, **args), aria
 
-    return render_template(
+    html = render_template(
         "shortlist/show.html",
         job=job,
         shortlist=shortlist,
@@ -184,7 +184,9 @@ def show_shortlist(job_id: int) -> Any:
         method=calibration.METHOD,
         scope_text=SCOPES[shortlist.calibration_scope],
         can_decide=can_view_shortlist(g.user, job),
-    ), (422 if sort_error else 200)
+    )
+    db.session.commit()  # keeps the rows a cache miss computed
+    return html, (422 if sort_error else 200)
 
 
 def csv_cell(value: Any) -> Any:
@@ -249,6 +251,7 @@ def export_shortlist(job_id: int) -> Any:
             "true" if row.withheld else "false",
         ]
         writer.writerow([csv_cell(cell) for cell in cells])
+    db.session.commit()  # keeps the rows a cache miss computed
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="shortlist-job-{job.id}.csv"'
     response.headers["Cache-Control"] = "no-store"
@@ -269,7 +272,7 @@ def compare_candidacies(job_id: int) -> Any:
             "shortlist/compare.html", job=job, comparison=None, error=err.message
         ), 422
     _load_interviews(comparison)
-    return render_template(
+    html = render_template(
         "shortlist/compare.html",
         job=job,
         comparison=comparison,
@@ -279,6 +282,8 @@ def compare_candidacies(job_id: int) -> Any:
         scale=SCALE,
         recommendations=list(Recommendation),
     )
+    db.session.commit()  # keeps the rows a cache miss computed
+    return html
 
 
 def _load_interviews(comparison: operations.Comparison) -> None:

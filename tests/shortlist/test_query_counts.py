@@ -67,3 +67,56 @@ def test_shortlist_api_query_count_does_not_grow(scenario, grow, api_as, recruit
     with count_queries() as large:
         assert api.get(url).status_code == 200
     assert len(large) == len(small), f"{small}\n---\n{large}"
+
+
+def _shortlist_statements(queries) -> list[str]:
+    return [s for s in queries.statements if "shortlist_caches" in s]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/jobs/{job}/shortlist?per_page=200", "/jobs/{job}/shortlist/chart",
+     "/jobs/{job}/shortlist?sort=-calibrated&state=active,shortlisted,rejected"],
+)
+def test_a_cached_shortlist_read_is_a_small_constant_number_of_statements(
+    path, scenario, grow, api_as, recruiter, count_queries
+):
+    grow(1)
+    api = api_as(recruiter)
+    url = path.format(job=scenario.job.id)
+    assert api.get(url).status_code == 200  # a miss: computes and stores the rows
+    with count_queries() as small:
+        assert api.get(url).status_code == 200
+    grow(5)
+    assert api.get(url).status_code == 200
+    with count_queries() as large:
+        assert api.get(url).status_code == 200
+    assert len(large) == len(small), f"{small}\n---\n{large}"
+    # The rows: one primary-key read of the job's cache row, nothing stored.
+    assert len(_shortlist_statements(small)) == 1, str(small)
+    assert len(small) <= 8, str(small)
+
+
+def test_a_shortlist_cache_miss_is_constant_in_data_size(
+    scenario, grow, api_as, recruiter, count_queries
+):
+    from coordinator.shortlist import cache
+
+    api = api_as(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist?per_page=200&sort=-calibrated"
+
+    def miss() -> object:
+        cache.invalidate([scenario.job.id])
+        db.session.commit()
+        with count_queries() as queries:
+            assert api.get(url).status_code == 200
+        return queries
+
+    grow(1)
+    small = miss()
+    grow(5)
+    large = miss()
+    assert len(large) == len(small), f"{small}\n---\n{large}"
+    with count_queries() as hit:
+        assert api.get(url).status_code == 200
+    assert len(hit) < len(small)

@@ -1,0 +1,352 @@
+"""The per-job shortlist cache: rows kept in the database, dropped in the transaction that
+changes what they show.
+
+Reading (:func:`load`): one primary-key SELECT; on a hit the stored JSON is the answer. On a
+miss the caller's function computes the rows, and they are stored only while the job's
+``generation`` is still the one read first (an UPDATE guarded by it, or an INSERT that yields
+to any row written meanwhile), so rows computed while another transaction changed the job are
+never stored over that change. Each app server reads the same rows: nothing is kept in
+process memory.
+
+Invalidating: a ``before_flush`` hook on every session looks at the new, changed and deleted
+objects of the models the rows show (candidacies and their candidates, rounds, interviews,
+panels, submitted assessments and their ratings, decisions, the plan's rounds and criteria),
+finds their jobs and raises those jobs' generation in the same flush (an upsert, so a read
+that starts before the change finds a generation to compare). A change in whether an
+assessment counts also drops the rows of every job calibrated against the whole organisation.
+Code that changes those tables with bulk UPDATE/DELETE statements calls :func:`invalidate`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, orm
+from sqlalchemy.dialects import postgresql, sqlite
+
+from coordinator.assessments.models import Assessment, AssessmentState, Rating
+from coordinator.candidates.models import Candidacy, Candidate
+from coordinator.db import db
+from coordinator.jobs.models import Criterion, Job, PlannedRound
+from coordinator.scheduling.models import Interview, PanelMember, Round
+from coordinator.shortlist.models import Decision, ShortlistCache
+
+#: Columns whose change alters shortlist rows, per model (None: any change, creation, deletion).
+WATCHED: dict[type, frozenset[str] | None] = {
+    Candidacy: frozenset({"state", "candidate_id", "job_id"}),
+    Candidate: frozenset({"name", "email", "time_zone"}),
+    Round: frozenset({"candidacy_id", "planned_round_id"}),
+    Interview: frozenset({"state", "starts_at", "ends_at", "round_id"}),
+    PanelMember: frozenset({"interview_id", "user_id"}),
+    Assessment: frozenset(
+        {
+            "state",
+            "recommendation",
+            "rating_sum",
+            "rating_count",
+            "rating_scores",
+            "interview_id",
+            "interviewer_id",
+        }
+    ),
+    Rating: frozenset({"score", "criterion_id", "assessment_id"}),
+    Decision: None,
+    PlannedRound: frozenset({"title", "position", "job_id"}),
+    Criterion: frozenset({"title", "position", "is_retired", "planned_round_id"}),
+}
+#: Models that matter however they are created or deleted (a new candidate has no candidacy).
+_CREATED_MATTERS = (Candidacy, Round, Interview, PanelMember, Decision, PlannedRound, Criterion)
+
+Payload = dict[str, Any]
+
+
+# --- reading and storing -------------------------------------------------------------------------
+
+
+def load(
+    job: Job, now: datetime, compute: Callable[[], tuple[Payload, datetime | None]]
+) -> Payload:
+    """The job's rows: stored ones while valid at ``now``, else ``compute()``'s (then stored).
+
+    ``compute`` returns the rows and the instant until which they hold (None: until a change).
+    """
+    found = db.session.execute(
+        sa.select(
+            ShortlistCache.generation,
+            ShortlistCache.payload,
+            ShortlistCache.computed_at,
+            ShortlistCache.valid_until,
+        ).where(ShortlistCache.job_id == job.id)
+    ).first()
+    if (
+        found is not None
+        and found.payload is not None
+        and found.computed_at <= now
+        and (found.valid_until is None or now < found.valid_until)
+    ):
+        payload: Payload = json.loads(found.payload)
+        return payload
+    payload, valid_until = compute()
+    _store(job.id, None if found is None else found.generation, payload, now, valid_until)
+    return payload
+
+
+def _store(
+    job_id: int,
+    generation: int | None,
+    payload: Payload,
+    now: datetime,
+    valid_until: datetime | None,
+) -> None:
+    """Keep the rows unless the job changed since ``generation`` was read (then drop them)."""
+    values = {
+        "scope": payload["scope"],
+        "payload": json.dumps(payload, separators=(",", ":")),
+        "computed_at": now,
+        "valid_until": valid_until,
+    }
+    table = ShortlistCache.__table__
+    if generation is None:
+        statement: sa.Executable = (
+            _insert()(table)
+            .values(job_id=job_id, generation=0, **values)
+            .on_conflict_do_nothing(index_elements=[table.c.job_id])
+        )
+    else:
+        statement = (
+            sa.update(table)
+            .where(table.c.job_id == job_id, table.c.generation == generation)
+            .values(**values)
+        )
+    try:
+        # A savepoint: on SQLite a reader whose snapshot is older than another writer's commit
+        # cannot write; the rows are then simply not kept.
+        with db.session.begin_nested():
+            db.session.execute(statement)
+    except sa.exc.OperationalError:
+        pass
+
+
+def _insert() -> Any:
+    dialect = db.session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+# --- invalidating --------------------------------------------------------------------------------
+
+
+def invalidate(job_ids: Iterable[int], *, organisation: bool = False) -> None:
+    """Drop the jobs' rows in the current transaction (and, with ``organisation``, the rows of
+    every job whose leniencies came from the whole organisation)."""
+    _bump(db.session.connection(), sorted(set(job_ids)), organisation)
+
+
+def _bump(connection: sa.Connection, job_ids: list[int], organisation: bool) -> None:
+    """Raise the jobs' generations (creating their rows) and clear their stored rows.
+
+    Rows are locked in job order (the organisation's first), so two transactions that drop
+    overlapping jobs wait for each other instead of deadlocking.
+    """
+    table = ShortlistCache.__table__
+    cleared = {"payload": None, "scope": None, "computed_at": None, "valid_until": None}
+    if organisation:
+        in_order = (
+            sa.select(table.c.job_id)
+            .where(table.c.scope == "organisation")
+            .order_by(table.c.job_id)
+            .with_for_update()
+        )
+        connection.execute(
+            sa.update(table)
+            .where(table.c.job_id.in_(in_order.scalar_subquery()))
+            .values(generation=table.c.generation + 1, **cleared)
+        )
+    if job_ids:
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(table).values([{"job_id": j, "generation": 1} for j in job_ids])
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.job_id],
+                set_={"generation": table.c.generation + 1, **cleared},
+            )
+        )
+
+
+def _changed(obj: object, names: frozenset[str] | None) -> bool:
+    state = sa.inspect(obj)
+    if names is None:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in names if name in state.attrs)
+
+
+def _committed(obj: object, name: str) -> Any:
+    """The attribute's value before this flush's changes."""
+    history = sa.inspect(obj).attrs[name].history
+    if history.deleted:
+        return history.deleted[0]
+    return history.unchanged[0] if history.unchanged else getattr(obj, name)
+
+
+def _counts(assessment: Assessment, kind: str) -> bool:
+    """Whether the assessment is (or was, before this flush) one that counts: submitted."""
+    now = assessment.state is AssessmentState.submitted
+    if kind == "new":
+        return now
+    return now or _committed(assessment, "state") is AssessmentState.submitted
+
+
+class _Targets:
+    """Ids found on the changed objects, resolved to jobs with one statement."""
+
+    def __init__(self) -> None:
+        self.jobs: set[int] = set()
+        kinds = ("candidacy", "candidate", "round", "interview", "planned", "assessment")
+        self.ids: dict[str, set[int]] = {kind: set() for kind in kinds}
+        self.organisation = False
+
+    def add(self, obj: object | None) -> None:
+        """Walk from a changed object up to its job (ids first; new parents through objects)."""
+        if obj is None:
+            return
+        steps: tuple[tuple[type, str, str, str], ...] = (
+            (Candidacy, "job_id", "job", "job"),
+            (Round, "candidacy_id", "candidacy", "candidacy"),
+            (Interview, "round_id", "round", "round"),
+            (PanelMember, "interview_id", "interview", "interview"),
+            (Assessment, "interview_id", "interview", "interview"),
+            (Decision, "candidacy_id", "candidacy", "candidacy"),
+            (PlannedRound, "job_id", "job", "job"),
+            (Criterion, "planned_round_id", "planned_round", "planned"),
+        )
+        if isinstance(obj, Job):
+            if obj.id is not None:
+                self.jobs.add(obj.id)
+            return
+        if isinstance(obj, Candidate):
+            if obj.id is not None:
+                self.ids["candidate"].add(obj.id)
+            return
+        if isinstance(obj, Rating):
+            if obj.assessment_id is not None:
+                self.ids["assessment"].add(obj.assessment_id)
+            else:
+                parent = sa.inspect(obj).attrs.assessment.loaded_value
+                self.add(parent if isinstance(parent, Assessment) else None)
+            return
+        for model, fk, relation, kind in steps:
+            if isinstance(obj, model):
+                value = getattr(obj, fk)
+                if value is not None:
+                    if kind == "job":
+                        self.jobs.add(value)
+                    else:
+                        self.ids[kind].add(value)
+                else:
+                    parent = sa.inspect(obj).attrs[relation].loaded_value
+                    self.add(parent if isinstance(parent, db.Model) else None)
+                return
+
+    def resolve(self, connection: sa.Connection) -> set[int]:
+        parts: list[sa.Select[Any]] = []
+        ids = self.ids
+        if ids["candidacy"] or ids["candidate"]:
+            parts.append(
+                sa.select(Candidacy.job_id).where(
+                    sa.or_(
+                        Candidacy.id.in_(sorted(ids["candidacy"])),
+                        Candidacy.candidate_id.in_(sorted(ids["candidate"])),
+                    )
+                )
+            )
+        if ids["round"]:
+            parts.append(
+                sa.select(Candidacy.job_id)
+                .join(Round, Round.candidacy_id == Candidacy.id)
+                .where(Round.id.in_(sorted(ids["round"])))
+            )
+        if ids["interview"] or ids["assessment"]:
+            by_assessment = sa.select(Assessment.interview_id).where(
+                Assessment.id.in_(sorted(ids["assessment"]))
+            )
+            parts.append(
+                sa.select(Candidacy.job_id)
+                .join(Round, Round.candidacy_id == Candidacy.id)
+                .join(Interview, Interview.round_id == Round.id)
+                .where(
+                    sa.or_(
+                        Interview.id.in_(sorted(ids["interview"])),
+                        Interview.id.in_(by_assessment),
+                    )
+                )
+            )
+        if ids["planned"]:
+            parts.append(
+                sa.select(PlannedRound.job_id).where(PlannedRound.id.in_(sorted(ids["planned"])))
+            )
+        jobs = set(self.jobs)
+        if parts:
+            statement = parts[0] if len(parts) == 1 else sa.union(*parts)
+            jobs.update(connection.execute(statement).scalars())
+        return jobs
+
+
+def _rating_counts(rating: Rating, session: orm.Session) -> bool:
+    """Whether a rating's change can show: its assessment is (or was) submitted. Drafts are
+    saved often and count for nothing, so they cost no statement."""
+    assessment = sa.inspect(rating).attrs.assessment.loaded_value
+    if not isinstance(assessment, Assessment) and rating.assessment_id is not None:
+        assessment = session.identity_map.get(
+            orm.util.identity_key(Assessment, rating.assessment_id)
+        )
+    if isinstance(assessment, Assessment):
+        return _counts(assessment, "dirty")
+    return True  # unknown here: resolve it (through its assessment's interview)
+
+
+def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
+    targets = _Targets()
+    with session.no_autoflush:
+        for kind, objects in (
+            ("new", session.new),
+            ("dirty", session.dirty),
+            ("deleted", session.deleted),
+        ):
+            for obj in objects:
+                names = WATCHED.get(type(obj), frozenset())
+                if names == frozenset():
+                    continue
+                if isinstance(obj, Assessment):
+                    if not _counts(obj, kind) or (kind == "dirty" and not _changed(obj, names)):
+                        continue
+                    targets.organisation = True
+                elif isinstance(obj, Rating):
+                    if kind == "dirty" and not _changed(obj, names):
+                        continue
+                    if not _rating_counts(obj, session):
+                        continue
+                elif kind == "dirty":
+                    if not _changed(obj, names):
+                        continue
+                    if isinstance(obj, Candidacy) and _changed(obj, frozenset({"job_id"})):
+                        targets.jobs.add(_committed(obj, "job_id"))
+                elif kind == "new" and not isinstance(obj, _CREATED_MATTERS):
+                    continue
+                targets.add(obj)
+        if not (targets.jobs or any(targets.ids.values()) or targets.organisation):
+            return
+        connection = session.connection()
+        _bump(
+            connection,
+            sorted(j for j in targets.resolve(connection) if j is not None),
+            targets.organisation,
+        )
+
+
+def register() -> None:
+    """Watch every session's flushes (once per process)."""
+    if not event.contains(orm.Session, "before_flush", _before_flush):
+        event.listen(orm.Session, "before_flush", _before_flush)

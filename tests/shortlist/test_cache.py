@@ -1,0 +1,270 @@
+"""The per-job shortlist cache: kept until a change it shows, dropped in that change's
+transaction, never stored over a newer change, withheld per viewer on every read."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from coordinator.assessments import operations as assessments
+from coordinator.assessments.models import Assessment
+from coordinator.candidates.models import CandidacyState
+from coordinator.candidates.operations import set_candidacy_state, update_candidate
+from coordinator.db import db
+from coordinator.jobs import operations as jobs
+from coordinator.jobs.operations import CriterionInput, PlannedRoundInput
+from coordinator.scheduling import operations as scheduling
+from coordinator.shortlist import aggregates, cache, operations
+from coordinator.shortlist.models import ShortlistCache
+from coordinator.timeutil import freeze, utcnow
+from tests.shortlist import reference
+from tests.shortlist.conftest import NOW, at, criterion_ids
+
+
+def stored(job) -> ShortlistCache | None:
+    """The job's cache row as the database holds it."""
+    db.session.expire_all()
+    return db.session.scalar(sa.select(ShortlistCache).where(ShortlistCache.job_id == job.id))
+
+
+def warm(job) -> int:
+    """Read the shortlist (storing its rows); the generation they were stored at."""
+    aggregates.build(job)
+    db.session.commit()
+    row = stored(job)
+    assert row is not None and row.payload is not None
+    return row.generation
+
+
+def assert_dropped(job, generation: int) -> None:
+    row = stored(job)
+    assert row is not None
+    assert row.payload is None
+    assert row.generation > generation
+
+
+def rows(job, **filters):
+    return {row.candidacy.id: row for row in aggregates.build(job, **filters).rows}
+
+
+def test_a_second_read_serves_the_stored_rows(scenario, count_queries):
+    warm(scenario.job)
+    with count_queries() as queries:
+        aggregates.build(scenario.job)
+    assert len(queries) == 1, str(queries)
+    assert "shortlist_caches" in queries.statements[0]
+
+
+def test_submitting_an_assessment_drops_the_rows(scenario, assess):
+    generation = warm(scenario.job)
+    cara, priya = scenario.candidacies["cara"], scenario.people["priya"]
+    ps, comm = criterion_ids(scenario.first)
+    assess(scenario.interviews["cara_first"], priya, {ps: 4, comm: 2}, "yes")
+    assert_dropped(scenario.job, generation)
+    assert rows(scenario.job)[cara.id].raw_score == 3.0
+
+
+def test_saving_a_draft_keeps_the_rows(scenario, assess):
+    generation = warm(scenario.job)
+    ps, comm = criterion_ids(scenario.first)
+    assess(scenario.interviews["cara_first"], scenario.people["priya"], {ps: 1, comm: 1}, "no",
+           submit=False)
+    row = stored(scenario.job)
+    assert row.payload is not None and row.generation == generation
+
+
+def test_reopening_an_assessment_drops_the_rows(scenario, recruiter):
+    generation = warm(scenario.job)
+    bob = scenario.candidacies["bob"]
+    assessment = db.session.scalar(
+        sa.select(Assessment).where(
+            Assessment.interview_id == scenario.interviews["bob_first"].id,
+            Assessment.interviewer_id == scenario.people["priya"].id,
+        )
+    )
+    assessments.reopen_assessment(assessment, actor=recruiter, reason="Mixed up")
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+    assert rows(scenario.job)[bob.id].raw_score == 2.0
+
+
+def test_recording_a_decision_drops_the_rows(scenario, recruiter):
+    generation = warm(scenario.job)
+    bob = scenario.candidacies["bob"]
+    decision = operations.record_decision(bob, actor=recruiter, outcome="hold", reason="Wait",
+                                          confirm_missing=True)
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+    assert rows(scenario.job)[bob.id].last_decision.id == decision.id
+
+
+def test_booking_an_interview_drops_the_rows(scenario, book, open_round):
+    generation = warm(scenario.job)
+    cara = scenario.candidacies["cara"]
+    assert cara.id not in rows(scenario.job, planned_round_id=scenario.team.id)
+    generation = stored(scenario.job).generation
+    book(open_round(cara, scenario.team), at(16, 9), [scenario.people["tom"]])
+    assert_dropped(scenario.job, generation)
+    assert cara.id in rows(scenario.job, planned_round_id=scenario.team.id)
+
+
+def test_rescheduling_an_interview_drops_the_rows(scenario, recruiter):
+    generation = warm(scenario.job)
+    scheduling.reschedule_interview(scenario.interviews["bob_team"], actor=recruiter,
+                                    reason="Room", starts_at=at(16, 9))
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+
+
+def test_cancelling_an_interview_drops_the_rows(scenario, recruiter):
+    generation = warm(scenario.job)
+    scheduling.cancel_interview(scenario.interviews["bob_team"], actor=recruiter, reason="Ill")
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+
+
+def test_changing_a_panel_drops_the_rows(scenario, recruiter):
+    generation = warm(scenario.job)
+    ivan, tom = scenario.people["ivan"], scenario.people["tom"]
+    scheduling.reschedule_interview(
+        scenario.interviews["bob_team"], actor=recruiter, reason="Swap",
+        panel=[scheduling.Seat(ivan.id, "peer"), scheduling.Seat(tom.id, "peer")],
+    )
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+
+
+def test_adding_a_planned_round_drops_the_rows(scenario, recruiter):
+    generation = warm(scenario.job)
+    alice = scenario.candidacies["alice"]
+    assert rows(scenario.job)[alice.id].next_round is None
+    generation = stored(scenario.job).generation
+    jobs.add_planned_round(scenario.job, PlannedRoundInput(title="Final", relationships=["peer"]),
+                           actor=recruiter)
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+    assert rows(scenario.job)[alice.id].next_round == "Final"
+
+
+def test_renaming_a_criterion_drops_the_rows(scenario, recruiter):
+    generation = warm(scenario.job)
+    first = scenario.first
+    criteria = [CriterionInput("Reasoning" if c.position == 0 else c.title, id=c.id)
+                for c in first.criteria]
+    jobs.update_planned_round(
+        first, PlannedRoundInput(title=first.title, relationships=["peer"], criteria=criteria),
+        actor=recruiter)
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+    assert "Reasoning" in [title for _, title in aggregates.build(scenario.job).criteria]
+
+
+def test_changing_a_candidacy_state_drops_the_rows(scenario, recruiter):
+    generation = warm(scenario.job)
+    cara = scenario.candidacies["cara"]
+    set_candidacy_state(cara, CandidacyState.rejected, actor=recruiter, reason="Withdrew")
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+    assert cara.id not in rows(scenario.job)
+
+
+def test_renaming_a_candidate_drops_the_rows(scenario, recruiter):
+    generation = warm(scenario.job)
+    cara = scenario.candidacies["cara"]
+    update_candidate(cara.candidate, actor=recruiter, name="Cara Renamed")
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+    assert rows(scenario.job)[cara.id].candidate.name == "Cara Renamed"
+
+
+def test_a_submission_elsewhere_drops_rows_calibrated_against_the_organisation(
+    scenario, make_job, make_planned_round, make_candidacy, make_candidate, recruiter, book,
+    open_round, assess,
+):
+    generation = warm(scenario.job)
+    assert stored(scenario.job).scope == "organisation"
+    other = make_job(actor=recruiter, title="Elsewhere")
+    planned = make_planned_round(other, actor=recruiter, criteria=["Depth"])
+    candidate = make_candidate(actor=recruiter)
+    candidacy = make_candidacy(job=other, actor=recruiter, candidate=candidate)
+    interview = book(open_round(candidacy, planned), at(5, 9), [scenario.people["tom"]])
+    assess(interview, scenario.people["tom"], {criterion_ids(planned)[0]: 4}, "yes")
+    assert_dropped(scenario.job, generation)
+
+
+def test_rows_expire_when_an_interview_starts(scenario):
+    warm(scenario.job)
+    bob = scenario.candidacies["bob"]
+    assert rows(scenario.job)[bob.id].missing_assessments == 0
+    freeze(scenario.interviews["bob_team"].starts_at + timedelta(minutes=1))
+    assert rows(scenario.job)[bob.id].missing_assessments == 2
+
+
+def test_rows_computed_while_the_job_changes_are_not_stored(scenario, recruiter):
+    """A read whose rows were computed before a concurrent change never stores them after it."""
+    warm(scenario.job)
+    cache.invalidate([scenario.job.id])
+    db.session.commit()
+    generation = stored(scenario.job).generation
+
+    def compute_while_changing():
+        computed = aggregates.compute(scenario.job, utcnow())
+        cache.invalidate([scenario.job.id])  # another transaction's change, committed meanwhile
+        return computed
+
+    cache.load(scenario.job, NOW, compute_while_changing)
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+
+
+def test_rows_computed_before_the_first_change_are_not_stored(scenario):
+    db.session.execute(sa.delete(ShortlistCache).where(ShortlistCache.job_id == scenario.job.id))
+    db.session.commit()
+
+    def compute_while_changing():
+        computed = aggregates.compute(scenario.job, utcnow())
+        cache.invalidate([scenario.job.id])
+        return computed
+
+    cache.load(scenario.job, NOW, compute_while_changing)
+    db.session.commit()
+    row = stored(scenario.job)
+    assert row.payload is None and row.generation == 1
+
+
+def test_a_viewer_who_owes_an_assessment_sees_cached_rows_withheld(
+    scenario, api_as, recruiter, hiring_manager, book, open_round, assess
+):
+    """The hiring manager sits on Cara's first interview without an assessment in: Cara's row
+    stays withheld from them though the recruiter's read stored it unwithheld."""
+    cara = scenario.candidacies["cara"]
+    interview = book(open_round(cara, scenario.team), at(5, 9),
+                     [scenario.people["ivan"], hiring_manager])
+    assess(interview, scenario.people["ivan"], {c: 3 for c in criterion_ids(scenario.team)}, "yes")
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    shown = {i["candidacy_id"]: i for i in api_as(recruiter).get(url).json["items"]}
+    assert shown[cara.id]["withheld"] is False and shown[cara.id]["raw_score"] == 3.0
+    assert stored(scenario.job).payload is not None
+    owed = {i["candidacy_id"]: i for i in api_as(hiring_manager).get(url).json["items"]}
+    assert owed[cara.id]["withheld"] is True
+    assert owed[cara.id]["raw_score"] is None
+    assert owed[cara.id]["recommendations"] is None
+    assert owed[cara.id]["per_criterion"] is None
+    again = {i["candidacy_id"]: i for i in api_as(recruiter).get(url).json["items"]}
+    assert again[cara.id] == shown[cara.id]
+
+
+@pytest.mark.parametrize("viewer", ["recruiter", "sofia"])
+def test_cached_rows_equal_the_reference_for_each_viewer(scenario, recruiter, viewer):
+    """Sofia owes her assessment of Alice's first interview (a draft)."""
+    user = recruiter if viewer == "recruiter" else scenario.people[viewer]
+    warm(scenario.job)
+    expected = reference.build(scenario.job, viewer=user)
+    actual = aggregates.build(scenario.job, viewer=user)
+    assert [(r.candidacy.id, r.withheld, r.raw_score, r.calibrated_score, r.recommendations)
+            for r in actual.rows] == [
+        (r.candidacy.id, r.withheld, r.raw_score, r.calibrated_score, r.recommendations)
+        for r in expected.rows
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from coordinator.accounts.models import Role, User
 from coordinator.audit.operations import record
@@ -18,7 +19,7 @@ from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
 from coordinator.events import interview_cancelled, interview_rescheduled, interview_scheduled
 from coordinator.jobs.models import PlannedRound, Relationship
-from coordinator.scheduling import conflicts
+from coordinator.scheduling import conflicts, meetings
 from coordinator.scheduling.models import (
     Interview,
     InterviewState,
@@ -68,6 +69,14 @@ class InterviewChange:
     panel_changed: bool = False
     cancelled: bool = False
     previous: InterviewSnapshot | None = None
+    #: Who met whom in the candidacy, read once for every listener and the door (see below).
+    met_before: dict[int, set[int]] | None = None
+
+    def met_before_map(self) -> dict[int, set[int]]:
+        """:func:`meetings.met_before_map` of the interview's candidacy, read on first use."""
+        if self.met_before is None:
+            self.met_before = meetings.met_before_map(self.interview.round.candidacy_id)
+        return self.met_before
 
 
 #: Higher domains act when a round opens (compensation opens its stage).
@@ -206,7 +215,8 @@ def _panel(seats: Sequence[Seat]) -> list[tuple[User, Relationship]]:
     if len(seats) > MAX_PANEL:
         raise RuleViolation("panel", f"At most {MAX_PANEL} interviewers on one panel.")
     ids = [s.user_id for s in seats]
-    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    users = {u.id: u for u in db.session.scalars(
+        sa.select(User).where(User.id.in_(ids)).options(orm.joinedload(User.role_rows))).unique()}
     panel: list[tuple[User, Relationship]] = []
     seen: set[int] = set()
     for index, seat in enumerate(seats):

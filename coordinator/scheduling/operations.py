@@ -124,15 +124,16 @@ def open_round(candidacy: Candidacy, planned_round: PlannedRound, *, actor: User
 #: cached compilation (hundreds of microseconds a request).
 _ROUNDS_SHOWN = (
     sa.orm.joinedload(Round.planned_round),
-    sa.orm.selectinload(Round.interviews).selectinload(Interview.panel)
-    .joinedload(PanelMember.user),
+    # a candidacy has a few rounds of a few interviews of a few people: one joined statement
+    sa.orm.joinedload(Round.interviews).joinedload(Interview.panel).joinedload(PanelMember.user),
 )
 _INTERVIEW_SHOWN = (
     sa.orm.joinedload(Interview.round).joinedload(Round.planned_round),
     sa.orm.joinedload(Interview.round).joinedload(Round.candidacy).joinedload(Candidacy.job),
     sa.orm.joinedload(Interview.round).joinedload(Round.candidacy)
     .joinedload(Candidacy.candidate),
-    sa.orm.selectinload(Interview.panel).joinedload(PanelMember.user),
+    # a panel is a handful of rows: joined into the same statement, not a second round trip
+    sa.orm.joinedload(Interview.panel).joinedload(PanelMember.user),
 )
 
 

@@ -16,7 +16,8 @@ Prints BENCH load_rps, load_p50_ms, load_p95_ms, load_p99_ms, load_errors,
 auth_pk_ceiling_rps, load_vs_auth_pk_ratio, mix_cpu_ms_per_request (with its app and database
 parts), ceiling_rps, fault_errors, mail_lost and mail_duplicates. Needs PostgreSQL
 (COORDINATOR_TEST_DATABASE_URL or postgresql://postgres@127.0.0.1:5432/test); without it, says so
-and exits 0.
+and exits 0. The scratch database it recreates is ``bench_coordinator_load``, or LOAD_DATABASE
+(so that two checkouts can bench on one server at once).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ Prints BENCH load_rps, load_p50_ms, load_p95_ms, load_p99_ms, load_errors,
 auth_pk_ceiling_rps, load_vs_auth_pk_ratio, mix_cpu_ms_per_request (with its app and database
 parts), ceiling_rps, fault_errors, mail_lost and mail_duplicates. Needs PostgreSQL
 (COORDINATOR_TEST_DATABASE_URL or postgresql://postgres@127.0.0.1:5432/test); without it, says so
-and exits 0.
+and exits 0. The scratch database it recreates is ``bench_coordinator_load``, or LOAD_DATABASE
+(so that two checkouts can bench on one server at once).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ CLIENTS = int(os.environ.get("LOAD_CLIENTS", "12"))
 WORKERS = int(os.environ.get("LOAD_WORKERS", "4"))
 CANDIDACIES = int(os.environ.get("LOAD_CANDIDACIES", "120"))
 SECRET = "bench-load-secret"
+# Several checkouts may bench at once on one server: each can name its own scratch database.
+DATABASE = os.environ.get("LOAD_DATABASE", "bench_coordinator_load")
 BIN = Path(sys.executable).parent
 
 
@@ -63,13 +66,13 @@ def database_url() -> str | None:
     try:
         admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(sa.text('DROP DATABASE IF EXISTS "bench_coordinator_load" WITH (FORCE)'))
-            conn.execute(sa.text('CREATE DATABASE "bench_coordinator_load"'))
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{DATABASE}"'))
         admin.dispose()
     except sa.exc.OperationalError as err:
         print(f"PostgreSQL is not reachable ({err.orig}); skipping the load benchmark.")
         return None
-    return base.set(database="bench_coordinator_load").render_as_string(hide_password=False)
+    return base.set(database=DATABASE).render_as_string(hide_password=False)
 
 
 class Sink:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from flask import g, request
 from pydantic import AwareDatetime, Field, RootModel
+from sqlalchemy import orm
 
 from coordinator.access import require
 from coordinator.accounts.models import User
@@ -17,12 +18,14 @@ from coordinator.api import bp
 from coordinator.api.core import SPECS, Out, Schema, endpoint, parse_json_body
 from coordinator.api.jobs import RelationshipName
 from coordinator.api.schemas import TimeZone
+from coordinator.candidates.models import Candidacy
 from coordinator.candidates.operations import get_candidacy
 from coordinator.candidates.permissions import can_view_candidacy
 from coordinator.db import db
 from coordinator.errors import NotFound, RuleViolation
 from coordinator.invites import responses
 from coordinator.invites.permissions import can_answer_invite
+from coordinator.jobs.models import PlannedRound
 from coordinator.jobs.operations import get_planned_round
 from coordinator.scheduling import availability, meetings, operations, slots
 from coordinator.scheduling.models import AvailabilitySource, Interview, Round
@@ -165,9 +168,13 @@ class InterviewOut(Out):
     warnings: list[WarningOut] = []
 
     @classmethod
-    def of(cls, interview: Interview, warnings: list[dict[str, Any]] | None = None) -> InterviewOut:
+    def of(cls, interview: Interview, warnings: list[dict[str, Any]] | None = None,
+           met_before: dict[int, set[int]] | None = None) -> InterviewOut:
+        """``met_before``: the candidacy's met-before map when the caller has it already."""
         round_ = interview.round
-        met = meetings.met_before_map(round_.candidacy_id).get(interview.id, set())
+        if met_before is None:
+            met_before = meetings.met_before_map(round_.candidacy_id)
+        met = met_before.get(interview.id, set())
         return cls(
             id=interview.id,
             round_id=round_.id,
@@ -366,11 +373,19 @@ def open_round(candidacy_id: int, body: RoundIn) -> Any:
     return RoundOut.of(round_)
 
 
-def _round(round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
+def _round(round_id: int, *options: Any) -> Round:
+    round_ = db.session.get(Round, round_id, options=options)
     if round_ is None:
         raise NotFound("No such round.")
     return round_
+
+
+#: What booking an interview reads about its round (rules, conflicts, invites), in one query.
+_BOOKING_LOADS = (
+    orm.joinedload(Round.candidacy).joinedload(Candidacy.candidate),
+    orm.joinedload(Round.candidacy).joinedload(Candidacy.job),
+    orm.joinedload(Round.planned_round).selectinload(PlannedRound.required_relationships),
+)
 
 
 @endpoint(
@@ -406,7 +421,7 @@ def _seats(panel: list[SeatIn]) -> list[operations.Seat]:
     tag="scheduling",
 )
 def schedule_interview(round_id: int, body: InterviewIn) -> Any:
-    round_ = _round(round_id)
+    round_ = _round(round_id, *_BOOKING_LOADS)
     require(can_schedule_for(g.user, round_.candidacy))
     change = operations.schedule_interview(
         round_,
@@ -422,7 +437,7 @@ def schedule_interview(round_id: int, body: InterviewIn) -> Any:
         record_past=body.record_past,
     )
     # Built before the commit, which would expire (and reload) everything it shows.
-    result = InterviewOut.of(change.interview, change.warnings)
+    result = InterviewOut.of(change.interview, change.warnings, change.met_before_map())
     db.session.commit()
     return result
 
@@ -470,7 +485,7 @@ def update_interview(interview_id: int, body: InterviewPatch) -> Any:
         override_reason=body.reason,
     )
     # Built before the commit, which would expire (and reload) everything it shows.
-    result = InterviewOut.of(change.interview, change.warnings)
+    result = InterviewOut.of(change.interview, change.warnings, change.met_before_map())
     db.session.commit()
     return result
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from markupsafe import Markup
 
 from coordinator.accounts.models import User
 from coordinator.candidates import links
@@ -92,17 +93,24 @@ def uid(interview: Interview, audience: Audience) -> str:
     return identity(interview, audience)[0]
 
 
-def _fix_identity(interview: Interview, audience: Audience) -> tuple[str, ical.Person]:
-    """The identity a message uses: stored on the first message, reused ever after."""
-    stored = stored_identities([interview.id], audience).get(interview.id)
-    if stored is None:
-        person = organizer()
-        stored = InviteEvent(interview_id=interview.id, audience=audience,
-                             uid=_new_uid(interview.id, audience),
-                             organizer_email=person.email, organizer_name=person.name[:200])
-        db.session.add(stored)
-        db.session.flush()
-    return identity_from(stored, interview.id, audience)
+def _fix_identities(interview: Interview) -> dict[Audience, tuple[str, ical.Person]]:
+    """Both events' identities (candidate's and panel's) for one ``notify``, in one query.
+
+    Ones not stored yet are added to the session and inserted at the batch's flush, with the
+    messages that first use them.
+    """
+    stored = {row.audience: row for row in db.session.scalars(
+        sa.select(InviteEvent).where(InviteEvent.interview_id == interview.id))}
+    for audience in Audience:
+        if audience not in stored:
+            person = organizer()
+            stored[audience] = InviteEvent(
+                interview_id=interview.id, audience=audience,
+                uid=_new_uid(interview.id, audience), organizer_email=person.email,
+                organizer_name=person.name[:200])
+            db.session.add(stored[audience])
+    return {audience: identity_from(row, interview.id, audience)
+            for audience, row in stored.items()}
 
 
 def recruiter_of(interview: Interview) -> User | None:
@@ -154,10 +162,14 @@ def discusses_compensation(interview: Interview) -> bool:
     return stage is not None and stage.state is StageState.open
 
 
-def candidate_context(interview: Interview, portal: str | None = None) -> dict[str, object]:
-    """What candidate mail and the candidate's calendar event say about an interview."""
+def candidate_context(interview: Interview, portal: str | None = None,
+                      met_before: dict[int, set[int]] | None = None) -> dict[str, object]:
+    """What candidate mail and the candidate's calendar event say about an interview
+    (``met_before``: the candidacy's met-before map, when the caller has read it already)."""
     candidacy = interview.round.candidacy
-    met = met_before_map(candidacy.id).get(interview.id, set())
+    if met_before is None:
+        met_before = met_before_map(candidacy.id)
+    met = met_before.get(interview.id, set())
     zone = candidacy.candidate.time_zone
     return {
         "interview": interview, "candidacy": candidacy, "candidate": candidacy.candidate,
@@ -174,15 +186,17 @@ def candidate_context(interview: Interview, portal: str | None = None) -> dict[s
     }
 
 
-def _panel_context(interview: Interview, user: User) -> dict[str, object]:
+def _panel_context(interview: Interview, zone: str) -> dict[str, object]:
+    """What a panel member's invite says, but for their name: the same for everyone reading in
+    ``zone``."""
     candidacy = interview.round.candidacy
     return {
         "interview": interview, "candidacy": candidacy, "candidate": candidacy.candidate,
-        "job": candidacy.job, "round": interview.round, "recipient": user,
+        "job": candidacy.job, "round": interview.round,
         "panel": [(m.user, m.relationship) for m in interview.panel],
-        "when": format_local(interview.starts_at, user.time_zone),
-        "until": format_local(interview.ends_at, user.time_zone, False),
-        "zone": user.time_zone,
+        "when": format_local(interview.starts_at, zone),
+        "until": format_local(interview.ends_at, zone, False),
+        "zone": zone,
         "interview_url": external_url("scheduling.show_interview", interview_id=interview.id),
         "place": place(interview),
     }
@@ -254,6 +268,8 @@ class _Batch:
     def __init__(self) -> None:
         self.calendars: dict[tuple[InviteMethod, bool, ical.EventData,
                                    tuple[ical.Person, ...]], bytes] = {}
+        #: panel mail bodies (text, HTML) by what they depend on: method, removed, zone
+        self.panel_bodies: dict[tuple[InviteMethod, bool, str], tuple[str, Markup]] = {}
         self.written: list[tuple[OutboxMessage | None, Invite]] = []
 
     def calendar(self, method: InviteMethod, event: ical.EventData,
@@ -269,7 +285,7 @@ class _Batch:
         return data
 
     def finish(self) -> None:
-        db.session.flush()  # the outbox rows, in one statement: now they have ids
+        db.session.flush()  # new identities and the outbox rows, one statement each
         for row, invite in self.written:
             invite.outbox_message_id = row.id if row is not None else None
             db.session.add(invite)
@@ -278,16 +294,13 @@ class _Batch:
 
 def _send(*, interview: Interview, audience: Audience, method: InviteMethod, to: ical.Person,
           user: User | None, attendees: Sequence[ical.Person], event: ical.EventData,
-          subject: str, template: str, context: dict[str, object], built: _Batch,
-          whole_event: bool = True, reply_to: messages.Address | None = None) -> None:
+          subject: str, text: str, html: str, built: _Batch, whole_event: bool = True,
+          reply_to: messages.Address | None = None) -> None:
     data = built.calendar(method, event, attendees, whole_event)
-    context = {**context, "cancelled": method is InviteMethod.cancel}
-    parts = render_mail(template, context, subject=subject)
     # The sender is the event's ORGANIZER (stored with the event), as iMIP clients expect.
     message = messages.compose(
         sender=messages.address(event.organizer.email, event.organizer.name),
-        recipient=messages.address(to.email, to.name), subject=parts.subject,
-        text=parts.text, html=parts.html,
+        recipient=messages.address(to.email, to.name), subject=subject, text=text, html=html,
         calendar=messages.Calendar(data, "invite.ics" if method is InviteMethod.request
                                    else "cancel.ics"),
         domain=mail_domain(), reply_to=reply_to,
@@ -306,34 +319,56 @@ def _verb(method: InviteMethod, updated: bool) -> str:
 
 
 def _to_candidate(change: InterviewChange, method: InviteMethod, updated: bool,
-                  built: _Batch) -> None:
+                  built: _Batch, identity_: tuple[str, ical.Person]) -> None:
     interview = change.interview
     candidate = interview.round.candidacy.candidate
-    context = candidate_context(interview) | {
+    context = candidate_context(interview, met_before=change.met_before_map()) | {
         "updated": updated,
         "changes": what_changed(change.previous, interview, candidate.time_zone),
+        "cancelled": method is InviteMethod.cancel,
     }
     person = ical.Person(candidate.email, candidate.name)
-    event = candidate_event(interview, _fix_identity(interview, Audience.candidate), context)
+    event = candidate_event(interview, identity_, context)
+    # The recruiters' wording for this mail when they saved one, else the built-in templates.
+    parts = render_mail("interview_candidate", context,
+                        subject=f"{_verb(method, updated)}{event.summary}")
     _send(interview=interview, audience=Audience.candidate, method=method, to=person, user=None,
-          attendees=[person], subject=f"{_verb(method, updated)}{event.summary}", event=event,
-          template="interview_candidate", context=context, built=built,
-          reply_to=candidate_reply_to(interview))
+          attendees=[person], subject=parts.subject, event=event, text=parts.text,
+          html=parts.html, built=built, reply_to=candidate_reply_to(interview))
+
+
+def _panel_body(change: InterviewChange, method: InviteMethod, updated: bool, zone: str,
+                built: _Batch, *, removed: bool) -> tuple[str, Markup]:
+    """A panel invite's text and HTML after the greeting: rendered once for every member who
+    reads it alike (same method, removed or not, same zone)."""
+    key = (method, removed, zone)
+    body = built.panel_bodies.get(key)
+    if body is None:
+        interview = change.interview
+        context = _panel_context(interview, zone) | {
+            "updated": updated, "removed": removed, "cancelled": method is InviteMethod.cancel,
+            "changes": [] if removed else what_changed(change.previous, interview, zone),
+        }
+        body = (render_template("email/_interview_panel_body.txt", **context),
+                Markup(render_template("email/_interview_panel_body.html", **context)))
+        built.panel_bodies[key] = body
+    return body
 
 
 def _to_panel_member(change: InterviewChange, user: User, method: InviteMethod,
                      attendees: Sequence[User], updated: bool, built: _Batch,
                      event: ical.EventData, *, removed: bool = False) -> None:
     interview = change.interview
-    context = _panel_context(interview, user) | {
-        "updated": updated, "removed": removed,
-        "changes": [] if removed else what_changed(change.previous, interview, user.time_zone),
-    }
+    text, html = _panel_body(change, method, updated, user.time_zone, built, removed=removed)
+    context = {"recipient": user, "candidate": interview.round.candidacy.candidate,
+               "body": text}
     _send(interview=interview, audience=Audience.panel, method=method,
           to=ical.Person(user.email, user.name), user=user,
           attendees=[ical.Person(u.email, u.name) for u in attendees],
           subject=f"{_verb(method, updated)}{event.summary}", event=event,
-          template="interview_panel", context=context, built=built, whole_event=not removed)
+          text=render_template("email/interview_panel.txt", **context),
+          html=render_template("email/interview_panel.html", **context | {"body": html}),
+          built=built, whole_event=not removed)
 
 
 def notify(change: InterviewChange, *, removed_users: Sequence[User] = (),
@@ -345,8 +380,9 @@ def notify(change: InterviewChange, *, removed_users: Sequence[User] = (),
     panel = [m.user for m in interview.panel]
     built = _Batch()
     method = InviteMethod.cancel if change.cancelled else InviteMethod.request
-    _to_candidate(change, method, updated, built)
-    event = panel_event(interview, _fix_identity(interview, Audience.panel))
+    identities = _fix_identities(interview)
+    _to_candidate(change, method, updated, built, identities[Audience.candidate])
+    event = panel_event(interview, identities[Audience.panel])
     for user in panel:
         _to_panel_member(change, user, method, panel, updated, built, event)
     if not change.cancelled:

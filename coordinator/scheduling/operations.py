@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from coordinator.accounts.models import Role, User
 from coordinator.audit.operations import record
@@ -18,7 +19,7 @@ from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
 from coordinator.events import interview_cancelled, interview_rescheduled, interview_scheduled
 from coordinator.jobs.models import PlannedRound, Relationship
-from coordinator.scheduling import conflicts
+from coordinator.scheduling import conflicts, meetings
 from coordinator.scheduling.models import (
     Interview,
     InterviewState,
@@ -68,6 +69,14 @@ class InterviewChange:
     panel_changed: bool = False
     cancelled: bool = False
     previous: InterviewSnapshot | None = None
+    #: Who met whom in the candidacy, read once for every listener and the door (see below).
+    met_before: dict[int, set[int]] | None = None
+
+    def met_before_map(self) -> dict[int, set[int]]:
+        """:func:`meetings.met_before_map` of the interview's candidacy, read on first use."""
+        if self.met_before is None:
+            self.met_before = meetings.met_before_map(self.interview.round.candidacy_id)
+        return self.met_before
 
 
 #: Higher domains act when a round opens (compensation opens its stage).
@@ -111,18 +120,28 @@ def open_round(candidacy: Candidacy, planned_round: PlannedRound, *, actor: User
     return round_
 
 
+#: Loader options are built once: building them costs more than running the statement's
+#: cached compilation (hundreds of microseconds a request).
+_ROUNDS_SHOWN = (
+    sa.orm.joinedload(Round.planned_round),
+    # a candidacy has a few rounds of a few interviews of a few people: one joined statement
+    sa.orm.joinedload(Round.interviews).joinedload(Interview.panel).joinedload(PanelMember.user),
+)
+_INTERVIEW_SHOWN = (
+    sa.orm.joinedload(Interview.round).joinedload(Round.planned_round),
+    sa.orm.joinedload(Interview.round).joinedload(Round.candidacy).joinedload(Candidacy.job),
+    sa.orm.joinedload(Interview.round).joinedload(Round.candidacy)
+    .joinedload(Candidacy.candidate),
+    # a panel is a handful of rows: joined into the same statement, not a second round trip
+    sa.orm.joinedload(Interview.panel).joinedload(PanelMember.user),
+)
+
+
 def rounds_of(candidacy: Candidacy) -> list[Round]:
     """The candidacy's rounds in plan order, with their interviews and panels loaded."""
     rounds = (
         db.session.scalars(
-            sa.select(Round)
-            .where(Round.candidacy_id == candidacy.id)
-            .options(
-                sa.orm.joinedload(Round.planned_round),
-                sa.orm.selectinload(Round.interviews)
-                .selectinload(Interview.panel)
-                .joinedload(PanelMember.user),
-            )
+            sa.select(Round).where(Round.candidacy_id == candidacy.id).options(*_ROUNDS_SHOWN)
         )
         .unique()
         .all()
@@ -141,14 +160,7 @@ def get_round(candidacy: Candidacy, round_id: int) -> Round:
 
 def get_interview(interview_id: int) -> Interview:
     """An interview with what its doors check and show: round, plan, candidacy, job, panel."""
-    interview = db.session.get(Interview, interview_id, options=[
-        sa.orm.joinedload(Interview.round).joinedload(Round.planned_round),
-        sa.orm.joinedload(Interview.round).joinedload(Round.candidacy)
-        .joinedload(Candidacy.job),
-        sa.orm.joinedload(Interview.round).joinedload(Round.candidacy)
-        .joinedload(Candidacy.candidate),
-        sa.orm.selectinload(Interview.panel).joinedload(PanelMember.user),
-    ])
+    interview = db.session.get(Interview, interview_id, options=_INTERVIEW_SHOWN)
     if interview is None:
         raise NotFound("No such interview.")
     return interview
@@ -200,13 +212,17 @@ def _place(location: str | None, video_url: str | None) -> tuple[str, str]:
     return location, video_url
 
 
+_WITH_ROLES = orm.joinedload(User.role_rows)
+
+
 def _panel(seats: Sequence[Seat]) -> list[tuple[User, Relationship]]:
     if not seats:
         raise RuleViolation("panel", "Seat at least one interviewer.")
     if len(seats) > MAX_PANEL:
         raise RuleViolation("panel", f"At most {MAX_PANEL} interviewers on one panel.")
     ids = [s.user_id for s in seats]
-    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    users = {u.id: u for u in db.session.scalars(
+        sa.select(User).where(User.id.in_(ids)).options(_WITH_ROLES)).unique()}
     panel: list[tuple[User, Relationship]] = []
     seen: set[int] = set()
     for index, seat in enumerate(seats):

@@ -66,3 +66,27 @@ def test_outcomes_are_recorded_on_one_held_connection_by_primary_key(mail_app, s
     assert all("WHERE outbox_messages.id = " in statement for statement, _ in updates)
     # ... on a connection held for the run: the claims and the load check out, not each outcome
     assert len(checkouts) < MESSAGES, f"{len(checkouts)} pool checkouts for {MESSAGES} messages"
+
+
+def test_grouped_outcomes_are_one_update_statement_per_group_on_the_held_connection(
+        mail_app, smtp_server):
+    updates = []
+
+    def on_execute(_conn, _cursor, statement, parameters, _context, executemany) -> None:
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX_MESSAGES SET STATE"):
+            updates.append(len(parameters) if executemany else 1)
+
+    with mail_app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", on_execute)
+        try:
+            report = outbox.deliver_due(
+                SMTPTransport(smtp_server.host, smtp_server.port,
+                              sender="recruiting@coordinator.test"),
+                batch_size=MESSAGES, record_every=4)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", on_execute)
+        states = db.session.scalars(sa.select(OutboxMessage.state)).all()
+
+    assert report.sent == MESSAGES and set(states) == {OutboxState.sent}
+    # groups of four (a group also closes after half a second, so a slow machine may cut one)
+    assert sum(updates) == MESSAGES and len(updates) < MESSAGES and max(updates) <= 4

@@ -1,7 +1,7 @@
 """assessments keep their ratings' sum, count and scores once submitted; a per-job shortlist cache
 
 Revision ID: 5b8e2d4c9a17
-Revises: a7c3e91f2b40
+Revises: b4e8d2a61f3c
 Create Date: 2026-12-05 19:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b8e2d4c9a17'
-down_revision = 'a7c3e91f2b40'
+down_revision = 'b4e8d2a61f3c'
 branch_labels = None
 depends_on = None
 

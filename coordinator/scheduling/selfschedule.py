@@ -59,6 +59,10 @@ class SelfScheduleRequest(db.Model):
             "duration_minutes >= 5 AND duration_minutes <= 480", name="duration_in_range"
         ),
         sa.CheckConstraint("pool_size >= 0", name="pool_size_not_negative"),
+        sa.CheckConstraint(
+            "reschedule_cutoff_hours >= 0 AND reschedule_cutoff_hours <= 336",
+            name="reschedule_cutoff_in_range",
+        ),
         # At most one open request per round (an overlapping offer is refused).
         sa.Index(
             "uq_self_schedule_requests_open_round",
@@ -93,6 +97,9 @@ class SelfScheduleRequest(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The candidate may pick another time through the same link until this many hours before
+    #: the interview (``COORDINATOR_SELF_RESCHEDULE_HOURS`` unless the recruiter set it).
+    reschedule_cutoff_hours: Mapped[int] = mapped_column(default=24, server_default="24")
 
     round: Mapped[Round] = orm.relationship(lazy="joined")
     offered_by: Mapped[User | None] = orm.relationship()

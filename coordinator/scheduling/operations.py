@@ -427,7 +427,7 @@ def schedule_interview(
 def reschedule_interview(
     interview: Interview,
     *,
-    actor: User,
+    actor: User | None,
     reason: str,
     starts_at: datetime | None = None,
     duration_minutes: int | None = None,

@@ -441,16 +441,18 @@ def search_range(starts_after: datetime, ends_before: datetime) -> tuple[datetim
 
 
 def candidate_constraints(
-    candidacy: Candidacy, start: datetime, end: datetime
+    candidacy: Candidacy, start: datetime, end: datetime, exclude_interview_id: int | None = None
 ) -> tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime]] | None]:
-    """The candidate's scheduled interviews over [start, end), and the candidacy's availability
-    windows (``None`` when it has none: then any time is possible)."""
+    """The candidate's scheduled interviews over [start, end) (but the one being moved), and
+    the candidacy's availability windows (``None`` when it has none: then any time is
+    possible)."""
     busy = db.session.execute(
         sa.select(Interview.starts_at, Interview.ends_at).where(
             Interview.candidate_id == candidacy.candidate_id,
             Interview.state == InterviewState.scheduled,
             Interview.starts_at < end,
             Interview.ends_at > start,
+            Interview.id != (exclude_interview_id or -1),
         )
     ).all()
     windows = [
@@ -477,11 +479,13 @@ def suggest(
     granularity_minutes: int = 30,
     limit: int = 20,
     use_candidate_windows: bool = True,
+    exclude_interview_id: int | None = None,
 ) -> list[Slot]:
     """Slot suggestions for a candidacy's next interview, from what the database knows.
 
     ``use_candidate_windows=False`` ignores the availability the candidate gave (they are
-    choosing themselves)."""
+    choosing themselves); ``exclude_interview_id`` names an interview being moved, whose own
+    time then blocks nobody."""
     if not required and not (pool and pool_size):
         raise RuleViolation("interviewer_ids", "Name at least one interviewer or a pool with k.")
     if pool_size < 0 or pool_size > len(pool):
@@ -497,8 +501,10 @@ def suggest(
         raise RuleViolation("granularity_minutes", "One of 5, 10, 15, 20, 30 or 60.")
     starts_after, ends_before = search_range(starts_after, ends_before)
     people = [*required, *pool]
-    calendars = load_calendars(people, starts_after, ends_before)
-    candidate_busy, windows = candidate_constraints(candidacy, starts_after, ends_before)
+    calendars = load_calendars(people, starts_after, ends_before, exclude_interview_id)
+    candidate_busy, windows = candidate_constraints(
+        candidacy, starts_after, ends_before, exclude_interview_id
+    )
     if not use_candidate_windows:
         windows = None  # any time the candidate is not in another interview
     zone_name = candidacy.candidate.time_zone

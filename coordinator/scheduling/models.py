@@ -152,6 +152,12 @@ class Interview(db.Model):
     )
 
     @property
+    def display_title(self) -> str:
+        """The round's title, with the session's after it when the interview has its own
+        ("Onsite — System design")."""
+        return f"{self.round.title} — {self.title}" if self.title else self.round.title
+
+    @property
     def is_cancelled(self) -> bool:
         return self.state is InterviewState.cancelled
 

@@ -15,7 +15,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import accumulate
+from itertools import accumulate, groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -325,19 +326,44 @@ class epoch_seconds(sa.sql.functions.FunctionElement[float]):
     """A UTC timestamp column as seconds since the epoch, computed by the database.
 
     Reading thousands of busy blocks as plain numbers skips building (and re-zoning) two
-    datetime objects per row; the finder only needs the numbers.
+    datetime objects per row; the finder only needs the numbers. SQLite may give whole
+    seconds, rounded down (use :class:`epoch_seconds_up` for ends): the finder's grid is whole
+    seconds, so a busy block blocks exactly the same starts as with its exact instants.
     """
 
     type = sa.Float()
     inherit_cache = True
 
 
+class epoch_seconds_up(epoch_seconds):
+    """:class:`epoch_seconds`, rounded up on SQLite (for the end of an interval)."""
+
+    inherit_cache = True
+
+
+#: SQLite computes ``unixepoch()`` (3.38 and later) faster than ``julianday()``.
+_UNIXEPOCH = (3, 38)
+
+
+def _sqlite(element: epoch_seconds, compiler: SQLCompiler, up: bool, **kw: object) -> str:
+    column = compiler.process(element.clauses, **kw)
+    version = getattr(compiler.dialect, "server_version_info", None) or (0,)
+    if tuple(version) >= _UNIXEPOCH:
+        # Stored as naive UTC text; adding 0.999 s before truncating rounds a fraction up.
+        return f"unixepoch({column}, '+0.999 seconds')" if up else f"unixepoch({column})"
+    # julianday() is the day number of SQLite's internal whole milliseconds, so rounding it back
+    # to milliseconds is exact (210866760000000 ms is 1970).
+    return f"((round(julianday({column}) * 86400000.0) - 210866760000000) / 1000.0)"
+
+
 @compiles(epoch_seconds, "sqlite")
 def _epoch_seconds_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: object) -> str:
-    # Stored as naive UTC text. julianday() is the day number of SQLite's internal whole
-    # milliseconds, so rounding it back to milliseconds is exact (210866760000000 ms is 1970).
-    column = compiler.process(element.clauses, **kw)
-    return f"((round(julianday({column}) * 86400000.0) - 210866760000000) / 1000.0)"
+    return _sqlite(element, compiler, False, **kw)
+
+
+@compiles(epoch_seconds_up, "sqlite")
+def _epoch_seconds_up_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: object) -> str:
+    return _sqlite(element, compiler, True, **kw)
 
 
 @compiles(epoch_seconds)
@@ -350,26 +376,27 @@ def _busy_seconds(
     ids: Sequence[int], start: datetime, end: datetime
 ) -> dict[int, list[tuple[float, float]]]:
     """Imported busy time of these people touching [start - 1 day, end + 1 day), as epoch
-    seconds, by person: one indexed range query returning plain numbers."""
+    seconds, by person: one range query on the covering index returning plain numbers."""
     found: dict[int, list[tuple[float, float]]] = {user_id: [] for user_id in ids}
-    # Core, not the ORM: plain tuples, no per-row ORM bookkeeping.
-    rows = (
-        db.session.connection()
-        .execute(
-            sa.select(
-                BusyBlock.user_id,
-                epoch_seconds(BusyBlock.starts_at),
-                epoch_seconds(BusyBlock.ends_at),
-            ).where(
-                BusyBlock.user_id.in_(ids),
-                BusyBlock.starts_at < end + timedelta(days=1),
-                BusyBlock.ends_at > start - timedelta(days=1),
-            )
+    result = db.session.connection().execute(
+        sa.select(
+            BusyBlock.user_id,
+            epoch_seconds(BusyBlock.starts_at),
+            epoch_seconds_up(BusyBlock.ends_at),
         )
-        .all()
+        .where(
+            BusyBlock.user_id.in_(ids),
+            BusyBlock.starts_at < end + timedelta(days=1),
+            BusyBlock.ends_at > start - timedelta(days=1),
+        )
+        .order_by(BusyBlock.user_id, BusyBlock.starts_at)
     )
-    for user_id, begin, finish in rows:
-        found[user_id].append((begin, finish))
+    # The driver's own tuples (the columns are plain numbers: nothing for SQLAlchemy to
+    # convert), grouped by person in the index's order.
+    rows = result.cursor.fetchall()
+    result.close()
+    for user_id, group in groupby(rows, itemgetter(0)):
+        found[user_id] = [(begin, finish) for _, begin, finish in group]
     return found
 
 

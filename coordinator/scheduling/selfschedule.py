@@ -493,8 +493,9 @@ def live_slots(request: SelfScheduleRequest, *, limit: int = MAX_SLOTS) -> list[
     starts_after = max(request.starts_after, now)
     if request.ends_before <= starts_after:
         return []
-    required = _users(request.interviewer_ids)
-    pool = _users(request.pool_ids)
+    people = {u.id: u for u in _users([*request.interviewer_ids, *request.pool_ids])}
+    required = [people[i] for i in request.interviewer_ids if i in people]
+    pool = [people[i] for i in request.pool_ids if i in people]
     if len(required) != len(request.interviewer_ids) or len(pool) < request.pool_size:
         return []  # someone left: nothing bookable until the recruiter offers again
     found = slots.suggest(

@@ -133,6 +133,12 @@ class Offer:
 MAX_RESCHEDULE_CUTOFF_HOURS = 336
 
 
+def default_reschedule_cutoff() -> int:
+    """Hours before the interview until which a candidate may move it, unless the offer says
+    otherwise (``COORDINATOR_SELF_RESCHEDULE_HOURS``)."""
+    return int(current_app.config.get("SELF_RESCHEDULE_HOURS", 24))
+
+
 # --- links ---------------------------------------------------------------------------------------
 
 
@@ -363,7 +369,7 @@ def offer(round_: Round, spec: Offer, *, actor: User) -> SelfScheduleRequest:
         raise RuleViolation("expires_at", "The deadline must come before the range ends.")
     cutoff = spec.reschedule_cutoff_hours
     if cutoff is None:
-        cutoff = int(current_app.config.get("SELF_RESCHEDULE_HOURS", 24))
+        cutoff = default_reschedule_cutoff()
     if isinstance(cutoff, bool) or not isinstance(cutoff, int):
         raise RuleViolation("reschedule_cutoff_hours", "Give the cutoff in whole hours.")
     if not 0 <= cutoff <= MAX_RESCHEDULE_CUTOFF_HOURS:

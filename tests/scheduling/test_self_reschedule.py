@@ -272,3 +272,20 @@ def test_the_expiry_mail_reaches_the_recruiter_over_smtp(app, offer, recruiter,
     assert mail["Subject"].startswith("No time picked:")
     text = mail.get_body(("plain",)).get_content()
     assert f"/candidacies/{round_.candidacy_id}/rounds/{round_.id}" in text
+
+
+def test_the_round_page_form_sets_the_cutoff_and_shows_a_bad_one_on_its_field(
+        login, recruiter, make_round, panelists):
+    from tests.scheduling.test_self_schedule import _offer_form
+
+    round_ = make_round()
+    client = login(recruiter)
+    base = f"/candidacies/{round_.candidacy_id}/rounds/{round_.id}/self-schedule"
+    form_page = client.get(base).get_data(as_text=True)
+    assert 'name="reschedule_cutoff_hours"' in form_page and 'value="24"' in form_page
+    refused = client.post(base, data=_offer_form([panelists[0]], reschedule_cutoff_hours="999"))
+    assert refused.status_code == 422
+    assert "Between 0 and 336 hours" in refused.get_data(as_text=True)
+    response = client.post(base, data=_offer_form([panelists[0]], reschedule_cutoff_hours="48"))
+    assert response.status_code == 303
+    assert db.session.scalar(sa.select(SelfScheduleRequest.reschedule_cutoff_hours)) == 48

@@ -246,12 +246,13 @@ def _expire_stale(round_: Round, now: datetime) -> None:
             SelfScheduleRequest.expires_at <= now,
         )
     ):
-        _expire(request, now)
+        # The recruiter is offering the round again: no mail about the old offer.
+        _expire(request, now, tell=False)
 
 
-def _expire(request: SelfScheduleRequest, now: datetime) -> bool:
+def _expire(request: SelfScheduleRequest, now: datetime, *, tell: bool = True) -> bool:
     """Open → expired, once: a conditional write, so two workers (or a worker and an offer)
-    cannot both expire the same request; the one that does tells the recruiter."""
+    cannot both expire the same request; the worker that does tells the recruiter."""
     done = db.session.execute(
         sa.update(SelfScheduleRequest)
         .where(
@@ -267,7 +268,7 @@ def _expire(request: SelfScheduleRequest, now: datetime) -> bool:
     db.session.refresh(request)
     record(None, "self_schedule.expired", request, candidacy_id=request.round.candidacy_id)
     candidacy = request.round.candidacy
-    if not candidacy.is_closed:
+    if tell and not candidacy.is_closed:
         _mail_recruiter(
             request,
             "self_schedule_expired",

@@ -289,3 +289,14 @@ def test_the_round_page_form_sets_the_cutoff_and_shows_a_bad_one_on_its_field(
     response = client.post(base, data=_offer_form([panelists[0]], reschedule_cutoff_hours="48"))
     assert response.status_code == 303
     assert db.session.scalar(sa.select(SelfScheduleRequest.reschedule_cutoff_hours)) == 48
+
+
+def test_offering_the_round_again_expires_the_old_offer_without_a_mail(offer, recruiter):
+    round_, data, _path = offer()
+    freeze(NOW + timedelta(hours=13))
+    offer(round_, **{"from": "2027-03-03T00:00:00Z", "to": "2027-03-10T00:00:00Z",
+                     "expires_at": "2027-03-02T20:00:00Z"})
+    assert db.session.get(SelfScheduleRequest, data["id"]).state is SelfScheduleState.expired
+    assert selfschedule.expire_unanswered() == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == "self_schedule_expired")) == 0

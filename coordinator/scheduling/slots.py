@@ -473,7 +473,8 @@ def candidate_constraints(
     """The candidate's scheduled interviews over [start, end) (but the one being moved), and
     the candidacy's availability windows (``None`` when it has none: then any time is
     possible)."""
-    busy = db.session.execute(
+    connection = db.session.connection()  # Core: plain rows, no ORM bookkeeping
+    busy = connection.execute(
         sa.select(Interview.starts_at, Interview.ends_at).where(
             Interview.candidate_id == candidacy.candidate_id,
             Interview.state == InterviewState.scheduled,
@@ -484,7 +485,7 @@ def candidate_constraints(
     ).all()
     windows = [
         (w.starts_at, w.ends_at)
-        for w in db.session.execute(
+        for w in connection.execute(
             sa.select(CandidateAvailability.starts_at, CandidateAvailability.ends_at).where(
                 CandidateAvailability.candidacy_id == candidacy.id
             )

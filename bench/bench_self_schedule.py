@@ -103,11 +103,24 @@ def median_ms(work: Callable[[], object]) -> float:
     return statistics.median(timings)
 
 
+def paired_median_ms(first: Callable[[], object],
+                     second: Callable[[], object]) -> tuple[float, float]:
+    """Both medians, the runs interleaved (a, b, a, b, ...): on a shared machine both figures
+    see the same load, so their quotient does not depend on which ran during a busy spell."""
+    first(), second()
+    timings: tuple[list[float], list[float]] = ([], [])
+    for _ in range(RUNS):
+        for work, into in ((first, timings[0]), (second, timings[1])):
+            started = time.perf_counter()
+            work()
+            into.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings[0]), statistics.median(timings[1])
+
+
 def slot_list() -> None:
     with scratch_app() as app, app.app_context():
         paths, _ = _world(1)
         request = selfschedule.resolve(paths[0].removeprefix("/s/"))
-        listed = median_ms(lambda: selfschedule.live_slots(request))
         users = selfschedule._users([*request.interviewer_ids, *request.pool_ids])
         calendars = slots.load_calendars(users, request.starts_after, request.ends_before)
         finder_request = slots.SlotRequest(
@@ -115,7 +128,8 @@ def slot_list() -> None:
             duration=timedelta(minutes=60), required=[calendars[users[0].id]],
             pool=[calendars[u.id] for u in users[1:]], pool_size=2,
             limit=selfschedule.MAX_SLOTS)
-        finder = median_ms(lambda: slots.find_slots(finder_request))
+        listed, finder = paired_median_ms(lambda: selfschedule.live_slots(request),
+                                          lambda: slots.find_slots(finder_request))
         found = len(selfschedule.live_slots(request))
         print(f"# 1 required + 2 of {POOL}, {BLOCKS} busy blocks each, {DAYS} days: "
               f"{found} slots", flush=True)

@@ -113,6 +113,15 @@ def register(app: Flask) -> None:
                 return
             time.sleep(interval)
 
+    def _expire_self_scheduling() -> None:
+        """Self-scheduling offers nobody answered by their deadline: marked expired, and their
+        recruiters mailed (once each)."""
+        from coordinator.scheduling.selfschedule import expire_unanswered
+
+        expired = expire_unanswered()
+        db.session.commit()
+        click.echo(f"expired {expired} unanswered self-scheduling offers")
+
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Queue due interview reminders (candidates ~24 h ahead, interviewers ~1 h ahead).
@@ -128,6 +137,7 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"queued {counts.candidate} candidate and {counts.panel} interviewer "
                    f"reminders, {unanswered} unanswered-invite notices")
+        _expire_self_scheduling()
 
     @app.cli.command("ingest-mail")
     def ingest_mail() -> None:

@@ -44,6 +44,7 @@ ENVIRONMENT_KEYS: dict[str, str] = {
     "COORDINATOR_CALENDAR_KEY": "CALENDAR_KEY",
     "COORDINATOR_CALENDAR_ALLOW_PRIVATE_NETWORKS": "CALENDAR_ALLOW_PRIVATE_NETWORKS",
     "COORDINATOR_CALENDAR_SYNC_MINUTES": "CALENDAR_SYNC_MINUTES",
+    "COORDINATOR_SELF_RESCHEDULE_HOURS": "SELF_RESCHEDULE_HOURS",
 }
 
 BOOLEAN_KEYS = {
@@ -54,6 +55,7 @@ INTEGER_KEYS = {
     "SMTP_PORT", "MAIL_MAX_ATTEMPTS", "PORTAL_LINK_DAYS", "MAIL_LEASE_SECONDS",
     "MAIL_RECORD_EVERY", "REMEMBER_DAYS", "IMAP_PORT", "CALENDAR_SYNC_MINUTES",
     "WEBHOOK_MAX_ATTEMPTS",
+    "SELF_RESCHEDULE_HOURS",
 }
 
 
@@ -94,6 +96,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "CALENDAR_KEY": "",
         "CALENDAR_ALLOW_PRIVATE_NETWORKS": False,
         "CALENDAR_SYNC_MINUTES": 15,
+        # A candidate may move a time they booked themselves until this many hours before it
+        # (the default of each self-scheduling offer; the recruiter may set another per offer).
+        "SELF_RESCHEDULE_HOURS": 24,
         # Session and CSRF lifetimes allow an hour (and more) of writing an assessment.
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,

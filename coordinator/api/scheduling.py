@@ -160,6 +160,8 @@ class InterviewOut(Out):
     video_url: str
     state: Literal["scheduled", "cancelled"]
     sequence: int
+    title: str = Field(default="", description="A session's own title within its round "
+                       "(the sessions of an interview day); empty for a single interview.")
     recorded_past: bool
     relationships_override_reason: str | None
     cancel_reason: str | None
@@ -188,6 +190,7 @@ class InterviewOut(Out):
             video_url=interview.video_url,
             state=interview.state.value,
             sequence=interview.sequence,
+            title=interview.title,
             recorded_past=interview.is_recorded_past,
             relationships_override_reason=interview.relationships_override_reason,
             cancel_reason=interview.cancel_reason,

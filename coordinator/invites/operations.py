@@ -204,7 +204,7 @@ def _panel_context(interview: Interview, zone: str) -> dict[str, object]:
 
 def candidate_summary(interview: Interview) -> str:
     """The candidate's event title (and mail subject)."""
-    return f"Interview: {interview.round.candidacy.job.title} — {interview.round.title}"
+    return f"Interview: {interview.round.candidacy.job.title} — {interview.display_title}"
 
 
 def candidate_event(interview: Interview, identity_: tuple[str, ical.Person],
@@ -221,7 +221,8 @@ def candidate_event(interview: Interview, identity_: tuple[str, ical.Person],
 
 def panel_summary(interview: Interview) -> str:
     """The panel's event title (and mail subject)."""
-    return f"Interview with {interview.round.candidacy.candidate.name} — {interview.round.title}"
+    return (f"Interview with {interview.round.candidacy.candidate.name} — "
+            f"{interview.display_title}")
 
 
 def panel_event(interview: Interview, identity_: tuple[str, ical.Person]) -> ical.EventData:
@@ -229,7 +230,7 @@ def panel_event(interview: Interview, identity_: tuple[str, ical.Person]) -> ica
     event_uid, event_organizer = identity_
     candidacy = interview.round.candidacy
     url = external_url("scheduling.show_interview", interview_id=interview.id)
-    description = (f"{candidacy.job.title}, {interview.round.title}. "
+    description = (f"{candidacy.job.title}, {interview.display_title}. "
                    f"Candidate: {candidacy.candidate.name}. Brief and assessment: {url}")
     return ical.EventData(
         uid=event_uid, sequence=interview.sequence, starts_at=interview.starts_at,

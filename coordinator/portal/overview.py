@@ -117,7 +117,8 @@ def _item(interview: Interview, round_: Round, met: set[int]) -> InterviewItem:
     )
     return InterviewItem(
         id=interview.id,
-        round_title=round_.title,
+        # A session of an interview day carries its own title after the round's.
+        round_title=f"{round_.title} — {interview.title}" if interview.title else round_.title,
         starts_at=interview.starts_at,
         ends_at=interview.ends_at,
         location="" if cancelled else interview.location,

@@ -241,7 +241,13 @@ def issue_link(candidacy_id: int) -> Any:
 
 def _self_schedule_page(token: str, request_: selfschedule.SelfScheduleRequest, zone: str,
                         zone_form: ZoneForm, status: int, error: str | None = None) -> Any:
-    found = selfschedule.live_slots(request_)
+    booked = (
+        selfschedule.booked_interview(request_)
+        if request_.state is selfschedule.SelfScheduleState.booked
+        else None
+    )
+    movable = booked is not None and selfschedule.can_reschedule(request_)
+    found = selfschedule.live_slots(request_) if booked is None or movable else []
     days: dict[Any, list[Any]] = {}
     for slot in found:
         days.setdefault(to_zone(slot.starts_at, zone).date(), []).append(slot)
@@ -256,14 +262,19 @@ def _self_schedule_page(token: str, request_: selfschedule.SelfScheduleRequest, 
         pick_form=PickForm(formdata=None),
         error=error,
         token=token,
+        booked=booked,
+        movable=movable,
+        reschedule_until=selfschedule.reschedule_deadline(request_) if booked else None,
+        recruiter=request_.offered_by,
     ), status
 
 
 @bp.get("/s/<token>")
 @public
 def show_self_schedule(token: str) -> Any:
-    """The candidate's live slots, grouped by day in their zone (or the one they switch to)."""
-    request_ = selfschedule.resolve(token)
+    """The candidate's live slots, grouped by day in their zone (or the one they switch to);
+    once booked, the booking and (until the cutoff) the times it can move to."""
+    request_ = selfschedule.resolve_link(token)
     zone_form = ZoneForm(formdata=request.args)
     zone, status = _zone(request_.round.candidacy, zone_form)
     return _self_schedule_page(token, request_, zone, zone_form, status)
@@ -294,3 +305,30 @@ def pick_self_schedule_slot(token: str) -> Any:
           "info")
     portal = links.issue(candidacy)
     return redirect(url_for(".show_portal", token=portal.token, _anchor="upcoming"), 303)
+
+
+@bp.post("/s/<token>/repick")
+@public
+def repick_self_schedule_slot(token: str) -> Any:
+    """The candidate moves their booking to another time (until the cutoff); a taken time or
+    one past the cutoff re-renders the page with the reason (409)."""
+    request_ = selfschedule.resolve_link(token)
+    candidacy = request_.round.candidacy
+    form = PickForm()
+    zone = (form.tz.data or "").strip()
+    zone = zone if is_valid_zone(zone) else _own_zone(candidacy)
+    zone_form = ZoneForm(formdata=None, data={"tz": zone})
+    if not form.validate():
+        return _self_schedule_page(token, request_, zone, zone_form, 422,
+                                   "Please pick one of the times below.")
+    try:
+        selfschedule.reschedule(request_, form.starts_at_utc())
+    except (RuleViolation, Conflict) as err:
+        db.session.rollback()
+        status = 409 if isinstance(err, Conflict) else 422
+        return _self_schedule_page(token, selfschedule.resolve_link(token), zone, zone_form,
+                                   status, err.message)
+    db.session.commit()
+    flash("Your interview has moved to the new time. An updated invitation is on its way.",
+          "info")
+    return redirect(url_for(".show_self_schedule", token=token, tz=zone), 303)

@@ -276,6 +276,11 @@ class SelfScheduleForm(Form):
     time_zone = TimeZoneField("Days and deadline in zone")
     location = StringField("Location", validators=[Optional(), Length(max=300)])
     video_url = URLField("Video link", validators=[Optional(), Length(max=500)])
+    reschedule_cutoff_hours = IntegerField(
+        "Candidate may change the time until (hours before)",
+        description="After booking, the candidate can pick another time through the same "
+                    "link until this many hours before the interview.",
+        validators=[Optional(), NumberRange(0, 336, "Between 0 and 336 hours (two weeks).")])
 
     def offer_people(self, people: list[User]) -> None:
         choices = [(u.id, f"{u.name}{' · ' + u.job_title if u.job_title else ''}") for u in people]

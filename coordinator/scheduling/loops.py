@@ -465,6 +465,7 @@ def book_loop(
                 duration_minutes=session.duration_minutes, time_zone=time_zone,
                 panel=session.panel, location=location, video_url=video_url,
                 override_relationships=True, override_reason=note or None,
+                title=timed[i][0],
             )
         except Conflict as err:
             title = timed[i][0]

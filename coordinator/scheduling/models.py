@@ -119,6 +119,9 @@ class Interview(db.Model):
     time_zone: Mapped[str] = mapped_column(sa.String(64))
     location: Mapped[str] = mapped_column(sa.String(300), default="")
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: A session's own title within its round (an interview day's "System design"); empty for
+    #: a round's single interview, which goes by the round's title.
+    title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     state: Mapped[InterviewState] = mapped_column(
         enum_column(InterviewState, "interview_state"), default=InterviewState.scheduled
     )
@@ -147,6 +150,12 @@ class Interview(db.Model):
         cascade="all, delete-orphan",
         order_by="PanelMember.id",
     )
+
+    @property
+    def display_title(self) -> str:
+        """The round's title, with the session's after it when the interview has its own
+        ("Onsite — System design")."""
+        return f"{self.round.title} — {self.title}" if self.title else self.round.title
 
     @property
     def is_cancelled(self) -> bool:
@@ -222,7 +231,8 @@ class BusyBlock(db.Model):
     __tablename__ = "busy_blocks"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        sa.Index("ix_busy_blocks_user_starts", "user_id", "starts_at"),
+        # Covering: the slot finder reads (user, start, end) of a range from the index alone.
+        sa.Index("ix_busy_blocks_user_starts_ends", "user_id", "starts_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -375,13 +375,18 @@ def schedule_interview(
     override_reason: str | None = None,
     record_past: bool = False,
     scheduled_by: User | None = None,
+    title: str = "",
 ) -> InterviewChange:
     """Book an interview in a round, after every rule and conflict check.
 
     ``actor`` is None when the candidate books (self-scheduling); ``scheduled_by`` then names the
-    recruiter who offered the round (told when assessments are late).
+    recruiter who offered the round (told when assessments are late). ``title`` names a session
+    of an interview day ("System design"); a round's single interview goes without.
     """
     _check_open(round_)
+    title = (title or "").strip()
+    if len(title) > 200:
+        raise RuleViolation("title", "At most 200 characters.")
     zone_name = _zone_name(time_zone)
     length = _duration(duration_minutes)
     start = _start(starts_at, record_past)
@@ -407,6 +412,7 @@ def schedule_interview(
         is_recorded_past=record_past,
         relationships_override_reason=override_note,
         scheduled_by_id=(scheduled_by or actor).id if (scheduled_by or actor) else None,
+        title=title,
     )
     for user, relationship in seats:
         interview.panel.append(
@@ -426,6 +432,7 @@ def schedule_interview(
         interview,
         candidacy_id=round_.candidacy_id,
         round=round_.title,
+        title=title or None,
         starts_at=start.isoformat(),
         duration_minutes=duration_minutes,
         panel=[{"user_id": u.id, "relationship": r.value} for u, r in seats],
@@ -443,7 +450,7 @@ def schedule_interview(
 def reschedule_interview(
     interview: Interview,
     *,
-    actor: User,
+    actor: User | None,
     reason: str,
     starts_at: datetime | None = None,
     duration_minutes: int | None = None,

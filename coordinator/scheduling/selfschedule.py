@@ -60,6 +60,10 @@ class SelfScheduleRequest(db.Model):
             "duration_minutes >= 5 AND duration_minutes <= 480", name="duration_in_range"
         ),
         sa.CheckConstraint("pool_size >= 0", name="pool_size_not_negative"),
+        sa.CheckConstraint(
+            "reschedule_cutoff_hours >= 0 AND reschedule_cutoff_hours <= 336",
+            name="reschedule_cutoff_in_range",
+        ),
         # At most one open request per round (an overlapping offer is refused).
         sa.Index(
             "uq_self_schedule_requests_open_round",
@@ -94,6 +98,9 @@ class SelfScheduleRequest(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The candidate may pick another time through the same link until this many hours before
+    #: the interview (``COORDINATOR_SELF_RESCHEDULE_HOURS`` unless the recruiter set it).
+    reschedule_cutoff_hours: Mapped[int] = mapped_column(default=24, server_default="24")
 
     round: Mapped[Round] = orm.relationship(lazy="joined")
     offered_by: Mapped[User | None] = orm.relationship()
@@ -118,6 +125,19 @@ class Offer:
     expires_at: datetime
     location: str = ""
     video_url: str = ""
+    #: Hours before the interview until which the candidate may pick another time through the
+    #: link; ``None`` takes ``COORDINATOR_SELF_RESCHEDULE_HOURS`` (24 by default).
+    reschedule_cutoff_hours: int | None = None
+
+
+#: The longest cutoff a recruiter may set (two weeks).
+MAX_RESCHEDULE_CUTOFF_HOURS = 336
+
+
+def default_reschedule_cutoff() -> int:
+    """Hours before the interview until which a candidate may move it, unless the offer says
+    otherwise (``COORDINATOR_SELF_RESCHEDULE_HOURS``)."""
+    return int(current_app.config.get("SELF_RESCHEDULE_HOURS", 24))
 
 
 # --- links ---------------------------------------------------------------------------------------
@@ -156,6 +176,45 @@ def resolve(token: str) -> SelfScheduleRequest:
     return request
 
 
+def _verified(token: str) -> tuple[SelfScheduleRequest, int]:
+    """The request a link names and the deadline it carries; NotFound when altered."""
+    if len(token) > 500:
+        raise NotFound("No such page.")
+    try:
+        payload = _serializer().loads(token)
+        request_id, expires = int(payload["s"]), int(payload["e"])
+    except (BadSignature, KeyError, TypeError, ValueError) as err:
+        raise NotFound("No such page.") from err
+    request = db.session.get(SelfScheduleRequest, request_id)
+    if request is None or int(request.expires_at.timestamp()) != expires:
+        raise NotFound("No such page.")
+    return request, expires
+
+
+def resolve_link(token: str) -> SelfScheduleRequest:
+    """The request a link opens, open *or booked* (a booked one shows its booking and, until the
+    cutoff, lets the candidate pick another time). NotFound when altered; Gone when the
+    candidacy closed, the request was withdrawn or expired, or its interview was cancelled.
+
+    A booked request outlives the link's deadline: that deadline is for answering, the
+    reschedule cutoff governs changes afterwards.
+    """
+    request, expires = _verified(token)
+    if request.round.candidacy.is_closed:
+        raise Gone("This application is closed, so this page is no longer available.")
+    if request.state is SelfScheduleState.booked:
+        interview = booked_interview(request)
+        if interview is None or interview.is_cancelled:
+            raise Gone("This interview was cancelled. Your recruiter will be in touch.")
+        return request
+    if datetime.fromtimestamp(expires, UTC) <= utcnow():
+        raise Gone("This booking link has expired. Ask your recruiter for a new one.")
+    state = request.current_state()
+    if state is not SelfScheduleState.open:
+        raise Gone(f"This booking link is no longer available ({state.title.lower()}).")
+    return request
+
+
 # --- offering ------------------------------------------------------------------------------------
 
 
@@ -188,9 +247,80 @@ def _expire_stale(round_: Round, now: datetime) -> None:
             SelfScheduleRequest.expires_at <= now,
         )
     ):
-        request.state = SelfScheduleState.expired
-        request.closed_at = now
-        record(None, "self_schedule.expired", request, candidacy_id=round_.candidacy_id)
+        # The recruiter is offering the round again: no mail about the old offer.
+        _expire(request, now, tell=False)
+
+
+def _expire(request: SelfScheduleRequest, now: datetime, *, tell: bool = True) -> bool:
+    """Open → expired, once: a conditional write, so two workers (or a worker and an offer)
+    cannot both expire the same request; the worker that does tells the recruiter."""
+    done = db.session.execute(
+        sa.update(SelfScheduleRequest)
+        .where(
+            SelfScheduleRequest.id == request.id,
+            SelfScheduleRequest.state == SelfScheduleState.open,
+            SelfScheduleRequest.expires_at <= now,
+        )
+        .values(state=SelfScheduleState.expired, closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        return False
+    db.session.refresh(request)
+    record(None, "self_schedule.expired", request, candidacy_id=request.round.candidacy_id)
+    candidacy = request.round.candidacy
+    if tell and not candidacy.is_closed:
+        _mail_recruiter(
+            request,
+            "self_schedule_expired",
+            f"No time picked: {candidacy.candidate.name} ({candidacy.job.title})",
+        )
+    return True
+
+
+def expire_unanswered(now: datetime | None = None) -> int:
+    """Mark every open request past its deadline expired and mail its recruiter (once each);
+    how many were expired. Idempotent: run it as often as you like (``send-reminders`` does)."""
+    now = now or utcnow()
+    due = list(
+        db.session.scalars(
+            sa.select(SelfScheduleRequest)
+            .where(
+                SelfScheduleRequest.state == SelfScheduleState.open,
+                SelfScheduleRequest.expires_at <= now,
+            )
+            .order_by(SelfScheduleRequest.id)
+        )
+    )
+    return sum(1 for request in due if _expire(request, now))
+
+
+def _mail_recruiter(request: SelfScheduleRequest, template: str, subject: str,
+                    **extra: Any) -> None:
+    """Tell the recruiter who made the offer (while active) what happened to it, in the
+    caller's transaction. The mail carries a link to the round, nothing the candidate chose."""
+    recruiter = request.offered_by
+    if recruiter is None or not recruiter.is_active:
+        return
+    config = current_app.config
+    round_ = request.round
+    candidacy = round_.candidacy
+    context = {
+        "request": request, "round": round_, "candidate": candidacy.candidate,
+        "job": candidacy.job, "recipient": recruiter,
+        "url": external_url("scheduling.show_round", candidacy_id=candidacy.id,
+                            round_id=round_.id),
+        **extra,
+    }
+    message = messages.compose(
+        sender=messages.address(config["MAIL_FROM"], config.get("MAIL_FROM_NAME", "")),
+        recipient=messages.address(recruiter.email, recruiter.name),
+        subject=subject,
+        text=render_template(f"email/{template}.txt", **context),
+        html=render_template(f"email/{template}.html", **context),
+        domain=mail_domain(),
+    )
+    outbox.enqueue(message, kind=template)
 
 
 def offer(round_: Round, spec: Offer, *, actor: User) -> SelfScheduleRequest:
@@ -239,6 +369,16 @@ def offer(round_: Round, spec: Offer, *, actor: User) -> SelfScheduleRequest:
         raise RuleViolation("expires_at", "The deadline is in the past.")
     if expires_at > ends_before:
         raise RuleViolation("expires_at", "The deadline must come before the range ends.")
+    cutoff = spec.reschedule_cutoff_hours
+    if cutoff is None:
+        cutoff = default_reschedule_cutoff()
+    if isinstance(cutoff, bool) or not isinstance(cutoff, int):
+        raise RuleViolation("reschedule_cutoff_hours", "Give the cutoff in whole hours.")
+    if not 0 <= cutoff <= MAX_RESCHEDULE_CUTOFF_HOURS:
+        raise RuleViolation(
+            "reschedule_cutoff_hours",
+            f"Between 0 and {MAX_RESCHEDULE_CUTOFF_HOURS} hours (two weeks) before the interview.",
+        )
     location, video_url = operations._place(spec.location, spec.video_url)
     _expire_stale(round_, now)
     existing = db.session.scalar(
@@ -266,6 +406,7 @@ def offer(round_: Round, spec: Offer, *, actor: User) -> SelfScheduleRequest:
         location=location,
         video_url=video_url,
         state=SelfScheduleState.open,
+        reschedule_cutoff_hours=cutoff,
     )
     db.session.add(request)
     db.session.flush()
@@ -350,13 +491,19 @@ def _users(ids: list[int]) -> list[User]:
 
 
 def live_slots(request: SelfScheduleRequest, *, limit: int = MAX_SLOTS) -> list[slots.Slot]:
-    """The slots the candidate can book now, earliest first (taken ones are gone)."""
+    """The slots the candidate can book now, earliest first (taken ones are gone).
+
+    For a booked request these are the times the booking can move to: the booked interview's
+    own time blocks neither its panel nor the candidate, and the booked time itself is left out.
+    """
+    exclude = request.interview_id if request.state is SelfScheduleState.booked else None
     now = utcnow()
     starts_after = max(request.starts_after, now)
     if request.ends_before <= starts_after:
         return []
-    required = _users(request.interviewer_ids)
-    pool = _users(request.pool_ids)
+    people = {u.id: u for u in _users([*request.interviewer_ids, *request.pool_ids])}
+    required = [people[i] for i in request.interviewer_ids if i in people]
+    pool = [people[i] for i in request.pool_ids if i in people]
     if len(required) != len(request.interviewer_ids) or len(pool) < request.pool_size:
         return []  # someone left: nothing bookable until the recruiter offers again
     found = slots.suggest(
@@ -369,7 +516,12 @@ def live_slots(request: SelfScheduleRequest, *, limit: int = MAX_SLOTS) -> list[
         ends_before=request.ends_before,
         limit=limit,
         use_candidate_windows=False,
+        exclude_interview_id=exclude,
     )
+    if exclude is not None:
+        current = booked_interview(request)
+        if current is not None:
+            found = [s for s in found if s.starts_at != current.starts_at]
     return sorted(found, key=lambda s: s.starts_at)
 
 
@@ -399,17 +551,7 @@ def book(request: SelfScheduleRequest, starts_at: datetime) -> operations.Interv
     ]
     if not chosen:
         raise _slot_taken(request, "that time is no longer free")
-    slot = chosen[0]
-    job = request.round.candidacy.job
-    seats = [
-        operations.Seat(
-            user_id,
-            Relationship.hiring_manager
-            if user_id == job.hiring_manager_id
-            else Relationship.colleague,
-        )
-        for user_id in slot.interviewer_ids
-    ]
+    seats = _seats(request, chosen[0])
     try:
         change = operations.schedule_interview(
             request.round,
@@ -455,6 +597,116 @@ def book(request: SelfScheduleRequest, starts_at: datetime) -> operations.Interv
     return change
 
 
+# --- the candidate moves their booking ------------------------------------------------------------
+
+RESCHEDULE_REASON = "Rescheduled by the candidate through their self-scheduling link."
+
+
+def reschedule_deadline(request: SelfScheduleRequest) -> datetime | None:
+    """Until when the candidate may pick another time (``None``: nothing booked to move)."""
+    interview = booked_interview(request)
+    if request.state is not SelfScheduleState.booked or interview is None:
+        return None
+    return interview.starts_at - timedelta(hours=request.reschedule_cutoff_hours)
+
+
+def can_reschedule(request: SelfScheduleRequest, now: datetime | None = None) -> bool:
+    """Whether the candidate may still move their booking through the link."""
+    deadline = reschedule_deadline(request)
+    return deadline is not None and (now or utcnow()) < deadline
+
+
+def _too_late(request: SelfScheduleRequest) -> Conflict:
+    recruiter = request.offered_by
+    hours = request.reschedule_cutoff_hours
+    who = f"{recruiter.name} ({recruiter.email})" if recruiter else "your recruiter"
+    conflict: dict[str, Any] = {
+        "kind": "reschedule_closed",
+        "detail": f"times can be changed here until {hours} hours before the interview",
+        "cutoff_hours": hours,
+    }
+    if recruiter is not None:
+        conflict["recruiter"] = {"name": recruiter.name, "email": recruiter.email}
+    return Conflict(
+        f"It is too late to change the time here. Please contact {who}.",
+        [conflict],
+        field="starts_at",
+    )
+
+
+def _seats(request: SelfScheduleRequest, slot: slots.Slot) -> list[operations.Seat]:
+    job = request.round.candidacy.job
+    return [
+        operations.Seat(
+            user_id,
+            Relationship.hiring_manager
+            if user_id == job.hiring_manager_id
+            else Relationship.colleague,
+        )
+        for user_id in slot.interviewer_ids
+    ]
+
+
+def reschedule(request: SelfScheduleRequest, starts_at: datetime) -> operations.InterviewChange:
+    """The candidate moves the interview they booked to another live slot, through the
+    recruiter's reschedule operation (same checks and locks; invites go out again with a
+    higher SEQUENCE). Until ``reschedule_cutoff_hours`` before the interview; after that a
+    ``Conflict`` of kind ``reschedule_closed``. A time no longer free is ``slot_taken``.
+    """
+    interview = booked_interview(request)
+    if request.state is not SelfScheduleState.booked or interview is None:
+        raise Conflict(
+            "Nothing is booked through this link yet.",
+            [{"kind": "not_booked", "detail": "book a time first"}],
+        )
+    if interview.is_cancelled:
+        raise Gone("This interview was cancelled. Your recruiter will be in touch.")
+    if not can_reschedule(request):
+        raise _too_late(request)
+    start = ensure_aware(starts_at, "starts_at")
+    if not request.starts_after <= start < request.ends_before:
+        raise RuleViolation("starts_at", "Pick one of the times offered.")
+    if start == interview.starts_at:
+        raise RuleViolation("starts_at", "That is the time already booked; pick another one.")
+    window_end = start + timedelta(minutes=request.duration_minutes)
+    chosen = [s for s in live_slots(request) if s.starts_at == start and s.ends_at == window_end]
+    if not chosen:
+        raise _slot_taken(request, "that time is no longer free")
+    previous = interview.starts_at
+    try:
+        change = operations.reschedule_interview(
+            interview,
+            actor=None,
+            reason=RESCHEDULE_REASON,
+            starts_at=start,
+            duration_minutes=request.duration_minutes,
+            panel=_seats(request, chosen[0]),
+            override_relationships=True,
+            override_reason="The candidate moved a time offered for self-scheduling.",
+        )
+    except Conflict as err:
+        raise _slot_taken(request, "; ".join(c.get("detail", "") for c in err.conflicts)) from err
+    record(
+        None,
+        "self_schedule.rescheduled",
+        request,
+        candidacy_id=request.round.candidacy_id,
+        interview_id=interview.id,
+        previous_starts_at=previous.isoformat(),
+        starts_at=start.isoformat(),
+        booked_by="candidate",
+    )
+    candidacy = request.round.candidacy
+    _mail_recruiter(
+        request,
+        "self_schedule_rescheduled",
+        f"New time picked: {candidacy.candidate.name} ({candidacy.job.title})",
+        interview=interview,
+        previous=previous,
+    )
+    return change
+
+
 def slots_document(request: SelfScheduleRequest, found: list[slots.Slot]) -> dict[str, Any]:
     """``{time_zone, slots: [{starts_at, ends_at}]}`` for the API and the 409 body."""
     from coordinator.timeutil import isoformat_z
@@ -481,4 +733,18 @@ def _describe_booked(event: Any) -> str:
 history.DESCRIPTIONS.setdefault("self_schedule.booked", _describe_booked)
 history.DESCRIPTIONS.setdefault(
     "self_schedule.offered", lambda event: "Round offered to the candidate for self-scheduling"
+)
+
+
+def _describe_rescheduled(event: Any) -> str:
+    details = event.details or {}
+    return (
+        f"The candidate moved their interview from {details.get('previous_starts_at', '?')} "
+        f"to {details.get('starts_at', '?')} through their self-scheduling link"
+    )
+
+
+history.DESCRIPTIONS.setdefault("self_schedule.rescheduled", _describe_rescheduled)
+history.DESCRIPTIONS.setdefault(
+    "self_schedule.expired", lambda event: "Self-scheduling offer expired unanswered"
 )

@@ -837,6 +837,7 @@ def offer_self_schedule(candidacy_id: int, round_id: int) -> Any:
         form.date_from.data = today + timedelta(days=1)
         form.date_to.data = today + timedelta(days=14)
         form.deadline_date.data = today + timedelta(days=3)
+        form.reschedule_cutoff_hours.data = selfschedule.default_reschedule_cutoff()
     status = 200
     if form.validate_on_submit():
         try:
@@ -848,6 +849,7 @@ def offer_self_schedule(candidacy_id: int, round_id: int) -> Any:
                 pool_size=form.pool_size.data or 0,
                 starts_after=starts_after, ends_before=ends_before, expires_at=expires_at,
                 location=form.location.data or "", video_url=form.video_url.data or "",
+                reschedule_cutoff_hours=form.reschedule_cutoff_hours.data,
             ), actor=g.user)
         except RuleViolation as err:
             db.session.rollback()

@@ -26,5 +26,6 @@ def test_only_sign_in_openapi_portal_calendar_feed_and_probes_are_public(app):
                "health.ready",
                # the candidate's self-scheduling link admits (like the portal's)
                "api.self_schedule_slots", "api.self_schedule_book",
-               "api.self_schedule_slots_at_link", "api.self_schedule_book_at_link"}
+               "api.self_schedule_slots_at_link", "api.self_schedule_book_at_link",
+               "api.self_schedule_reschedule", "api.self_schedule_reschedule_at_link"}
     assert all(name in allowed or name.startswith("portal.") for name in public), public

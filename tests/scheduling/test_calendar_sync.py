@@ -312,7 +312,7 @@ def test_the_slot_finder_sees_synced_busy_time(feed, allow_loopback, person):
     _state, url = feed
     sync(connect(person, url))
     calendars = slots.load_calendars([person], at(1, 8), at(5, 8))
-    assert (at(2, 9), at(2, 10)) in list(calendars[person.id].busy)
+    assert (at(2, 9), at(2, 10)) in calendars[person.id].all_busy()
 
 
 def test_booking_over_synced_busy_time_warns(feed, allow_loopback, person, make_round, make_user,

@@ -82,6 +82,38 @@ def test_each_session_sends_its_own_invites(api, team_round, panelists):
         assert [i.audience.value for i in sent].count("candidate") == 1
 
 
+def test_each_session_keeps_its_title_on_its_interview_invites_and_pages(
+        api, team_round, panelists, recruiter, login):
+    from tests.invites.conftest import read_invite
+
+    response = api.post(f"/rounds/{team_round.id}/loops", json=day_body(panelists))
+    assert response.status_code == 201
+    assert [i["title"] for i in response.get_json()["interviews"]] == [
+        "Technical", "Values", "Wrap-up"]
+    stored = sorted(interviews_of(team_round.id), key=lambda i: i.starts_at)
+    assert [i.title for i in stored] == ["Technical", "Values", "Wrap-up"]
+    technical = stored[0]
+    assert technical.display_title == "Team interview — Technical"
+    [candidate_copy] = [i for i in invites_of(technical) if i.audience.value == "candidate"]
+    invite = read_invite(db.session.get(OutboxMessage, candidate_copy.outbox_message_id).raw)
+    assert b"SUMMARY:Interview: " in invite.calendar.data
+    assert "Team interview — Technical" in str(invite.message["Subject"])
+    round_page = login(recruiter).get(
+        f"/candidacies/{team_round.candidacy_id}/rounds/{team_round.id}").get_data(as_text=True)
+    assert "Technical: " in round_page and "Wrap-up: " in round_page
+    interview_page = login(recruiter).get(f"/interviews/{technical.id}").get_data(as_text=True)
+    assert "<dt>Session</dt><dd>Technical</dd>" in interview_page
+    assert api.get(f"/interviews/{technical.id}").get_json()["title"] == "Technical"
+
+
+def test_a_single_interview_goes_by_its_rounds_title(api, team_round, panelists, book):
+    peer, supervisor = panelists
+    change = book(team_round, at(2, 9), [(peer, "peer"), (supervisor, "supervisor")])
+    assert change.interview.title == ""
+    assert change.interview.display_title == "Team interview"
+    assert api.get(f"/interviews/{change.interview.id}").get_json()["title"] == ""
+
+
 def test_a_conflict_in_the_third_session_books_none(api, team_round, panelists, book,
                                                    make_round):
     _peer, supervisor = panelists

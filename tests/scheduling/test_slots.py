@@ -402,3 +402,37 @@ def test_a_suggested_slot_can_be_booked(suggest_setup, recruiter):
     assert again
     assert all(datetime.fromisoformat(s["starts_at"]).astimezone(BERLIN).date() != booked_day
                for s in again)
+
+
+# --- loading busy time as numbers -----------------------------------------------------------------
+
+
+def test_busy_time_loads_as_epoch_seconds_of_the_range_never_narrower(make_user):
+    from coordinator.db import db
+    from coordinator.scheduling import slots
+    from coordinator.scheduling.models import BusyBlock
+
+    user = make_user(roles={"interviewer"})
+    inside = (utc(3, 2, 9, 0), utc(3, 2, 10, 0) + timedelta(milliseconds=250))
+    whole = (utc(3, 3, 9, 0), utc(3, 3, 9, 30))
+    far_before = (utc(1, 4, 9), utc(1, 4, 10))
+    for begin, end in (inside, whole, far_before):
+        db.session.add(BusyBlock(user_id=user.id, starts_at=begin, ends_at=end,
+                                 imported_at=utc(1, 1, 0)))
+    db.session.flush()
+    calendars = slots.load_calendars([user], utc(3, 1, 0), utc(3, 5, 0))
+    [fraction, exact] = calendars[user.id].busy_seconds
+    assert exact == (whole[0].timestamp(), whole[1].timestamp())
+    # A fraction of a second may be rounded outwards (the grid is whole seconds), never inwards.
+    assert fraction[0] == inside[0].timestamp()
+    assert inside[1].timestamp() <= fraction[1] < inside[1].timestamp() + 1
+    assert calendars[user.id].all_busy()[1] == whole
+
+
+def test_busy_seconds_block_the_same_starts_as_busy_datetimes():
+    busy = [(at(2, 10, 10), at(2, 10, 20)), (at(2, 11, 30), at(2, 12))]
+    as_seconds = [(b.timestamp(), e.timestamp()) for b, e in busy]
+    with_datetimes = starts(request_for(at(2, 8), at(2, 14), [person(1, busy=busy)]))
+    with_seconds = starts(request_for(at(2, 8), at(2, 14), [person(1, busy_seconds=as_seconds)]))
+    assert with_seconds == with_datetimes == [at(2, 8), at(2, 8, 30), at(2, 9), at(2, 10, 30),
+                                              at(2, 12), at(2, 12, 30), at(2, 13)]

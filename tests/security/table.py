@@ -114,6 +114,7 @@ EXPECTED: dict[str, Row] = {
     "portal.show_portal": everyone(200, anonymous=200),
     "portal.show_self_schedule": everyone(200, anonymous=200),  # the signed link admits
     "portal.pick_self_schedule_slot": everyone(422, anonymous=422),  # the signed link admits
+    "portal.repick_self_schedule_slot": everyone(422, anonymous=422),  # the signed link admits
     "scheduling.answer_invite": ok(422, "panel"),  # only the person in the seat answers
     "scheduling.book_day": ok(400, *STAFF),  # the empty form lacks the proposal
     "scheduling.book_suggestion": ok(400, *STAFF),  # the empty form lacks the suggestion
@@ -166,6 +167,8 @@ EXPECTED: dict[str, Row] = {
     "api.self_schedule_slots_at_link": everyone(200, anonymous=200),  # /s/<token>/slots
     "api.self_schedule_book_at_link": everyone(422, anonymous=422),  # /s/<token>/book
     "api.job_pipeline": ok(200, *DECIDERS),
+    "api.self_schedule_reschedule": everyone(422, anonymous=422),  # the signed link admits
+    "api.self_schedule_reschedule_at_link": everyone(422, anonymous=422),  # <link>/reschedule
     "api.job_shortlist": ok(200, *DECIDERS),
     "api.list_candidacies": ok(200, *STAFF),
     "api.list_candidacy_assessments": ok(200, *DECIDERS, "panel"),

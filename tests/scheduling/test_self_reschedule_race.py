@@ -1,0 +1,74 @@
+"""Candidates racing through their self-scheduling links to *move* their bookings to one time
+that shares an interviewer: exactly one wins, the others get ``409`` kind ``slot_taken`` with a
+fresh list, and their own bookings stay where they were (PostgreSQL and SQLite alike)."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from coordinator.db import db
+from coordinator.scheduling import selfschedule
+from coordinator.scheduling.models import Interview
+from tests.conftest import committed_app
+from tests.scheduling.conftest import at
+from tests.scheduling.test_self_schedule_race import CANDIDATES, START, World, _seed
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def booked_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """Each candidate has booked their own hour on Wednesday 3 March with the one interviewer."""
+    with committed_app(request.param, "selfsched_reraces", tmp_path) as app, app.app_context():
+        world = _seed(app, request.param)
+        for n, path in enumerate(world.paths):
+            request_ = selfschedule.resolve(path.removeprefix("/s/"))
+            selfschedule.book(request_, at(3, 8 + n))
+            db.session.commit()
+        db.session.close()
+        yield world
+
+
+def _move_all_at_once(world: World) -> list[Any]:
+    barrier = threading.Barrier(CANDIDATES)
+    results: list[Any] = [None] * CANDIDATES
+
+    def move(n: int) -> None:
+        client = world.app.test_client()
+        try:
+            barrier.wait(timeout=30)
+            response = client.post(world.paths[n] + "/reschedule",
+                                   json={"starts_at": START.isoformat()})
+            results[n] = (response.status_code, response.get_json())
+        except Exception as err:  # recorded and asserted on below, never swallowed
+            results[n] = err
+
+    threads = [threading.Thread(target=move, args=(n,)) for n in range(CANDIDATES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_exactly_one_candidate_moves_to_a_time_shared_by_an_interviewer(booked_world: World):
+    results = _move_all_at_once(booked_world)
+
+    errors = [r for r in results if not isinstance(r, tuple)]
+    assert not errors, "".join(traceback.format_exception(errors[0]))
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] + [409] * (CANDIDATES - 1), results
+    for status, body in results:
+        if status == 409:
+            assert [c["kind"] for c in body["conflicts"]] == ["slot_taken"], body
+            assert body["slots"], body
+    with booked_world.app.app_context():
+        starts = sorted(db.session.scalars(sa.select(Interview.starts_at)))
+        winner = next(n for n, (status, _) in enumerate(results) if status == 200)
+        expected = sorted([START] + [at(3, 8 + n) for n in range(CANDIDATES) if n != winner])
+        assert starts == expected

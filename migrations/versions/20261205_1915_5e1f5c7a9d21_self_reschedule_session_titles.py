@@ -1,7 +1,7 @@
 """self-scheduling reschedule cutoff, interview (session) titles, covering busy-time index
 
 Revision ID: 5e1f5c7a9d21
-Revises: a7c3e91f2b40
+Revises: 5b8e2d4c9a17
 Create Date: 2026-12-05 19:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1f5c7a9d21'
-down_revision = 'a7c3e91f2b40'
+down_revision = '5b8e2d4c9a17'
 branch_labels = None
 depends_on = None
 

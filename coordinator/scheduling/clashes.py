@@ -101,16 +101,19 @@ def nearest_free(
     duration_minutes: int,
     *,
     count: int = 4,
+    exclude_interview_id: int | None = None,
 ) -> list[slots.Slot]:
     """Up to ``count`` free times closest to ``starts_at`` for the same people (the slot finder
     over a few days around it), in time order, inside the candidate's reasonable hours when
-    possible; none when it cannot search."""
+    possible; none when it cannot search. ``exclude_interview_id`` names an interview being
+    moved: its own time blocks nobody, so its slot and the times around it can be offered."""
     if not people:
         return []
     try:
         found = slots.suggest(
             candidacy, required=list(people), duration_minutes=duration_minutes,
             starts_after=starts_at - NEAR, ends_before=starts_at + NEAR, limit=10_000,
+            exclude_interview_id=exclude_interview_id,
         )
     except (RuleViolation, ValueError):
         return []

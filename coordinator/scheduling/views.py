@@ -215,14 +215,17 @@ def _panel_people(form: InterviewForm, people: dict[int, User]) -> list[User]:
 
 
 def _check(candidacy: Candidacy, form: InterviewForm, people: dict[int, User],
-           items: list[dict[str, Any]], *, ok: bool) -> dict[str, Any]:
-    """What the check step shows: each clash in the viewer's zone and the nearest free times."""
+           items: list[dict[str, Any]], *, ok: bool,
+           moving: int | None = None) -> dict[str, Any]:
+    """What the check step shows: each clash in the viewer's zone and the nearest free times
+    (``moving``: the interview being rescheduled, which blocks none of them)."""
     said = clashes.describe(items, viewer=g.user, zone_name=viewer_zone())
     nearest: list[slots.Slot] = []
     if said and form.date.data and form.time.data and form.duration_minutes.data:
         try:
             nearest = clashes.nearest_free(candidacy, _panel_people(form, people),
-                                           form.starts_at(), form.duration_minutes.data)
+                                           form.starts_at(), form.duration_minutes.data,
+                                           exclude_interview_id=moving)
         except RuleViolation:
             nearest = []
     return {"ok": ok, "clashes": said, "nearest": nearest,
@@ -528,13 +531,14 @@ def edit_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any:
             savepoint.rollback()
             _attach(form, err)
             check = _check(round_.candidacy, form, by_id, getattr(err, "conflicts", []),
-                           ok=False)
+                           ok=False, moving=interview.id)
             status = 409 if isinstance(err, Conflict) else 422
         else:
             warnings = change.warnings + _candidate_hours(change, round_.candidacy)
             if action == "check" or (warnings and action != "confirm"):
                 savepoint.rollback()
-                check = _check(round_.candidacy, form, by_id, warnings, ok=True)
+                check = _check(round_.candidacy, form, by_id, warnings, ok=True,
+                               moving=interview.id)
             else:
                 savepoint.commit()
                 db.session.commit()

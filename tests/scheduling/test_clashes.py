@@ -77,3 +77,17 @@ def test_nearest_free_times_prefer_the_candidates_reasonable_hours(make_round, p
     assert nearest
     assert all(not conflicts.candidate_hours_warnings(s.starts_at, s.ends_at,
                                                       "America/New_York") for s in nearest)
+
+
+def test_nearest_free_times_for_a_move_do_not_count_the_interview_being_moved(
+        make_round, panelists, book):
+    peer, supervisor = panelists
+    book(make_round(), at(3, 14), [(peer, "peer"), (supervisor, "supervisor")])
+    round_ = make_round()
+    moving = book(round_, at(3, 13), [(peer, "peer"), (supervisor, "supervisor")]).interview
+    people = [peer, supervisor]
+    kept = [s.starts_at for s in clashes.nearest_free(round_.candidacy, people, at(3, 14), 60)]
+    assert at(3, 13) not in kept  # counted as busy, the moving interview blocks its own time
+    moved = [s.starts_at for s in clashes.nearest_free(round_.candidacy, people, at(3, 14), 60,
+                                                       exclude_interview_id=moving.id)]
+    assert at(3, 13) in moved  # its own slot, the hour before the clash (08:00 in New York)

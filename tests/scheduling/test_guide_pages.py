@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from coordinator.db import db
 from coordinator.scheduling import calendar_sources
 from coordinator.scheduling.models import CalendarSourceKind, Interview
+from coordinator.timeutil import to_zone
 from tests.scheduling.conftest import NOW, at
 
 
@@ -228,3 +229,22 @@ def test_guide_pages_keep_a_constant_statement_count(login, recruiter, make_roun
     with count_queries() as large:
         assert client.get(url).status_code == 200
     assert large.count == small.count, str(large)
+
+
+def test_reschedule_check_offers_the_moving_interviews_own_time(login, recruiter, make_round,
+                                                                 panelists, book):
+    peer, supervisor = panelists
+    book(make_round(), at(3, 14), [(peer, "peer"), (supervisor, "supervisor")])
+    round_ = make_round()
+    moving = book(round_, at(3, 13), [(peer, "peer"), (supervisor, "supervisor")]).interview
+    client = login(recruiter)
+    url = f"{_base(round_)}/interviews/{moving.id}/edit"
+    # 15:00 Berlin is 14:00 UTC: the other interview's time
+    data = _form([(peer, "peer"), (supervisor, "supervisor")], date="2027-03-03",
+                 reason="The candidate asked", action="check")
+    response = client.post(url, data=data)
+    assert response.status_code == 409
+    [nearest] = re.findall(r'<ul class="nearest">(.*?)</ul>', response.get_data(as_text=True),
+                           re.S)
+    own = to_zone(at(3, 13), recruiter.time_zone)
+    assert f"date={own.date().isoformat()}&amp;time={own:%H:%M}&amp;" in nearest

@@ -468,7 +468,8 @@ def week_view(candidacy_id: int, round_id: int) -> Any:
         (i, r) for i, r in _suggested_seats(round_) if i is not None]
     zone = viewer_zone()
     now = utcnow()
-    raw = request.args.get("week", "")
+    # ``day`` (narrow screens show one day at a time) wins over ``week``.
+    raw = request.args.get("day", "") or request.args.get("week", "")
     try:
         today = to_zone(now, zone).date()
         # At the weekend, the coming week is the one to plan.
@@ -485,9 +486,12 @@ def week_view(candidacy_id: int, round_id: int) -> Any:
     chosen = list({i: people[i] for i, _ in seats}.values())
     grid = week_grid.build(candidacy, chosen, week_start=week_grid.week_start_of(start),
                            zone_name=zone, duration=timedelta(minutes=minutes), now=now)
+    # The day a narrow screen shows: the one asked for, else today or the week's first day.
+    day = start if request.args.get("day") else today if today in grid.days else grid.days[0]
     return render_template("scheduling/week.html", round=round_, candidacy=candidacy, grid=grid,
-                           seats=seats, people=people, minutes=minutes,
-                           seat_query=seat_args(seats)), 200
+                           seats=seats, people=people, minutes=minutes, day=day,
+                           day_index=grid.days.index(day), previous_day=day - timedelta(days=1),
+                           next_day=day + timedelta(days=1), seat_query=seat_args(seats)), 200
 
 
 # --- moving and cancelling -----------------------------------------------------------------------

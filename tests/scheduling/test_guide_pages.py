@@ -98,7 +98,7 @@ def test_week_grid_cells_link_to_the_booking_form_with_the_time(login, recruiter
 
 
 @pytest.mark.parametrize("query", [
-    {"week": "not-a-date"}, {"week": "1900-01-01"},
+    {"week": "not-a-date"}, {"week": "1900-01-01"}, {"day": "not-a-date"}, {"day": "1900-01-01"},
 ])
 def test_week_grid_refuses_a_bad_week_without_a_500(login, recruiter, make_round, panelists,
                                                     query):
@@ -248,3 +248,31 @@ def test_reschedule_check_offers_the_moving_interviews_own_time(login, recruiter
                            re.S)
     own = to_zone(at(3, 13), recruiter.time_zone)
     assert f"date={own.date().isoformat()}&amp;time={own:%H:%M}&amp;" in nearest
+
+
+def test_week_grid_shows_one_chosen_day_for_narrow_screens_with_links_across_weeks(
+        login, recruiter, make_round, panelists):
+    peer, supervisor = panelists
+    round_ = make_round()
+    client = login(recruiter)
+    query = {"required-0-user_id": peer.id, "required-0-relationship": "peer",
+             "required-1-user_id": supervisor.id, "required-1-relationship": "supervisor",
+             "duration_minutes": "60"}
+    page = client.get(_base(round_) + "/week", query_string={**query, "day": "2027-03-07"}
+                      ).get_data(as_text=True)
+    assert "Week of 01 March 2027" in page  # Sunday 7 March is in that week
+    one = page[page.index('class="week-wrap week-one"'):]
+    assert "Sunday 07 Mar" in one and "Monday" not in one.split("</thead>")[0]
+    nav = page[page.index('class="day-nav"'):page.index('class="week-wrap week-one"')]
+    assert "day=2027-03-06" in nav and "day=2027-03-08" in nav  # next day is the next week
+    assert 'aria-current="date" aria-label="Sunday 07 March"' in nav
+    # the day table has one cell per row, the same rows as the week table
+    week = page[page.index('class="week-wrap week-all"'):page.index('class="day-nav"')]
+    assert one.count("<tr>") == week.count("<tr>")
+    assert "Free" in week and week.count("<td") == 7 * (one.count("<td"))
+    nxt = client.get(_base(round_) + "/week", query_string={**query, "day": "2027-03-08"})
+    assert nxt.status_code == 200 and "Week of 08 March 2027" in nxt.get_data(as_text=True)
+    # without a day, the day table shows the week's first day (or today, inside it)
+    plain = client.get(_base(round_) + "/week", query_string={**query, "week": "2027-03-08"}
+                       ).get_data(as_text=True)
+    assert 'aria-current="date" aria-label="Monday 08 March"' in plain

@@ -25,6 +25,22 @@ def _fits(page) -> None:
     assert width[0] <= width[1], width
 
 
+def _nothing_wider_than_the_screen(page) -> None:
+    """No element reaches past the viewport's right edge, and the grid's box does not scroll
+    sideways (its content fits its width)."""
+    wide = page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        return [...document.querySelectorAll('body *')]
+            .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > width + 1)
+            .map(e => e.tagName + '.' + e.className);
+    }""")
+    assert wide == []
+    box = page.evaluate("""() => { const b = document.querySelector('.week-one');
+        return [b.scrollWidth, b.clientWidth]; }""")
+    assert box[0] <= box[1], box
+    _fits(page)
+
+
 def _team_round_with_history(story) -> int:
     """Open the team round; the same peer and supervisor already held it for another
     candidate of the job (so they are the suggested people for those seats)."""
@@ -69,14 +85,30 @@ def _plan(live_server, journey, story, round_id: int) -> None:
     journey.shot("week grid")
     _fits(page)
     assert journey.axe() == []
-    for _ in range(3):
-        if page.locator("td.free a").count():
+    narrow = page.viewport_size["width"] < 600
+    box = page.locator(".week-one" if narrow else ".week-all")
+    assert box.is_visible()
+    assert not page.locator(".week-one" if not narrow else ".week-all").is_visible()
+    if narrow:  # the day links move one day and back, without script
+        shown = page.locator(".day-list [aria-current]").inner_text()
+        page.get_by_role("link", name="Next day").click()
+        assert page.locator(".day-list [aria-current]").inner_text() != shown
+        _nothing_wider_than_the_screen(page)
+        page.get_by_role("link", name="Previous day").click()
+        assert page.locator(".day-list [aria-current]").inner_text() == shown
+    # a phone shows one day at a time: the next day until one has a free time
+    for _ in range(14 if narrow else 3):
+        if box.locator("td.free a").count():
             break
-        page.get_by_role("link", name="Next week").click()
-    free = page.locator("td.free a").first
-    assert free.is_visible() or free.count() == 1
+        page.get_by_role("link", name="Next day" if narrow else "Next week").click()
+    if narrow:
+        _nothing_wider_than_the_screen(page)
+        journey.shot("a day of the grid on a phone")
+        assert journey.axe() == []
+    free = box.locator("td.free a").first
+    assert free.is_visible()
     free.scroll_into_view_if_needed()
-    page.locator(".week-wrap").screenshot(path=str(journey.folder / "02b-free-cells.png"))
+    box.screenshot(path=str(journey.folder / "02b-free-cells.png"))
     free.click()
     page.wait_for_url(re.compile(r".*/interviews/new\?.*"))
     assert page.get_by_text("Add the place or a video link").is_visible()

@@ -265,7 +265,7 @@ def test_week_grid_shows_one_chosen_day_for_narrow_screens_with_links_across_wee
     assert "Sunday 07 Mar" in one and "Monday" not in one.split("</thead>")[0]
     nav = page[page.index('class="day-nav"'):page.index('class="week-wrap week-one"')]
     assert "day=2027-03-06" in nav and "day=2027-03-08" in nav  # next day is the next week
-    assert 'aria-current="date" aria-label="Sunday 07 March"' in nav
+    assert 'aria-current="date">Sun 07<' in nav
     # the day table has one cell per row, the same rows as the week table
     week = page[page.index('class="week-wrap week-all"'):page.index('class="day-nav"')]
     assert one.count("<tr>") == week.count("<tr>")
@@ -275,4 +275,4 @@ def test_week_grid_shows_one_chosen_day_for_narrow_screens_with_links_across_wee
     # without a day, the day table shows the week's first day (or today, inside it)
     plain = client.get(_base(round_) + "/week", query_string={**query, "week": "2027-03-08"}
                        ).get_data(as_text=True)
-    assert 'aria-current="date" aria-label="Monday 08 March"' in plain
+    assert 'aria-current="date">Mon 08<' in plain

@@ -111,6 +111,9 @@ class ShortlistRow:
 
     #: The row's ratings as cached: ``criterion:score`` pairs (read only when needed).
     given: str = field(default="", repr=False)
+    #: :attr:`all_sums` worked out once per cached payload (None: parse ``given``). Shared
+    #: between requests: never changed in place.
+    parsed_sums: dict[int, tuple[int, int]] | None = field(default=None, repr=False)
 
     @property
     def candidate(self) -> CandidateView:
@@ -133,17 +136,16 @@ class ShortlistRow:
         self.owed_interview_id = interview_id
         self.criterion_sums = {}
         self.given = ""
+        self.parsed_sums = {}
         self.recommendations = None
         self.spread = self.raw_score = self.calibrated_score = None
 
     @property
     def all_sums(self) -> dict[int, tuple[int, int]]:
         """Every criterion's (sum, count) of this row's ratings."""
-        sums: dict[int, tuple[int, int]] = {}
-        for criterion_id, per_score in _per_criterion(Counter(self.given.split())).items():
-            a, b, c, d = per_score
-            sums[criterion_id] = (a + 2 * b + 3 * c + 4 * d, a + b + c + d)
-        return sums
+        if self.parsed_sums is not None:
+            return self.parsed_sums
+        return _sums(self.given)
 
     def mean(self, criterion_id: int) -> float | None:
         total_count = self.criterion_sums.get(criterion_id)
@@ -457,6 +459,64 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     return payload, valid_until
 
 
+def _sums(given: str) -> dict[int, tuple[int, int]]:
+    """``"12:3 12:4 13:2"`` → every criterion's (sum, count) of ratings."""
+    sums: dict[int, tuple[int, int]] = {}
+    for criterion_id, per_score in _per_criterion(Counter(given.split())).items():
+        a, b, c, d = per_score
+        sums[criterion_id] = (a + 2 * b + 3 * c + 4 * d, a + b + c + d)
+    return sums
+
+
+class _Prepared(NamedTuple):
+    """What a cached row turns into, worked out once per payload and shared by every request
+    that reads it (immutable views; the dicts are never changed in place)."""
+
+    data: list[Any]
+    candidacy: CandidacyView
+    decision: DecisionView | None
+    recommendations: dict[str, int]
+    sums: dict[int, tuple[int, int]]
+
+
+def _prepared(job_id: int, payload: cache.Payload) -> list[_Prepared]:
+    """The payload's rows prepared (kept in the payload: a payload the cache's process memo
+    hands out again comes with them)."""
+    prepared: list[_Prepared] | None = payload.get("_prepared")
+    if prepared is None:
+        prepared = [_prepare(job_id, data) for data in payload["rows"]]
+        payload["_prepared"] = prepared
+    return prepared
+
+
+def _prepare(job_id: int, data: list[Any]) -> _Prepared:
+    row = _row(job_id, data)
+    return _Prepared(
+        data,
+        row.candidacy,
+        row.last_decision,
+        row.recommendations or {r: 0 for r in _RECOMMENDATIONS},
+        _sums(row.given),
+    )
+
+
+def _from_prepared(item: _Prepared) -> ShortlistRow:
+    data = item.data
+    return ShortlistRow(
+        candidacy=item.candidacy,
+        rounds_done=data[7],
+        next_round=data[8],
+        missing_assessments=data[9],
+        recommendations=item.recommendations,
+        spread=data[11],
+        raw_score=data[12],
+        calibrated_score=data[13],
+        last_decision=item.decision,
+        given=data[15],
+        parsed_sums=item.sums,
+    )
+
+
 def _row(job_id: int, data: list[Any]) -> ShortlistRow:
     """A shortlist row from its cached list (see :func:`compute`)."""
     (
@@ -549,9 +609,9 @@ def build(
     wanted_states = {s.value for s in states}
     wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
     shown = [
-        data
-        for data in payload["rows"]
-        if data[1] in wanted_states
+        item
+        for item in _prepared(job.id, payload)
+        if (data := item.data)[1] in wanted_states
         and (planned_round_id is None or planned_round_id in data[6])
         and (wanted_ids is None or data[0] in wanted_ids)
     ]
@@ -564,7 +624,7 @@ def build(
             ),
         )
 
-    rows = [_row(job.id, data) for data in shown]
+    rows = [_from_prepared(item) for item in shown]
     # The chart counts the shown rows the viewer may see: whole states from the cached totals
     # when no other filter applies, less the withheld rows.
     pair_counts: Counter[str] = Counter()

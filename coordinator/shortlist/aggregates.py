@@ -73,6 +73,11 @@ class CandidacyView(NamedTuple):
     state: CandidacyState
     candidate: CandidateView
 
+    @property
+    def is_closed(self) -> bool:
+        """Hired, rejected or withdrawn: it takes no more decisions."""
+        return self.state.is_closed
+
 
 class DecisionView(NamedTuple):
     """A candidacy's last decision, as a shortlist shows it."""

@@ -116,9 +116,9 @@ class ShortlistRow:
 
     #: The row's ratings as cached: ``criterion:score`` pairs (read only when needed).
     given: str = field(default="", repr=False)
-    #: :attr:`all_sums` worked out once per cached payload (None: parse ``given``). Shared
-    #: between requests: never changed in place.
-    parsed_sums: dict[int, tuple[int, int]] | None = field(default=None, repr=False)
+    #: :attr:`all_sums` of the cached payload's rows by candidacy, filled as rows are read and
+    #: shared by the requests that read the payload (None: parse ``given`` every time).
+    sums_memo: dict[int, dict[int, tuple[int, int]]] | None = field(default=None, repr=False)
 
     @property
     def candidate(self) -> CandidateView:
@@ -141,16 +141,20 @@ class ShortlistRow:
         self.owed_interview_id = interview_id
         self.criterion_sums = {}
         self.given = ""
-        self.parsed_sums = {}
+        self.sums_memo = None
         self.recommendations = None
         self.spread = self.raw_score = self.calibrated_score = None
 
     @property
     def all_sums(self) -> dict[int, tuple[int, int]]:
         """Every criterion's (sum, count) of this row's ratings."""
-        if self.parsed_sums is not None:
-            return self.parsed_sums
-        return _sums(self.given)
+        memo = self.sums_memo
+        if memo is None:
+            return _sums(self.given)
+        sums = memo.get(self.candidacy.id)
+        if sums is None:
+            sums = memo[self.candidacy.id] = _sums(self.given)
+        return sums
 
     def mean(self, criterion_id: int) -> float | None:
         total_count = self.criterion_sums.get(criterion_id)
@@ -481,17 +485,17 @@ class _Prepared(NamedTuple):
     candidacy: CandidacyView
     decision: DecisionView | None
     recommendations: dict[str, int]
-    sums: dict[int, tuple[int, int]]
 
 
-def _prepared(job_id: int, payload: cache.Payload) -> list[_Prepared]:
-    """The payload's rows prepared (kept in the payload: a payload the cache's process memo
-    hands out again comes with them)."""
+def _prepared(job_id: int, payload: cache.Payload) -> tuple[list[_Prepared], dict[int, Any]]:
+    """The payload's rows prepared, and the criterion sums parsed so far (kept in the payload:
+    a payload the cache's process memo hands out again comes with them; sums are parsed only
+    for rows that show them, so a miss stays cheap)."""
     prepared: list[_Prepared] | None = payload.get("_prepared")
     if prepared is None:
         prepared = [_prepare(job_id, data) for data in payload["rows"]]
         payload["_prepared"] = prepared
-    return prepared
+    return prepared, payload.setdefault("_sums", {})
 
 
 def _prepare(job_id: int, data: list[Any]) -> _Prepared:
@@ -501,11 +505,10 @@ def _prepare(job_id: int, data: list[Any]) -> _Prepared:
         row.candidacy,
         row.last_decision,
         row.recommendations or {r: 0 for r in _RECOMMENDATIONS},
-        _sums(row.given),
     )
 
 
-def _from_prepared(item: _Prepared) -> ShortlistRow:
+def _from_prepared(item: _Prepared, sums: dict[int, Any]) -> ShortlistRow:
     data = item.data
     return ShortlistRow(
         candidacy=item.candidacy,
@@ -518,7 +521,7 @@ def _from_prepared(item: _Prepared) -> ShortlistRow:
         calibrated_score=data[13],
         last_decision=item.decision,
         given=data[15],
-        parsed_sums=item.sums,
+        sums_memo=sums,
     )
 
 
@@ -613,9 +616,10 @@ def build(
     payload = cache.load(job, now, lambda: compute(job, now))
     wanted_states = {s.value for s in states}
     wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
+    prepared, sums = _prepared(job.id, payload)
     shown = [
         item
-        for item in _prepared(job.id, payload)
+        for item in prepared
         if (data := item.data)[1] in wanted_states
         and (planned_round_id is None or planned_round_id in data[6])
         and (wanted_ids is None or data[0] in wanted_ids)
@@ -629,7 +633,7 @@ def build(
             ),
         )
 
-    rows = [_from_prepared(item) for item in shown]
+    rows = [_from_prepared(item, sums) for item in shown]
     # The chart counts the shown rows the viewer may see: whole states from the cached totals
     # when no other filter applies, less the withheld rows.
     pair_counts: Counter[str] = Counter()

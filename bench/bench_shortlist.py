@@ -9,7 +9,9 @@ other programs competing for the processor inflate far less), and the SQL statem
 
 The shortlist is served from a per-job cache (``coordinator/shortlist/cache.py``). The original
 figures (``shortlist_500_*``, ``shortlist_pg_100k_*``, ``shortlist_api_*``) are cache misses: the
-job's cached rows are dropped before each timed request (untimed). ``*_cached_*`` are hits.
+job's cached rows are dropped before each timed request (untimed). ``*_cached_*`` are hits
+(after the first, the process has the rows decoded already: the primary-key read then sends
+only their key, see ``cache._Memo``).
 Each comes with its floor, measured in the same run: for a miss, the one statement over the
 job's stored per-assessment sums and ratings run bare (``*_miss_floor_p95_ms``); for a hit, the
 bare primary-key read of the cached rows (``*_cached_floor_p50_ms``); and the ratio to it.

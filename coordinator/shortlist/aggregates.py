@@ -73,6 +73,11 @@ class CandidacyView(NamedTuple):
     state: CandidacyState
     candidate: CandidateView
 
+    @property
+    def is_closed(self) -> bool:
+        """Hired, rejected or withdrawn: it takes no more decisions."""
+        return self.state.is_closed
+
 
 class DecisionView(NamedTuple):
     """A candidacy's last decision, as a shortlist shows it."""
@@ -111,6 +116,9 @@ class ShortlistRow:
 
     #: The row's ratings as cached: ``criterion:score`` pairs (read only when needed).
     given: str = field(default="", repr=False)
+    #: :attr:`all_sums` of the cached payload's rows by candidacy, filled as rows are read and
+    #: shared by the requests that read the payload (None: parse ``given`` every time).
+    sums_memo: dict[int, dict[int, tuple[int, int]]] | None = field(default=None, repr=False)
 
     @property
     def candidate(self) -> CandidateView:
@@ -133,16 +141,19 @@ class ShortlistRow:
         self.owed_interview_id = interview_id
         self.criterion_sums = {}
         self.given = ""
+        self.sums_memo = None
         self.recommendations = None
         self.spread = self.raw_score = self.calibrated_score = None
 
     @property
     def all_sums(self) -> dict[int, tuple[int, int]]:
         """Every criterion's (sum, count) of this row's ratings."""
-        sums: dict[int, tuple[int, int]] = {}
-        for criterion_id, per_score in _per_criterion(Counter(self.given.split())).items():
-            a, b, c, d = per_score
-            sums[criterion_id] = (a + 2 * b + 3 * c + 4 * d, a + b + c + d)
+        memo = self.sums_memo
+        if memo is None:
+            return _sums(self.given)
+        sums = memo.get(self.candidacy.id)
+        if sums is None:
+            sums = memo[self.candidacy.id] = _sums(self.given)
         return sums
 
     def mean(self, criterion_id: int) -> float | None:
@@ -457,6 +468,63 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     return payload, valid_until
 
 
+def _sums(given: str) -> dict[int, tuple[int, int]]:
+    """``"12:3 12:4 13:2"`` → every criterion's (sum, count) of ratings."""
+    sums: dict[int, tuple[int, int]] = {}
+    for criterion_id, per_score in _per_criterion(Counter(given.split())).items():
+        a, b, c, d = per_score
+        sums[criterion_id] = (a + 2 * b + 3 * c + 4 * d, a + b + c + d)
+    return sums
+
+
+class _Prepared(NamedTuple):
+    """What a cached row turns into, worked out once per payload and shared by every request
+    that reads it (immutable views; the dicts are never changed in place)."""
+
+    data: list[Any]
+    candidacy: CandidacyView
+    decision: DecisionView | None
+    recommendations: dict[str, int]
+
+
+def _prepared(job_id: int, payload: cache.Payload) -> tuple[list[_Prepared], dict[int, Any]]:
+    """The payload's rows prepared, and the criterion sums parsed so far (kept in the payload:
+    a payload the cache's process memo hands out again comes with them; sums are parsed only
+    for rows that show them, so a miss stays cheap)."""
+    prepared: list[_Prepared] | None = payload.get("_prepared")
+    if prepared is None:
+        prepared = [_prepare(job_id, data) for data in payload["rows"]]
+        payload["_prepared"] = prepared
+    return prepared, payload.setdefault("_sums", {})
+
+
+def _prepare(job_id: int, data: list[Any]) -> _Prepared:
+    row = _row(job_id, data)
+    return _Prepared(
+        data,
+        row.candidacy,
+        row.last_decision,
+        row.recommendations or {r: 0 for r in _RECOMMENDATIONS},
+    )
+
+
+def _from_prepared(item: _Prepared, sums: dict[int, Any]) -> ShortlistRow:
+    data = item.data
+    return ShortlistRow(
+        candidacy=item.candidacy,
+        rounds_done=data[7],
+        next_round=data[8],
+        missing_assessments=data[9],
+        recommendations=item.recommendations,
+        spread=data[11],
+        raw_score=data[12],
+        calibrated_score=data[13],
+        last_decision=item.decision,
+        given=data[15],
+        sums_memo=sums,
+    )
+
+
 def _row(job_id: int, data: list[Any]) -> ShortlistRow:
     """A shortlist row from its cached list (see :func:`compute`)."""
     (
@@ -548,10 +616,11 @@ def build(
     payload = cache.load(job, now, lambda: compute(job, now))
     wanted_states = {s.value for s in states}
     wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
+    prepared, sums = _prepared(job.id, payload)
     shown = [
-        data
-        for data in payload["rows"]
-        if data[1] in wanted_states
+        item
+        for item in prepared
+        if (data := item.data)[1] in wanted_states
         and (planned_round_id is None or planned_round_id in data[6])
         and (wanted_ids is None or data[0] in wanted_ids)
     ]
@@ -564,7 +633,7 @@ def build(
             ),
         )
 
-    rows = [_row(job.id, data) for data in shown]
+    rows = [_from_prepared(item, sums) for item in shown]
     # The chart counts the shown rows the viewer may see: whole states from the cached totals
     # when no other filter applies, less the withheld rows.
     pair_counts: Counter[str] = Counter()

@@ -5,8 +5,11 @@ Reading (:func:`load`): one primary-key SELECT; on a hit the stored JSON is the 
 miss the caller's function computes the rows, and they are stored only while the job's
 ``generation`` is still the one read first (an UPDATE guarded by it, or an INSERT that yields
 to any row written meanwhile), so rows computed while another transaction changed the job are
-never stored over that change. Each app server reads the same rows: nothing is kept in
-process memory.
+never stored over that change. Each app server reads the same rows. A process keeps the
+decoded rows of a few jobs it read last (:class:`_Memo`), each under the random ``key`` stored at
+the head of its JSON: the SELECT compares that head with the remembered one and sends the JSON
+only when they differ, so a hit that process has seen before transfers and decodes nothing,
+and a change (on any server) is still seen on the very next read.
 
 Invalidating: a ``before_flush`` hook on every session looks at the new, changed and deleted
 objects of the models the rows show (candidacies and their candidates, rounds, interviews,
@@ -20,6 +23,9 @@ Code that changes those tables with bulk UPDATE/DELETE statements calls :func:`i
 from __future__ import annotations
 
 import json
+import threading
+import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -62,6 +68,40 @@ WATCHED: dict[type, frozenset[str] | None] = {
 _CREATED_MATTERS = (Candidacy, Round, Interview, PanelMember, Decision, PlannedRound, Criterion)
 
 Payload = dict[str, Any]
+#: The stored JSON starts ``{"key":"<32 hex digits>"``: this many characters tell payloads apart.
+_HEAD = len('{"key":"') + 32 + 1
+
+
+class _Memo:
+    """The decoded rows of the few jobs this process read last (least recently used dropped),
+    each with the head of the JSON it was decoded from. Safe to share between threads; what it
+    hands out is shared too and must not be changed."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._entries: OrderedDict[int, tuple[str, Payload]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, job_id: int) -> tuple[str, Payload] | None:
+        with self._lock:
+            entry = self._entries.get(job_id)
+            if entry is not None:
+                self._entries.move_to_end(job_id)
+            return entry
+
+    def put(self, job_id: int, head: str, payload: Payload) -> None:
+        with self._lock:
+            self._entries[job_id] = (head, payload)
+            self._entries.move_to_end(job_id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+memo = _Memo()
 
 
 # --- reading and storing -------------------------------------------------------------------------
@@ -74,21 +114,32 @@ def load(
 
     ``compute`` returns the rows and the instant until which they hold (None: until a change).
     """
+    remembered = memo.get(job.id)
+    head = sa.func.substr(ShortlistCache.payload, 1, _HEAD)
     found = db.session.execute(
         sa.select(
             ShortlistCache.generation,
-            ShortlistCache.payload,
+            head.label("head"),
+            # The JSON only when this process has not decoded it already.
+            sa.case(
+                (head == (remembered[0] if remembered else ""), sa.null()),
+                else_=ShortlistCache.payload,
+            ).label("payload"),
             ShortlistCache.computed_at,
             ShortlistCache.valid_until,
         ).where(ShortlistCache.job_id == job.id)
     ).first()
     if (
         found is not None
-        and found.payload is not None
+        and found.head is not None
         and found.computed_at <= now
         and (found.valid_until is None or now < found.valid_until)
     ):
+        if found.payload is None and remembered is not None:
+            return remembered[1]
         payload: Payload = json.loads(found.payload)
+        if "key" in payload:
+            memo.put(job.id, found.head, payload)
         return payload
     payload, valid_until = compute()
     _store(job.id, None if found is None else found.generation, payload, now, valid_until)
@@ -103,9 +154,11 @@ def _store(
     valid_until: datetime | None,
 ) -> None:
     """Keep the rows unless the job changed since ``generation`` was read (then drop them)."""
+    # A new random key first: it tells this JSON from any other stored for any job (see _Memo).
+    keyed = {"key": uuid.uuid4().hex, **{k: v for k, v in payload.items() if k != "key"}}
     values = {
         "scope": payload["scope"],
-        "payload": json.dumps(payload, separators=(",", ":")),
+        "payload": json.dumps(keyed, separators=(",", ":")),
         "computed_at": now,
         "valid_until": valid_until,
     }

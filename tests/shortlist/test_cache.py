@@ -268,3 +268,52 @@ def test_cached_rows_equal_the_reference_for_each_viewer(scenario, recruiter, vi
         (r.candidacy.id, r.withheld, r.raw_score, r.calibrated_score, r.recommendations)
         for r in expected.rows
     ]
+
+
+def test_a_repeated_read_reuses_the_decoded_rows_without_fetching_them(scenario, monkeypatch):
+    warm(scenario.job)
+    aggregates.build(scenario.job)  # decodes the stored JSON once and remembers it
+    decoded = []
+    monkeypatch.setattr(cache.json, "loads", lambda text: decoded.append(text))
+    again = aggregates.build(scenario.job)
+    assert decoded == []
+    assert {row.candidacy.id for row in again.rows} == set(rows(scenario.job))
+
+
+def test_rows_remembered_by_the_process_are_not_served_after_a_change(scenario, recruiter):
+    warm(scenario.job)
+    aggregates.build(scenario.job)
+    cara = scenario.candidacies["cara"]
+    assert cara.id in rows(scenario.job)
+    set_candidacy_state(cara, CandidacyState.rejected, actor=recruiter, reason="Withdrew")
+    db.session.commit()
+    assert cara.id not in rows(scenario.job)
+
+
+def test_rows_stored_anew_for_the_same_generation_replace_the_remembered_ones(scenario):
+    warm(scenario.job)
+    first = aggregates.build(scenario.job)
+    # Another server stores other rows without a change (their time ran out, say): same
+    # generation, a new key.
+    db.session.execute(
+        sa.update(ShortlistCache)
+        .where(ShortlistCache.job_id == scenario.job.id)
+        .values(payload=None, computed_at=None, valid_until=None)
+    )
+    db.session.commit()
+    warm(scenario.job)
+    payload = cache.load(scenario.job, utcnow(), lambda: pytest.fail("served from the cache"))
+    assert {row.candidacy.id for row in aggregates.build(scenario.job).rows} == {
+        row.candidacy.id for row in first.rows
+    }
+    head, remembered = cache.memo.get(scenario.job.id)
+    assert remembered is payload
+    assert head == stored(scenario.job).payload[: len(head)]
+
+
+def test_the_process_remembers_the_rows_of_a_few_jobs_only():
+    memo = cache._Memo(size=2)
+    for job_id in (1, 2, 3):
+        memo.put(job_id, f"head{job_id}", {"rows": []})
+    assert memo.get(1) is None
+    assert memo.get(2) is not None and memo.get(3) is not None

@@ -331,3 +331,10 @@ def test_the_job_page_links_to_the_shortlist_for_its_hiring_manager_only(
     client.post("/logout")
     login(scenario.people["ivan"])
     assert f"/jobs/{scenario.job.id}/shortlist" not in text(client.get(f"/jobs/{scenario.job.id}"))
+
+
+def test_closed_candidacies_on_the_page_offer_no_decision(scenario, shortlist_page):
+    page = shortlist_page("?state=rejected,active")
+    decide = f"/jobs/{scenario.job.id}/candidacies/{{}}/decide"
+    assert decide.format(scenario.candidacies["dan"].id) not in page
+    assert decide.format(scenario.candidacies["alice"].id) in page

@@ -109,7 +109,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # "Keep me signed in" lasts this many days (the server ends the session then too).
         "REMEMBER_DAYS": 14,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # limits' memory storage without a timer thread per request (coordinator.extensions)
+        "RATELIMIT_STORAGE_URI": "coordinator-memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # Failed sign-ins only: per address (high, as many people may share one proxy), and per
         # account whatever the address (so that many addresses cannot guess one password).

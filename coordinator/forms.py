@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import (
     DataList,
     SelectChoice,
@@ -107,6 +107,29 @@ class OncePerProcessDataList(widgets.DataListWidget):
 
 
 _ZONE_DATALIST = OncePerProcessDataList()
+
+
+def html_params(**kwargs: Any) -> Markup:
+    """WTForms' ``html_params``, the same markup without ``Markup.format``.
+
+    WTForms builds each ``name="value"`` pair with ``Markup.format``, which runs Python's
+    ``string.Formatter`` in pure Python; that was a sixth of a portal page's CPU (its inputs).
+    Keys and values are escaped exactly as there (the key through :func:`escape`, the value
+    escaped and its double quotes written ``&quot;``), so the output is byte-for-byte the same.
+    """
+    params: list[str] = []
+    for key, value in sorted(kwargs.items()):
+        key = widgets.core.clean_key(key)
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            quoted = escape(value).replace(Markup('"'), Markup("&quot;"))
+            params.append(Markup(f'{escape(key)}="{quoted}"'))
+    return Markup(" ").join(params)
+
+
+# Every input widget (text, hidden, date, time, CSRF, checkboxes, submit) renders through this.
+widgets.Input.html_params = staticmethod(html_params)
 
 
 class TimeZoneField(StringField):

@@ -41,3 +41,27 @@ def test_api_answers_429_as_a_problem_once_its_limit_is_hit(limited_client, make
 def test_api_limit_counts_requests_without_a_token_too(limited_client):
     answers = [limited_client.get("/api/v1/jobs").status_code for _ in range(4)]
     assert answers == [401, 401, 401, 429]
+
+
+def test_limit_storage_starts_no_thread_per_hit_and_still_expires_counts(monkeypatch):
+    import threading
+    import time
+
+    from coordinator.extensions import SweepingMemoryStorage
+
+    storage = SweepingMemoryStorage()
+    storage.timer.join()
+    started = []
+    monkeypatch.setattr(threading.Timer, "start", lambda timer: started.append(timer))
+    for _ in range(5):
+        storage.incr("key", expiry=0.05)
+    assert storage.get("key") == 5
+    assert started == []
+    time.sleep(0.06)
+    assert storage.get("key") == 0
+
+
+def test_the_app_limits_with_the_sweeping_memory_storage(limited_app):
+    from coordinator.extensions import SweepingMemoryStorage, limiter
+
+    assert isinstance(limiter.storage, SweepingMemoryStorage)

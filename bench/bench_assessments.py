@@ -276,6 +276,14 @@ class Seeder:
                         "notes": "Solid on fundamentals.",
                         "notes_for_later": "Probe design depth.",
                         "submitted_at": None if is_draft else starts + timedelta(hours=2),
+                        # What submitting stores for the shortlist (see Assessment.store_sums).
+                        "rating_sum": None if is_draft else sum(scores),
+                        "rating_count": None if is_draft else CRITERIA,
+                        "rating_scores": None
+                        if is_draft
+                        else " ".join(
+                            f"{self.criterion_id(r + 1, k)}:{scores[k]}" for k in range(CRITERIA)
+                        ),
                         "created_at": self.now,
                         "updated_at": self.now,
                     },

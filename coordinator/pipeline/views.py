@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from coordinator.access import require, requires
-from coordinator.accounts.models import User, UserRole
+from coordinator.accounts.models import User
 from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.errors import NotFound, RuleViolation
@@ -25,7 +24,7 @@ from coordinator.pipeline.permissions import (
     can_schedule_in_bulk,
     can_view_pipeline,
 )
-from coordinator.scheduling.operations import PANEL_ROLES
+from coordinator.scheduling.operations import panel_people
 from coordinator.scheduling.permissions import can_schedule
 from coordinator.timeutil import utcnow
 from coordinator.validation import MAX_ID
@@ -62,10 +61,7 @@ def _panel_people(user: User) -> list[User]:
     """Who may interview (for self-scheduling links), only for those who schedule."""
     if not can_schedule(user):
         return []
-    return list(db.session.scalars(
-        sa.select(User).where(User.is_active.is_(True), User.id.in_(
-            sa.select(UserRole.user_id).where(UserRole.role.in_(PANEL_ROLES))))
-        .order_by(User.name, User.id)))
+    return panel_people()
 
 
 def _render(job: Job, args: MultiDict[str, str], page: int, action_form: BulkActionForm,

@@ -32,7 +32,7 @@ from coordinator.jobs.models import Relationship
 from coordinator.scheduling import loops, operations
 from coordinator.scheduling.forms import _optional_int, _people_choices
 from coordinator.scheduling.permissions import can_schedule
-from coordinator.scheduling.views import _round, bp, panel_candidates
+from coordinator.scheduling.views import _round, bp
 from coordinator.timeutil import local_to_utc, to_zone, utcnow
 from coordinator.web import viewer_zone
 
@@ -122,7 +122,7 @@ def plan_day(candidacy_id: int, round_id: int) -> Any:
     round_ = _round(candidacy_id, round_id)
     candidacy = round_.candidacy
     form = LoopForm(request.args)
-    people = panel_candidates()
+    people = operations.panel_people()
     form.offer_people(people)
     by_id = {u.id: u for u in people}
     days: list[loops.LoopDay] | None = None

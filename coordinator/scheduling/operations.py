@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from coordinator.accounts.models import Role, User
+from coordinator.accounts.models import Role, User, UserRole
 from coordinator.audit.operations import record
 from coordinator.candidates.models import Candidacy
 from coordinator.db import db
@@ -34,6 +34,18 @@ MIN_DURATION = 5
 MAX_DURATION = 480
 MAX_PANEL = 12
 PANEL_ROLES = (Role.interviewer, Role.hiring_manager, Role.recruiter)
+
+
+def panel_people(*, with_roles: bool = False) -> list[User]:
+    """Active users who may sit on a panel, by name (``with_roles``: their roles loaded too, in a
+    second query)."""
+    query = sa.select(User).where(
+        User.is_active.is_(True),
+        User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(PANEL_ROLES))),
+    ).order_by(User.name, User.id)
+    if with_roles:
+        query = query.options(orm.selectinload(User.role_rows))
+    return list(db.session.scalars(query))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from coordinator.accounts.models import Role, User, UserRole
+from coordinator.accounts.models import Role, User
 from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.jobs.models import Relationship
@@ -27,7 +27,7 @@ from coordinator.scheduling.models import (
     PanelMember,
     Round,
 )
-from coordinator.scheduling.operations import PANEL_ROLES
+from coordinator.scheduling.operations import panel_people
 from coordinator.timeutil import zone
 
 #: How many people each seat suggests.
@@ -92,21 +92,6 @@ def calendar_warnings(user_ids: list[int], now: datetime) -> dict[int, str]:
     return stale_calendar_warnings(sources, now)
 
 
-def panel_people() -> list[User]:
-    """Active users who may sit on a panel, by name, with their roles (two queries)."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(
-                User.is_active.is_(True),
-                User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(PANEL_ROLES))),
-            )
-            .options(sa.orm.selectinload(User.role_rows))
-            .order_by(User.name, User.id)
-        )
-    )
-
-
 def suggest_panel(
     round_: Round,
     candidacy: Candidacy,
@@ -126,7 +111,7 @@ def suggest_panel(
     wanted = list(round_.planned_round.relationships)
     if not wanted:
         return []
-    people = panel_people() if people is None else people
+    people = panel_people(with_roles=True) if people is None else people
     ids = [u.id for u in people]
     job_id = candidacy.job_id
     manager_id = candidacy.job.hiring_manager_id

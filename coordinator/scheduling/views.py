@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from wtforms import SelectChoice
 
 from coordinator.access import require, requires
-from coordinator.accounts.models import User, UserRole
+from coordinator.accounts.models import User
 from coordinator.accounts.operations import get_user
 from coordinator.accounts.permissions import can_set_limits, is_signed_in
 from coordinator.candidates.models import Candidacy
@@ -89,15 +89,6 @@ def _round(candidacy_id: int, round_id: int) -> Round:
 
 def _interview(candidacy_id: int, round_id: int, interview_id: int) -> Interview:
     return operations.get_round_interview(_round(candidacy_id, round_id), interview_id)
-
-
-
-def panel_candidates() -> list[User]:
-    """Active users who may sit on a panel, by name."""
-    return list(db.session.scalars(
-        sa.select(User).where(User.is_active.is_(True), User.id.in_(
-            sa.select(UserRole.user_id).where(UserRole.role.in_(operations.PANEL_ROLES))))
-        .order_by(User.name, User.id)))
 
 
 # --- rounds --------------------------------------------------------------------------------------
@@ -276,7 +267,7 @@ def new_interview(candidacy_id: int, round_id: int) -> Any:
     and "Book anyway" books over the warnings (never over a blocking conflict)."""
     round_ = _round(candidacy_id, round_id)
     candidacy = round_.candidacy
-    people = panel_candidates()
+    people = operations.panel_people()
     form = InterviewForm()
     form.offer_people(people)
     by_id = {u.id: u for u in people}
@@ -386,7 +377,7 @@ def suggest_slots(candidacy_id: int, round_id: int) -> Any:
     round_ = _round(candidacy_id, round_id)
     candidacy = round_.candidacy
     form = SuggestForm(request.args)
-    people = panel_candidates()
+    people = operations.panel_people()
     form.offer_people(people)
     found: list[slots.Slot] | None = None
     status = 200
@@ -463,7 +454,7 @@ def week_view(candidacy_id: int, round_id: int) -> Any:
     viewer's zone; a free cell links to the booking form with that time filled in."""
     round_ = _round(candidacy_id, round_id)
     candidacy = round_.candidacy
-    people = {u.id: u for u in panel_candidates()}
+    people = {u.id: u for u in operations.panel_people()}
     seats = [(i, r) for i, r in seats_from_args() if i in people] or [
         (i, r) for i, r in _suggested_seats(round_) if i is not None]
     zone = viewer_zone()
@@ -503,7 +494,7 @@ def week_view(candidacy_id: int, round_id: int) -> Any:
 def edit_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any:
     interview = _interview(candidacy_id, round_id, interview_id)
     round_ = interview.round
-    people = panel_candidates()
+    people = operations.panel_people()
     by_id = {u.id: u for u in people}
     form = RescheduleForm()
     form.offer_people(people)
@@ -837,7 +828,7 @@ def offer_self_schedule(candidacy_id: int, round_id: int) -> Any:
     round_ = _round(candidacy_id, round_id)
     candidacy = round_.candidacy
     form = SelfScheduleForm()
-    form.offer_people(panel_candidates())
+    form.offer_people(operations.panel_people())
     if request.method == "GET":
         today = to_zone(utcnow(), viewer_zone()).date()
         form.time_zone.data = viewer_zone()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -68,6 +71,46 @@ def viewer_zone() -> str:
     if current_user and current_user.is_authenticated:
         return current_user.time_zone
     return "UTC"
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class ListPage(Generic[T]):
+    """One page of rows already selected and sorted, shaped like Flask-SQLAlchemy's pagination
+    (for the ``pager`` macro)."""
+
+    items: Sequence[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @classmethod
+    def of(cls, rows: Sequence[T], page: int, per_page: int) -> ListPage[T]:
+        """The ``page``-th slice of ``rows``."""
+        start = (page - 1) * per_page
+        return cls(rows[start : start + per_page], page, per_page, len(rows))
 
 
 def page_number(name: str = "page") -> int:

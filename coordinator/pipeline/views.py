@@ -28,7 +28,7 @@ from coordinator.scheduling.operations import panel_people
 from coordinator.scheduling.permissions import can_schedule
 from coordinator.timeutil import utcnow
 from coordinator.validation import MAX_ID
-from coordinator.web import page_number
+from coordinator.web import ListPage, page_number
 
 bp = Blueprint("pipeline", __name__)
 
@@ -77,7 +77,7 @@ def _render(job: Job, args: MultiDict[str, str], page: int, action_form: BulkAct
         "pipeline/show.html",
         job=job,
         pipeline=pipeline,
-        pager=_Pager(pipeline),
+        pager=ListPage(pipeline.rows, pipeline.page, pipeline.per_page, pipeline.total),
         form=form,
         filter_args=filter_args,
         action_form=action_form,
@@ -85,16 +85,6 @@ def _render(job: Job, args: MultiDict[str, str], page: int, action_form: BulkAct
         Status=statuses.Status,
         NO_ROUND=statuses.NO_ROUND,
     ), status
-
-
-class _Pager:
-    """Pagination shaped like Flask-SQLAlchemy's (for the ``pager`` macro)."""
-
-    def __init__(self, pipeline: statuses.Pipeline) -> None:
-        self.page, self.per_page, self.total = pipeline.page, pipeline.per_page, pipeline.total
-        self.pages = max(1, -(-self.total // self.per_page))
-        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
-        self.prev_num, self.next_num = self.page - 1, self.page + 1
 
 
 @bp.get("/jobs/<int:job_id>/pipeline")

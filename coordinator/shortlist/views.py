@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +24,7 @@ from coordinator.scheduling.models import Interview
 from coordinator.shortlist import aggregates, calibration, operations
 from coordinator.shortlist.forms import MAX_ID, DecisionForm, ShortlistFilterForm, parse_ids
 from coordinator.shortlist.permissions import can_decide, can_reach_shortlists, can_view_shortlist
-from coordinator.web import page_number
+from coordinator.web import ListPage, page_number
 
 bp = Blueprint("shortlist", __name__)
 
@@ -80,41 +77,6 @@ def _candidacy(job_id: int, candidacy_id: int) -> Candidacy:
 # --- the shortlist -------------------------------------------------------------------------------
 
 
-@dataclass
-class RowPage:
-    """One page of already sorted rows, shaped like Flask-SQLAlchemy's pagination (``pager``)."""
-
-    items: Sequence[aggregates.ShortlistRow]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-    @classmethod
-    def of(cls, rows: list[aggregates.ShortlistRow], page: int, per_page: int) -> RowPage:
-        start = (page - 1) * per_page
-        return cls(rows[start : start + per_page], page, per_page, len(rows))
-
-
 def _filtered(
     job: Job, *, all_means: bool = False
 ) -> tuple[ShortlistFilterForm, aggregates.Shortlist, str, bool, str | None]:
@@ -156,7 +118,7 @@ def show_shortlist(job_id: int) -> Any:
     job = _job(job_id)
     form, shortlist, key, descending, sort_error = _filtered(job)
     rows = aggregates.sort_rows(shortlist.rows, key, descending)
-    page = RowPage.of(rows, page_number(), PER_PAGE)
+    page = ListPage.of(rows, page_number(), PER_PAGE)
     aggregates.load_criterion_means(page.items)
     args = _filter_args(form)
     sort_text = ("-" if descending else "") + key

@@ -13,19 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from coordinator.accounts.models import User
 from coordinator.candidates.models import Candidacy
-from coordinator.db import db
-from coordinator.scheduling.models import (
-    BusyBlock,
-    CandidateAvailability,
-    Interview,
-    InterviewState,
-    PanelMember,
-    WorkingHours,
-)
+from coordinator.scheduling import slots
 from coordinator.scheduling.panel_suggestions import calendar_warnings
 from coordinator.scheduling.slots import CANDIDATE_DAY, DEFAULT_HOURS
 from coordinator.timeutil import is_valid_zone
@@ -164,60 +154,22 @@ def build(
         # Two people with the same initials are told apart by a number.
         same = [u for u, other in zip(people, labels, strict=True) if other == label]
         weeks[user.id].initials = label + (str(same.index(user) + 1) if len(same) > 1 else "")
-    exclude = exclude_interview_id or -1
-    if ids:
-        for row in db.session.execute(
-            sa.select(PanelMember.user_id, PanelMember.starts_at, PanelMember.ends_at).where(
-                PanelMember.user_id.in_(ids),
-                PanelMember.is_active.is_(True),
-                PanelMember.starts_at < wide_end,
-                PanelMember.ends_at > start,
-                PanelMember.interview_id != exclude,
-            )
-        ):
-            weeks[row.user_id].interviews.append((row.starts_at, row.ends_at))
-        for row in db.session.execute(
-            sa.select(BusyBlock.user_id, BusyBlock.starts_at, BusyBlock.ends_at).where(
-                BusyBlock.user_id.in_(ids),
-                BusyBlock.starts_at < wide_end,
-                BusyBlock.ends_at > start,
-            )
-        ):
-            weeks[row.user_id].busy.append((row.starts_at, row.ends_at))
-        hours: dict[int, list[tuple[int, int, int]]] = {}
-        for row in db.session.execute(
-            sa.select(WorkingHours.user_id, WorkingHours.weekday, WorkingHours.start_minute,
-                      WorkingHours.end_minute).where(WorkingHours.user_id.in_(ids))
-        ):
-            hours.setdefault(row.user_id, []).append(
-                (row.weekday, row.start_minute, row.end_minute))
-        warnings = calendar_warnings(ids, now)
-        for user in people:
-            week = weeks[user.id]
-            week.hours = _hour_spans(hours.get(user.id) or DEFAULT_HOURS, _zone(user.time_zone),
-                                     days[0] - timedelta(days=1), days[-1] + timedelta(days=1))
-            week.calendar_warning = warnings.get(user.id)
-
-    candidate_interviews = [
-        (r.starts_at, r.ends_at)
-        for r in db.session.execute(
-            sa.select(Interview.starts_at, Interview.ends_at).where(
-                Interview.candidate_id == candidacy.candidate_id,
-                Interview.state == InterviewState.scheduled,
-                Interview.starts_at < wide_end,
-                Interview.ends_at > start,
-                Interview.id != exclude,
-            )
-        )
-    ]
-    windows = [
-        (r.starts_at, r.ends_at)
-        for r in db.session.execute(
-            sa.select(CandidateAvailability.starts_at, CandidateAvailability.ends_at)
-            .where(CandidateAvailability.candidacy_id == candidacy.id)
-            .order_by(CandidateAvailability.starts_at)
-        )
-    ]
+    # The slot finder's own readers: the same interviews, busy time, hours and candidate
+    # constraints the finder and the booking check see.
+    calendars = slots.load_calendars(people, start, wide_end, exclude_interview_id)
+    warnings = calendar_warnings(ids, now) if ids else {}
+    for user in people:
+        week, calendar = weeks[user.id], calendars[user.id]
+        # The finder reads a wider range (whole weeks, for load limits); the grid keeps its own.
+        week.interviews = [(b, e) for b, e in calendar.busy if b < wide_end and e > start]
+        week.busy = [(datetime.fromtimestamp(b, UTC), datetime.fromtimestamp(e, UTC))
+                     for b, e in calendar.busy_seconds]
+        week.hours = _hour_spans(calendar.working_hours or DEFAULT_HOURS, calendar.zone,
+                                 days[0] - timedelta(days=1), days[-1] + timedelta(days=1))
+        week.calendar_warning = warnings.get(user.id)
+    candidate_interviews, found_windows = slots.candidate_constraints(
+        candidacy, start, wide_end, exclude_interview_id)
+    windows = sorted(found_windows or [])
     candidate_zone_name = candidacy.candidate.time_zone
     candidate_zone = _zone(candidate_zone_name)
     reasonable = _hour_spans([(d, *CANDIDATE_DAY) for d in range(7)], candidate_zone,

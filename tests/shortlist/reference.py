@@ -5,15 +5,18 @@ Shortlist rows computed in SQL: a fixed number of grouped queries per job, whate
 
 Only submitted assessments of non-cancelled interviews count (drafts never do; a reopened
 assessment counts again once resubmitted).
+
+Only the figures are computed here independently; helpers the cache left unchanged (the chart
+and criterion types, the spread of the interviewers' means, reading back stored times) are the ones
+in :mod:`coordinator.shortlist.aggregates`, and so are sorting and sort keys (not kept here).
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
@@ -29,26 +32,19 @@ from coordinator.assessments.models import (
 from coordinator.assessments.owing import owed_seat, withheld_from
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import db
-from coordinator.errors import RuleViolation
 from coordinator.jobs.models import Job
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.shortlist import calibration
+from coordinator.shortlist.aggregates import (
+    DEFAULT_STATES,
+    ORG_SAMPLE,
+    CriterionStat,
+    Distribution,
+    _aware,
+    spread,
+)
 from coordinator.shortlist.models import Decision
 from coordinator.timeutil import utcnow
-
-DEFAULT_STATES = (CandidacyState.active, CandidacyState.shortlisted)
-SORTS = ("name", "state", "rounds_done", "missing", "spread", "raw", "calibrated", "yes", "decided")
-ORG_SAMPLE = 20_000
-#: Candidacy states in the order a candidacy moves through them (sorting by state follows it).
-PIPELINE = list(CandidacyState)
-
-
-@dataclass
-class CriterionStat:
-    criterion_id: int
-    title: str
-    mean: float | None
-    count: int
 
 
 @dataclass
@@ -117,19 +113,6 @@ class Shortlist:
     def withheld_count(self) -> int:
         """Rows withheld from the viewer (left out of the chart)."""
         return sum(1 for row in self.rows if row.withheld)
-
-
-@dataclass
-class Distribution:
-    """How often each score of the scale was given for one criterion."""
-
-    criterion_id: int
-    title: str
-    counts: dict[int, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
 
 
 def _submitted() -> sa.ColumnElement[bool]:
@@ -457,11 +440,6 @@ def build(
     )
 
 
-def score_distribution(shortlist: Shortlist) -> list[Distribution]:
-    """Submitted ratings per criterion and score over the shortlist's candidacies (all pages)."""
-    return shortlist.distribution
-
-
 def missing_by_candidacy(where: sa.ColumnElement[bool], now: datetime) -> dict[int, int]:
     """Panel seats that owe an assessment now (interviews that have started; see
     :mod:`coordinator.assessments.owing`).
@@ -480,19 +458,6 @@ def missing_by_candidacy(where: sa.ColumnElement[bool], now: datetime) -> dict[i
             .group_by(Round.candidacy_id)
         )
     }
-
-
-def spread(items: Iterable[tuple[calibration.Scored, float, int]]) -> float | None:
-    """Population standard deviation of the interviewers' overall means (all their ratings)."""
-    sums: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for scored, total, count in items:
-        sums[scored.interviewer_id][0] += total
-        sums[scored.interviewer_id][1] += count
-    means = [total / count for total, count in sums.values() if count]
-    if len(means) < 2:
-        return None
-    average = sum(means) / len(means)
-    return round(math.sqrt(sum((m - average) ** 2 for m in means) / len(means)), 3)
 
 
 def _rounds(job: Job, rows: dict[int, ShortlistRow], now: datetime) -> None:
@@ -516,76 +481,3 @@ def _rounds(job: Job, rows: dict[int, ShortlistRow], now: datetime) -> None:
     for candidacy_id, row in rows.items():
         row.rounds_done = len(done[candidacy_id])
         row.next_round = next((p.title for p in plan if p.id not in done[candidacy_id]), None)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def sort_rows(rows: list[ShortlistRow], key: str, descending: bool = False) -> list[ShortlistRow]:
-    """Sort by a column; empty values always last."""
-
-    def value(row: ShortlistRow) -> object:
-        if key == "name":
-            return row.candidate.name.casefold()
-        if key == "state":
-            return PIPELINE.index(row.candidacy.state)
-        if key == "rounds_done":
-            return row.rounds_done
-        if key == "missing":
-            return row.missing_assessments
-        if key == "spread":
-            return row.spread
-        if key == "raw":
-            return row.raw_score
-        if key == "calibrated":
-            return row.calibrated_score
-        if key == "yes":
-            tally = row.recommendations
-            return None if tally is None else tally["yes"] + tally["strong_yes"]
-        if key == "decided":
-            return row.last_decision.created_at if row.last_decision else None
-        if key.startswith("criterion:"):
-            return row.mean(int(key.split(":", 1)[1]))
-        raise ValueError(key)
-
-    keyed = [(value(r), r) for r in rows]
-    # Ties stay by name then id in both directions: sort by those first, then stably by value.
-    present = sorted(
-        (item for item in keyed if item[0] is not None),
-        key=lambda item: (item[1].candidate.name.casefold(), item[1].candidacy.id),
-    )
-    present.sort(key=lambda item: item[0], reverse=descending)  # type: ignore[arg-type,return-value]
-    empty = sorted(
-        (item[1] for item in keyed if item[0] is None),
-        key=lambda r: (r.candidate.name.casefold(), r.candidacy.id),
-    )
-    return [item[1] for item in present] + empty
-
-
-def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[str, bool]:
-    """``name``, ``-calibrated``, ``criterion:12`` → (key, descending); else RuleViolation."""
-    text = (text or "name").strip()
-    descending = text.startswith("-")
-    key = text.removeprefix("-")
-    if key in SORTS:
-        return key, descending
-    if key.startswith("criterion:"):
-        wanted = key.split(":", 1)[1]
-        if wanted.isdigit() and int(wanted) in {cid for cid, _ in criteria}:
-            return f"criterion:{int(wanted)}", descending
-    raise RuleViolation(
-        "sort",
-        f"Sort by one of {', '.join(SORTS)} or criterion:<id> of this shortlist; "
-        "a leading - sorts descending.",
-    )
-
-
-def plan_criteria(job: Job) -> list[tuple[int, str]]:
-    """Every criterion of the job's plan, retired ones too (a shortlist may sort by them)."""
-    return [(c.id, c.title) for p in job.planned_rounds for c in p.criteria]
-
-
-def sort_criterion(key: str) -> int | None:
-    """The criterion a sort key names (``criterion:12`` → 12), else None."""
-    return int(key.split(":", 1)[1]) if key.startswith("criterion:") else None

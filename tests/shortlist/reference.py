@@ -7,14 +7,15 @@ Only submitted assessments of non-cancelled interviews count (drafts never do; a
 assessment counts again once resubmitted).
 
 Only the figures are computed here independently; helpers the cache left unchanged (the chart
-and criterion types, the spread of the interviewers' means, reading back stored times) are the ones
+and criterion types, reading back stored times) are the ones
 in :mod:`coordinator.shortlist.aggregates`, and so are sorting and sort keys (not kept here).
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,7 +42,6 @@ from coordinator.shortlist.aggregates import (
     CriterionStat,
     Distribution,
     _aware,
-    spread,
 )
 from coordinator.shortlist.models import Decision
 from coordinator.timeutil import utcnow
@@ -458,6 +458,21 @@ def missing_by_candidacy(where: sa.ColumnElement[bool], now: datetime) -> dict[i
             .group_by(Round.candidacy_id)
         )
     }
+
+
+
+def spread(items: Iterable[tuple[calibration.Scored, float, int]]) -> float | None:
+    """Population standard deviation of the interviewers' overall means (all their ratings),
+    computed here on its own so that the equivalence test checks the formula too."""
+    sums: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for scored, total, count in items:
+        sums[scored.interviewer_id][0] += total
+        sums[scored.interviewer_id][1] += count
+    means = [total / count for total, count in sums.values() if count]
+    if len(means) < 2:
+        return None
+    average = sum(means) / len(means)
+    return round(math.sqrt(sum((m - average) ** 2 for m in means) / len(means)), 3)
 
 
 def _rounds(job: Job, rows: dict[int, ShortlistRow], now: datetime) -> None:

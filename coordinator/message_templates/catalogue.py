@@ -68,11 +68,8 @@ _INTERVIEW = (
                 "about your salary requirements, and when you could start.", multi_line=True),
 )
 
-_INVITATION_BODY = """Hello {candidate_name},
-
-{company} invites you to an interview for {job_title}: {round_title}.
-
-When:  {interview_time}
+# The interview's when, where and who, shared by the invitation, its update and the reminder.
+_INTERVIEW_DETAILS = """When:  {interview_time}
 Where: {place}
 {video_link}
 
@@ -80,13 +77,22 @@ You will meet:
 {panel}
 
 {compensation_notice}
+"""
 
+# The invitation after its greeting; the update repeats it in full below what changed.
+_INVITATION_TEXT = """{company} invites you to an interview for {job_title}: {round_title}.
+
+""" + _INTERVIEW_DETAILS + """
 Your page with every round, the people you will meet, calendar files and a form to say \
 when you are available:
 {portal_url}
 
 {signature}
 """
+
+_INVITATION_BODY = """Hello {candidate_name},
+
+""" + _INVITATION_TEXT
 
 _UPDATE_BODY = """Hello {candidate_name},
 
@@ -95,23 +101,7 @@ Your interview has changed. The details below replace the earlier invitation.
 What changed:
 {changes}
 
-{company} invites you to an interview for {job_title}: {round_title}.
-
-When:  {interview_time}
-Where: {place}
-{video_link}
-
-You will meet:
-{panel}
-
-{compensation_notice}
-
-Your page with every round, the people you will meet, calendar files and a form to say \
-when you are available:
-{portal_url}
-
-{signature}
-"""
+""" + _INVITATION_TEXT
 
 _CANCELLATION_BODY = """Hello {candidate_name},
 
@@ -126,15 +116,7 @@ _REMINDER_BODY = """Hello {candidate_name},
 
 A reminder of your interview with {company} for {job_title}: {round_title}.
 
-When:  {interview_time}
-Where: {place}
-{video_link}
-
-You will meet:
-{panel}
-
-{compensation_notice}
-
+""" + _INTERVIEW_DETAILS + """
 Your page, with every round, the people you will meet and calendar files:
 {portal_url}
 

@@ -10,6 +10,8 @@ The recruiter's side — handing out a link from the candidacy page — lives he
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -280,11 +282,16 @@ def show_self_schedule(token: str) -> Any:
     return _self_schedule_page(token, request_, zone, zone_form, status)
 
 
-@bp.post("/s/<token>/pick")
-@public
-def pick_self_schedule_slot(token: str) -> Any:
-    """The candidate books the time they picked; a taken time re-renders a fresh list (409)."""
-    request_ = selfschedule.resolve(token)
+def _submit_pick(
+    token: str,
+    resolve: Callable[[str], selfschedule.SelfScheduleRequest],
+    apply: Callable[[selfschedule.SelfScheduleRequest, datetime], object],
+) -> tuple[Any, str, Candidacy]:
+    """Apply the candidate's picked time (book or move) to ``resolve``'s request and commit.
+    Returns the page to answer with instead (None once applied), the zone the candidate was
+    viewing, and the candidacy. No pick re-renders 422; a taken time re-renders a fresh list
+    (409), a broken rule its reason (422)."""
+    request_ = resolve(token)
     candidacy = request_.round.candidacy
     form = PickForm()
     zone = (form.tz.data or "").strip()
@@ -292,15 +299,25 @@ def pick_self_schedule_slot(token: str) -> Any:
     zone_form = ZoneForm(formdata=None, data={"tz": zone})
     if not form.validate():
         return _self_schedule_page(token, request_, zone, zone_form, 422,
-                                   "Please pick one of the times below.")
+                                   "Please pick one of the times below."), zone, candidacy
     try:
-        selfschedule.book(request_, form.starts_at_utc())
+        apply(request_, form.starts_at_utc())
     except (RuleViolation, Conflict) as err:
         db.session.rollback()
         status = 409 if isinstance(err, Conflict) else 422
-        return _self_schedule_page(token, selfschedule.resolve(token), zone, zone_form, status,
-                                   err.message)
+        return _self_schedule_page(token, resolve(token), zone, zone_form, status,
+                                   err.message), zone, candidacy
     db.session.commit()
+    return None, zone, candidacy
+
+
+@bp.post("/s/<token>/pick")
+@public
+def pick_self_schedule_slot(token: str) -> Any:
+    """The candidate books the time they picked; a taken time re-renders a fresh list (409)."""
+    page, _, candidacy = _submit_pick(token, selfschedule.resolve, selfschedule.book)
+    if page is not None:
+        return page
     flash("Thank you: your interview is booked. The invitation is on its way to your mailbox.",
           "info")
     portal = links.issue(candidacy)
@@ -312,23 +329,10 @@ def pick_self_schedule_slot(token: str) -> Any:
 def repick_self_schedule_slot(token: str) -> Any:
     """The candidate moves their booking to another time (until the cutoff); a taken time or
     one past the cutoff re-renders the page with the reason (409)."""
-    request_ = selfschedule.resolve_link(token)
-    candidacy = request_.round.candidacy
-    form = PickForm()
-    zone = (form.tz.data or "").strip()
-    zone = zone if is_valid_zone(zone) else _own_zone(candidacy)
-    zone_form = ZoneForm(formdata=None, data={"tz": zone})
-    if not form.validate():
-        return _self_schedule_page(token, request_, zone, zone_form, 422,
-                                   "Please pick one of the times below.")
-    try:
-        selfschedule.reschedule(request_, form.starts_at_utc())
-    except (RuleViolation, Conflict) as err:
-        db.session.rollback()
-        status = 409 if isinstance(err, Conflict) else 422
-        return _self_schedule_page(token, selfschedule.resolve_link(token), zone, zone_form,
-                                   status, err.message)
-    db.session.commit()
+    page, zone, _ = _submit_pick(token, selfschedule.resolve_link,
+                                 selfschedule.reschedule)
+    if page is not None:
+        return page
     flash("Your interview has moved to the new time. An updated invitation is on its way.",
           "info")
     return redirect(url_for(".show_self_schedule", token=token, tz=zone), 303)

@@ -152,30 +152,6 @@ def token_for(request: SelfScheduleRequest) -> str:
     return _serializer().dumps({"s": request.id, "e": int(request.expires_at.timestamp())})
 
 
-def resolve(token: str) -> SelfScheduleRequest:
-    """The open request a link opens; NotFound when altered, Gone when expired, used or closed."""
-    if len(token) > 500:
-        raise NotFound("No such page.")
-    try:
-        payload = _serializer().loads(token)
-        request_id, expires = int(payload["s"]), int(payload["e"])
-    except (BadSignature, KeyError, TypeError, ValueError) as err:
-        raise NotFound("No such page.") from err
-    request = db.session.get(SelfScheduleRequest, request_id)
-    if request is None or int(request.expires_at.timestamp()) != expires:
-        raise NotFound("No such page.")
-    if datetime.fromtimestamp(expires, UTC) <= utcnow():
-        raise Gone("This booking link has expired. Ask your recruiter for a new one.")
-    if request.round.candidacy.is_closed:
-        raise Gone("This application is closed, so this page is no longer available.")
-    state = request.current_state()
-    if state is SelfScheduleState.booked:
-        raise Gone("This link was already used to book the interview.")
-    if state is not SelfScheduleState.open:
-        raise Gone(f"This booking link is no longer available ({state.title.lower()}).")
-    return request
-
-
 def _verified(token: str) -> tuple[SelfScheduleRequest, int]:
     """The request a link names and the deadline it carries; NotFound when altered."""
     if len(token) > 500:
@@ -189,6 +165,21 @@ def _verified(token: str) -> tuple[SelfScheduleRequest, int]:
     if request is None or int(request.expires_at.timestamp()) != expires:
         raise NotFound("No such page.")
     return request, expires
+
+
+def resolve(token: str) -> SelfScheduleRequest:
+    """The open request a link opens; NotFound when altered, Gone when expired, used or closed."""
+    request, expires = _verified(token)
+    if datetime.fromtimestamp(expires, UTC) <= utcnow():
+        raise Gone("This booking link has expired. Ask your recruiter for a new one.")
+    if request.round.candidacy.is_closed:
+        raise Gone("This application is closed, so this page is no longer available.")
+    state = request.current_state()
+    if state is SelfScheduleState.booked:
+        raise Gone("This link was already used to book the interview.")
+    if state is not SelfScheduleState.open:
+        raise Gone(f"This booking link is no longer available ({state.title.lower()}).")
+    return request
 
 
 def resolve_link(token: str) -> SelfScheduleRequest:

@@ -144,29 +144,15 @@ class Grid:
         One pass in any order, no sort: each interval adds +1 where its blocked run of starts
         begins and -1 where it ends (a difference array); the running sum is the mask.
         """
-        size, step = self.size, self.step_s
-        origin = self.origin.timestamp()
-        lead = self.duration_s + pad_s
-        floor, ceil = math.floor, math.ceil
-        marks = [0] * (size + 1)
-        for begin, end in intervals:
-            lo = floor((begin.timestamp() - origin - lead) / step) + 1
-            hi = ceil((end.timestamp() - origin + pad_s) / step)
-            if lo < 0:
-                lo = 0
-            if hi > size:
-                hi = size
-            if lo < hi:
-                marks[lo] += 1
-                marks[hi] -= 1
-        running = list(accumulate(marks[:size]))
-        bits = "".join(["1" if count else "0" for count in reversed(running)])
-        return int(bits, 2) if bits else 0
+        return self.blocked_by_seconds(
+            ((begin.timestamp(), end.timestamp()) for begin, end in intervals), pad_s
+        )
 
     def blocked_by_seconds(
         self, intervals: Iterable[tuple[float, float]], pad_s: float = 0.0
     ) -> int:
-        """:meth:`blocked_by` for intervals given as seconds since the epoch."""
+        """:meth:`blocked_by` for intervals given as seconds since the epoch (what imported
+        busy time comes as, thousands per person, so no datetime is built per interval)."""
         size, step = self.size, self.step_s
         origin = self.origin.timestamp()
         lead = origin + self.duration_s + pad_s

@@ -4,6 +4,7 @@ the candidate's availability, and each person's working hours, limits and busy c
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -258,6 +259,34 @@ def _proposal_args(form: InterviewForm) -> dict[str, Any]:
     }
 
 
+def _check_or_save(form: InterviewForm, candidacy: Candidacy, people: dict[int, User],
+                   perform: Callable[[], operations.InterviewChange], *,
+                   moving: int | None = None) -> tuple[bool, dict[str, Any] | None, int]:
+    """Book or move through ``perform`` in a savepoint: "Check", or warnings not yet confirmed,
+    roll it back and give the check to show; a rule or a clash rolls back with its reasons
+    (409 for a clash, 422 otherwise); else it commits and flashes the operation's warnings.
+    Returns (saved, check, status)."""
+    action = request.form.get("action")
+    savepoint = db.session.begin_nested()
+    try:
+        change = perform()
+    except (RuleViolation, Conflict) as err:
+        savepoint.rollback()
+        _attach(form, err)
+        check = _check(candidacy, form, people, getattr(err, "conflicts", []), ok=False,
+                       moving=moving)
+        return False, check, 409 if isinstance(err, Conflict) else 422
+    warnings = change.warnings + _candidate_hours(change, candidacy)
+    if action == "check" or (warnings and action != "confirm"):
+        savepoint.rollback()
+        return False, _check(candidacy, form, people, warnings, ok=True, moving=moving), 200
+    savepoint.commit()
+    db.session.commit()
+    for warning in change.warnings:
+        flash(warning["detail"], "warning")
+    return True, None, 200
+
+
 @bp.route("/candidacies/<int:candidacy_id>/rounds/<int:round_id>/interviews/new",
           methods=["GET", "POST"])
 @requires(can_schedule)
@@ -278,34 +307,20 @@ def new_interview(candidacy_id: int, round_id: int) -> Any:
     status = 200
     check: dict[str, Any] | None = None
     if form.validate_on_submit():
-        action = request.form.get("action")
-        savepoint = db.session.begin_nested()
-        try:
-            change = operations.schedule_interview(
+        def book() -> operations.InterviewChange:
+            return operations.schedule_interview(
                 round_, actor=g.user, starts_at=form.starts_at(),
                 duration_minutes=form.duration_minutes.data, time_zone=form.time_zone.data,
                 location=form.location.data or "", video_url=form.video_url.data or "",
                 panel=form.seats(), override_relationships=form.override_relationships.data,
                 override_reason=form.override_reason.data,
             )
-        except (RuleViolation, Conflict) as err:
-            savepoint.rollback()
-            _attach(form, err)
-            check = _check(candidacy, form, by_id, getattr(err, "conflicts", []), ok=False)
-            status = 409 if isinstance(err, Conflict) else 422
-        else:
-            warnings = change.warnings + _candidate_hours(change, candidacy)
-            if action == "check" or (warnings and action != "confirm"):
-                savepoint.rollback()
-                check = _check(candidacy, form, by_id, warnings, ok=True)
-            else:
-                savepoint.commit()
-                db.session.commit()
-                for warning in change.warnings:
-                    flash(warning["detail"], "warning")
-                flash("Interview booked.", "info")
-                return redirect(url_for(".show_round", candidacy_id=candidacy.id,
-                                        round_id=round_.id), 303)
+
+        saved, check, status = _check_or_save(form, candidacy, by_id, book)
+        if saved:
+            flash("Interview booked.", "info")
+            return redirect(url_for(".show_round", candidacy_id=candidacy.id,
+                                    round_id=round_.id), 303)
     elif request.method == "POST":
         status = 422
     return render_template("scheduling/interview_form.html", form=form, round=round_,
@@ -510,11 +525,9 @@ def edit_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any:
     status = 200
     check: dict[str, Any] | None = None
     if form.validate_on_submit():
-        action = request.form.get("action")
-        savepoint = db.session.begin_nested()
-        try:
+        def move() -> operations.InterviewChange:
             starts_at = form.starts_at()
-            change = operations.reschedule_interview(
+            return operations.reschedule_interview(
                 interview, actor=g.user, reason=form.reason.data,
                 starts_at=starts_at if starts_at != interview.starts_at else None,
                 duration_minutes=form.duration_minutes.data, time_zone=form.time_zone.data,
@@ -522,26 +535,13 @@ def edit_interview(candidacy_id: int, round_id: int, interview_id: int) -> Any:
                 panel=form.seats(), override_relationships=form.override_relationships.data,
                 override_reason=form.override_reason.data or form.reason.data,
             )
-        except (RuleViolation, Conflict) as err:
-            savepoint.rollback()
-            _attach(form, err)
-            check = _check(round_.candidacy, form, by_id, getattr(err, "conflicts", []),
-                           ok=False, moving=interview.id)
-            status = 409 if isinstance(err, Conflict) else 422
-        else:
-            warnings = change.warnings + _candidate_hours(change, round_.candidacy)
-            if action == "check" or (warnings and action != "confirm"):
-                savepoint.rollback()
-                check = _check(round_.candidacy, form, by_id, warnings, ok=True,
-                               moving=interview.id)
-            else:
-                savepoint.commit()
-                db.session.commit()
-                for warning in change.warnings:
-                    flash(warning["detail"], "warning")
-                flash("Interview changed; everyone concerned is told.", "info")
-                return redirect(url_for(".show_round", candidacy_id=candidacy_id,
-                                        round_id=round_id), 303)
+
+        saved, check, status = _check_or_save(form, round_.candidacy, by_id, move,
+                                              moving=interview.id)
+        if saved:
+            flash("Interview changed; everyone concerned is told.", "info")
+            return redirect(url_for(".show_round", candidacy_id=candidacy_id,
+                                    round_id=round_id), 303)
     elif request.method == "POST":
         status = 422
     return render_template("scheduling/interview_form.html", form=form, round=round_,

@@ -70,6 +70,13 @@ def assert_no_errors(results: list[Any]) -> None:
     assert not errors, "".join(traceback.format_exception(errors[0]))
 
 
+def assert_one_wins(results: list[Any], won: int) -> None:
+    """No racer raised; exactly one got ``won``, every other one ``409``."""
+    assert_no_errors(results)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [won] + [409] * (len(results) - 1), results
+
+
 def assert_booked_once(app: Flask, interviewer_id: int) -> None:
     """The interviewer sits on exactly one panel, of the only interview."""
     with app.app_context():

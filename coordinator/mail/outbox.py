@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.db import db
+from coordinator.leases import backoff, claim_due, outcome_row, release_claims
 from coordinator.mail.messages import Composed
 from coordinator.mail.models import MailTransportStatus, OutboxMessage, OutboxState
 from coordinator.mail.smtp import Transport, TransportError, TransportUnavailable
@@ -37,8 +37,6 @@ from coordinator.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
-BASE_BACKOFF = timedelta(seconds=30)
-MAX_BACKOFF = timedelta(hours=2)
 DEFAULT_MAX_ATTEMPTS = 8
 
 
@@ -76,11 +74,6 @@ def enqueue(message: Composed | EmailMessage, *, kind: str, dedupe_key: str | No
     return row
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, 4 min, … capped at 2 hours."""
-    return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
 @dataclass
 class DeliveryReport:
     sent: int = 0
@@ -96,32 +89,7 @@ class DeliveryReport:
 
 def claim(batch_size: int, now: datetime | None = None, lease: timedelta = LEASE) -> list[int]:
     """Take up to ``batch_size`` due messages for this worker (commits the claim)."""
-    now = now or utcnow()
-    statement = (
-        sa.select(OutboxMessage.id)
-        .where(OutboxMessage.state == OutboxState.pending,
-               OutboxMessage.next_attempt_at <= now,
-               sa.or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(batch_size)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(statement))
-    if not ids:
-        db.session.commit()
-        return []
-    # One conditional update: of two workers racing for a row, only one gets it back.
-    taken = set(db.session.scalars(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.pending,
-               sa.or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
-        .values(lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    ))
-    db.session.commit()
-    return [message_id for message_id in ids if message_id in taken]
+    return claim_due(OutboxMessage, OutboxState.pending, batch_size, now or utcnow(), lease)
 
 
 @dataclass(frozen=True)
@@ -232,19 +200,6 @@ def _load(ids: list[int]) -> list[_Claimed]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def release_claims(model: Any, pending: Any, ids: list[int], lease_until: datetime) -> None:
-    """Give back claimed rows (outbox messages, webhook deliveries: any ``model`` with ``state``,
-    ``attempts`` and ``lease_until``) that this worker will not send now; the attempt is not
-    counted."""
-    db.session.execute(
-        sa.update(model)
-        .where(model.id.in_(ids), model.state == pending, model.lease_until == lease_until)
-        .values(lease_until=None, attempts=model.attempts - 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-
-
 def _release(ids: list[int], lease_until: datetime) -> None:
     release_claims(OutboxMessage, OutboxState.pending, ids, lease_until)
 
@@ -284,24 +239,22 @@ class _Outcomes:
         now = utcnow()
         if not self.rows:
             self.started = time.monotonic()
+        gave_up = error is not None and (error.permanent
+                                         or message.attempts >= self.max_attempts)
         if error is None:
             self.report.sent += 1
-            self.rows.append({"id": message.id, "state": OutboxState.sent, "sent_at": now,
-                              "lease_until": None, "last_error": None,
-                              "next_attempt_at": now})
         else:
-            gave_up = error.permanent or message.attempts >= self.max_attempts
             if gave_up:
                 self.report.failed += 1
             else:
                 self.report.retried += 1
             log.warning("mail %s to %s not sent (attempt %s): %s", message.id,
                         message.recipient, message.attempts, error)
-            self.rows.append({"id": message.id,
-                              "state": OutboxState.failed if gave_up else OutboxState.pending,
-                              "sent_at": None, "lease_until": None,
-                              "last_error": str(error)[:2000],
-                              "next_attempt_at": now + backoff(message.attempts)})
+        self.rows.append(outcome_row(
+            message.id, now=now, attempts=message.attempts,
+            error=None if error is None else str(error), gave_up=gave_up,
+            done=OutboxState.sent, pending=OutboxState.pending, failed=OutboxState.failed,
+            done_at="sent_at"))
         if (len(self.rows) >= self.group_size
                 or time.monotonic() - self.started >= self.GROUP_SECONDS):
             self.write()

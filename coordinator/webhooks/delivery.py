@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from coordinator.db import db
-from coordinator.mail.outbox import backoff, release_claims
+from coordinator.leases import claim_due, outcome_row, release_claims
 from coordinator.scheduling.fetching import (
     PinnedHTTPConnection,
     PinnedHTTPSConnection,
@@ -66,27 +66,7 @@ class _Claimed:
 
 def claim(batch_size: int, now: datetime, lease: timedelta = LEASE) -> list[int]:
     """Take up to ``batch_size`` due deliveries for this worker (commits the claim)."""
-    due = (WebhookDelivery.state == DeliveryState.pending,
-           sa.or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now))
-    statement = (sa.select(WebhookDelivery.id)
-                 .where(*due, WebhookDelivery.next_attempt_at <= now)
-                 .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                 .limit(batch_size))
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(statement))
-    if not ids:
-        db.session.commit()
-        return []
-    taken = set(db.session.scalars(
-        sa.update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(ids), *due)
-        .values(lease_until=now + lease, attempts=WebhookDelivery.attempts + 1)
-        .returning(WebhookDelivery.id)
-        .execution_options(synchronize_session=False)
-    ))
-    db.session.commit()
-    return [i for i in ids if i in taken]
+    return claim_due(WebhookDelivery, DeliveryState.pending, batch_size, now, lease)
 
 
 def _load(ids: list[int]) -> list[_Claimed]:
@@ -199,24 +179,20 @@ class _Outcomes:
         now = utcnow()
         if not self.rows:
             self.started = time.monotonic()
+        gave_up = error is not None and delivery.attempts >= self.max_attempts
         if error is None:
             self.report.delivered += 1
-            self.rows.append({"id": delivery.id, "state": DeliveryState.delivered,
-                              "delivered_at": now, "lease_until": None, "last_error": None,
-                              "next_attempt_at": now})
         else:
-            gave_up = delivery.attempts >= self.max_attempts
             if gave_up:
                 self.report.failed += 1
             else:
                 self.report.retried += 1
             log.warning("webhook %s (%s) not delivered (attempt %s): %s",
                         delivery.delivery_id, delivery.event, delivery.attempts, error)
-            self.rows.append({"id": delivery.id,
-                              "state": DeliveryState.failed if gave_up else DeliveryState.pending,
-                              "delivered_at": None, "lease_until": None,
-                              "last_error": error[:2000],
-                              "next_attempt_at": now + backoff(delivery.attempts)})
+        self.rows.append(outcome_row(
+            delivery.id, now=now, attempts=delivery.attempts, error=error, gave_up=gave_up,
+            done=DeliveryState.delivered, pending=DeliveryState.pending,
+            failed=DeliveryState.failed, done_at="delivered_at"))
         if (len(self.rows) >= self.group_size
                 or time.monotonic() - self.started >= self.GROUP_SECONDS):
             self.write()

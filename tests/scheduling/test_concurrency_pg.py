@@ -13,8 +13,6 @@ than wait (waiting could deadlock): the losers get ``concurrent_booking``, also 
 
 from __future__ import annotations
 
-import threading
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,19 +20,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 
 from coordinator.accounts import operations as accounts
 from coordinator.accounts.models import Role
 from coordinator.candidates import operations as candidates
 from coordinator.db import db
-from coordinator.jobs import operations as jobs
-from coordinator.jobs.operations import CriterionInput, PlannedRoundInput
 from coordinator.scheduling import operations
-from coordinator.scheduling.models import Interview, PanelMember
 from tests.conftest import committed_app
 from tests.scheduling.conftest import at
+from tests.scheduling.races import (
+    assert_booked_once,
+    assert_one_wins,
+    post_all_at_once,
+    seed_job_with_interviewer,
+)
 
 COORDINATORS = 8
 START = at(2, 10)
@@ -56,17 +56,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
 
 
 def _seed(app: Flask) -> World:
-    interviewer = accounts.create_user(actor=None, email="ivan@example.com", name="Ivan",
-                                       roles={Role.interviewer}, time_zone="Europe/Berlin")
-    owner = accounts.create_user(actor=None, email="owner@example.com", name="Owner",
-                                 roles={Role.recruiter})
-    job = jobs.create_job(actor=owner, title="Backend Engineer", department="Platform",
-                          location="Berlin", pay_band_min="70000", pay_band_max="90000",
-                          pay_band_currency="EUR")
-    planned = jobs.add_planned_round(
-        job, PlannedRoundInput(title="Team interview", duration_minutes=60,
-                               relationships=["peer"], criteria=[CriterionInput("Design")]),
-        actor=owner)
+    interviewer, owner, job, planned = seed_job_with_interviewer()
     round_ids, tokens = [], []
     for n in range(COORDINATORS):
         recruiter = accounts.create_user(actor=None, email=f"rita{n}@example.com",
@@ -85,50 +75,24 @@ def _seed(app: Flask) -> World:
 
 def _book_all_at_once(world: World) -> list[Any]:
     """Each coordinator posts an overlapping booking; returns status codes or exceptions."""
-    barrier = threading.Barrier(COORDINATORS)
-    results: list[Any] = [None] * COORDINATORS
-
-    def book(n: int) -> None:
-        client = world.app.test_client()
-        body = {
-            "starts_at": (START + timedelta(minutes=5 * n)).isoformat(),
-            "duration_minutes": 60,
-            "time_zone": "Europe/Berlin",
-            "panel": [{"user_id": world.interviewer_id, "relationship": "peer"}],
-        }
-        headers = {"Authorization": f"Bearer {world.tokens[n]}"}
-        try:
-            barrier.wait(timeout=30)
-            response = client.post(f"/api/v1/rounds/{world.round_ids[n]}/interviews",
-                                   json=body, headers=headers)
-            results[n] = (response.status_code, response.get_json())
-        except Exception as err:  # recorded and asserted on below, never swallowed
-            results[n] = err
-
-    threads = [threading.Thread(target=book, args=(n,)) for n in range(COORDINATORS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return post_all_at_once(world.app, [
+        (f"/api/v1/rounds/{world.round_ids[n]}/interviews",
+         {"starts_at": (START + timedelta(minutes=5 * n)).isoformat(),
+          "duration_minutes": 60,
+          "time_zone": "Europe/Berlin",
+          "panel": [{"user_id": world.interviewer_id, "relationship": "peer"}]},
+         {"Authorization": f"Bearer {world.tokens[n]}"})
+        for n in range(COORDINATORS)
+    ])
 
 
 def test_only_one_of_many_simultaneous_bookings_of_one_interviewer_succeeds(world: World):
     results = _book_all_at_once(world)
 
-    errors = [r for r in results if not isinstance(r, tuple)]
-    assert not errors, "".join(traceback.format_exception(errors[0]))
-    statuses = sorted(status for status, _ in results)
-    assert statuses == [201] + [409] * (COORDINATORS - 1), results
+    assert_one_wins(results, 201)
     for status, body in results:
         if status == 409:
             assert body["conflicts"], body
             assert {c["kind"] for c in body["conflicts"]} <= {"interviewer_overlap",
                                                               "concurrent_booking"}
-    with world.app.app_context():
-        booked = db.session.scalar(
-            sa.select(sa.func.count()).select_from(PanelMember)
-            .where(PanelMember.user_id == world.interviewer_id)
-        )
-        assert booked == 1
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Interview)) == 1
+    assert_booked_once(world.app, world.interviewer_id)

@@ -4,8 +4,6 @@ fresh list, and their own bookings stay where they were (PostgreSQL and SQLite a
 
 from __future__ import annotations
 
-import threading
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from coordinator.scheduling import selfschedule
 from coordinator.scheduling.models import Interview
 from tests.conftest import committed_app
 from tests.scheduling.conftest import at
+from tests.scheduling.races import assert_one_wins, post_all_at_once
 from tests.scheduling.test_self_schedule_race import CANDIDATES, START, World, _seed
 
 
@@ -35,34 +34,15 @@ def booked_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Wor
 
 
 def _move_all_at_once(world: World) -> list[Any]:
-    barrier = threading.Barrier(CANDIDATES)
-    results: list[Any] = [None] * CANDIDATES
-
-    def move(n: int) -> None:
-        client = world.app.test_client()
-        try:
-            barrier.wait(timeout=30)
-            response = client.post(world.paths[n] + "/reschedule",
-                                   json={"starts_at": START.isoformat()})
-            results[n] = (response.status_code, response.get_json())
-        except Exception as err:  # recorded and asserted on below, never swallowed
-            results[n] = err
-
-    threads = [threading.Thread(target=move, args=(n,)) for n in range(CANDIDATES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return post_all_at_once(world.app, [
+        (path + "/reschedule", {"starts_at": START.isoformat()}, {}) for path in world.paths
+    ])
 
 
 def test_exactly_one_candidate_moves_to_a_time_shared_by_an_interviewer(booked_world: World):
     results = _move_all_at_once(booked_world)
 
-    errors = [r for r in results if not isinstance(r, tuple)]
-    assert not errors, "".join(traceback.format_exception(errors[0]))
-    statuses = sorted(status for status, _ in results)
-    assert statuses == [200] + [409] * (CANDIDATES - 1), results
+    assert_one_wins(results, 200)
     for status, body in results:
         if status == 409:
             assert [c["kind"] for c in body["conflicts"]] == ["slot_taken"], body

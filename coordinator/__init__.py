@@ -29,8 +29,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True,
-                    render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(app.root_path + "/../migrations"),
+        compare_type=True,
+        render_as_batch=True,
+    )
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
@@ -69,10 +74,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
 
+    from coordinator.db import end_read_only_transaction
+
     @app.teardown_appcontext
     def _rollback_uncommitted(exc: BaseException | None) -> None:
         if exc is not None:
             db.session.rollback()
+        else:
+            end_read_only_transaction(db.session())
 
     return app
 
@@ -116,8 +125,13 @@ def _register_domains() -> None:
     invite_receivers.register()
     webhook_receivers.register()
     shortlist_cache.register()
-    for todos in (scheduling_todos, assessment_todos, compensation_todos, invite_todos,
-                  shortlist_todos):
+    for todos in (
+        scheduling_todos,
+        assessment_todos,
+        compensation_todos,
+        invite_todos,
+        shortlist_todos,
+    ):
         todos.register()
     if compensation_operations.on_round_opened not in scheduling_operations.ROUND_OPENED:
         scheduling_operations.ROUND_OPENED.append(compensation_operations.on_round_opened)

@@ -86,7 +86,10 @@ def enum_column(enum_cls: type[enum.Enum], name: str, **kwargs: Any) -> sa.Enum:
 
 
 def configure_engine_events(engine: sa.engine.Engine) -> None:
-    """Make SQLite behave: foreign keys on, real transactions with SAVEPOINT support."""
+    """PostgreSQL: note which transactions write. SQLite: foreign keys on, real transactions
+    with SAVEPOINT support."""
+    if engine.dialect.name == "postgresql":
+        _note_writes(engine)
     if engine.dialect.name != "sqlite":
         return
 
@@ -105,3 +108,36 @@ def configure_engine_events(engine: sa.engine.Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.engine.Connection) -> None:
         conn.exec_driver_sql("BEGIN")
+
+
+WROTE = "coordinator_wrote"
+
+
+def _note_writes(engine: sa.engine.Engine) -> None:
+    """Mark a connection's transaction as writing at its first statement that is not a SELECT
+    (INSERT, UPDATE, DELETE, WITH, SAVEPOINT, ...), for :func:`end_read_only_transaction`."""
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.engine.Connection) -> None:
+        conn.info[WROTE] = False
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(conn: sa.engine.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith("SELECT"):
+            conn.info[WROTE] = True
+
+
+def end_read_only_transaction(session: sa.orm.Session) -> None:
+    """Commit the session's transaction when it only read (nothing pending, no statement but
+    SELECTs): for such a transaction COMMIT and ROLLBACK have the same outcome, but psycopg
+    forgets all of a connection's prepared statements at every ROLLBACK (and has the server
+    deallocate them), so ending each reading request with one kept PostgreSQL re-planning the
+    same statements request after request. Anything else is left to the rollback at close."""
+    if not session.in_transaction() or session.in_nested_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or connection.info.get(WROTE, True):
+        return
+    session.commit()

@@ -51,21 +51,41 @@ def find(interview: Interview, user: User, *, for_update: bool = False) -> Asses
     """The user's own assessment of an interview, if they started one.
 
     ``for_update`` locks the row (PostgreSQL), so two submissions at once cannot both pass the
-    "already submitted" check; SQLite's write lock serialises them anyway.
+    "already submitted" check; SQLite's write lock serialises them anyway. The locked row comes
+    with its ratings (joined into the same statement), which saving rewrites.
     """
-    statement = sa.select(Assessment).where(
-        Assessment.interview_id == interview.id, Assessment.interviewer_id == user.id
-    )
     if for_update:
-        statement = statement.with_for_update(of=Assessment).execution_options(
-            populate_existing=True
+        return (
+            db.session.scalars(_FIND_FOR_UPDATE, {"interview_id": interview.id, "user_id": user.id})
+            .unique()
+            .first()
         )
-    return db.session.scalar(statement)
+    return db.session.scalar(
+        sa.select(Assessment).where(
+            Assessment.interview_id == interview.id, Assessment.interviewer_id == user.id
+        )
+    )
+
+
+#: Built once (a statement object keeps its cache key): the row locked, its ratings joined.
+_FIND_FOR_UPDATE = (
+    sa.select(Assessment)
+    .options(sa.orm.joinedload(Assessment.ratings))
+    .where(
+        Assessment.interview_id == sa.bindparam("interview_id"),
+        Assessment.interviewer_id == sa.bindparam("user_id"),
+    )
+    .with_for_update(of=Assessment)
+    .execution_options(populate_existing=True)
+)
 
 
 def get_assessment(assessment_id: int) -> Assessment:
-    assessment = db.session.get(Assessment, assessment_id, options=[
-        *SHOWN, sa.orm.joinedload(Assessment.interview).joinedload(Interview.round)])
+    assessment = db.session.get(
+        Assessment,
+        assessment_id,
+        options=[*SHOWN, sa.orm.joinedload(Assessment.interview).joinedload(Interview.round)],
+    )
     if assessment is None:
         raise NotFound("No such assessment.")
     return assessment
@@ -74,9 +94,9 @@ def get_assessment(assessment_id: int) -> Assessment:
 def get_interview_assessment(interview: Interview, assessment_id: int) -> Assessment:
     """An assessment reached through its interview (404 through the wrong one)."""
     assessment = db.session.scalar(
-        sa.select(Assessment).options(*SHOWN).where(
-            Assessment.id == assessment_id, Assessment.interview_id == interview.id
-        )
+        sa.select(Assessment)
+        .options(*SHOWN)
+        .where(Assessment.id == assessment_id, Assessment.interview_id == interview.id)
     )
     if assessment is None:
         raise NotFound("No such assessment of this interview.")

@@ -166,7 +166,7 @@ def _stage_notice(candidacy: Candidacy) -> CompensationNotice | None:
 def build(candidacy: Candidacy, now: datetime) -> Overview:
     """Everything the candidate's page shows, in a handful of queries whatever the history."""
     rounds = operations.rounds_of(candidacy)
-    met = meetings.met_before_map(candidacy.id)
+    met = meetings.met_before_in(rounds)
     upcoming: list[InterviewItem] = []
     past: list[InterviewItem] = []
     to_schedule: list[str] = []

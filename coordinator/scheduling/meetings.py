@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -24,12 +25,33 @@ def met_before_map(candidacy_id: int) -> dict[int, set[int]]:
         .join(Round, Round.id == Interview.round_id)
         .where(Round.candidacy_id == candidacy_id)
     ).all()
+    return _met_before((row.id, row.starts_at, row.state, row.user_id) for row in rows)
+
+
+def met_before_in(rounds: Iterable[Round]) -> dict[int, set[int]]:
+    """:func:`met_before_map` from a candidacy's rounds already loaded with their interviews
+    and panels (all the candidacy's rounds, as :func:`~coordinator.scheduling.operations.rounds_of`
+    gives them): no statement."""
+    return _met_before(
+        (interview.id, interview.starts_at, interview.state, member.user_id)
+        for round_ in rounds
+        for interview in round_.interviews
+        for member in interview.panel
+    )
+
+
+def _met_before(
+    seats: Iterable[tuple[int, datetime, InterviewState, int]],
+) -> dict[int, set[int]]:
+    """The met-before map from (interview id, start, state, panel user id) of every seat."""
     starts: dict[int, datetime] = {}
     panels: dict[int, set[int]] = {}
-    for row in rows:
-        starts[row.id] = row.starts_at
-        panels.setdefault(row.id, set()).add(row.user_id)
-    live = {row.id for row in rows if row.state is InterviewState.scheduled}
+    live: set[int] = set()
+    for interview_id, starts_at, state, user_id in seats:
+        starts[interview_id] = starts_at
+        panels.setdefault(interview_id, set()).add(user_id)
+        if state is InterviewState.scheduled:
+            live.add(interview_id)
     result: dict[int, set[int]] = {}
     for interview_id, start in starts.items():
         earlier: set[int] = set()
@@ -72,6 +94,6 @@ def rounds_overview(candidacy: Candidacy) -> dict[str, object]:
     return {
         "rounds": rounds,
         "unopened_rounds": [p for p in candidacy.job.planned_rounds if p.id not in opened],
-        "met_before": met_before_map(candidacy.id),
+        "met_before": met_before_in(rounds),
         "coverage": relationship_coverage(candidacy),
     }

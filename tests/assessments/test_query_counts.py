@@ -104,9 +104,9 @@ def test_dashboard_query_count_does_not_grow_with_overdue_assessments(
 #: round, plan, candidacy, job, candidate and its panel with their users (1), who met whom (1).
 INTERVIEW_API_QUERIES = 3
 #: PUT .../assessments/mine (a draft): the token's user (1), the interview with its panel (1),
-#: the draft (1), the scorecard (1), the draft's ratings (1), the audit row (1); the UPDATEs of a
+#: the draft locked with its ratings (1), the scorecard (1), the audit row (1); the UPDATEs of a
 #: draft whose content did not change are not sent.
-ASSESSMENT_DRAFT_QUERIES = 6
+ASSESSMENT_DRAFT_QUERIES = 5
 
 
 def api_queries(call, count_queries) -> int:
@@ -137,8 +137,12 @@ def test_assessment_draft_runs_a_stated_number_of_statements_whatever_the_histor
     late = state.interviews[0].panel[-1].user
     api = api_as(late)
     interview = state.interviews[0]
-    body = {"ratings": {str(c.id): 3 for c in interview.round.planned_round.criteria},
-            "recommendation": "yes", "notes": "Draft", "submit": False}
+    body = {
+        "ratings": {str(c.id): 3 for c in interview.round.planned_round.criteria},
+        "recommendation": "yes",
+        "notes": "Draft",
+        "submit": False,
+    }
     path = f"/interviews/{interview.id}/assessments/mine"
     assert api.put(path, json=body).status_code == 200  # the first save creates the draft
     small = api_queries(lambda: api.put(path, json=body), count_queries)

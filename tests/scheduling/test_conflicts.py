@@ -13,35 +13,45 @@ from tests.scheduling.conftest import at
 @pytest.mark.parametrize(
     ("other_start", "other_minutes", "clashes"),
     [
-        (at(2, 10), 60, True),          # same time
-        (at(2, 10, 30), 60, True),      # partial overlap at the end
-        (at(2, 9, 30), 60, True),       # partial overlap at the start
-        (at(2, 9), 180, True),          # contains it
-        (at(2, 10, 15), 15, True),      # inside it
-        (at(2, 11), 60, False),         # back to back after
-        (at(2, 9), 60, False),          # back to back before
-        (at(2, 13), 60, False),         # later the same day
+        (at(2, 10), 60, True),  # same time
+        (at(2, 10, 30), 60, True),  # partial overlap at the end
+        (at(2, 9, 30), 60, True),  # partial overlap at the start
+        (at(2, 9), 180, True),  # contains it
+        (at(2, 10, 15), 15, True),  # inside it
+        (at(2, 11), 60, False),  # back to back after
+        (at(2, 9), 60, False),  # back to back before
+        (at(2, 13), 60, False),  # later the same day
     ],
 )
-def test_interviewer_overlap_is_half_open(make_round, panelists, book, other_start,
-                                          other_minutes, clashes):
+def test_interviewer_overlap_is_half_open(
+    make_round, panelists, book, other_start, other_minutes, clashes
+):
     peer, supervisor = panelists
     book(make_round(), at(2, 10), [(peer, "peer"), (supervisor, "supervisor")])
     other_round = make_round()
     if clashes:
         with pytest.raises(Conflict) as err:
-            book(other_round, other_start, [(peer, "peer"), (supervisor, "supervisor")],
-                 minutes=other_minutes)
+            book(
+                other_round,
+                other_start,
+                [(peer, "peer"), (supervisor, "supervisor")],
+                minutes=other_minutes,
+            )
         kinds = {c["kind"] for c in err.value.conflicts}
         assert kinds == {"interviewer_overlap"}
         assert {c["user_id"] for c in err.value.conflicts} == {peer.id, supervisor.id}
     else:
-        book(other_round, other_start, [(peer, "peer"), (supervisor, "supervisor")],
-             minutes=other_minutes)
+        book(
+            other_round,
+            other_start,
+            [(peer, "peer"), (supervisor, "supervisor")],
+            minutes=other_minutes,
+        )
 
 
 def test_two_candidates_with_different_panels_at_the_same_time_do_not_clash(
-        make_round, make_user, book):
+    make_round, make_user, book
+):
     a = [(make_user(), "peer"), (make_user(), "supervisor")]
     b = [(make_user(), "peer"), (make_user(), "supervisor")]
     book(make_round(), at(2, 10), a)
@@ -49,7 +59,8 @@ def test_two_candidates_with_different_panels_at_the_same_time_do_not_clash(
 
 
 def test_candidate_cannot_be_in_two_interviews_at_once_across_jobs(
-        make_round, make_candidacy, make_job, make_planned_round, make_user, book, recruiter):
+    make_round, make_candidacy, make_job, make_planned_round, make_user, book, recruiter
+):
     first_round = make_round()
     candidate = first_round.candidacy.candidate
     other_job = make_job(actor=recruiter)
@@ -78,8 +89,9 @@ def test_start_in_the_past_is_refused(make_round, panelists, book):
 
 def test_record_past_accepts_an_interview_that_already_happened(make_round, panelists, book):
     peer, supervisor = panelists
-    change = book(make_round(), at(1, 7), [(peer, "peer"), (supervisor, "supervisor")],
-                  record_past=True)
+    change = book(
+        make_round(), at(1, 7), [(peer, "peer"), (supervisor, "supervisor")], record_past=True
+    )
     assert change.interview.is_recorded_past
 
 
@@ -100,8 +112,7 @@ def test_same_person_twice_on_a_panel_is_refused(make_round, panelists, book):
 def test_absurd_durations_are_refused(make_round, panelists, book, minutes):
     peer, supervisor = panelists
     with pytest.raises(RuleViolation) as err:
-        book(make_round(), at(2, 10), [(peer, "peer"), (supervisor, "supervisor")],
-             minutes=minutes)
+        book(make_round(), at(2, 10), [(peer, "peer"), (supervisor, "supervisor")], minutes=minutes)
     assert err.value.field == "duration_minutes"
 
 
@@ -113,21 +124,30 @@ def test_missing_relationship_is_a_conflict_naming_it(make_round, panelists, boo
     assert err.value.conflicts[0]["missing"] == ["supervisor"]
 
 
-def test_override_of_missing_relationship_needs_a_reason_and_is_recorded(make_round, panelists,
-                                                                          book):
+def test_override_of_missing_relationship_needs_a_reason_and_is_recorded(
+    make_round, panelists, book
+):
     peer, _ = panelists
     with pytest.raises(RuleViolation):
         book(make_round(), at(2, 10), [(peer, "peer")], override_relationships=True)
-    change = book(make_round(), at(2, 12), [(peer, "peer")], override_relationships=True,
-                  override_reason="Supervisor on leave; meets the candidate next week")
+    change = book(
+        make_round(),
+        at(2, 12),
+        [(peer, "peer")],
+        override_relationships=True,
+        override_reason="Supervisor on leave; meets the candidate next week",
+    )
     assert "Supervisor on leave" in change.interview.relationships_override_reason
     assert "supervisor" in change.interview.relationships_override_reason.lower()
 
 
 def test_surplus_relationship_is_a_warning_not_a_refusal(make_round, panelists, make_user, book):
     peer, supervisor = panelists
-    change = book(make_round(), at(2, 10),
-                  [(peer, "peer"), (supervisor, "supervisor"), (make_user(), "colleague")])
+    change = book(
+        make_round(),
+        at(2, 10),
+        [(peer, "peer"), (supervisor, "supervisor"), (make_user(), "colleague")],
+    )
     assert [w["kind"] for w in change.warnings if w["kind"] == "surplus_relationships"]
 
 
@@ -177,17 +197,20 @@ def test_reschedule_reruns_the_overlap_rule(make_round, panelists, book, recruit
     book(make_round(), at(2, 10), [(peer, "peer"), (supervisor, "supervisor")])
     later = book(make_round(), at(2, 14), [(peer, "peer"), (supervisor, "supervisor")])
     with pytest.raises(Conflict):
-        operations.reschedule_interview(later.interview, actor=recruiter, reason="Clash test",
-                                        starts_at=at(2, 10, 30))
+        operations.reschedule_interview(
+            later.interview, actor=recruiter, reason="Clash test", starts_at=at(2, 10, 30)
+        )
 
 
-def test_reschedule_to_the_same_time_is_refused_as_no_change(make_round, panelists, book,
-                                                               recruiter):
+def test_reschedule_to_the_same_time_is_refused_as_no_change(
+    make_round, panelists, book, recruiter
+):
     peer, supervisor = panelists
     change = book(make_round(), at(2, 10), [(peer, "peer"), (supervisor, "supervisor")])
     with pytest.raises(RuleViolation) as err:
-        operations.reschedule_interview(change.interview, actor=recruiter, reason="Same",
-                                        starts_at=at(2, 10))
+        operations.reschedule_interview(
+            change.interview, actor=recruiter, reason="Same", starts_at=at(2, 10)
+        )
     assert "Nothing changed" in err.value.message
 
 
@@ -195,26 +218,30 @@ def test_reschedule_needs_a_reason(make_round, panelists, book, recruiter):
     peer, supervisor = panelists
     change = book(make_round(), at(2, 10), [(peer, "peer"), (supervisor, "supervisor")])
     with pytest.raises(RuleViolation) as err:
-        operations.reschedule_interview(change.interview, actor=recruiter, reason=" ",
-                                        starts_at=at(2, 12))
+        operations.reschedule_interview(
+            change.interview, actor=recruiter, reason=" ", starts_at=at(2, 12)
+        )
     assert err.value.field == "reason"
 
 
 def test_reschedule_raises_the_sequence_and_keeps_history(make_round, panelists, book, recruiter):
     peer, supervisor = panelists
     change = book(make_round(), at(2, 10), [(peer, "peer"), (supervisor, "supervisor")])
-    moved = operations.reschedule_interview(change.interview, actor=recruiter,
-                                            reason="Supervisor travelling", starts_at=at(3, 10))
+    moved = operations.reschedule_interview(
+        change.interview, actor=recruiter, reason="Supervisor travelling", starts_at=at(3, 10)
+    )
     assert moved.interview.sequence == 1
     assert moved.time_changed
 
 
-def test_interview_does_not_clash_with_itself_when_moved_by_half_an_hour(make_round, panelists,
-                                                                          book, recruiter):
+def test_interview_does_not_clash_with_itself_when_moved_by_half_an_hour(
+    make_round, panelists, book, recruiter
+):
     peer, supervisor = panelists
     change = book(make_round(), at(2, 10), [(peer, "peer"), (supervisor, "supervisor")])
-    operations.reschedule_interview(change.interview, actor=recruiter, reason="Later",
-                                    starts_at=at(2, 10, 30))
+    operations.reschedule_interview(
+        change.interview, actor=recruiter, reason="Later", starts_at=at(2, 10, 30)
+    )
 
 
 def test_panel_change_reports_added_and_removed(make_round, panelists, make_user, book, recruiter):
@@ -222,30 +249,58 @@ def test_panel_change_reports_added_and_removed(make_round, panelists, make_user
     change = book(make_round(), at(2, 10), [(peer, "peer"), (supervisor, "supervisor")])
     newcomer = make_user()
     moved = operations.reschedule_interview(
-        change.interview, actor=recruiter, reason="Priya is ill",
-        panel=[operations.Seat(newcomer.id, "peer"), operations.Seat(supervisor.id, "supervisor")])
+        change.interview,
+        actor=recruiter,
+        reason="Priya is ill",
+        panel=[operations.Seat(newcomer.id, "peer"), operations.Seat(supervisor.id, "supervisor")],
+    )
     assert moved.added_user_ids == [newcomer.id]
     assert moved.removed_user_ids == [peer.id]
     assert moved.interview.sequence == 1
 
 
-def test_met_before_marks_interviewers_from_an_earlier_interview(make_round, plan, panelists,
-                                                                  book, make_user):
+def test_met_before_marks_interviewers_from_an_earlier_interview(
+    make_round, plan, panelists, book, make_user
+):
     _job, first, team = plan
     peer, supervisor = panelists
     manager = make_user(("hiring_manager",))
     first_round = make_round(planned=first)
     candidacy = first_round.candidacy
-    book(first_round, at(1, 7), [(manager, "hiring_manager"), (peer, "colleague")],
-         record_past=True)
+    book(
+        first_round, at(1, 7), [(manager, "hiring_manager"), (peer, "colleague")], record_past=True
+    )
     team_round = make_round(candidacy=candidacy, planned=team)
     change = book(team_round, at(3, 10), [(peer, "peer"), (supervisor, "supervisor")])
     met = meetings.met_before_map(candidacy.id)[change.interview.id]
     assert met == {peer.id}
 
 
+def test_met_before_from_loaded_rounds_matches_the_query(
+    make_round, plan, panelists, book, make_user, recruiter
+):
+    _job, first, team = plan
+    peer, supervisor = panelists
+    manager = make_user(("hiring_manager",))
+    first_round = make_round(planned=first)
+    candidacy = first_round.candidacy
+    book(
+        first_round, at(1, 7), [(manager, "hiring_manager"), (peer, "colleague")], record_past=True
+    )
+    cancelled = book(first_round, at(3, 8), [(manager, "hiring_manager"), (supervisor, "peer")])
+    operations.cancel_interview(cancelled.interview, actor=recruiter, reason="Moved")
+    team_round = make_round(candidacy=candidacy, planned=team)
+    book(team_round, at(3, 10), [(peer, "peer"), (supervisor, "supervisor")])
+
+    from_rounds = meetings.met_before_in(operations.rounds_of(candidacy))
+
+    assert from_rounds == meetings.met_before_map(candidacy.id)
+    assert any(from_rounds.values())
+
+
 def test_relationship_coverage_tells_which_planned_relationships_are_not_met(
-        make_round, plan, panelists, book, make_user):
+    make_round, plan, panelists, book, make_user
+):
     _job, first, _team = plan
     manager = make_user(("hiring_manager",))
     first_round = make_round(planned=first)

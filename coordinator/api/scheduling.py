@@ -160,8 +160,11 @@ class InterviewOut(Out):
     video_url: str
     state: Literal["scheduled", "cancelled"]
     sequence: int
-    title: str = Field(default="", description="A session's own title within its round "
-                       "(the sessions of an interview day); empty for a single interview.")
+    title: str = Field(
+        default="",
+        description="A session's own title within its round "
+        "(the sessions of an interview day); empty for a single interview.",
+    )
     recorded_past: bool
     relationships_override_reason: str | None
     cancel_reason: str | None
@@ -170,8 +173,12 @@ class InterviewOut(Out):
     warnings: list[WarningOut] = []
 
     @classmethod
-    def of(cls, interview: Interview, warnings: list[dict[str, Any]] | None = None,
-           met_before: dict[int, set[int]] | None = None) -> InterviewOut:
+    def of(
+        cls,
+        interview: Interview,
+        warnings: list[dict[str, Any]] | None = None,
+        met_before: dict[int, set[int]] | None = None,
+    ) -> InterviewOut:
         """``met_before``: the candidacy's met-before map when the caller has it already."""
         round_ = interview.round
         if met_before is None:
@@ -389,6 +396,15 @@ _BOOKING_LOADS = (
     orm.joinedload(Round.candidacy).joinedload(Candidacy.job),
     orm.joinedload(Round.planned_round).selectinload(PlannedRound.required_relationships),
 )
+#: Built once: a statement object keeps its cache key between runs.
+_BOOKING_ROUND = sa.select(Round).where(Round.id == sa.bindparam("id")).options(*_BOOKING_LOADS)
+
+
+def _round_for_booking(round_id: int) -> Round:
+    round_ = db.session.scalars(_BOOKING_ROUND, {"id": round_id}).first()
+    if round_ is None:
+        raise NotFound("No such round.")
+    return round_
 
 
 @endpoint(
@@ -424,7 +440,7 @@ def _seats(panel: list[SeatIn]) -> list[operations.Seat]:
     tag="scheduling",
 )
 def schedule_interview(round_id: int, body: InterviewIn) -> Any:
-    round_ = _round(round_id, *_BOOKING_LOADS)
+    round_ = _round_for_booking(round_id)
     require(can_schedule_for(g.user, round_.candidacy))
     change = operations.schedule_interview(
         round_,
@@ -529,8 +545,9 @@ def respond_to_interview(interview_id: int, body: ResponseIn) -> Any:
     interview = operations.get_interview(interview_id)
     member = next((m for m in interview.panel if m.user_id == g.user.id), None)
     require(member is not None and can_answer_invite(g.user, member))
-    responses.record_panel_response(member, body.response, actor=g.user, comment=body.comment,
-                                    via=responses.Via.api)
+    responses.record_panel_response(
+        member, body.response, actor=g.user, comment=body.comment, via=responses.Via.api
+    )
     db.session.commit()
     return InterviewOut.of(interview)
 
@@ -639,7 +656,6 @@ def put_availability(candidacy_id: int, body: WindowsIn) -> Any:
     ]
 
 
-
 @endpoint(
     bp,
     "GET",
@@ -724,8 +740,9 @@ def import_busy(user_id: int) -> Any:
         count = availability.import_busy_calendar(user, request.get_data(), actor=g.user)
     else:
         items = parse_json_body(BusyList)
-        blocks = availability.windows_from([w.model_dump() for w in items.root],
-                                           clip_far_ahead=True)
+        blocks = availability.windows_from(
+            [w.model_dump() for w in items.root], clip_far_ahead=True
+        )
         count = availability.replace_busy_blocks(user, blocks, actor=g.user)
     db.session.commit()
     return ImportedOut(imported=count)

@@ -33,8 +33,9 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def issue(candidacy: Candidacy, *, days: int | None = None,
-          until: datetime | None = None) -> PortalLink:
+def issue(
+    candidacy: Candidacy, *, days: int | None = None, until: datetime | None = None
+) -> PortalLink:
     """A link that works for ``days`` (the configured lifetime by default), and at least
     ``until`` when that is later (mail about an interview: until a week after it)."""
     lifetime = timedelta(days=days or current_app.config.get("PORTAL_LINK_DAYS", DEFAULT_DAYS))
@@ -48,8 +49,15 @@ def issue(candidacy: Candidacy, *, days: int | None = None,
 
 #: The page shows the candidate, the job and the recruiter: loaded with the candidacy in one
 #: statement (the options are built once; building them costs more than the query's compile).
-_PAGE_SHOWS = (sa.orm.joinedload(Candidacy.candidate), sa.orm.joinedload(Candidacy.job),
-               sa.orm.joinedload(Candidacy.recruiter))
+_PAGE_SHOWS = (
+    sa.orm.joinedload(Candidacy.candidate),
+    sa.orm.joinedload(Candidacy.job),
+    sa.orm.joinedload(Candidacy.recruiter),
+)
+#: ... and the statement too (a statement object keeps its cache key between runs).
+_CANDIDACY_BY_ID = (
+    sa.select(Candidacy).where(Candidacy.id == sa.bindparam("id")).options(*_PAGE_SHOWS)
+)
 
 
 def resolve(token: str) -> Candidacy:
@@ -63,7 +71,7 @@ def resolve(token: str) -> Candidacy:
         raise NotFound("No such page.") from err
     if datetime.fromtimestamp(expires, UTC) <= utcnow():
         raise Gone("This link has expired. Ask your recruiter for a new one.")
-    candidacy = db.session.get(Candidacy, candidacy_id, options=_PAGE_SHOWS)
+    candidacy = db.session.scalars(_CANDIDACY_BY_ID, {"id": candidacy_id}).first()
     if candidacy is None:
         raise NotFound("No such page.")
     if candidacy.is_closed:

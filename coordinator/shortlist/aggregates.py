@@ -13,11 +13,13 @@ withheld) and sorting apply to the cached rows on every request.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -29,7 +31,7 @@ from coordinator.assessments.models import (
     AssessmentState,
     Recommendation,
 )
-from coordinator.assessments.owing import owed_seat, withheld_from
+from coordinator.assessments.owing import owed_interviews, owed_seat
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import db
 from coordinator.errors import RuleViolation
@@ -42,6 +44,8 @@ from coordinator.timeutil import utcnow
 DEFAULT_STATES = (CandidacyState.active, CandidacyState.shortlisted)
 SORTS = ("name", "state", "rounds_done", "missing", "spread", "raw", "calibrated", "yes", "decided")
 ORG_SAMPLE = 20_000
+#: Derived views one cached payload keeps at most (see :attr:`Shortlist.derived`).
+DERIVED_LIMIT = 64
 #: Candidacy states in the order a candidacy moves through them (sorting by state follows it).
 PIPELINE = list(CandidacyState)
 _RECOMMENDATIONS = [r.value for r in Recommendation]
@@ -171,6 +175,13 @@ class Shortlist:
     planned_round_id: int | None = None
     #: Submitted ratings per criterion and score over the rows not withheld (the chart).
     distribution: list[Distribution] = field(default_factory=list)
+    #: Every criterion of the job's plan, retired ones too (a shortlist may sort by them).
+    plan: list[tuple[int, str]] = field(default_factory=list)
+    #: Derived views of the cached rows this process may keep and share between requests
+    #: (rendered fragments, sorted orders): it lives as long as the cached rows it was derived
+    #: from (a change to the job gives a new payload, hence a new dict), so every other input
+    #: of what is kept must be part of its key. Never a viewer's data under a key without them.
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def withheld_count(self) -> int:
@@ -231,27 +242,6 @@ def _scored_sample(limit: int) -> list[calibration.Scored]:
             statement
         )
     ]
-
-
-def _candidacy_filter(
-    job: Job,
-    states: Sequence[CandidacyState],
-    planned_round_id: int | None,
-    candidacy_ids: Sequence[int] | None,
-) -> list[sa.ColumnElement[bool]]:
-    """Which of the job's candidacies a shortlist shows."""
-    where = [Candidacy.job_id == job.id, Candidacy.state.in_(list(states))]
-    if planned_round_id is not None:
-        where.append(
-            sa.exists(
-                sa.select(Round.id).where(
-                    Round.candidacy_id == Candidacy.id, Round.planned_round_id == planned_round_id
-                )
-            )
-        )
-    if candidacy_ids is not None:
-        where.append(Candidacy.id.in_(list(candidacy_ids)))
-    return where
 
 
 def _assessment_figures(job_id: int) -> sa.Select[Any]:
@@ -626,12 +616,7 @@ def build(
     ]
     withheld: dict[int, int] = {}
     if viewer is not None and shown:
-        withheld = withheld_from(
-            viewer,
-            sa.select(Candidacy.id).where(
-                *_candidacy_filter(job, states, planned_round_id, candidacy_ids)
-            ),
-        )
+        withheld = _owed_in_job(viewer, job)
 
     rows = [_from_prepared(item, sums) for item in shown]
     # The chart counts the shown rows the viewer may see: whole states from the cached totals
@@ -669,6 +654,9 @@ def build(
     ]
     for row in rows:
         row.criteria = criteria
+    derived = payload.setdefault("_derived", {})
+    if len(derived) > DERIVED_LIMIT:
+        derived.clear()  # a bound on what one payload keeps; what is dropped is derived again
     return Shortlist(
         job=job,
         criteria=criteria,
@@ -684,6 +672,29 @@ def build(
             )
             for cid, title in criteria
         ],
+        plan=[(int(k), v) for k, v in payload["titles"].items()],
+        derived=derived,
+    )
+
+
+def _owed_in_job(viewer: User, job: Job) -> dict[int, int]:
+    """owing.withheld_from() over all the job's candidacies (build() keeps those it shows):
+    one statement, built once per process (only its parameters change)."""
+    found: dict[int, int] = {}
+    for candidacy_id, interview_id in db.session.execute(
+        _owed_statement(), {"viewer_id": viewer.id, "job_id": job.id}
+    ):
+        found.setdefault(candidacy_id, interview_id)
+    return found
+
+
+@functools.cache
+def _owed_statement() -> sa.Select[Any]:
+    """owing.owed_interviews() of the viewer ``:viewer_id`` and the candidacies of ``:job_id``."""
+    viewer = SimpleNamespace(id=sa.bindparam("viewer_id", type_=sa.Integer))
+    return owed_interviews(
+        viewer,  # type: ignore[arg-type]  # only its id is read
+        sa.select(Candidacy.id).where(Candidacy.job_id == sa.bindparam("job_id", type_=sa.Integer)),
     )
 
 
@@ -808,6 +819,16 @@ def plan_criteria(job: Job) -> list[tuple[int, str]]:
             .order_by(PlannedRound.position, Criterion.position)
         )
     ]
+
+
+def asked_criterion(text: str | None) -> int | None:
+    """The criterion a sort text asks for (``-criterion:12`` → 12) before it is checked
+    against the plan with :func:`parse_sort`, else None."""
+    key = (text or "").strip().removeprefix("-")
+    wanted = key.removeprefix("criterion:")
+    if key.startswith("criterion:") and wanted.isdigit() and len(wanted) <= 18:
+        return int(wanted)
+    return None
 
 
 def sort_criterion(key: str) -> int | None:

@@ -142,8 +142,7 @@ def load(
             memo.put(job.id, found.head, payload)
         return payload
     payload, valid_until = compute()
-    _store(job.id, None if found is None else found.generation, payload, now, valid_until)
-    return payload
+    return _store(job.id, None if found is None else found.generation, payload, now, valid_until)
 
 
 def _store(
@@ -152,13 +151,19 @@ def _store(
     payload: Payload,
     now: datetime,
     valid_until: datetime | None,
-) -> None:
-    """Keep the rows unless the job changed since ``generation`` was read (then drop them)."""
+) -> Payload:
+    """Keep the rows unless the job changed since ``generation`` was read (then drop them).
+
+    Returns the rows to answer with: once stored, the keyed rows, also remembered in this
+    process's memo under their head (the next read here then decodes nothing; should this
+    transaction not commit, no stored row has that head and the memo entry is never used).
+    """
     # A new random key first: it tells this JSON from any other stored for any job (see _Memo).
     keyed = {"key": uuid.uuid4().hex, **{k: v for k, v in payload.items() if k != "key"}}
+    text = json.dumps(keyed, separators=(",", ":"))
     values = {
         "scope": payload["scope"],
-        "payload": json.dumps(keyed, separators=(",", ":")),
+        "payload": text,
         "computed_at": now,
         "valid_until": valid_until,
     }
@@ -179,9 +184,13 @@ def _store(
         # A savepoint: on SQLite a reader whose snapshot is older than another writer's commit
         # cannot write; the rows are then simply not kept.
         with db.session.begin_nested():
-            db.session.execute(statement)
+            stored = db.session.execute(statement).rowcount == 1
     except sa.exc.OperationalError:
-        pass
+        return payload
+    if not stored:
+        return payload
+    memo.put(job_id, text[:_HEAD], keyed)
+    return keyed
 
 
 def _insert() -> Any:

@@ -1,0 +1,177 @@
+"""A shortlist read from the job's cached rows: few statements, and the page's table, pager and
+chart rendered once per cached rows and everything else that shows in them (never another
+viewer's withheld rows, time zone or a stale job title)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from flask import template_rendered
+
+from coordinator.db import db
+from coordinator.jobs import operations as jobs
+from coordinator.shortlist import operations
+from tests.shortlist.conftest import at, criterion_ids
+from tests.shortlist.pages import cell, row_html, text
+
+WITHHELD_TEXT = "withheld until you submit your assessment"
+RESULTS = "shortlist/_results.html"
+
+
+@contextmanager
+def rendered(app):
+    """The names of the templates rendered inside the block."""
+    names: list[str] = []
+
+    def record(_sender, template, context, **_extra):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+@pytest.fixture
+def erin_owed_by_manager(
+    scenario, hiring_manager, make_candidacy, make_candidate, recruiter, book, open_round, assess
+):
+    """Erin's first round with Ivan (submitted) and the hiring manager (still owes it)."""
+    ivan = scenario.people["ivan"]
+    ps, comm = criterion_ids(scenario.first)
+    erin = make_candidacy(
+        job=scenario.job,
+        actor=recruiter,
+        candidate=make_candidate(actor=recruiter, name="Erin Doe"),
+    )
+    interview = book(open_round(erin, scenario.first), at(5, 9), [ivan, hiring_manager])
+    assess(interview, ivan, {ps: 4, comm: 2}, "strong_yes")
+    db.session.commit()
+    return erin
+
+
+def _statements_of(count_queries, client, url):
+    assert client.get(url).status_code == 200  # a miss (or not): the rows are cached after it
+    with count_queries() as queries:
+        assert client.get(url).status_code == 200
+    return queries
+
+
+def test_a_cached_shortlist_page_checks_the_sort_without_reading_the_plan(
+    scenario, login, recruiter, count_queries
+):
+    ps, _ = criterion_ids(scenario.first)
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=-criterion:{ps}"
+    queries = _statements_of(count_queries, login(recruiter), url)
+    assert not [s for s in queries.statements if "FROM criteria" in s], str(queries)
+    # The user's session, the job, its planned rounds (the filter), the cached rows, what the
+    # viewer owes.
+    assert queries.count <= 5, str(queries)
+
+
+def test_a_cached_api_shortlist_checks_the_sort_without_reading_the_plan(
+    scenario, api_as, recruiter, count_queries
+):
+    ps, _ = criterion_ids(scenario.first)
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=-criterion:{ps}"
+    queries = _statements_of(count_queries, api_as(recruiter), url)
+    assert not [s for s in queries.statements if "FROM criteria" in s], str(queries)
+    # The token's user, the job, the cached rows, what the viewer owes.
+    assert queries.count <= 4, str(queries)
+
+
+def test_sorting_by_a_retired_criterion_is_still_accepted(scenario, login, recruiter):
+    ps, _ = criterion_ids(scenario.first)
+    criterion = next(c for c in scenario.first.criteria if c.id == ps)
+    criterion.is_retired = True
+    db.session.commit()
+    response = login(recruiter).get(f"/jobs/{scenario.job.id}/shortlist?sort=criterion:{ps}")
+    assert response.status_code == 200
+
+
+def test_a_criterion_of_another_job_is_refused_as_a_sort(
+    scenario, api_as, recruiter, make_job, make_planned_round
+):
+    other = make_job(actor=recruiter)
+    foreign = criterion_ids(make_planned_round(other, actor=recruiter, title="Elsewhere"))
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=criterion:{foreign[0]}"
+    assert api_as(recruiter).get(url).status_code == 422
+
+
+def test_the_table_is_rendered_once_for_the_same_cached_rows_and_request(
+    app, scenario, login, recruiter
+):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=-raw"
+    first = text(client.get(url))
+    with rendered(app) as names:
+        again = text(client.get(url))
+    assert RESULTS not in names
+    assert "shortlist/show.html" in names
+    assert again.split('id="compare-form"', 1)[1] == first.split('id="compare-form"', 1)[1]
+
+
+def test_a_change_to_the_rows_shows_at_once(app, scenario, login, recruiter):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    alice = scenario.candidacies["alice"]
+    assert "None yet" in cell(text(client.get(url)), alice.id, 'data-label="Last decision"')
+    operations.record_decision(
+        alice, actor=recruiter, outcome="advance", reason="Strong", confirm_missing=True
+    )
+    db.session.commit()
+    with rendered(app) as names:
+        page = text(client.get(url))
+    assert RESULTS in names
+    assert "Advance" in row_html(page, alice.id)
+
+
+def test_a_renamed_job_shows_its_new_title_in_the_table(app, scenario, login, recruiter):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    client.get(url)
+    jobs.update_job(scenario.job, actor=recruiter, title="Renamed Engineer")
+    db.session.commit()
+    page = text(client.get(url))
+    assert "Candidacies for Renamed Engineer" in page
+
+
+def test_rows_withheld_from_one_viewer_are_not_shown_withheld_to_another(
+    scenario, erin_owed_by_manager, login, recruiter, hiring_manager
+):
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    erin = erin_owed_by_manager.id
+    manager_page = text(login(hiring_manager).get(url))
+    assert WITHHELD_TEXT in row_html(manager_page, erin)
+    recruiter_page = text(login(recruiter).get(url))
+    assert WITHHELD_TEXT not in row_html(recruiter_page, erin)
+    assert cell(recruiter_page, erin, 'data-column="raw"') == "3.00"
+    manager_again = text(login(hiring_manager).get(url))
+    assert WITHHELD_TEXT in row_html(manager_again, erin)
+    assert cell(manager_again, erin, 'data-column="raw"') == "withheld"
+
+
+def test_each_viewer_gets_their_own_sign_out_form_around_a_kept_table(
+    scenario, login, recruiter, hiring_manager
+):
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    login(recruiter).get(url)
+    page = text(login(hiring_manager).get(url))
+    assert hiring_manager.name in page
+    assert recruiter.name not in page
+
+
+def test_decision_times_follow_the_asked_time_zone_on_a_kept_table(scenario, login, recruiter):
+    alice = scenario.candidacies["alice"]
+    operations.record_decision(
+        alice, actor=recruiter, outcome="hold", reason="Wait", confirm_missing=True
+    )
+    db.session.commit()
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    utc = cell(text(client.get(url + "?tz=UTC")), alice.id, 'data-label="Last decision"')
+    tokyo = cell(text(client.get(url + "?tz=Asia/Tokyo")), alice.id, 'data-label="Last decision"')
+    assert utc != tokyo
+    assert cell(text(client.get(url + "?tz=UTC")), alice.id, 'data-label="Last decision"') == utc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask import g, jsonify
+from flask import current_app, g
 from pydantic import Field
 
 from coordinator.access import require
@@ -319,24 +319,48 @@ def job_shortlist(job_id: int, query: ShortlistQuery) -> Any:
     )
     # Checked against the plan the cached rows carry (no statement of its own).
     key, descending = aggregates.parse_sort(query.sort, shortlist.plan)
-    rows = aggregates.sort_rows(shortlist.rows, key, descending)
+    rows = aggregates.sorted_rows(shortlist, key, descending)
     start = (query.page - 1) * query.per_page
     page = rows[start : start + query.per_page]
     aggregates.load_criterion_means(page)
     contact = can_view_candidate_contact(g.user)
-    out = {
-        # Plain dicts shaped as ShortlistPageOut (the documented response): validating rows
-        # built here from the cached figures again would only cost time.
-        "items": [_row_out(row, contact) for row in page],
+    # Plain JSON shaped as ShortlistPageOut (the documented response): validating what is built
+    # here from the cached figures would only cost time. A row not withheld shows the same to
+    # every viewer who may (or may not) see contact details, for the same criteria columns:
+    # its JSON is kept with the cached rows under those.
+    kept = shortlist.derived.setdefault(("api_rows", contact, tuple(shortlist.criteria)), {})
+    items = []
+    for row in page:
+        item = None if row.withheld else kept.get(row.candidacy.id)
+        if item is None:
+            item = _dumps(_row_out(row, contact))
+            if not row.withheld:
+                kept[row.candidacy.id] = item
+        items.append(item)
+    envelope = {
+        "calibration": {"scope": shortlist.calibration_scope, "method": calibration.METHOD},
+        "criteria": [{"criterion_id": cid, "title": title} for cid, title in shortlist.criteria],
+        "items": None,
         "page": query.page,
         "per_page": query.per_page,
-        "total": len(rows),
         "sort": ("-" if descending else "") + key,
-        "criteria": [{"criterion_id": cid, "title": title} for cid, title in shortlist.criteria],
-        "calibration": {"scope": shortlist.calibration_scope, "method": calibration.METHOD},
+        "total": len(rows),
     }
+    # The keys already in the order the app's JSON provider writes them (sorted), the items
+    # spliced in as kept.
+    body = ",".join(
+        f"{_dumps(name)}:[{','.join(items)}]"
+        if name == "items"
+        else f"{_dumps(name)}:{_dumps(value)}"
+        for name, value in envelope.items()
+    )
     db.session.commit()  # keeps the rows a cache miss computed
-    return jsonify(out)  # a Response: core.to_jsonable() would walk every dict again
+    return current_app.response_class(f"{{{body}}}\n", mimetype=current_app.json.mimetype)
+
+
+def _dumps(value: Any) -> str:
+    """JSON as the app writes it (its provider's key order, escaping), compact."""
+    return current_app.json.dumps(value, separators=(",", ":"))
 
 
 def _float(value: float | None) -> float | None:

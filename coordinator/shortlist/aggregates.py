@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -182,6 +182,9 @@ class Shortlist:
     #: from (a change to the job gives a new payload, hence a new dict), so every other input
     #: of what is kept must be part of its key. Never a viewer's data under a key without them.
     derived: dict[Any, Any] = field(default_factory=dict, repr=False)
+    #: Fresh rows of every cached candidacy (all states, nothing withheld, every criterion's
+    #: means): what :func:`sorted_rows` sorts once per payload and key. None: no cached rows.
+    every: Callable[[], list[ShortlistRow]] | None = field(default=None, repr=False)
 
     @property
     def withheld_count(self) -> int:
@@ -607,6 +610,7 @@ def build(
     wanted_states = {s.value for s in states}
     wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
     prepared, sums = _prepared(job.id, payload)
+    every = functools.partial(_every, prepared, sums)
     shown = [
         item
         for item in prepared
@@ -674,7 +678,15 @@ def build(
         ],
         plan=[(int(k), v) for k, v in payload["titles"].items()],
         derived=derived,
+        every=every,
     )
+
+
+def _every(prepared: list[_Prepared], sums: dict[int, Any]) -> list[ShortlistRow]:
+    rows = [_from_prepared(item, sums) for item in prepared]
+    for row in rows:
+        row.criterion_sums = row.all_sums
+    return rows
 
 
 def _owed_in_job(viewer: User, job: Job) -> dict[int, int]:
@@ -787,6 +799,22 @@ def sort_rows(rows: list[ShortlistRow], key: str, descending: bool = False) -> l
         key=lambda r: (r.candidate.name.casefold(), r.candidacy.id),
     )
     return [item[1] for item in present] + empty
+
+
+def sorted_rows(shortlist: Shortlist, key: str, descending: bool = False) -> list[ShortlistRow]:
+    """:func:`sort_rows` of the shortlist's rows, in the order of every cached row sorted once
+    per payload and sort (kept in :attr:`Shortlist.derived`): sorting is a total order (the
+    value, then name, then id), so the rows shown come in the same order as among all rows.
+    Not while a row is withheld (its blanked values sort with the empty ones)."""
+    if shortlist.every is None or any(row.withheld for row in shortlist.rows):
+        return sort_rows(shortlist.rows, key, descending)
+    memo_key = ("order", key, descending)
+    order: dict[int, int] | None = shortlist.derived.get(memo_key)
+    if order is None:
+        everyone = sort_rows(shortlist.every(), key, descending)
+        order = {row.candidacy.id: n for n, row in enumerate(everyone)}
+        shortlist.derived[memo_key] = order
+    return sorted(shortlist.rows, key=lambda row: order[row.candidacy.id])
 
 
 def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[str, bool]:

@@ -140,7 +140,7 @@ def show_shortlist(job_id: int) -> Any:
     )
     results = shortlist.derived.get(fragment_key)
     if results is None:
-        rows = aggregates.sort_rows(shortlist.rows, key, descending)
+        rows = aggregates.sorted_rows(shortlist, key, descending)
         page = ListPage.of(rows, number, PER_PAGE)
         aggregates.load_criterion_means(page.items)
 

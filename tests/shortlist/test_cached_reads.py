@@ -175,3 +175,66 @@ def test_decision_times_follow_the_asked_time_zone_on_a_kept_table(scenario, log
     tokyo = cell(text(client.get(url + "?tz=Asia/Tokyo")), alice.id, 'data-label="Last decision"')
     assert utc != tokyo
     assert cell(text(client.get(url + "?tz=UTC")), alice.id, 'data-label="Last decision"') == utc
+
+
+def _api_items(api, scenario, query=""):
+    response = api.get(f"/jobs/{scenario.job.id}/shortlist{query}")
+    assert response.status_code == 200
+    return {item["candidacy_id"]: item for item in response.json["items"]}
+
+
+def test_api_rows_kept_for_a_recruiter_do_not_give_a_manager_emails(
+    scenario, api_as, recruiter, hiring_manager
+):
+    assert all(i["candidate"]["email"] for i in _api_items(api_as(recruiter), scenario).values())
+    manager = _api_items(api_as(hiring_manager), scenario)
+    assert {i["candidate"]["email"] for i in manager.values()} == {None}
+
+
+def test_api_rows_withheld_from_one_viewer_are_not_withheld_from_another(
+    scenario, erin_owed_by_manager, api_as, recruiter, hiring_manager
+):
+    erin = erin_owed_by_manager.id
+    assert _api_items(api_as(hiring_manager), scenario)[erin]["withheld"] is True
+    seen = _api_items(api_as(recruiter), scenario)[erin]
+    assert seen["withheld"] is False
+    assert seen["raw_score"] == 3.0
+    again = _api_items(api_as(hiring_manager), scenario)[erin]
+    assert again["withheld"] is True
+    assert again["raw_score"] is None
+
+
+SORTS = ["name", "state", "rounds_done", "missing", "spread", "raw", "calibrated", "yes", "decided"]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("states", [None, ("active",), ("active", "shortlisted", "rejected")])
+def test_rows_sorted_through_the_kept_order_come_as_sort_rows_puts_them(
+    scenario, recruiter, descending, states
+):
+    from coordinator.candidates.models import CandidacyState
+    from coordinator.shortlist import aggregates
+
+    chosen = aggregates.DEFAULT_STATES if states is None else [CandidacyState(s) for s in states]
+    keys = SORTS + [f"criterion:{cid}" for cid in criterion_ids(scenario.first)]
+    for key in keys:
+        for _twice in range(2):  # the first sorts every cached row, the second reuses that
+            shortlist = aggregates.build(scenario.job, states=chosen, criterion_means=True)
+            expected = aggregates.sort_rows(shortlist.rows, key, descending)
+            got = aggregates.sorted_rows(shortlist, key, descending)
+            assert [r.candidacy.id for r in got] == [r.candidacy.id for r in expected], key
+        assert ("order", key, descending) in shortlist.derived
+
+
+def test_withheld_rows_sort_with_the_empty_values_through_sorted_rows(
+    scenario, erin_owed_by_manager, hiring_manager
+):
+    from coordinator.shortlist import aggregates
+
+    shortlist = aggregates.build(scenario.job, viewer=hiring_manager)
+    got = aggregates.sorted_rows(shortlist, "raw", True)
+    assert got[-1].candidacy.id in {erin_owed_by_manager.id, scenario.candidacies["cara"].id}
+    assert [r.candidacy.id for r in got] == [
+        r.candidacy.id for r in aggregates.sort_rows(shortlist.rows, "raw", True)
+    ]
+    assert erin_owed_by_manager.id not in [r.candidacy.id for r in got[:2]]

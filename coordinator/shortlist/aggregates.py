@@ -475,47 +475,39 @@ class _Prepared(NamedTuple):
     that reads it (immutable views; the dicts are never changed in place)."""
 
     data: list[Any]
-    candidacy: CandidacyView
-    decision: DecisionView | None
-    recommendations: dict[str, int]
+    #: The attributes of the row's :class:`ShortlistRow` as first read (before a viewer's
+    #: withholding and means): each request's row starts as a copy of them.
+    fields: dict[str, Any]
 
 
 def _prepared(job_id: int, payload: cache.Payload) -> tuple[list[_Prepared], dict[int, Any]]:
     """The payload's rows prepared, and the criterion sums parsed so far (kept in the payload:
     a payload the cache's process memo hands out again comes with them; sums are parsed only
     for rows that show them, so a miss stays cheap)."""
+    sums: dict[int, Any] = payload.setdefault("_sums", {})
     prepared: list[_Prepared] | None = payload.get("_prepared")
     if prepared is None:
-        prepared = [_prepare(job_id, data) for data in payload["rows"]]
+        prepared = [_prepare(job_id, data, sums) for data in payload["rows"]]
         payload["_prepared"] = prepared
-    return prepared, payload.setdefault("_sums", {})
+    return prepared, sums
 
 
-def _prepare(job_id: int, data: list[Any]) -> _Prepared:
+def _prepare(job_id: int, data: list[Any], sums: dict[int, Any]) -> _Prepared:
     row = _row(job_id, data)
-    return _Prepared(
-        data,
-        row.candidacy,
-        row.last_decision,
-        row.recommendations or {r: 0 for r in _RECOMMENDATIONS},
-    )
+    row.sums_memo = sums
+    if row.recommendations is None:
+        row.recommendations = {r: 0 for r in _RECOMMENDATIONS}
+    return _Prepared(data, dict(vars(row)))
 
 
-def _from_prepared(item: _Prepared, sums: dict[int, Any]) -> ShortlistRow:
-    data = item.data
-    return ShortlistRow(
-        candidacy=item.candidacy,
-        rounds_done=data[7],
-        next_round=data[8],
-        missing_assessments=data[9],
-        recommendations=item.recommendations,
-        spread=data[11],
-        raw_score=data[12],
-        calibrated_score=data[13],
-        last_decision=item.decision,
-        given=data[15],
-        sums_memo=sums,
-    )
+def _from_prepared(item: _Prepared) -> ShortlistRow:
+    """A fresh row of the request (its own criteria and criterion sums; the rest is shared and
+    only ever replaced, never changed in place)."""
+    row = object.__new__(ShortlistRow)
+    row.__dict__.update(item.fields)
+    row.criteria = []
+    row.criterion_sums = {}
+    return row
 
 
 def _row(job_id: int, data: list[Any]) -> ShortlistRow:
@@ -610,7 +602,7 @@ def build(
     wanted_states = {s.value for s in states}
     wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
     prepared, sums = _prepared(job.id, payload)
-    every = functools.partial(_every, prepared, sums)
+    every = functools.partial(_every, prepared)
     shown = [
         item
         for item in prepared
@@ -622,7 +614,7 @@ def build(
     if viewer is not None and shown:
         withheld = _owed_in_job(viewer, job)
 
-    rows = [_from_prepared(item, sums) for item in shown]
+    rows = [_from_prepared(item) for item in shown]
     # The chart counts the shown rows the viewer may see: whole states from the cached totals
     # when no other filter applies, less the withheld rows.
     pair_counts: Counter[str] = Counter()
@@ -682,8 +674,8 @@ def build(
     )
 
 
-def _every(prepared: list[_Prepared], sums: dict[int, Any]) -> list[ShortlistRow]:
-    rows = [_from_prepared(item, sums) for item in prepared]
+def _every(prepared: list[_Prepared]) -> list[ShortlistRow]:
+    rows = [_from_prepared(item) for item in prepared]
     for row in rows:
         row.criterion_sums = row.all_sums
     return rows

@@ -169,12 +169,29 @@ def show_shortlist(job_id: int) -> Any:
         )
         shortlist.derived[fragment_key] = results
 
+    # The filter form, kept likewise under what it shows: the values asked for (as given, so
+    # errors show the same), the plan's rounds to choose from, the sort, the mount point.
+    filters_key = (
+        "shortlist_filters",
+        tuple(form.state.raw_data or ()),
+        tuple(form.round.raw_data or ()),
+        tuple((p.id, p.title) for p in job.planned_rounds),
+        sort_text,
+        request.script_root,
+    )
+    filters = shortlist.derived.get(filters_key)
+    if filters is None:
+        filters = Markup(
+            render_template("shortlist/_filters.html", job=job, form=form, sort=sort_text)
+        )
+        shortlist.derived[filters_key] = filters
+
     html = render_template(
         "shortlist/show.html",
         job=job,
         shortlist=shortlist,
         total=len(shortlist.rows),
-        form=form,
+        filters=filters,
         filter_args=args,
         sort=sort_text,
         sort_error=sort_error,

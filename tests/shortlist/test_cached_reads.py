@@ -4,6 +4,7 @@ viewer's withheld rows, time zone or a stale job title)."""
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -238,3 +239,34 @@ def test_withheld_rows_sort_with_the_empty_values_through_sorted_rows(
         r.candidacy.id for r in aggregates.sort_rows(shortlist.rows, "raw", True)
     ]
     assert erin_owed_by_manager.id not in [r.candidacy.id for r in got[:2]]
+
+
+def _checked_states(page: str) -> set[str]:
+    form = page.split('class="filters"', 1)[1].split("</form>", 1)[0]
+    return set(re.findall(r'<input[^>]*checked[^>]*value="(\w+)"', form)) | set(
+        re.findall(r'<input[^>]*value="(\w+)"[^>]*checked', form)
+    )
+
+
+def test_the_filter_form_shows_what_each_request_asked_for(app, scenario, login, recruiter):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    assert _checked_states(text(client.get(url + "?state=rejected"))) == {"rejected"}
+    assert _checked_states(text(client.get(url))) == {"active", "shortlisted"}
+    with rendered(app) as names:
+        again = text(client.get(url + "?state=rejected&sort=-raw"))
+    assert "shortlist/_filters.html" in names  # another sort: another hidden field
+    assert _checked_states(again) == {"rejected"}
+    assert 'name="sort" value="-raw"' in again
+    with rendered(app) as names:
+        client.get(url + "?state=rejected&sort=-raw")
+    assert "shortlist/_filters.html" not in names
+
+
+def test_a_filter_refused_shows_its_error_only_for_that_request(scenario, login, recruiter):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    refused = text(client.get(url + "?round=999999"))
+    assert 'id="round-error"' in refused
+    assert 'id="round-error"' not in text(client.get(url))
+    assert 'id="round-error"' in text(client.get(url + "?round=999999"))

@@ -45,7 +45,7 @@ DEFAULT_STATES = (CandidacyState.active, CandidacyState.shortlisted)
 SORTS = ("name", "state", "rounds_done", "missing", "spread", "raw", "calibrated", "yes", "decided")
 ORG_SAMPLE = 20_000
 #: Derived views one cached payload keeps at most (see :attr:`Shortlist.derived`).
-DERIVED_LIMIT = 64
+DERIVED_LIMIT = 24
 #: Candidacy states in the order a candidacy moves through them (sorting by state follows it).
 PIPELINE = list(CandidacyState)
 _RECOMMENDATIONS = [r.value for r in Recommendation]
@@ -818,7 +818,8 @@ def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[s
         return key, descending
     if key.startswith("criterion:"):
         wanted = key.split(":", 1)[1]
-        if wanted.isdigit() and int(wanted) in {cid for cid, _ in criteria}:
+        # (A bounded length: int() refuses thousands of digits with an error of its own.)
+        if wanted.isdigit() and len(wanted) <= 18 and int(wanted) in {cid for cid, _ in criteria}:
             return f"criterion:{int(wanted)}", descending
     raise RuleViolation(
         "sort",

@@ -270,3 +270,10 @@ def test_a_filter_refused_shows_its_error_only_for_that_request(scenario, login,
     assert 'id="round-error"' in refused
     assert 'id="round-error"' not in text(client.get(url))
     assert 'id="round-error"' in text(client.get(url + "?round=999999"))
+
+
+def test_a_criterion_sort_with_thousands_of_digits_is_refused_not_an_error(
+    scenario, login, recruiter
+):
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=criterion:{'9' * 5000}"
+    assert login(recruiter).get(url).status_code == 422

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
+from sqlalchemy import orm
 
 from coordinator.access import require, requires
 from coordinator.accounts.models import User
@@ -57,8 +58,16 @@ def _id(value: int) -> int:
     return value
 
 
-def _job(job_id: int) -> Job:
-    job = get_job(_id(job_id))
+def _job(job_id: int, *, with_plan: bool = False) -> Job:
+    """The job if the viewer may see its shortlist; ``with_plan``: its planned rounds (the
+    filter's choices) come in the same statement."""
+    if with_plan:
+        found = db.session.get(Job, _id(job_id), options=[orm.joinedload(Job.planned_rounds)])
+        if found is None:
+            raise NotFound("No such job.")
+        job = found
+    else:
+        job = get_job(_id(job_id))
     require(
         can_view_shortlist(g.user, job),
         "Only recruiters and this job's hiring manager see its shortlist.",
@@ -116,7 +125,7 @@ def _filter_args(form: ShortlistFilterForm) -> dict[str, Any]:
 @bp.get("/jobs/<int:job_id>/shortlist")
 @requires(can_reach_shortlists)
 def show_shortlist(job_id: int) -> Any:
-    job = _job(job_id)
+    job = _job(job_id, with_plan=True)
     form, shortlist, key, descending, sort_error = _filtered(job)
     args = _filter_args(form)
     sort_text = ("-" if descending else "") + key
@@ -217,7 +226,7 @@ def _number(value: float | None) -> str:
 @bp.get("/jobs/<int:job_id>/shortlist.csv")
 @requires(can_reach_shortlists)
 def export_shortlist(job_id: int) -> Any:
-    job = _job(job_id)
+    job = _job(job_id, with_plan=True)
     _form, shortlist, key, descending, _sort_error = _filtered(job, all_means=True)
     rows = aggregates.sort_rows(shortlist.rows, key, descending)
     buffer = io.StringIO()

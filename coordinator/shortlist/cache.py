@@ -22,6 +22,7 @@ Code that changes those tables with bulk UPDATE/DELETE statements calls :func:`i
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import uuid
@@ -115,19 +116,8 @@ def load(
     ``compute`` returns the rows and the instant until which they hold (None: until a change).
     """
     remembered = memo.get(job.id)
-    head = sa.func.substr(ShortlistCache.payload, 1, _HEAD)
     found = db.session.execute(
-        sa.select(
-            ShortlistCache.generation,
-            head.label("head"),
-            # The JSON only when this process has not decoded it already.
-            sa.case(
-                (head == (remembered[0] if remembered else ""), sa.null()),
-                else_=ShortlistCache.payload,
-            ).label("payload"),
-            ShortlistCache.computed_at,
-            ShortlistCache.valid_until,
-        ).where(ShortlistCache.job_id == job.id)
+        _read_statement(), {"job_id": job.id, "remembered": remembered[0] if remembered else ""}
     ).first()
     if (
         found is not None
@@ -143,6 +133,23 @@ def load(
         return payload
     payload, valid_until = compute()
     return _store(job.id, None if found is None else found.generation, payload, now, valid_until)
+
+
+@functools.cache
+def _read_statement() -> sa.Select[Any]:
+    """The primary-key read of a job's row (``:job_id``), built once per process: its head, and
+    its JSON only when the head differs from the one this process remembers (``:remembered``)."""
+    head = sa.func.substr(ShortlistCache.payload, 1, _HEAD)
+    return sa.select(
+        ShortlistCache.generation,
+        head.label("head"),
+        sa.case(
+            (head == sa.bindparam("remembered", type_=sa.String()), sa.null()),
+            else_=ShortlistCache.payload,
+        ).label("payload"),
+        ShortlistCache.computed_at,
+        ShortlistCache.valid_until,
+    ).where(ShortlistCache.job_id == sa.bindparam("job_id", type_=sa.Integer()))
 
 
 def _store(

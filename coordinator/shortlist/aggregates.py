@@ -828,20 +828,6 @@ def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[s
     )
 
 
-def plan_criteria(job: Job) -> list[tuple[int, str]]:
-    """Every criterion of the job's plan, retired ones too (a shortlist may sort by them), in
-    plan order: one statement whatever the plan's size."""
-    return [
-        (criterion_id, title)
-        for criterion_id, title in db.session.execute(
-            sa.select(Criterion.id, Criterion.title)
-            .join(PlannedRound, PlannedRound.id == Criterion.planned_round_id)
-            .where(PlannedRound.job_id == job.id)
-            .order_by(PlannedRound.position, Criterion.position)
-        )
-    ]
-
-
 def asked_criterion(text: str | None) -> int | None:
     """The criterion a sort text asks for (``-criterion:12`` → 12) before it is checked
     against the plan with :func:`parse_sort`, else None."""
@@ -850,8 +836,3 @@ def asked_criterion(text: str | None) -> int | None:
     if key.startswith("criterion:") and wanted.isdigit() and len(wanted) <= 18:
         return int(wanted)
     return None
-
-
-def sort_criterion(key: str) -> int | None:
-    """The criterion a sort key names (``criterion:12`` → 12), else None."""
-    return int(key.split(":", 1)[1]) if key.startswith("criterion:") else None

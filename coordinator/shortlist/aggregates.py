@@ -13,11 +13,13 @@ withheld) and sorting apply to the cached rows on every request.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -29,7 +31,7 @@ from coordinator.assessments.models import (
     AssessmentState,
     Recommendation,
 )
-from coordinator.assessments.owing import owed_seat, withheld_from
+from coordinator.assessments.owing import owed_interviews, owed_seat
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import db
 from coordinator.errors import RuleViolation
@@ -42,6 +44,8 @@ from coordinator.timeutil import utcnow
 DEFAULT_STATES = (CandidacyState.active, CandidacyState.shortlisted)
 SORTS = ("name", "state", "rounds_done", "missing", "spread", "raw", "calibrated", "yes", "decided")
 ORG_SAMPLE = 20_000
+#: Derived views one cached payload keeps at most (see :attr:`Shortlist.derived`).
+DERIVED_LIMIT = 24
 #: Candidacy states in the order a candidacy moves through them (sorting by state follows it).
 PIPELINE = list(CandidacyState)
 _RECOMMENDATIONS = [r.value for r in Recommendation]
@@ -171,6 +175,16 @@ class Shortlist:
     planned_round_id: int | None = None
     #: Submitted ratings per criterion and score over the rows not withheld (the chart).
     distribution: list[Distribution] = field(default_factory=list)
+    #: Every criterion of the job's plan, retired ones too (a shortlist may sort by them).
+    plan: list[tuple[int, str]] = field(default_factory=list)
+    #: Derived views of the cached rows this process may keep and share between requests
+    #: (rendered fragments, sorted orders): it lives as long as the cached rows it was derived
+    #: from (a change to the job gives a new payload, hence a new dict), so every other input
+    #: of what is kept must be part of its key. Never a viewer's data under a key without them.
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False)
+    #: Fresh rows of every cached candidacy (all states, nothing withheld, every criterion's
+    #: means): what :func:`sorted_rows` sorts once per payload and key. None: no cached rows.
+    every: Callable[[], list[ShortlistRow]] | None = field(default=None, repr=False)
 
     @property
     def withheld_count(self) -> int:
@@ -231,27 +245,6 @@ def _scored_sample(limit: int) -> list[calibration.Scored]:
             statement
         )
     ]
-
-
-def _candidacy_filter(
-    job: Job,
-    states: Sequence[CandidacyState],
-    planned_round_id: int | None,
-    candidacy_ids: Sequence[int] | None,
-) -> list[sa.ColumnElement[bool]]:
-    """Which of the job's candidacies a shortlist shows."""
-    where = [Candidacy.job_id == job.id, Candidacy.state.in_(list(states))]
-    if planned_round_id is not None:
-        where.append(
-            sa.exists(
-                sa.select(Round.id).where(
-                    Round.candidacy_id == Candidacy.id, Round.planned_round_id == planned_round_id
-                )
-            )
-        )
-    if candidacy_ids is not None:
-        where.append(Candidacy.id.in_(list(candidacy_ids)))
-    return where
 
 
 def _assessment_figures(job_id: int) -> sa.Select[Any]:
@@ -482,47 +475,39 @@ class _Prepared(NamedTuple):
     that reads it (immutable views; the dicts are never changed in place)."""
 
     data: list[Any]
-    candidacy: CandidacyView
-    decision: DecisionView | None
-    recommendations: dict[str, int]
+    #: The attributes of the row's :class:`ShortlistRow` as first read (before a viewer's
+    #: withholding and means): each request's row starts as a copy of them.
+    fields: dict[str, Any]
 
 
 def _prepared(job_id: int, payload: cache.Payload) -> tuple[list[_Prepared], dict[int, Any]]:
     """The payload's rows prepared, and the criterion sums parsed so far (kept in the payload:
     a payload the cache's process memo hands out again comes with them; sums are parsed only
     for rows that show them, so a miss stays cheap)."""
+    sums: dict[int, Any] = payload.setdefault("_sums", {})
     prepared: list[_Prepared] | None = payload.get("_prepared")
     if prepared is None:
-        prepared = [_prepare(job_id, data) for data in payload["rows"]]
+        prepared = [_prepare(job_id, data, sums) for data in payload["rows"]]
         payload["_prepared"] = prepared
-    return prepared, payload.setdefault("_sums", {})
+    return prepared, sums
 
 
-def _prepare(job_id: int, data: list[Any]) -> _Prepared:
+def _prepare(job_id: int, data: list[Any], sums: dict[int, Any]) -> _Prepared:
     row = _row(job_id, data)
-    return _Prepared(
-        data,
-        row.candidacy,
-        row.last_decision,
-        row.recommendations or {r: 0 for r in _RECOMMENDATIONS},
-    )
+    row.sums_memo = sums
+    if row.recommendations is None:
+        row.recommendations = {r: 0 for r in _RECOMMENDATIONS}
+    return _Prepared(data, dict(vars(row)))
 
 
-def _from_prepared(item: _Prepared, sums: dict[int, Any]) -> ShortlistRow:
-    data = item.data
-    return ShortlistRow(
-        candidacy=item.candidacy,
-        rounds_done=data[7],
-        next_round=data[8],
-        missing_assessments=data[9],
-        recommendations=item.recommendations,
-        spread=data[11],
-        raw_score=data[12],
-        calibrated_score=data[13],
-        last_decision=item.decision,
-        given=data[15],
-        sums_memo=sums,
-    )
+def _from_prepared(item: _Prepared) -> ShortlistRow:
+    """A fresh row of the request (its own criteria and criterion sums; the rest is shared and
+    only ever replaced, never changed in place)."""
+    row = object.__new__(ShortlistRow)
+    row.__dict__.update(item.fields)
+    row.criteria = []
+    row.criterion_sums = {}
+    return row
 
 
 def _row(job_id: int, data: list[Any]) -> ShortlistRow:
@@ -617,6 +602,7 @@ def build(
     wanted_states = {s.value for s in states}
     wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
     prepared, sums = _prepared(job.id, payload)
+    every = functools.partial(_every, prepared)
     shown = [
         item
         for item in prepared
@@ -626,14 +612,9 @@ def build(
     ]
     withheld: dict[int, int] = {}
     if viewer is not None and shown:
-        withheld = withheld_from(
-            viewer,
-            sa.select(Candidacy.id).where(
-                *_candidacy_filter(job, states, planned_round_id, candidacy_ids)
-            ),
-        )
+        withheld = _owed_in_job(viewer, job)
 
-    rows = [_from_prepared(item, sums) for item in shown]
+    rows = [_from_prepared(item) for item in shown]
     # The chart counts the shown rows the viewer may see: whole states from the cached totals
     # when no other filter applies, less the withheld rows.
     pair_counts: Counter[str] = Counter()
@@ -669,6 +650,9 @@ def build(
     ]
     for row in rows:
         row.criteria = criteria
+    derived = payload.setdefault("_derived", {})
+    if len(derived) > DERIVED_LIMIT:
+        derived.clear()  # a bound on what one payload keeps; what is dropped is derived again
     return Shortlist(
         job=job,
         criteria=criteria,
@@ -684,6 +668,37 @@ def build(
             )
             for cid, title in criteria
         ],
+        plan=[(int(k), v) for k, v in payload["titles"].items()],
+        derived=derived,
+        every=every,
+    )
+
+
+def _every(prepared: list[_Prepared]) -> list[ShortlistRow]:
+    rows = [_from_prepared(item) for item in prepared]
+    for row in rows:
+        row.criterion_sums = row.all_sums
+    return rows
+
+
+def _owed_in_job(viewer: User, job: Job) -> dict[int, int]:
+    """owing.withheld_from() over all the job's candidacies (build() keeps those it shows):
+    one statement, built once per process (only its parameters change)."""
+    found: dict[int, int] = {}
+    for candidacy_id, interview_id in db.session.execute(
+        _owed_statement(), {"viewer_id": viewer.id, "job_id": job.id}
+    ):
+        found.setdefault(candidacy_id, interview_id)
+    return found
+
+
+@functools.cache
+def _owed_statement() -> sa.Select[Any]:
+    """owing.owed_interviews() of the viewer ``:viewer_id`` and the candidacies of ``:job_id``."""
+    viewer = SimpleNamespace(id=sa.bindparam("viewer_id", type_=sa.Integer))
+    return owed_interviews(
+        viewer,  # type: ignore[arg-type]  # only its id is read
+        sa.select(Candidacy.id).where(Candidacy.job_id == sa.bindparam("job_id", type_=sa.Integer)),
     )
 
 
@@ -778,6 +793,22 @@ def sort_rows(rows: list[ShortlistRow], key: str, descending: bool = False) -> l
     return [item[1] for item in present] + empty
 
 
+def sorted_rows(shortlist: Shortlist, key: str, descending: bool = False) -> list[ShortlistRow]:
+    """:func:`sort_rows` of the shortlist's rows, in the order of every cached row sorted once
+    per payload and sort (kept in :attr:`Shortlist.derived`): sorting is a total order (the
+    value, then name, then id), so the rows shown come in the same order as among all rows.
+    Not while a row is withheld (its blanked values sort with the empty ones)."""
+    if shortlist.every is None or any(row.withheld for row in shortlist.rows):
+        return sort_rows(shortlist.rows, key, descending)
+    memo_key = ("order", key, descending)
+    order: dict[int, int] | None = shortlist.derived.get(memo_key)
+    if order is None:
+        everyone = sort_rows(shortlist.every(), key, descending)
+        order = {row.candidacy.id: n for n, row in enumerate(everyone)}
+        shortlist.derived[memo_key] = order
+    return sorted(shortlist.rows, key=lambda row: order[row.candidacy.id])
+
+
 def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[str, bool]:
     """``name``, ``-calibrated``, ``criterion:12`` → (key, descending); else RuleViolation."""
     text = (text or "name").strip()
@@ -787,7 +818,8 @@ def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[s
         return key, descending
     if key.startswith("criterion:"):
         wanted = key.split(":", 1)[1]
-        if wanted.isdigit() and int(wanted) in {cid for cid, _ in criteria}:
+        # (A bounded length: int() refuses thousands of digits with an error of its own.)
+        if wanted.isdigit() and len(wanted) <= 18 and int(wanted) in {cid for cid, _ in criteria}:
             return f"criterion:{int(wanted)}", descending
     raise RuleViolation(
         "sort",
@@ -796,20 +828,11 @@ def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[s
     )
 
 
-def plan_criteria(job: Job) -> list[tuple[int, str]]:
-    """Every criterion of the job's plan, retired ones too (a shortlist may sort by them), in
-    plan order: one statement whatever the plan's size."""
-    return [
-        (criterion_id, title)
-        for criterion_id, title in db.session.execute(
-            sa.select(Criterion.id, Criterion.title)
-            .join(PlannedRound, PlannedRound.id == Criterion.planned_round_id)
-            .where(PlannedRound.job_id == job.id)
-            .order_by(PlannedRound.position, Criterion.position)
-        )
-    ]
-
-
-def sort_criterion(key: str) -> int | None:
-    """The criterion a sort key names (``criterion:12`` → 12), else None."""
-    return int(key.split(":", 1)[1]) if key.startswith("criterion:") else None
+def asked_criterion(text: str | None) -> int | None:
+    """The criterion a sort text asks for (``-criterion:12`` → 12) before it is checked
+    against the plan with :func:`parse_sort`, else None."""
+    key = (text or "").strip().removeprefix("-")
+    wanted = key.removeprefix("criterion:")
+    if key.startswith("criterion:") and wanted.isdigit() and len(wanted) <= 18:
+        return int(wanted)
+    return None

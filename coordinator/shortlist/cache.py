@@ -22,6 +22,7 @@ Code that changes those tables with bulk UPDATE/DELETE statements calls :func:`i
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import uuid
@@ -115,19 +116,8 @@ def load(
     ``compute`` returns the rows and the instant until which they hold (None: until a change).
     """
     remembered = memo.get(job.id)
-    head = sa.func.substr(ShortlistCache.payload, 1, _HEAD)
     found = db.session.execute(
-        sa.select(
-            ShortlistCache.generation,
-            head.label("head"),
-            # The JSON only when this process has not decoded it already.
-            sa.case(
-                (head == (remembered[0] if remembered else ""), sa.null()),
-                else_=ShortlistCache.payload,
-            ).label("payload"),
-            ShortlistCache.computed_at,
-            ShortlistCache.valid_until,
-        ).where(ShortlistCache.job_id == job.id)
+        _read_statement(), {"job_id": job.id, "remembered": remembered[0] if remembered else ""}
     ).first()
     if (
         found is not None
@@ -142,8 +132,24 @@ def load(
             memo.put(job.id, found.head, payload)
         return payload
     payload, valid_until = compute()
-    _store(job.id, None if found is None else found.generation, payload, now, valid_until)
-    return payload
+    return _store(job.id, None if found is None else found.generation, payload, now, valid_until)
+
+
+@functools.cache
+def _read_statement() -> sa.Select[Any]:
+    """The primary-key read of a job's row (``:job_id``), built once per process: its head, and
+    its JSON only when the head differs from the one this process remembers (``:remembered``)."""
+    head = sa.func.substr(ShortlistCache.payload, 1, _HEAD)
+    return sa.select(
+        ShortlistCache.generation,
+        head.label("head"),
+        sa.case(
+            (head == sa.bindparam("remembered", type_=sa.String()), sa.null()),
+            else_=ShortlistCache.payload,
+        ).label("payload"),
+        ShortlistCache.computed_at,
+        ShortlistCache.valid_until,
+    ).where(ShortlistCache.job_id == sa.bindparam("job_id", type_=sa.Integer()))
 
 
 def _store(
@@ -152,13 +158,19 @@ def _store(
     payload: Payload,
     now: datetime,
     valid_until: datetime | None,
-) -> None:
-    """Keep the rows unless the job changed since ``generation`` was read (then drop them)."""
+) -> Payload:
+    """Keep the rows unless the job changed since ``generation`` was read (then drop them).
+
+    Returns the rows to answer with: once stored, the keyed rows, also remembered in this
+    process's memo under their head (the next read here then decodes nothing; should this
+    transaction not commit, no stored row has that head and the memo entry is never used).
+    """
     # A new random key first: it tells this JSON from any other stored for any job (see _Memo).
     keyed = {"key": uuid.uuid4().hex, **{k: v for k, v in payload.items() if k != "key"}}
+    text = json.dumps(keyed, separators=(",", ":"))
     values = {
         "scope": payload["scope"],
-        "payload": json.dumps(keyed, separators=(",", ":")),
+        "payload": text,
         "computed_at": now,
         "valid_until": valid_until,
     }
@@ -179,9 +191,13 @@ def _store(
         # A savepoint: on SQLite a reader whose snapshot is older than another writer's commit
         # cannot write; the rows are then simply not kept.
         with db.session.begin_nested():
-            db.session.execute(statement)
+            stored = db.session.execute(statement).rowcount == 1
     except sa.exc.OperationalError:
-        pass
+        return payload
+    if not stored:
+        return payload
+    memo.put(job_id, text[:_HEAD], keyed)
+    return keyed
 
 
 def _insert() -> Any:

@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
+from sqlalchemy import orm
 
 from coordinator.access import require, requires
 from coordinator.accounts.models import User
@@ -24,7 +26,7 @@ from coordinator.scheduling.models import Interview
 from coordinator.shortlist import aggregates, calibration, operations
 from coordinator.shortlist.forms import MAX_ID, DecisionForm, ShortlistFilterForm, parse_ids
 from coordinator.shortlist.permissions import can_decide, can_reach_shortlists, can_view_shortlist
-from coordinator.web import ListPage, page_number
+from coordinator.web import ListPage, page_number, viewer_zone
 
 bp = Blueprint("shortlist", __name__)
 
@@ -56,8 +58,16 @@ def _id(value: int) -> int:
     return value
 
 
-def _job(job_id: int) -> Job:
-    job = get_job(_id(job_id))
+def _job(job_id: int, *, with_plan: bool = False) -> Job:
+    """The job if the viewer may see its shortlist; ``with_plan``: its planned rounds (the
+    filter's choices) come in the same statement."""
+    if with_plan:
+        found = db.session.get(Job, _id(job_id), options=[orm.joinedload(Job.planned_rounds)])
+        if found is None:
+            raise NotFound("No such job.")
+        job = found
+    else:
+        job = get_job(_id(job_id))
     require(
         can_view_shortlist(g.user, job),
         "Only recruiters and this job's hiring manager see its shortlist.",
@@ -83,18 +93,13 @@ def _filtered(
     """The filter form, the shortlist it selects, and the sort asked for (else name + error).
 
     Criterion means are read for every row only with ``all_means`` (or for the one criterion
-    sorted by); a page reads the rest for its own rows.
+    sorted by); a page reads the rest for its own rows. The sort is checked against the plan
+    the cached rows carry (no statement of its own).
     """
     form = ShortlistFilterForm(request.args, list(job.planned_rounds))
     form.validate()
-    sort_error = None
-    try:
-        key, descending = aggregates.parse_sort(
-            request.args.get("sort"), aggregates.plan_criteria(job)
-        )
-    except RuleViolation as err:
-        key, descending, sort_error = "name", False, err.message
-    criterion = aggregates.sort_criterion(key)
+    text = request.args.get("sort")
+    criterion = aggregates.asked_criterion(text)
     shortlist = aggregates.build(
         job,
         states=form.states(),
@@ -102,6 +107,11 @@ def _filtered(
         criterion_means=True if all_means else (criterion if criterion is not None else False),
         viewer=g.user,
     )
+    sort_error = None
+    try:
+        key, descending = aggregates.parse_sort(text, shortlist.plan)
+    except RuleViolation as err:
+        key, descending, sort_error = "name", False, err.message
     return form, shortlist, key, descending, sort_error
 
 
@@ -115,37 +125,88 @@ def _filter_args(form: ShortlistFilterForm) -> dict[str, Any]:
 @bp.get("/jobs/<int:job_id>/shortlist")
 @requires(can_reach_shortlists)
 def show_shortlist(job_id: int) -> Any:
-    job = _job(job_id)
+    job = _job(job_id, with_plan=True)
     form, shortlist, key, descending, sort_error = _filtered(job)
-    rows = aggregates.sort_rows(shortlist.rows, key, descending)
-    page = ListPage.of(rows, page_number(), PER_PAGE)
-    aggregates.load_criterion_means(page.items)
     args = _filter_args(form)
     sort_text = ("-" if descending else "") + key
+    number = page_number()
+    may_decide = can_view_shortlist(g.user, job)
+    # The table, pager and chart are kept with the cached rows (shortlist.derived), under
+    # everything else they show: the job's title, sort, filters, page, the rows withheld from
+    # this viewer (and the interviews they owe), whether the viewer may decide, the time zone
+    # times are shown in, and where the app is mounted. Nothing else of the viewer is in them.
+    fragment_key = (
+        "show_shortlist",
+        job.title,
+        sort_text,
+        tuple(args["state"]),
+        args.get("round"),
+        number,
+        tuple((r.candidacy.id, r.owed_interview_id) for r in shortlist.rows if r.withheld),
+        may_decide,
+        viewer_zone(),
+        request.script_root,
+    )
+    results = shortlist.derived.get(fragment_key)
+    if results is None:
+        rows = aggregates.sorted_rows(shortlist, key, descending)
+        page = ListPage.of(rows, number, PER_PAGE)
+        aggregates.load_criterion_means(page.items)
 
-    def sort_link(column: str) -> tuple[str, str | None]:
-        """The header link that sorts by ``column`` (again: the other way), and its aria-sort."""
-        current = column == key
-        wanted = column if not current or descending else "-" + column
-        aria = ("descending" if descending else "ascending") if current else None
-        return url_for(".show_shortlist", job_id=job.id, sort=wanted, **args), aria
+        def sort_link(column: str) -> tuple[str, str | None]:
+            """The header link that sorts by ``column`` (again: the other way), and its
+            aria-sort."""
+            current = column == key
+            wanted = column if not current or descending else "-" + column
+            aria = ("descending" if descending else "ascending") if current else None
+            return url_for(".show_shortlist", job_id=job.id, sort=wanted, **args), aria
+
+        results = Markup(
+            render_template(
+                "shortlist/_results.html",
+                job=job,
+                shortlist=shortlist,
+                page=page,
+                filter_args=args,
+                sort=sort_text,
+                sort_link=sort_link,
+                distribution=aggregates.score_distribution(shortlist),
+                scale=SCALE,
+                recommendations=list(Recommendation),
+                can_decide=may_decide,
+            )
+        )
+        shortlist.derived[fragment_key] = results
+
+    # The filter form, kept likewise under what it shows: the values asked for (as given, so
+    # errors show the same), the plan's rounds to choose from, the sort, the mount point.
+    filters_key = (
+        "shortlist_filters",
+        tuple(form.state.raw_data or ()),
+        tuple(form.round.raw_data or ()),
+        tuple((p.id, p.title) for p in job.planned_rounds),
+        sort_text,
+        request.script_root,
+    )
+    filters = shortlist.derived.get(filters_key)
+    if filters is None:
+        filters = Markup(
+            render_template("shortlist/_filters.html", job=job, form=form, sort=sort_text)
+        )
+        shortlist.derived[filters_key] = filters
 
     html = render_template(
         "shortlist/show.html",
         job=job,
         shortlist=shortlist,
-        page=page,
-        form=form,
+        total=len(shortlist.rows),
+        filters=filters,
         filter_args=args,
         sort=sort_text,
         sort_error=sort_error,
-        sort_link=sort_link,
-        distribution=aggregates.score_distribution(shortlist),
-        scale=SCALE,
-        recommendations=list(Recommendation),
+        results=results,
         method=calibration.METHOD,
         scope_text=SCOPES[shortlist.calibration_scope],
-        can_decide=can_view_shortlist(g.user, job),
     )
     db.session.commit()  # keeps the rows a cache miss computed
     return html, (422 if sort_error else 200)
@@ -165,7 +226,7 @@ def _number(value: float | None) -> str:
 @bp.get("/jobs/<int:job_id>/shortlist.csv")
 @requires(can_reach_shortlists)
 def export_shortlist(job_id: int) -> Any:
-    job = _job(job_id)
+    job = _job(job_id, with_plan=True)
     _form, shortlist, key, descending, _sort_error = _filtered(job, all_means=True)
     rows = aggregates.sort_rows(shortlist.rows, key, descending)
     buffer = io.StringIO()

@@ -1,0 +1,279 @@
+"""A shortlist read from the job's cached rows: few statements, and the page's table, pager and
+chart rendered once per cached rows and everything else that shows in them (never another
+viewer's withheld rows, time zone or a stale job title)."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from flask import template_rendered
+
+from coordinator.db import db
+from coordinator.jobs import operations as jobs
+from coordinator.shortlist import operations
+from tests.shortlist.conftest import at, criterion_ids
+from tests.shortlist.pages import cell, row_html, text
+
+WITHHELD_TEXT = "withheld until you submit your assessment"
+RESULTS = "shortlist/_results.html"
+
+
+@contextmanager
+def rendered(app):
+    """The names of the templates rendered inside the block."""
+    names: list[str] = []
+
+    def record(_sender, template, context, **_extra):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+@pytest.fixture
+def erin_owed_by_manager(
+    scenario, hiring_manager, make_candidacy, make_candidate, recruiter, book, open_round, assess
+):
+    """Erin's first round with Ivan (submitted) and the hiring manager (still owes it)."""
+    ivan = scenario.people["ivan"]
+    ps, comm = criterion_ids(scenario.first)
+    erin = make_candidacy(
+        job=scenario.job,
+        actor=recruiter,
+        candidate=make_candidate(actor=recruiter, name="Erin Doe"),
+    )
+    interview = book(open_round(erin, scenario.first), at(5, 9), [ivan, hiring_manager])
+    assess(interview, ivan, {ps: 4, comm: 2}, "strong_yes")
+    db.session.commit()
+    return erin
+
+
+def _statements_of(count_queries, client, url):
+    assert client.get(url).status_code == 200  # a miss (or not): the rows are cached after it
+    with count_queries() as queries:
+        assert client.get(url).status_code == 200
+    return queries
+
+
+def test_a_cached_shortlist_page_checks_the_sort_without_reading_the_plan(
+    scenario, login, recruiter, count_queries
+):
+    ps, _ = criterion_ids(scenario.first)
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=-criterion:{ps}"
+    queries = _statements_of(count_queries, login(recruiter), url)
+    assert not [s for s in queries.statements if "FROM criteria" in s], str(queries)
+    # The user's session, the job with its planned rounds (the filter), the cached rows, what
+    # the viewer owes.
+    assert queries.count <= 4, str(queries)
+
+
+def test_a_cached_api_shortlist_checks_the_sort_without_reading_the_plan(
+    scenario, api_as, recruiter, count_queries
+):
+    ps, _ = criterion_ids(scenario.first)
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=-criterion:{ps}"
+    queries = _statements_of(count_queries, api_as(recruiter), url)
+    assert not [s for s in queries.statements if "FROM criteria" in s], str(queries)
+    # The token's user, the job, the cached rows, what the viewer owes.
+    assert queries.count <= 4, str(queries)
+
+
+def test_sorting_by_a_retired_criterion_is_still_accepted(scenario, login, recruiter):
+    ps, _ = criterion_ids(scenario.first)
+    criterion = next(c for c in scenario.first.criteria if c.id == ps)
+    criterion.is_retired = True
+    db.session.commit()
+    response = login(recruiter).get(f"/jobs/{scenario.job.id}/shortlist?sort=criterion:{ps}")
+    assert response.status_code == 200
+
+
+def test_a_criterion_of_another_job_is_refused_as_a_sort(
+    scenario, api_as, recruiter, make_job, make_planned_round
+):
+    other = make_job(actor=recruiter)
+    foreign = criterion_ids(make_planned_round(other, actor=recruiter, title="Elsewhere"))
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=criterion:{foreign[0]}"
+    assert api_as(recruiter).get(url).status_code == 422
+
+
+def test_the_table_is_rendered_once_for_the_same_cached_rows_and_request(
+    app, scenario, login, recruiter
+):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=-raw"
+    first = text(client.get(url))
+    with rendered(app) as names:
+        again = text(client.get(url))
+    assert RESULTS not in names
+    assert "shortlist/show.html" in names
+    assert again.split('id="compare-form"', 1)[1] == first.split('id="compare-form"', 1)[1]
+
+
+def test_a_change_to_the_rows_shows_at_once(app, scenario, login, recruiter):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    alice = scenario.candidacies["alice"]
+    assert "None yet" in cell(text(client.get(url)), alice.id, 'data-label="Last decision"')
+    operations.record_decision(
+        alice, actor=recruiter, outcome="advance", reason="Strong", confirm_missing=True
+    )
+    db.session.commit()
+    with rendered(app) as names:
+        page = text(client.get(url))
+    assert RESULTS in names
+    assert "Advance" in row_html(page, alice.id)
+
+
+def test_a_renamed_job_shows_its_new_title_in_the_table(app, scenario, login, recruiter):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    client.get(url)
+    jobs.update_job(scenario.job, actor=recruiter, title="Renamed Engineer")
+    db.session.commit()
+    page = text(client.get(url))
+    assert "Candidacies for Renamed Engineer" in page
+
+
+def test_rows_withheld_from_one_viewer_are_not_shown_withheld_to_another(
+    scenario, erin_owed_by_manager, login, recruiter, hiring_manager
+):
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    erin = erin_owed_by_manager.id
+    manager_page = text(login(hiring_manager).get(url))
+    assert WITHHELD_TEXT in row_html(manager_page, erin)
+    recruiter_page = text(login(recruiter).get(url))
+    assert WITHHELD_TEXT not in row_html(recruiter_page, erin)
+    assert cell(recruiter_page, erin, 'data-column="raw"') == "3.00"
+    manager_again = text(login(hiring_manager).get(url))
+    assert WITHHELD_TEXT in row_html(manager_again, erin)
+    assert cell(manager_again, erin, 'data-column="raw"') == "withheld"
+
+
+def test_each_viewer_gets_their_own_sign_out_form_around_a_kept_table(
+    scenario, login, recruiter, hiring_manager
+):
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    login(recruiter).get(url)
+    page = text(login(hiring_manager).get(url))
+    assert hiring_manager.name in page
+    assert recruiter.name not in page
+
+
+def test_decision_times_follow_the_asked_time_zone_on_a_kept_table(scenario, login, recruiter):
+    alice = scenario.candidacies["alice"]
+    operations.record_decision(
+        alice, actor=recruiter, outcome="hold", reason="Wait", confirm_missing=True
+    )
+    db.session.commit()
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    utc = cell(text(client.get(url + "?tz=UTC")), alice.id, 'data-label="Last decision"')
+    tokyo = cell(text(client.get(url + "?tz=Asia/Tokyo")), alice.id, 'data-label="Last decision"')
+    assert utc != tokyo
+    assert cell(text(client.get(url + "?tz=UTC")), alice.id, 'data-label="Last decision"') == utc
+
+
+def _api_items(api, scenario, query=""):
+    response = api.get(f"/jobs/{scenario.job.id}/shortlist{query}")
+    assert response.status_code == 200
+    return {item["candidacy_id"]: item for item in response.json["items"]}
+
+
+def test_api_rows_kept_for_a_recruiter_do_not_give_a_manager_emails(
+    scenario, api_as, recruiter, hiring_manager
+):
+    assert all(i["candidate"]["email"] for i in _api_items(api_as(recruiter), scenario).values())
+    manager = _api_items(api_as(hiring_manager), scenario)
+    assert {i["candidate"]["email"] for i in manager.values()} == {None}
+
+
+def test_api_rows_withheld_from_one_viewer_are_not_withheld_from_another(
+    scenario, erin_owed_by_manager, api_as, recruiter, hiring_manager
+):
+    erin = erin_owed_by_manager.id
+    assert _api_items(api_as(hiring_manager), scenario)[erin]["withheld"] is True
+    seen = _api_items(api_as(recruiter), scenario)[erin]
+    assert seen["withheld"] is False
+    assert seen["raw_score"] == 3.0
+    again = _api_items(api_as(hiring_manager), scenario)[erin]
+    assert again["withheld"] is True
+    assert again["raw_score"] is None
+
+
+SORTS = ["name", "state", "rounds_done", "missing", "spread", "raw", "calibrated", "yes", "decided"]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("states", [None, ("active",), ("active", "shortlisted", "rejected")])
+def test_rows_sorted_through_the_kept_order_come_as_sort_rows_puts_them(
+    scenario, recruiter, descending, states
+):
+    from coordinator.candidates.models import CandidacyState
+    from coordinator.shortlist import aggregates
+
+    chosen = aggregates.DEFAULT_STATES if states is None else [CandidacyState(s) for s in states]
+    keys = SORTS + [f"criterion:{cid}" for cid in criterion_ids(scenario.first)]
+    for key in keys:
+        for _twice in range(2):  # the first sorts every cached row, the second reuses that
+            shortlist = aggregates.build(scenario.job, states=chosen, criterion_means=True)
+            expected = aggregates.sort_rows(shortlist.rows, key, descending)
+            got = aggregates.sorted_rows(shortlist, key, descending)
+            assert [r.candidacy.id for r in got] == [r.candidacy.id for r in expected], key
+        assert ("order", key, descending) in shortlist.derived
+
+
+def test_withheld_rows_sort_with_the_empty_values_through_sorted_rows(
+    scenario, erin_owed_by_manager, hiring_manager
+):
+    from coordinator.shortlist import aggregates
+
+    shortlist = aggregates.build(scenario.job, viewer=hiring_manager)
+    got = aggregates.sorted_rows(shortlist, "raw", True)
+    assert got[-1].candidacy.id in {erin_owed_by_manager.id, scenario.candidacies["cara"].id}
+    assert [r.candidacy.id for r in got] == [
+        r.candidacy.id for r in aggregates.sort_rows(shortlist.rows, "raw", True)
+    ]
+    assert erin_owed_by_manager.id not in [r.candidacy.id for r in got[:2]]
+
+
+def _checked_states(page: str) -> set[str]:
+    form = page.split('class="filters"', 1)[1].split("</form>", 1)[0]
+    return set(re.findall(r'<input[^>]*checked[^>]*value="(\w+)"', form)) | set(
+        re.findall(r'<input[^>]*value="(\w+)"[^>]*checked', form)
+    )
+
+
+def test_the_filter_form_shows_what_each_request_asked_for(app, scenario, login, recruiter):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    assert _checked_states(text(client.get(url + "?state=rejected"))) == {"rejected"}
+    assert _checked_states(text(client.get(url))) == {"active", "shortlisted"}
+    with rendered(app) as names:
+        again = text(client.get(url + "?state=rejected&sort=-raw"))
+    assert "shortlist/_filters.html" in names  # another sort: another hidden field
+    assert _checked_states(again) == {"rejected"}
+    assert 'name="sort" value="-raw"' in again
+    with rendered(app) as names:
+        client.get(url + "?state=rejected&sort=-raw")
+    assert "shortlist/_filters.html" not in names
+
+
+def test_a_filter_refused_shows_its_error_only_for_that_request(scenario, login, recruiter):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    refused = text(client.get(url + "?round=999999"))
+    assert 'id="round-error"' in refused
+    assert 'id="round-error"' not in text(client.get(url))
+    assert 'id="round-error"' in text(client.get(url + "?round=999999"))
+
+
+def test_a_criterion_sort_with_thousands_of_digits_is_refused_not_an_error(
+    scenario, login, recruiter
+):
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=criterion:{'9' * 5000}"
+    assert login(recruiter).get(url).status_code == 422

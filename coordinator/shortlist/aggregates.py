@@ -13,6 +13,7 @@ withheld) and sorting apply to the cached rows on every request.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,7 +32,7 @@ from coordinator.assessments.models import (
 )
 from coordinator.assessments.owing import owed_seat, withheld_from
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
-from coordinator.db import db
+from coordinator.db import UTCDateTime, db
 from coordinator.errors import RuleViolation
 from coordinator.jobs.models import Criterion, Job, PlannedRound
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
@@ -277,9 +278,12 @@ def _assessment_figures(job_id: int) -> sa.Select[Any]:
     )
 
 
-def _job_rows(job_id: int, now: datetime) -> sa.Select[Any]:
-    """Every candidacy of the job with its figures, in name order: one statement whatever the
-    job's size, over the assessments' sums stored when they were submitted (no rating row).
+@functools.cache
+def _job_rows() -> sa.Select[Any]:
+    """Every candidacy of the job ``:job_id`` with its figures at ``:now``, in name order: one
+    statement whatever the job's size, over the assessments' sums stored when they were
+    submitted (no rating row). Built once per process (building it costs more than running it
+    through SQLAlchemy's compiled cache); executed with both parameters.
 
     Columns: candidacy (id, state), candidate (id, name, email, time zone), last decision (id,
     outcome, reason, actor, missing assessments, time), planned rounds and those done (ids
@@ -293,6 +297,8 @@ def _job_rows(job_id: int, now: datetime) -> sa.Select[Any]:
     Overall scores and leniencies are worked out in SQL in double precision (the same IEEE
     arithmetic as Python's floats); the per-candidacy means, the square root and the rounding
     are left to Python (rounding alike on both databases)."""
+    job_id = sa.bindparam("job_id", type_=sa.Integer())
+    now = sa.bindparam("now", type_=UTCDateTime())
     scheduled = Interview.state == InterviewState.scheduled
     candidacies = (
         sa.select(Candidacy.id, Candidacy.state, Candidacy.candidate_id)
@@ -321,7 +327,7 @@ def _job_rows(job_id: int, now: datetime) -> sa.Select[Any]:
     overall = sa.case(
         (
             Assessment.rating_count > 0,
-            sa.cast(Assessment.rating_sum, sa.Float) / Assessment.rating_count,
+            sa.cast(Assessment.rating_sum, sa.Float) / sa.cast(Assessment.rating_count, sa.Float),
         )
     )
     submitted = (
@@ -380,30 +386,58 @@ def _job_rows(job_id: int, now: datetime) -> sa.Select[Any]:
         sa.select(interviews.c.candidacy_id, sa.func.count().label("missing"))
         .select_from(PanelMember)
         .join(interviews, interviews.c.id == PanelMember.interview_id)
-        .where(owed_seat(started_by=now, interview=interviews, submitted=submitted))
+        .where(owed_seat(started_by=now, live_interview=interviews, submitted=submitted))
         .group_by(interviews.c.candidacy_id)
         .subquery("missing")
     )
 
-    # Calibration from the job (see coordinator.shortlist.calibration): per interview the
-    # mean of the other assessments' overall scores, per interviewer the differences from it.
-    per_interview = sa.select(
-        submitted,
-        sa.func.count(submitted.c.overall).over(partition_by=submitted.c.interview_id).label("n"),
-        sa.func.sum(submitted.c.overall).over(partition_by=submitted.c.interview_id).label("total"),
-    ).cte("per_interview")
+    recommendation = sa.type_coerce(submitted.c.recommendation, sa.String())
+    tallies = (
+        sa.select(
+            submitted.c.candidacy_id,
+            *(
+                sa.func.count(sa.case((recommendation == value, 1))).label(f"tally_{value}")
+                for value in _RECOMMENDATIONS
+            ),
+            sa.func.aggregate_strings(
+                sa.case((submitted.c.rating_scores != "", submitted.c.rating_scores)), " "
+            ).label("given"),
+        )
+        .group_by(submitted.c.candidacy_id)
+        .subquery("tallies")
+    )
+
+    # Calibration from the job (see coordinator.shortlist.calibration), over the assessments
+    # with ratings: per interview the mean of the other assessments' overall scores, per
+    # interviewer the differences from it.
+    per_interview = (
+        sa.select(
+            submitted.c.candidacy_id,
+            submitted.c.interview_id,
+            submitted.c.interviewer_id,
+            submitted.c.overall,
+            sa.func.count().over(partition_by=submitted.c.interview_id).label("n"),
+            sa.func.sum(submitted.c.overall)
+            .over(partition_by=submitted.c.interview_id)
+            .label("total"),
+        )
+        .where(submitted.c.overall.is_not(None))
+        .cte("per_interview")
+    )
     with_diff = sa.select(
         per_interview,
         sa.case(
             (
                 per_interview.c.n >= 2,
                 per_interview.c.overall
-                - (per_interview.c.total - per_interview.c.overall) / (per_interview.c.n - 1),
+                - (per_interview.c.total - per_interview.c.overall)
+                / sa.cast(per_interview.c.n - 1, sa.Float),
             )
         ).label("diff"),
     ).subquery("with_diff")
     leaning = sa.select(
-        with_diff,
+        with_diff.c.candidacy_id,
+        with_diff.c.overall,
         sa.func.count(with_diff.c.diff)
         .over(partition_by=with_diff.c.interviewer_id)
         .label("comparisons"),
@@ -419,26 +453,16 @@ def _job_rows(job_id: int, now: datetime) -> sa.Select[Any]:
         ),
         else_=sa.literal(0.0, sa.Float),
     )
-    recommendation = sa.type_coerce(leaning.c.recommendation, sa.String())
-    assessment_figures = (
+    scores = (
         sa.select(
             leaning.c.candidacy_id,
-            *(
-                sa.func.count(sa.case((recommendation == value, 1))).label(f"tally_{value}")
-                for value in _RECOMMENDATIONS
-            ),
-            sa.func.aggregate_strings(
-                sa.case((leaning.c.rating_scores != "", leaning.c.rating_scores)), " "
-            ).label("given"),
-            sa.func.count(leaning.c.overall).label("scored"),
+            sa.func.count().label("scored"),
             sa.func.sum(leaning.c.overall).label("overall_sum"),
             sa.func.sum(leaning.c.overall - offset).label("adjusted_sum"),
-            sa.func.max(sa.case((leaning.c.overall.is_not(None), leaning.c.comparisons))).label(
-                "comparisons"
-            ),
+            sa.func.max(leaning.c.comparisons).label("comparisons"),
         )
         .group_by(leaning.c.candidacy_id)
-        .subquery("assessment_figures")
+        .subquery("scores")
     )
 
     # Spread: each interviewer's mean over all their ratings of the candidacy.
@@ -447,7 +471,7 @@ def _job_rows(job_id: int, now: datetime) -> sa.Select[Any]:
             submitted.c.candidacy_id,
             (
                 sa.cast(sa.func.sum(submitted.c.rating_sum), sa.Float)
-                / sa.func.sum(submitted.c.rating_count)
+                / sa.cast(sa.func.sum(submitted.c.rating_count), sa.Float)
             ).label("mean"),
         )
         .where(submitted.c.rating_count > 0)
@@ -501,12 +525,12 @@ def _job_rows(job_id: int, now: datetime) -> sa.Select[Any]:
             round_figures.c.next_start,
             round_figures.c.next_end,
             missing.c.missing,
-            *(assessment_figures.c[f"tally_{value}"] for value in _RECOMMENDATIONS),
-            assessment_figures.c.given,
-            assessment_figures.c.scored,
-            assessment_figures.c.overall_sum,
-            assessment_figures.c.adjusted_sum,
-            assessment_figures.c.comparisons,
+            *(tallies.c[f"tally_{value}"] for value in _RECOMMENDATIONS),
+            tallies.c.given,
+            scores.c.scored,
+            scores.c.overall_sum,
+            scores.c.adjusted_sum,
+            scores.c.comparisons,
             spreads.c.people,
             spreads.c.squares,
             shared.label("shared"),
@@ -517,7 +541,8 @@ def _job_rows(job_id: int, now: datetime) -> sa.Select[Any]:
         .outerjoin(Decision, Decision.id == latest.c.id)
         .outerjoin(round_figures, round_figures.c.candidacy_id == candidacies.c.id)
         .outerjoin(missing, missing.c.candidacy_id == candidacies.c.id)
-        .outerjoin(assessment_figures, assessment_figures.c.candidacy_id == candidacies.c.id)
+        .outerjoin(tallies, tallies.c.candidacy_id == candidacies.c.id)
+        .outerjoin(scores, scores.c.candidacy_id == candidacies.c.id)
         .outerjoin(spreads, spreads.c.candidacy_id == candidacies.c.id)
         .order_by(Candidate.name, candidacies.c.id)
     )
@@ -552,7 +577,7 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
             if not is_retired:
                 live.append((criterion_id, title))
 
-    found = db.session.execute(_job_rows(job.id, now)).all()
+    found = db.session.execute(_job_rows(), {"job_id": job.id, "now": now}).all()
     shared = found[0][-1] if found else 0
     scope = "job"
     # Calibrated scores from the job's own leniencies (in the statement), unless the job says

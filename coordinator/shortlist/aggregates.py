@@ -536,7 +536,10 @@ def _job_rows() -> sa.Select[Any]:
             shared.label("shared"),
         )
         .select_from(candidacies)
-        .join(Candidate, Candidate.id == candidacies.c.candidate_id)
+        # An outer join (every candidacy has its candidate) keeps the job's candidacies the
+        # outer loop on SQLite, which would otherwise walk every candidate in name order (an
+        # index) rather than sort 500 rows; PostgreSQL looks candidates up by primary key.
+        .outerjoin(Candidate, Candidate.id == candidacies.c.candidate_id)
         .outerjoin(latest, latest.c.candidacy_id == candidacies.c.id)
         .outerjoin(Decision, Decision.id == latest.c.id)
         .outerjoin(round_figures, round_figures.c.candidacy_id == candidacies.c.id)

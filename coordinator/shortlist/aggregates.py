@@ -315,7 +315,6 @@ def _job_rows() -> sa.Select[Any]:
         sa.select(
             Interview.id,
             Interview.round_id,
-            Interview.state,
             Interview.starts_at,
             Interview.ends_at,
             rounds.c.candidacy_id,
@@ -628,8 +627,7 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
                 valid_until = _aware(instant)
         done = set(done_text.split()) if done_text else set()
         given = given or ""
-        if given:
-            by_state[state].append(given)
+        by_state[state].append(given)
         if thin is not None:
             calibrated = thin.get(candidacy_id)
         elif (

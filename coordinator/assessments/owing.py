@@ -35,23 +35,49 @@ from coordinator.db import db
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 
 
-def owed_seat(started_by: datetime | None = None,
-              ended_by: datetime | None = None) -> sa.ColumnElement[bool]:
+def owed_seat(
+    started_by: datetime | None = None,
+    ended_by: datetime | None = None,
+    *,
+    live_interview: sa.FromClause | None = None,
+    submitted: sa.FromClause | None = None,
+) -> sa.ColumnElement[bool]:
     """The condition on ``PanelMember`` joined with its ``Interview``: this seat owes an
     assessment (of an interview started by ``started_by``, ended by ``ended_by``, when
-    given)."""
-    # An alias, so the test stays correlated to the seat alone in queries that join assessments.
-    mine = orm.aliased(Assessment)
-    submitted = sa.select(mine.id).where(
-        mine.interview_id == PanelMember.interview_id,
-        mine.interviewer_id == PanelMember.user_id,
-        mine.state == AssessmentState.submitted,
-    )
-    conditions = [Interview.state == InterviewState.scheduled, ~sa.exists(submitted)]
+    given).
+
+    A query that has already read the interviews or the submitted assessments it needs may
+    name them, e.g. common table expressions: ``live_interview`` (columns ``starts_at`` and
+    ``ends_at``), the seat's interview among interviews already limited to non-cancelled
+    ones (so the state is not tested again: a planner has no statistics on such a set, and
+    a repeated test would make it expect almost no rows); ``submitted`` (columns
+    ``interview_id`` and ``interviewer_id``), the submitted assessments, at least those of
+    the seats' interviews.
+    """
+    if submitted is None:
+        # An alias, so the test stays correlated to the seat alone in queries that join
+        # assessments.
+        mine = orm.aliased(Assessment)
+        submitted_by_seat = sa.select(mine.id).where(
+            mine.interview_id == PanelMember.interview_id,
+            mine.interviewer_id == PanelMember.user_id,
+            mine.state == AssessmentState.submitted,
+        )
+    else:
+        submitted_by_seat = sa.select(submitted.c.interview_id).where(
+            submitted.c.interview_id == PanelMember.interview_id,
+            submitted.c.interviewer_id == PanelMember.user_id,
+        )
+    if live_interview is None:
+        starts_at, ends_at = Interview.starts_at, Interview.ends_at
+        conditions = [Interview.state == InterviewState.scheduled, ~sa.exists(submitted_by_seat)]
+    else:
+        starts_at, ends_at = live_interview.c.starts_at, live_interview.c.ends_at
+        conditions = [~sa.exists(submitted_by_seat)]
     if started_by is not None:
-        conditions.append(Interview.starts_at <= started_by)
+        conditions.append(starts_at <= started_by)
     if ended_by is not None:
-        conditions.append(Interview.ends_at <= ended_by)
+        conditions.append(ends_at <= ended_by)
     return sa.and_(*conditions)
 
 

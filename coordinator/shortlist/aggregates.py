@@ -33,7 +33,7 @@ from coordinator.assessments.models import (
 )
 from coordinator.assessments.owing import owed_interviews, owed_seat
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
-from coordinator.db import db
+from coordinator.db import UTCDateTime, db
 from coordinator.errors import RuleViolation
 from coordinator.jobs.models import Criterion, Job, PlannedRound
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
@@ -249,9 +249,10 @@ def _scored_sample(limit: int) -> list[calibration.Scored]:
 
 def _assessment_figures(job_id: int) -> sa.Select[Any]:
     """The job's submitted assessments, one row each from what was stored when submitted:
-    candidacy, interview, interviewer, recommendation, sum and count of the ratings (scores,
-    spread, calibration, the recommendation tally) and their ``criterion:score`` pairs
-    (criterion means and the chart). No rating row is read."""
+    candidacy, interview, interviewer, recommendation, sum and count of the ratings and their
+    ``criterion:score`` pairs. No rating row is read. A miss reads them this way only when the
+    job is calibrated against the organisation (:func:`_job_rows` sums them in SQL otherwise);
+    ``bench/bench_shortlist.py`` times it bare as the floor of a miss."""
     return (
         sa.select(
             Round.candidacy_id,
@@ -269,6 +270,278 @@ def _assessment_figures(job_id: int) -> sa.Select[Any]:
     )
 
 
+@functools.cache
+def _job_rows() -> sa.Select[Any]:
+    """Every candidacy of the job ``:job_id`` with its figures at ``:now``, in name order: one
+    statement whatever the job's size, over the assessments' sums stored when they were
+    submitted (no rating row). Built once per process (building it costs more than running it
+    through SQLAlchemy's compiled cache); executed with both parameters.
+
+    Columns: candidacy (id, state), candidate (id, name, email, time zone), last decision (id,
+    outcome, reason, actor, missing assessments, time), planned rounds and those done (ids
+    separated by spaces), the next start and end of an interview after ``now``, missing
+    assessments, the recommendation tally (in :data:`Recommendation` order), the
+    ``criterion:score`` pairs of its assessments, then the scores: assessments with ratings,
+    the sum of their overall scores, the sum less their authors' leniency estimated from the
+    job, the most comparisons behind one of those leniencies, interviewers with ratings and
+    the sum of squared differences of their means from the average of those means (spread);
+    and on every row the job's interviews that two or more assessments with ratings share.
+    Overall scores and leniencies are worked out in SQL in double precision (the same IEEE
+    arithmetic as Python's floats); the per-candidacy means, the square root and the rounding
+    are left to Python (rounding alike on both databases)."""
+    job_id = sa.bindparam("job_id", type_=sa.Integer())
+    now = sa.bindparam("now", type_=UTCDateTime())
+    scheduled = Interview.state == InterviewState.scheduled
+    candidacies = (
+        sa.select(Candidacy.id, Candidacy.state, Candidacy.candidate_id)
+        .where(Candidacy.job_id == job_id)
+        .cte("job_candidacies")
+    )
+    rounds = (
+        sa.select(Round.id, Round.candidacy_id, Round.planned_round_id)
+        .join(candidacies, candidacies.c.id == Round.candidacy_id)
+        .cte("job_rounds")
+    )
+    # The job's live interviews: the only ones any figure reads.
+    interviews = (
+        sa.select(
+            Interview.id,
+            Interview.round_id,
+            Interview.starts_at,
+            Interview.ends_at,
+            rounds.c.candidacy_id,
+        )
+        .join(rounds, rounds.c.id == Interview.round_id)
+        .where(scheduled)
+        .cte("job_interviews")
+    )
+    overall = sa.case(
+        (
+            Assessment.rating_count > 0,
+            sa.cast(Assessment.rating_sum, sa.Float) / sa.cast(Assessment.rating_count, sa.Float),
+        )
+    )
+    submitted = (
+        sa.select(
+            interviews.c.candidacy_id,
+            Assessment.interview_id,
+            Assessment.interviewer_id,
+            Assessment.recommendation,
+            Assessment.rating_sum,
+            Assessment.rating_count,
+            Assessment.rating_scores,
+            overall.label("overall"),
+        )
+        .join(interviews, interviews.c.id == Assessment.interview_id)
+        .where(Assessment.state == AssessmentState.submitted)
+        .cte("job_assessments")
+    )
+
+    # Rounds: per planned round, its live interviews and their last end; done when it has
+    # some and every one has ended.
+    per_round = (
+        sa.select(
+            rounds.c.candidacy_id,
+            rounds.c.planned_round_id,
+            sa.func.count(interviews.c.id).label("live"),
+            sa.func.max(interviews.c.ends_at).label("last_end"),
+            sa.func.min(sa.case((interviews.c.starts_at > now, interviews.c.starts_at))).label(
+                "next_start"
+            ),
+            sa.func.min(sa.case((interviews.c.ends_at > now, interviews.c.ends_at))).label(
+                "next_end"
+            ),
+        )
+        .select_from(rounds)
+        .outerjoin(interviews, interviews.c.round_id == rounds.c.id)
+        .group_by(rounds.c.candidacy_id, rounds.c.planned_round_id)
+        .subquery("per_round")
+    )
+    planned_id = sa.cast(per_round.c.planned_round_id, sa.String)
+    round_figures = (
+        sa.select(
+            per_round.c.candidacy_id,
+            sa.func.aggregate_strings(planned_id, " ").label("planned"),
+            sa.func.aggregate_strings(
+                sa.case((sa.and_(per_round.c.live > 0, per_round.c.last_end <= now), planned_id)),
+                " ",
+            ).label("done"),
+            sa.func.min(per_round.c.next_start).label("next_start"),
+            sa.func.min(per_round.c.next_end).label("next_end"),
+        )
+        .group_by(per_round.c.candidacy_id)
+        .subquery("round_figures")
+    )
+
+    missing = (
+        sa.select(interviews.c.candidacy_id, sa.func.count().label("missing"))
+        .select_from(PanelMember)
+        .join(interviews, interviews.c.id == PanelMember.interview_id)
+        .where(owed_seat(started_by=now, live_interview=interviews, submitted=submitted))
+        .group_by(interviews.c.candidacy_id)
+        .subquery("missing")
+    )
+
+    recommendation = sa.type_coerce(submitted.c.recommendation, sa.String())
+    tallies = (
+        sa.select(
+            submitted.c.candidacy_id,
+            *(
+                sa.func.count(sa.case((recommendation == value, 1))).label(f"tally_{value}")
+                for value in _RECOMMENDATIONS
+            ),
+            sa.func.aggregate_strings(
+                sa.case((submitted.c.rating_scores != "", submitted.c.rating_scores)), " "
+            ).label("given"),
+        )
+        .group_by(submitted.c.candidacy_id)
+        .subquery("tallies")
+    )
+
+    # Calibration from the job (see coordinator.shortlist.calibration), over the assessments
+    # with ratings: per interview the mean of the other assessments' overall scores, per
+    # interviewer the differences from it.
+    per_interview = (
+        sa.select(
+            submitted.c.candidacy_id,
+            submitted.c.interview_id,
+            submitted.c.interviewer_id,
+            submitted.c.overall,
+            sa.func.count().over(partition_by=submitted.c.interview_id).label("n"),
+            sa.func.sum(submitted.c.overall)
+            .over(partition_by=submitted.c.interview_id)
+            .label("total"),
+        )
+        .where(submitted.c.overall.is_not(None))
+        .cte("per_interview")
+    )
+    with_diff = sa.select(
+        per_interview,
+        sa.case(
+            (
+                per_interview.c.n >= 2,
+                per_interview.c.overall
+                - (per_interview.c.total - per_interview.c.overall)
+                / sa.cast(per_interview.c.n - 1, sa.Float),
+            )
+        ).label("diff"),
+    ).subquery("with_diff")
+    leaning = sa.select(
+        with_diff.c.candidacy_id,
+        with_diff.c.overall,
+        sa.func.count(with_diff.c.diff)
+        .over(partition_by=with_diff.c.interviewer_id)
+        .label("comparisons"),
+        sa.func.sum(with_diff.c.diff)
+        .over(partition_by=with_diff.c.interviewer_id)
+        .label("diff_sum"),
+    ).subquery("leaning")
+    offset = sa.case(
+        (
+            leaning.c.comparisons > 0,
+            leaning.c.diff_sum
+            / (sa.cast(leaning.c.comparisons, sa.Float) + sa.literal(calibration.PRIOR, sa.Float)),
+        ),
+        else_=sa.literal(0.0, sa.Float),
+    )
+    scores = (
+        sa.select(
+            leaning.c.candidacy_id,
+            sa.func.count().label("scored"),
+            sa.func.sum(leaning.c.overall).label("overall_sum"),
+            sa.func.sum(leaning.c.overall - offset).label("adjusted_sum"),
+            sa.func.max(leaning.c.comparisons).label("comparisons"),
+        )
+        .group_by(leaning.c.candidacy_id)
+        .subquery("scores")
+    )
+
+    # Spread: each interviewer's mean over all their ratings of the candidacy.
+    per_person = (
+        sa.select(
+            submitted.c.candidacy_id,
+            (
+                sa.cast(sa.func.sum(submitted.c.rating_sum), sa.Float)
+                / sa.cast(sa.func.sum(submitted.c.rating_count), sa.Float)
+            ).label("mean"),
+        )
+        .where(submitted.c.rating_count > 0)
+        .group_by(submitted.c.candidacy_id, submitted.c.interviewer_id)
+        .subquery("per_person")
+    )
+    centred = sa.select(
+        per_person.c.candidacy_id,
+        (
+            per_person.c.mean
+            - sa.func.avg(per_person.c.mean).over(partition_by=per_person.c.candidacy_id)
+        ).label("difference"),
+    ).subquery("centred")
+    spreads = (
+        sa.select(
+            centred.c.candidacy_id,
+            sa.func.count().label("people"),
+            sa.func.sum(centred.c.difference * centred.c.difference).label("squares"),
+        )
+        .group_by(centred.c.candidacy_id)
+        .subquery("spreads")
+    )
+
+    shared = (
+        sa.select(sa.func.count(sa.distinct(per_interview.c.interview_id)))
+        .where(per_interview.c.n >= 2)
+        .scalar_subquery()
+    )
+    latest = (
+        sa.select(Decision.candidacy_id, sa.func.max(Decision.id).label("id"))
+        .join(candidacies, candidacies.c.id == Decision.candidacy_id)
+        .group_by(Decision.candidacy_id)
+        .subquery("latest")
+    )
+    return (
+        sa.select(
+            candidacies.c.id,
+            sa.type_coerce(candidacies.c.state, sa.String()),
+            Candidate.id,
+            Candidate.name,
+            Candidate.email,
+            Candidate.time_zone,
+            Decision.id,
+            sa.type_coerce(Decision.outcome, sa.String()),
+            Decision.reason,
+            Decision.actor_id,
+            Decision.missing_assessments,
+            Decision.created_at,
+            round_figures.c.planned,
+            round_figures.c.done,
+            round_figures.c.next_start,
+            round_figures.c.next_end,
+            missing.c.missing,
+            *(tallies.c[f"tally_{value}"] for value in _RECOMMENDATIONS),
+            tallies.c.given,
+            scores.c.scored,
+            scores.c.overall_sum,
+            scores.c.adjusted_sum,
+            scores.c.comparisons,
+            spreads.c.people,
+            spreads.c.squares,
+            shared.label("shared"),
+        )
+        .select_from(candidacies)
+        # An outer join (every candidacy has its candidate) keeps the job's candidacies the
+        # outer loop on SQLite, which would otherwise walk every candidate in name order (an
+        # index) rather than sort 500 rows; PostgreSQL looks candidates up by primary key.
+        .outerjoin(Candidate, Candidate.id == candidacies.c.candidate_id)
+        .outerjoin(latest, latest.c.candidacy_id == candidacies.c.id)
+        .outerjoin(Decision, Decision.id == latest.c.id)
+        .outerjoin(round_figures, round_figures.c.candidacy_id == candidacies.c.id)
+        .outerjoin(missing, missing.c.candidacy_id == candidacies.c.id)
+        .outerjoin(tallies, tallies.c.candidacy_id == candidacies.c.id)
+        .outerjoin(scores, scores.c.candidacy_id == candidacies.c.id)
+        .outerjoin(spreads, spreads.c.candidacy_id == candidacies.c.id)
+        .order_by(Candidate.name, candidacies.c.id)
+    )
+
+
 def _iso(value: datetime) -> str:
     return _aware(value).astimezone(UTC).isoformat()
 
@@ -276,8 +549,9 @@ def _iso(value: datetime) -> str:
 def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     """Every candidacy of the job with what every viewer sees alike, and until when that holds
     (the next start or end of one of its interviews: rounds done and missing assessments move
-    with the clock). Five statements whatever the job's size (six when the job alone says too
-    little to calibrate)."""
+    with the clock). Two statements whatever the job's size: the plan, and the rows with their
+    figures (:func:`_job_rows`); two more when the job alone says too little to calibrate (its
+    assessments' scores and the organisation's sample)."""
     # The plan in one statement: its rounds in order, each with its criteria in order.
     plan: list[tuple[int, str]] = []
     titles: dict[int, str] = {}
@@ -297,117 +571,18 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
             if not is_retired:
                 live.append((criterion_id, title))
 
-    last = (
-        sa.select(Decision.candidacy_id.label("candidacy_id"), sa.func.max(Decision.id).label("id"))
-        .join(Candidacy, Candidacy.id == Decision.candidacy_id)
-        .where(Candidacy.job_id == job.id)
-        .group_by(Decision.candidacy_id)
-        .subquery()
-    )
-    candidacies = db.session.execute(
-        sa.select(
-            Candidacy.id,
-            sa.type_coerce(Candidacy.state, sa.String()),
-            Candidate.id,
-            Candidate.name,
-            Candidate.email,
-            Candidate.time_zone,
-            Decision.id,
-            sa.type_coerce(Decision.outcome, sa.String()),
-            Decision.reason,
-            Decision.actor_id,
-            Decision.missing_assessments,
-            Decision.created_at,
-        )
-        .join(Candidate, Candidate.id == Candidacy.candidate_id)
-        .outerjoin(last, last.c.candidacy_id == Candidacy.id)
-        .outerjoin(Decision, Decision.id == last.c.id)
-        .where(Candidacy.job_id == job.id)
-        .order_by(Candidate.name, Candidacy.id)
-    ).all()
-
-    # Rounds: which planned rounds each candidacy has, which are done (every live interview
-    # ended), and the next instant an interview of the job starts or ends.
-    scheduled = Interview.state == InterviewState.scheduled
-    starts_later = sa.and_(scheduled, Interview.starts_at > now)
-    ends_later = sa.and_(scheduled, Interview.ends_at > now)
-    planned: dict[int, list[int]] = defaultdict(list)
-    done: dict[int, set[int]] = defaultdict(set)
-    valid_until: datetime | None = None
-    for (
-        candidacy_id,
-        planned_round_id,
-        last_end,
-        live_count,
-        next_start,
-        next_end,
-    ) in db.session.execute(
-        sa.select(
-            Round.candidacy_id,
-            Round.planned_round_id,
-            sa.func.max(sa.case((scheduled, Interview.ends_at))),
-            sa.func.count(sa.case((scheduled, Interview.id))),
-            sa.func.min(sa.case((starts_later, Interview.starts_at))),
-            sa.func.min(sa.case((ends_later, Interview.ends_at))),
-        )
-        .select_from(Round)
-        .join(Candidacy, Candidacy.id == Round.candidacy_id)
-        .outerjoin(Interview, Interview.round_id == Round.id)
-        .where(Candidacy.job_id == job.id)
-        .group_by(Round.candidacy_id, Round.planned_round_id)
-    ):
-        planned[candidacy_id].append(planned_round_id)
-        if live_count and last_end is not None and _aware(last_end) <= now:
-            done[candidacy_id].add(planned_round_id)
-        for instant in (next_start, next_end):
-            if instant is not None and (valid_until is None or _aware(instant) < valid_until):
-                valid_until = _aware(instant)
-
-    missing = missing_by_candidacy(Candidacy.job_id == job.id, now)
-
-    tallies: dict[int, list[int]] = {}
-    scored: list[tuple[calibration.Scored, float, int]] = []
-    #: Per candidacy, its assessments' ``criterion:score`` pairs.
-    given: dict[int, list[str]] = defaultdict(list)
-    for (
-        candidacy_id,
-        interview_id,
-        interviewer_id,
-        recommendation,
-        total,
-        count,
-        pairs,
-    ) in db.session.execute(_assessment_figures(job.id)).all():
-        if recommendation:
-            tally = tallies.get(candidacy_id)
-            if tally is None:
-                tally = tallies[candidacy_id] = [0, 0, 0, 0]
-            tally[_RECOMMENDATION_INDEX[recommendation]] += 1
-        if count:
-            scored.append(
-                (
-                    calibration.Scored(interview_id, interviewer_id, candidacy_id, total / count),
-                    float(total),
-                    int(count),
-                )
-            )
-        if pairs:
-            given[candidacy_id].append(pairs)
-
-    basis = [s for s, _, _ in scored]
+    found = db.session.execute(_job_rows(), {"job_id": job.id, "now": now}).all()
+    shared = found[0][-1] if found else 0
     scope = "job"
-    if calibration.shared_interviews(basis) < calibration.MIN_JOB_COMPARISONS:
-        scope = "organisation"
-        basis = _scored_sample(ORG_SAMPLE)
-    lean = calibration.leniencies(basis)
-    if not lean:
-        scope = "none"
-    by_candidacy: dict[int, list[tuple[calibration.Scored, float, int]]] = defaultdict(list)
-    for item in scored:
-        by_candidacy[item[0].candidacy_id].append(item)
+    # Calibrated scores from the job's own leniencies (in the statement), unless the job says
+    # too little: then from the organisation's, in Python over the job's assessments.
+    thin: dict[int, float | None] | None = None
+    if (shared or 0) < calibration.MIN_JOB_COMPARISONS:
+        thin, scope = _calibrated_against_organisation(job.id)
 
+    valid_until: datetime | None = None
     rows: list[list[Any]] = []
-    by_state: dict[str, Counter[str]] = defaultdict(Counter)
+    by_state: dict[str, list[str]] = defaultdict(list)
     for (
         candidacy_id,
         state,
@@ -421,12 +596,41 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         actor_id,
         decision_missing,
         decided_at,
-    ) in candidacies:
-        items = by_candidacy.get(candidacy_id, [])
-        raw = round(sum(s.overall for s, _, _ in items) / len(items), 2) if items else None
-        pairs = " ".join(given.get(candidacy_id, ()))
-        by_state[state].update(pairs.split())
-        tally = tallies.get(candidacy_id)
+        planned,
+        done_text,
+        next_start,
+        next_end,
+        missing,
+        strong_no,
+        no,
+        yes,
+        strong_yes,
+        given,
+        scored,
+        overall_sum,
+        adjusted_sum,
+        comparisons,
+        people,
+        squares,
+        _shared,
+    ) in found:
+        for instant in (next_start, next_end):
+            if instant is not None and (valid_until is None or _aware(instant) < valid_until):
+                valid_until = _aware(instant)
+        done = set(done_text.split()) if done_text else set()
+        given = given or ""
+        by_state[state].append(given)
+        if thin is not None:
+            calibrated = thin.get(candidacy_id)
+        elif (
+            scored
+            and scored >= calibration.MIN_ASSESSMENTS
+            and comparisons is not None
+            and comparisons >= calibration.MIN_INTERVIEWER_COMPARISONS
+        ):
+            calibrated = round(adjusted_sum / scored, 2)
+        else:
+            calibrated = None
         rows.append(
             [
                 candidacy_id,
@@ -435,19 +639,19 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
                 name,
                 email,
                 time_zone,
-                planned.get(candidacy_id, []),
-                len(done[candidacy_id]),
-                next((title for pid, title in plan if pid not in done[candidacy_id]), None),
-                missing.get(candidacy_id, 0),
-                tally,
-                spread(items),
-                raw,
-                calibration.calibrated([s for s, _, _ in items], lean),
+                [int(p) for p in planned.split()] if planned else [],
+                len(done),
+                next((title for pid, title in plan if str(pid) not in done), None),
+                missing or 0,
+                [strong_no, no, yes, strong_yes] if strong_no or no or yes or strong_yes else None,
+                round(math.sqrt(squares / people), 3) if people and people >= 2 else None,
+                round(overall_sum / scored, 2) if scored else None,
+                calibrated,
                 None
                 if decision_id is None
                 else [decision_id, outcome, reason, actor_id, decision_missing, _iso(decided_at)],
                 # Read per row only when needed (a page's rows, a sort): kept as text.
-                pairs,
+                given,
             ]
         )
     payload = {
@@ -456,9 +660,33 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         "titles": {str(k): v for k, v in titles.items()},
         "rows": rows,
         # How often each criterion:score pair was given, per candidacy state (the chart).
-        "by_state": {state: dict(counts) for state, counts in by_state.items()},
+        "by_state": {
+            state: dict(Counter(" ".join(texts).split())) for state, texts in by_state.items()
+        },
     }
     return payload, valid_until
+
+
+def _calibrated_against_organisation(job_id: int) -> tuple[dict[int, float | None], str]:
+    """Calibrated scores of the job's candidacies from the organisation's latest assessments
+    (two statements), and the scope they came from ("organisation", or "none" when even those
+    compare nobody)."""
+    by_candidacy: dict[int, list[calibration.Scored]] = defaultdict(list)
+    for candidacy_id, interview_id, interviewer_id, _, total, count, _ in db.session.execute(
+        _assessment_figures(job_id)
+    ):
+        if count:
+            by_candidacy[candidacy_id].append(
+                calibration.Scored(interview_id, interviewer_id, candidacy_id, total / count)
+            )
+    lean = calibration.leniencies(_scored_sample(ORG_SAMPLE))
+    return (
+        {
+            candidacy_id: calibration.calibrated(items, lean)
+            for candidacy_id, items in by_candidacy.items()
+        },
+        "organisation" if lean else "none",
+    )
 
 
 def _sums(given: str) -> dict[int, tuple[int, int]]:

@@ -18,9 +18,10 @@ messages stay queued with their attempts untouched, and the cause is kept in
 from __future__ import annotations
 
 import logging
+import re
+import select
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -349,30 +350,34 @@ class _Recorder:
     checkout, liveness ping or ORM work per message.
 
     On PostgreSQL the connection is in autocommit mode: a claim or a give-back is one statement
-    and one round trip. An outcome group is ``BEGIN``, its primary-key UPDATE (an executemany
-    for a group) and ``COMMIT``, sent in psycopg's pipeline mode without waiting for the answer:
-    the server commits it (and waits for the disk) while the worker goes on with the next
-    message's SMTP exchange, and :meth:`settle` collects the answer, raising if the group was not
-    recorded, before that message is transferred. Elsewhere (SQLite, or a driver without pipeline
-    mode) each group is written and committed before :meth:`record` returns. A connection that
-    broke is dropped (an unsettled group with it) and replaced at the next use. When the session
-    is bound to a caller's connection (the tests' outer transaction) each write is a savepoint on
-    it instead.
+    and one round trip, and an outcome is one primary-key UPDATE, committed on its own. With
+    psycopg the outcome is sent as a prepared statement through libpq's asynchronous interface
+    (``PQsendQueryPrepared``) without waiting for the answer: the server commits it (and waits
+    for the disk) while the worker goes on with the next message's SMTP exchange, and
+    :meth:`settle` reads the answer, raising if the outcome was not recorded, before that message
+    is transferred. At most one outcome is in flight; the connection is idle again, as psycopg
+    left it, before anything else uses it. A group of outcomes (``record_every`` > 1) is one
+    executemany in ``BEGIN`` … ``COMMIT``, waited for. Elsewhere (SQLite, another driver) each
+    group is written and committed before :meth:`record` returns. A connection that broke is
+    dropped (an unsettled outcome with it) and replaced at the next use. When the session is
+    bound to a caller's connection (the tests' outer transaction) each write is a savepoint on it
+    instead.
     """
+
+    #: The server-side name of the prepared outcome UPDATE (kept with the pooled connection).
+    STATEMENT = b"coordinator_outbox_outcome"
 
     def __init__(self) -> None:
         self.connection: sa.Connection | None = None
         self.owned = False
         self.autocommit = False
-        #: psycopg's connection and a cursor when outcomes are pipelined, and the UPDATE as
-        #: psycopg runs it.
-        self.driver: Any = None
-        self.cursor: Any = None
-        self.update: tuple[str, dict[str, Callable[[Any], Any] | None]] | None = None
-        self.stack = ExitStack()
-        self.pipeline: Any = None
-        #: Outcomes were sent down the pipeline and their answers are not read yet.
-        self.unsettled = False
+        #: libpq's connection (psycopg.pq) when outcomes are sent asynchronously, the order of
+        #: the prepared UPDATE's parameters with their conversions, and a poller on its socket.
+        self.pgconn: Any = None
+        self.parameters: list[tuple[str, Callable[[Any], Any] | None]] = []
+        self.poller: Any = None
+        #: An outcome was sent and its answer is not read yet.
+        self.in_flight = False
         #: Set when recording failed: the run stops rather than send more.
         self.failed = False
 
@@ -391,9 +396,11 @@ class _Recorder:
     def record(self, rows: list[dict[str, object]]) -> None:
         params = [{f"b_{key}": value for key, value in row.items()} for row in rows]
         connection = self._connection()
-        if self.driver is not None:
-            self._send_pipelined(params)
+        if self.pgconn is not None and len(params) == 1:
+            self.settle()
+            self._guarded(lambda: self._send(params[0]))
         elif self.owned and self.autocommit and len(params) > 1:
+            self.settle()
             self._guarded(
                 lambda: (
                     connection.exec_driver_sql("BEGIN"),
@@ -406,55 +413,73 @@ class _Recorder:
 
     def settle(self) -> None:
         """Wait until every outcome recorded so far is durable; raise if one was not."""
-        if self.unsettled:
-            self.unsettled = False
-            self._guarded(self.pipeline.sync)  # sends Sync, reads every answer, errors included
+        if self.in_flight:
+            self.in_flight = False
+            self._guarded(self._read_answer)
 
-    def _send_pipelined(self, params: list[dict[str, Any]]) -> None:
-        sql, processors = self.update or self._driver_update()
-        values = [
-            {
-                key: value if (process := processors[key]) is None else process(value)
-                for key, value in row.items()
-            }
-            for row in params
+    def _send(self, row: dict[str, Any]) -> None:
+        """The prepared UPDATE with this row's values (as text), sent without waiting."""
+        if not self.parameters:
+            self._prepare()
+        values = []
+        for name, process in self.parameters:
+            value = row[name] if process is None else process(row[name])
+            values.append(None if value is None else _as_text(value))
+        self.pgconn.send_query_prepared(self.STATEMENT, values)
+        self.in_flight = True
+        while self.pgconn.flush():  # a non-blocking connection may take the bytes in parts
+            self._wait(select.POLLOUT)
+
+    def _read_answer(self) -> None:
+        from psycopg import pq
+
+        pgconn, answers = self.pgconn, []
+        while True:
+            while pgconn.is_busy():
+                self._wait(select.POLLIN)
+                pgconn.consume_input()
+            if (result := pgconn.get_result()) is None:
+                break
+            answers.append(result)
+        failed = [r for r in answers if r.status != pq.ExecStatus.COMMAND_OK]
+        if failed or len(answers) != 1:
+            raise _database_error(failed[0] if failed else None, "mail outcome not recorded")
+
+    def _prepare(self) -> None:
+        """Prepare the outcome UPDATE on this connection (once: it stays with the connection)."""
+        from psycopg import pq
+
+        connection = self._connection()
+        compiled = _RECORD.compile(dialect=connection.dialect)
+        names: list[str] = []
+
+        def placeholder(match: re.Match[str]) -> str:
+            names.append(match[1])
+            return f"${len(names)}"
+
+        sql = re.sub(r"%\((\w+)\)s", placeholder, compiled.string)
+        prepared = self.pgconn.prepare(self.STATEMENT, sql.encode())
+        state = prepared.error_field(pq.DiagnosticField.SQLSTATE)
+        if prepared.status != pq.ExecStatus.COMMAND_OK and state != b"42P05":  # not "exists"
+            raise _database_error(prepared, "cannot prepare the mail outcome")
+        dialect = connection.dialect
+        self.parameters = [
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in names
         ]
 
-        def send() -> None:
-            if self.pipeline is None:
-                self.pipeline = self.stack.enter_context(self.driver.pipeline())
-            self.cursor.execute("BEGIN")
-            if len(values) == 1:
-                self.cursor.execute(sql, values[0])
-            else:
-                self.cursor.executemany(sql, values)
-            self.cursor.execute("COMMIT")  # runs on arrival, before the Sync that settle() sends
-            self.unsettled = True
-
-        self._guarded(send)
-
-    def _leave_pipeline(self) -> None:
-        """Settle, and take the connection out of pipeline mode (for a claim or a give-back)."""
-        self.settle()
-        if self.pipeline is not None:
-            self.pipeline = None
-            self._guarded(self.stack.close)
-
-    def _driver_update(self) -> tuple[str, dict[str, Callable[[Any], Any] | None]]:
-        """The outcome UPDATE compiled for this dialect once, and each parameter's conversion
-        (the enum to its string, datetimes checked for a zone), for the driver's cursor."""
-        dialect = self._connection().dialect
-        compiled = _RECORD.compile(dialect=dialect)
-        processors = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, bind in compiled.binds.items()
-        }
-        self.update = (compiled.string, processors)
-        return self.update
+    def _wait(self, event: int) -> None:
+        if self.poller is None:
+            self.poller = select.poll()
+        self.poller.register(self.pgconn.socket, event)
+        try:
+            self.poller.poll()
+        finally:
+            self.poller.unregister(self.pgconn.socket)
 
     def _durably(self, work: Callable[[sa.Connection], Any]) -> Any:
         """Run ``work`` on the held connection and make it durable before returning."""
-        self._leave_pipeline()
+        self.settle()
         connection = self._connection()
         if not self.owned:
             with connection.begin_nested():
@@ -474,7 +499,7 @@ class _Recorder:
         had not committed is rolled back with it) and the error raised."""
         try:
             return work()
-        except Exception:
+        except BaseException:
             self.failed = True
             self._drop()
             raise
@@ -483,38 +508,51 @@ class _Recorder:
         if self.connection is None or self.connection.closed or self.connection.invalidated:
             self.failed = False
             bind = db.session.get_bind()
+            self.pgconn, self.parameters, self.poller, self.in_flight = None, [], None, False
             if isinstance(bind, sa.Connection):
                 self.connection, self.owned, self.autocommit = bind, False, False
-                self.driver = self.cursor = None
             else:
                 connection = bind.connect()
                 self.autocommit = bind.dialect.name == "postgresql"
                 if self.autocommit:
                     connection = connection.execution_options(isolation_level="AUTOCOMMIT")
                 self.connection, self.owned = connection, True
-                self.driver = self.cursor = None
                 if self.autocommit and bind.dialect.driver == "psycopg":
-                    import psycopg
-
-                    if psycopg.Pipeline.is_supported():
-                        self.driver = connection.connection.driver_connection
-                        self.cursor = self.driver.cursor()
+                    self.pgconn = connection.connection.driver_connection.pgconn
         return self.connection
 
     def _drop(self) -> None:
-        self.pipeline, self.unsettled, self.stack = None, False, ExitStack()
         if self.connection is not None and self.owned:
             self.connection.invalidate()
             self.connection.close()
-        self.connection = self.driver = self.cursor = None
+        self.connection = self.pgconn = None
+        self.in_flight = False
 
     def close(self) -> None:
         try:
-            self._leave_pipeline()
+            self.settle()
         finally:
             if self.connection is not None and self.owned:
                 self.connection.close()
-            self.connection = self.driver = self.cursor = None
+            self.connection = self.pgconn = None
+
+
+def _database_error(result: Any, what: str) -> Exception:
+    """psycopg's exception for a failed libpq result (by its SQLSTATE), as psycopg raises it."""
+    from psycopg import errors, pq
+
+    if result is None:
+        return errors.OperationalError(f"{what}: no answer")
+    state = result.error_field(pq.DiagnosticField.SQLSTATE)
+    error = errors.lookup(state.decode()) if state else errors.OperationalError
+    return error(f"{what}: {result.error_message.decode(errors='replace').strip()}")
+
+
+def _as_text(value: Any) -> bytes:
+    """A parameter in PostgreSQL's text format (the statement's casts give the types)."""
+    if isinstance(value, datetime):
+        return value.isoformat().encode()
+    return str(value).encode()
 
 
 def is_retryable(message: OutboxMessage) -> bool:

@@ -10,6 +10,8 @@ is given, else a SQLite file.
 
 from __future__ import annotations
 
+import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -47,28 +49,34 @@ def mail_app(tmp_path: Path) -> Iterator[Flask]:
 
 @contextmanager
 def driver_statements(engine: sa.Engine) -> Iterator[list[tuple[str, int]]]:
-    """Every statement the database driver is given, with its row count (an executemany's
-    parameter sets), whether it came through SQLAlchemy or straight from the driver's cursor
-    (the worker's pipelined outcomes on PostgreSQL)."""
+    """Every statement the database runs for this process, with its row count (an
+    executemany's parameter sets), whoever sent it. On PostgreSQL that is read from libpq's
+    trace of the wire protocol (each Execute, and the statement it binds), which also sees what
+    the worker sends below SQLAlchemy and psycopg; on SQLite from SQLAlchemy's events."""
     seen: list[tuple[str, int]] = []
     if engine.dialect.driver == "psycopg":
-        import psycopg
+        from psycopg import pq
 
-        execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
+        traces: dict[int, tuple[Any, Any]] = {}
 
-        def counted_execute(self: Any, query: Any, params: Any = None, **kw: Any) -> Any:
-            seen.append((str(query), 1))
-            return execute(self, query, params, **kw)
+        def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+            pgconn = dbapi_connection.pgconn
+            if id(pgconn) not in traces:
+                file = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed after the block)
+                pgconn.trace(file.fileno())
+                pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+                traces[id(pgconn)] = (pgconn, file)
 
-        def counted_executemany(self: Any, query: Any, params_seq: Any, **kw: Any) -> Any:
-            params_seq = list(params_seq)
-            seen.append((str(query), len(params_seq)))
-            return executemany(self, query, params_seq, **kw)
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(psycopg.Cursor, "execute", counted_execute)
-            patch.setattr(psycopg.Cursor, "executemany", counted_executemany)
+        sa.event.listen(engine.pool, "checkout", on_checkout)
+        try:
             yield seen
+        finally:
+            sa.event.remove(engine.pool, "checkout", on_checkout)
+            for pgconn, file in traces.values():
+                pgconn.untrace()  # flushes what libpq wrote
+                file.seek(0)
+                seen.extend(executed(file.read()))
+                file.close()
         return
 
     def on_execute(_conn, _cursor, statement, parameters, _context, executemany) -> None:
@@ -79,6 +87,36 @@ def driver_statements(engine: sa.Engine) -> Iterator[list[tuple[str, int]]]:
         yield seen
     finally:
         sa.event.remove(engine, "before_cursor_execute", on_execute)
+
+
+def executed(trace: str) -> list[tuple[str, int]]:
+    """The statements a libpq trace shows the client executing, in order, each with the number
+    of times it ran in a row before one Sync (an executemany, which psycopg pipelines)."""
+    prepared: dict[str, str] = {}
+    bound, statements, block = "", [], []
+    for message in re.split(r"\n(?=[FB]\t)", trace):
+        if not message.startswith("F\t"):
+            continue
+        kind = message.split("\t")[2]
+        if kind == "Query":
+            statements.append((message.split('"')[1], 1))
+        elif kind == "Parse":
+            name, query = re.match(r'F\t\d+\tParse\t "([^"]*)" "(.*)" \d', message, re.S).groups()
+            prepared[name] = query
+        elif kind == "Bind":
+            bound = prepared[re.match(r'F\t\d+\tBind\t "[^"]*" "([^"]*)"', message)[1]]
+        elif kind == "Execute":
+            block.append(bound)
+        elif kind == "Sync":
+            runs: list[tuple[str, int]] = []
+            for statement in block:
+                if runs and runs[-1][0] == statement:
+                    runs[-1] = (statement, runs[-1][1] + 1)
+                else:
+                    runs.append((statement, 1))
+            statements.extend(runs)
+            block = []
+    return statements
 
 
 def is_outcome(statement: str) -> bool:

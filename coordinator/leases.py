@@ -25,17 +25,17 @@ def backoff(attempts: int) -> timedelta:
     return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def claim_statement(
-    model: Any, pending: Any, batch_size: int, now: datetime, lease: timedelta, *columns: Any
-) -> sa.Update:
+def claim_statement(model: Any, pending: Any, *columns: Any) -> sa.Update:
     """One statement that takes up to ``batch_size`` due rows of ``model`` for this worker and
-    returns their ``id`` and ``next_attempt_at`` (their order: sort by both), then ``columns``.
+    returns their ``id`` and ``next_attempt_at`` (their order: sort by both), then ``columns``;
+    run it with :func:`claim_parameters`. Built once, it is reused for every claim.
 
     On PostgreSQL the due rows are chosen ``FOR UPDATE SKIP LOCKED`` (a row changed meanwhile is
     checked again in its new version), so several workers never take the same row; SQLite runs
     the whole statement under its one write lock. Run on its own, autocommitted, it is the whole
     claim in one round trip, and the claimed rows come back with it.
     """
+    now = sa.bindparam("claim_now", type_=model.next_attempt_at.type)
     free = (model.state == pending, sa.or_(model.lease_until.is_(None), model.lease_until < now))
     # MATERIALIZED and joined by primary key: the rows are chosen (and locked) once. As a plain
     # ``id IN (subquery)`` PostgreSQL may plan a semi-join that runs the LIMIT subquery again for
@@ -44,7 +44,7 @@ def claim_statement(
         sa.select(model.id)
         .where(*free, model.next_attempt_at <= now)
         .order_by(model.next_attempt_at, model.id)
-        .limit(batch_size)
+        .limit(sa.bindparam("claim_batch_size", type_=sa.Integer))
         .with_for_update(skip_locked=True)  # SQLite has one writer and renders nothing
         .cte("due")
         .prefix_with("MATERIALIZED")
@@ -53,9 +53,16 @@ def claim_statement(
     return (
         sa.update(table)
         .where(table.c.id == due.c.id)
-        .values(lease_until=now + lease, attempts=table.c.attempts + 1)
+        .values(
+            lease_until=sa.bindparam("claim_lease_until", type_=model.lease_until.type),
+            attempts=table.c.attempts + 1,
+        )
         .returning(table.c.id, table.c.next_attempt_at, *columns)
     )
+
+
+def claim_parameters(batch_size: int, now: datetime, lease: timedelta) -> dict[str, Any]:
+    return {"claim_now": now, "claim_lease_until": now + lease, "claim_batch_size": batch_size}
 
 
 def in_claim_order(rows: Any) -> list[Any]:
@@ -70,7 +77,7 @@ def claim_due(
     their ids, oldest due first."""
     rows = (
         db.session.connection()
-        .execute(claim_statement(model, pending, batch_size, now, lease))
+        .execute(claim_statement(model, pending), claim_parameters(batch_size, now, lease))
         .all()
     )
     db.session.commit()

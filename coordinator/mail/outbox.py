@@ -35,6 +35,7 @@ from coordinator.db import db
 from coordinator.leases import (
     backoff,
     claim_due,
+    claim_parameters,
     claim_statement,
     in_claim_order,
     outcome_row,
@@ -342,7 +343,10 @@ _RECORD = (
         }
     )
 )
-_CLAIMED = (_outbox.c.recipient, _outbox.c.raw, _outbox.c.attempts)
+#: A claim, which loads what sending needs.
+_CLAIM = claim_statement(
+    OutboxMessage, OutboxState.pending, _outbox.c.recipient, _outbox.c.raw, _outbox.c.attempts
+)
 
 
 class _Recorder:
@@ -383,10 +387,8 @@ class _Recorder:
 
     def claim(self, batch_size: int, now: datetime, lease: timedelta) -> list[_Claimed]:
         """Take and load up to ``batch_size`` due messages in one statement."""
-        statement = claim_statement(
-            OutboxMessage, OutboxState.pending, batch_size, now, lease, *_CLAIMED
-        )
-        rows = in_claim_order(self._durably(lambda c: c.execute(statement).all()))
+        parameters = claim_parameters(batch_size, now, lease)
+        rows = in_claim_order(self._durably(lambda c: c.execute(_CLAIM, parameters).all()))
         return [_Claimed(row.id, row.recipient, row.raw, row.attempts) for row in rows]
 
     def release(self, ids: list[int], lease_until: datetime) -> None:

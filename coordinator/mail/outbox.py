@@ -1,11 +1,13 @@
 """The outbox: enqueue in the caller's transaction; deliver with claims, retries and backoff.
 
-Delivery claims due messages with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
-workers on several machines never take the same message), sends each over one SMTP connection
-and records the outcomes in short transactions, a small group at a time, none open while a
-message is being sent. A worker that dies mid-batch leaves its unsent claims to expire and be
-retried; a failed send is retried with exponential backoff until ``MAIL_MAX_ATTEMPTS``, then
-kept as ``failed`` for an admin to retry.
+Delivery claims and loads due messages with a lease in one statement (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, so several workers on several machines never take the same message),
+sends each over one SMTP connection and records each outcome with one primary-key UPDATE on a
+connection held for the run, no transaction held open by the worker while a message is being
+sent. On PostgreSQL the UPDATE of one message commits while the next message's SMTP exchange
+starts, and that message is transferred only once the commit is durable. A worker that dies
+mid-batch leaves its unsent claims to expire and be retried; a failed send is retried with
+exponential backoff until ``MAIL_MAX_ATTEMPTS``, then kept as ``failed`` for an admin to retry.
 
 Errors come in two classes. One about a message (its recipient refused, 5xx for good or 4xx for
 now) is that message's outcome. One about the server itself (nobody answers, STARTTLS or AUTH not
@@ -380,6 +382,7 @@ class _Recorder:
         self.pgconn: Any = None
         self.parameters: list[tuple[str, Callable[[Any], Any] | None]] = []
         self.poller: Any = None
+        self.encoding = "utf-8"
         #: An outcome was sent and its answer is not read yet.
         self.in_flight = False
         #: Set when recording failed: the run stops rather than send more.
@@ -426,7 +429,7 @@ class _Recorder:
         values = []
         for name, process in self.parameters:
             value = row[name] if process is None else process(row[name])
-            values.append(None if value is None else _as_text(value))
+            values.append(None if value is None else _as_text(value, self.encoding))
         self.pgconn.send_query_prepared(self.STATEMENT, values)
         self.in_flight = True
         while self.pgconn.flush():  # a non-blocking connection may take the bytes in parts
@@ -520,7 +523,8 @@ class _Recorder:
                     connection = connection.execution_options(isolation_level="AUTOCOMMIT")
                 self.connection, self.owned = connection, True
                 if self.autocommit and bind.dialect.driver == "psycopg":
-                    self.pgconn = connection.connection.driver_connection.pgconn
+                    driver = connection.connection.driver_connection
+                    self.pgconn, self.encoding = driver.pgconn, driver.info.encoding
         return self.connection
 
     def _drop(self) -> None:
@@ -550,11 +554,11 @@ def _database_error(result: Any, what: str) -> Exception:
     return error(f"{what}: {result.error_message.decode(errors='replace').strip()}")
 
 
-def _as_text(value: Any) -> bytes:
+def _as_text(value: Any, encoding: str) -> bytes:
     """A parameter in PostgreSQL's text format (the statement's casts give the types)."""
     if isinstance(value, datetime):
         return value.isoformat().encode()
-    return str(value).encode()
+    return str(value).encode(encoding, errors="replace")
 
 
 def is_retryable(message: OutboxMessage) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,10 +36,10 @@ def _go() -> None:
 class Transport(Protocol):
     """Hands messages to a server (or a folder), one at a time.
 
-    ``send`` calls ``ready`` once, after everything that may still fail on the server's side
-    short of the message itself (SMTP: the sender and recipient were accepted and the server
-    asked for the data) and before the message can be accepted; if ``ready`` raises, the message
-    is not accepted and the error propagates. The worker's ``ready`` waits until the previous
+    ``send`` calls ``ready`` once, as late as it can before the message can be accepted (SMTP:
+    the sender and recipient were accepted and the message transferred, all but the end of data;
+    a folder: the file written under a temporary name); if ``ready`` raises, the message is not
+    accepted and the error propagates. The worker's ``ready`` waits until the previous
     message's outcome is durably recorded, so that writing it overlaps with this exchange while
     a worker killed at any point can have sent at most one message it did not record.
     """
@@ -76,6 +77,9 @@ class SMTPTransport:
             except (smtplib.SMTPException, OSError) as err:
                 raise TransportUnavailable(f"cannot connect to {where}: {_describe(err)}") from err
             try:
+                # The end of data follows the message as a few bytes of its own: send them at
+                # once, not after the server acknowledged the message (Nagle's algorithm).
+                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self._open_session(conn, where)
             except BaseException:
                 conn.close()
@@ -121,20 +125,21 @@ class SMTPTransport:
     def send(
         self, message_id: int, recipient: str, raw: bytes, ready: Callable[[], None] = _go
     ) -> None:
-        """Hand one message over, calling ``ready`` after the server said it would take the
-        data and before the message is transferred (see :class:`Transport`). Raises
+        """Hand one message over, calling ``ready`` once the server has the whole message but
+        the end of data, which makes it accept it (see :class:`Transport`). Raises
         :class:`TransportUnavailable` when the server cannot be used at all, else
         :class:`TransportError` (``permanent`` for a 5xx answer)."""
         conn = self._connect()
         with self._explained(recipient):
             self._open_transaction(conn, recipient, raw)
+            self._send_data(conn, raw)
         try:
             ready()
         except BaseException:
             self._reset()  # hang up mid-transaction: the server drops the unfinished message
             raise
         with self._explained(recipient):
-            self._transfer(conn, raw)
+            self._end_data(conn)
 
     def _open_transaction(self, conn: smtplib.SMTP, recipient: str, raw: bytes) -> None:
         """MAIL FROM, RCPT TO and DATA, as :meth:`smtplib.SMTP.sendmail` sends them for one
@@ -158,12 +163,17 @@ class SMTPTransport:
             raise smtplib.SMTPDataError(code, reply)
 
     @staticmethod
-    def _transfer(conn: smtplib.SMTP, raw: bytes) -> None:
-        """The message, dot-stuffed, and the end of data; the server's 250 is its acceptance."""
+    def _send_data(conn: smtplib.SMTP, raw: bytes) -> None:
+        """The message, dot-stuffed, ending with a line break (RFC 5321 4.5.2)."""
         data = _LEADING_DOT.sub(b"..", raw)
         if not data.endswith(b"\r\n"):
             data += b"\r\n"
-        conn.send(data + b".\r\n")
+        conn.send(data)
+
+    @staticmethod
+    def _end_data(conn: smtplib.SMTP) -> None:
+        """The end of data: the server's 250 is its acceptance of the message."""
+        conn.send(b".\r\n")
         code, reply = conn.getreply()
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)

@@ -207,6 +207,26 @@ def test_each_message_is_transferred_only_once_the_previous_outcome_is_committed
     assert recorded_before_each == list(range(MESSAGES))
 
 
+def test_refusals_are_recorded_like_deliveries_the_temporary_one_stays_queued_with_backoff(
+    mail_app, smtp_server
+):
+    smtp_server.refuse("person2@example.com", 451)
+    smtp_server.refuse("person5@example.com", 550)
+    with mail_app.app_context():
+        started = utcnow()
+        report = outbox.deliver_due(transport(smtp_server), batch_size=MESSAGES)
+        rows = {row.recipient: row for row in db.session.scalars(sa.select(OutboxMessage)).all()}
+
+    assert (report.sent, report.retried, report.failed) == (MESSAGES - 2, 1, 1)
+    busy, gone = rows.pop("person2@example.com"), rows.pop("person5@example.com")
+    assert busy.state is OutboxState.pending and busy.lease_until is None
+    assert busy.last_error.startswith("451")
+    assert busy.next_attempt_at >= started + timedelta(seconds=30), "retried after the backoff"
+    assert gone.state is OutboxState.failed and gone.last_error.startswith("550")
+    assert {row.state for row in rows.values()} == {OutboxState.sent}
+    assert all(row.sent_at is not None and row.lease_until is None for row in rows.values())
+
+
 @pytest.mark.skipif(not PG_URL, reason="needs COORDINATOR_TEST_DATABASE_URL (PostgreSQL)")
 def test_when_an_outcome_cannot_be_recorded_the_next_message_is_not_sent(mail_app, smtp_server):
     """The database goes away while the first message is being accepted: its outcome is lost

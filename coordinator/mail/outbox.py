@@ -4,8 +4,8 @@ Delivery claims and loads due messages with a lease in one statement (``FOR UPDA
 LOCKED`` on PostgreSQL, so several workers on several machines never take the same message),
 sends each over one SMTP connection and records each outcome with one primary-key UPDATE on a
 connection held for the run, no transaction held open by the worker while a message is being
-sent. On PostgreSQL the UPDATE of one message commits while the next message's SMTP exchange
-starts, and that message is transferred only once the commit is durable. A worker that dies
+sent. On PostgreSQL the UPDATE of one message commits while the next message is transferred,
+and the server gets that message's end of data only once the commit is durable. A worker that dies
 mid-batch leaves its unsent claims to expire and be retried; a failed send is retried with
 exponential backoff until ``MAIL_MAX_ATTEMPTS``, then kept as ``failed`` for an admin to retry.
 
@@ -152,8 +152,8 @@ def deliver_due(
     worker may have claimed it); the rest of the batch is given back and claimed afresh.
 
     ``record_every`` is how many outcomes are written per transaction. 1 (the default) records
-    each message on its own: its UPDATE is committed while the next message's SMTP exchange
-    starts, and that message is transferred only once the commit is durable (the transport's
+    each message on its own: its UPDATE is committed while the next message is transferred, and
+    the server is asked to accept that message only once the commit is durable (the transport's
     ``ready``), so a worker killed with SIGKILL can resend at most the one message it was
     sending. Larger groups are cheaper but may resend up to that many after a crash.
     """
@@ -360,14 +360,14 @@ class _Recorder:
     psycopg the outcome is sent as a prepared statement through libpq's asynchronous interface
     (``PQsendQueryPrepared``) without waiting for the answer: the server commits it (and waits
     for the disk) while the worker goes on with the next message's SMTP exchange, and
-    :meth:`settle` reads the answer, raising if the outcome was not recorded, before that message
-    is transferred. At most one outcome is in flight; the connection is idle again, as psycopg
-    left it, before anything else uses it. A group of outcomes (``record_every`` > 1) is one
-    executemany in ``BEGIN`` … ``COMMIT``, waited for. Elsewhere (SQLite, another driver) each
-    group is written and committed before :meth:`record` returns. A connection that broke is
-    dropped (an unsettled outcome with it) and replaced at the next use. When the session is
-    bound to a caller's connection (the tests' outer transaction) each write is a savepoint on it
-    instead.
+    :meth:`settle` reads the answer, raising if the outcome was not recorded, before the server is
+    asked to accept that message. At most one outcome is in flight; the connection is idle again,
+    as psycopg left it, before anything else uses it. A group of outcomes (``record_every`` > 1)
+    is one executemany in ``BEGIN`` … ``COMMIT``, waited for. Elsewhere (SQLite, another
+    driver) each group is written and committed before :meth:`record` returns. A connection that
+    broke is dropped (an unsettled outcome with it) and replaced at the next use. When the
+    session is bound to a caller's connection (the tests' outer transaction) each write is a
+    savepoint on it instead.
     """
 
     #: The server-side name of the prepared outcome UPDATE (kept with the pooled connection).

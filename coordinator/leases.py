@@ -25,58 +25,111 @@ def backoff(attempts: int) -> timedelta:
     return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def claim_due(model: Any, pending: Any, batch_size: int, now: datetime,
-              lease: timedelta) -> list[int]:
-    """Take up to ``batch_size`` due rows of ``model`` for this worker (commits the claim).
+def claim_statement(model: Any, pending: Any, *columns: Any) -> sa.Update:
+    """One statement that takes up to ``batch_size`` due rows of ``model`` for this worker and
+    returns their ``id`` and ``next_attempt_at`` (their order: sort by both), then ``columns``;
+    run it with :func:`claim_parameters`. Built once, it is reused for every claim.
 
-    On PostgreSQL the rows are selected ``FOR UPDATE SKIP LOCKED``, so several workers never
-    take the same row; the claim itself is one conditional update, so of two workers racing
-    for a row (SQLite) only one gets it back. The ids come back oldest due first.
+    On PostgreSQL the due rows are chosen ``FOR UPDATE SKIP LOCKED`` (a row changed meanwhile is
+    checked again in its new version), so several workers never take the same row; SQLite runs
+    the whole statement under its one write lock. Run on its own, autocommitted, it is the whole
+    claim in one round trip, and the claimed rows come back with it.
     """
-    free = (model.state == pending,
-            sa.or_(model.lease_until.is_(None), model.lease_until < now))
-    statement = (sa.select(model.id)
-                 .where(*free, model.next_attempt_at <= now)
-                 .order_by(model.next_attempt_at, model.id)
-                 .limit(batch_size))
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(statement))
-    if not ids:
-        db.session.commit()
-        return []
-    taken = set(db.session.scalars(
-        sa.update(model)
-        .where(model.id.in_(ids), *free)
-        .values(lease_until=now + lease, attempts=model.attempts + 1)
-        .returning(model.id)
-        .execution_options(synchronize_session=False)
-    ))
+    now = sa.bindparam("claim_now", type_=model.next_attempt_at.type)
+    free = (model.state == pending, sa.or_(model.lease_until.is_(None), model.lease_until < now))
+    # MATERIALIZED and joined by primary key: the rows are chosen (and locked) once. As a plain
+    # ``id IN (subquery)`` PostgreSQL may plan a semi-join that runs the LIMIT subquery again for
+    # each candidate row, and so claim them all.
+    due = (
+        sa.select(model.id)
+        .where(*free, model.next_attempt_at <= now)
+        .order_by(model.next_attempt_at, model.id)
+        .limit(sa.bindparam("claim_batch_size", type_=sa.Integer))
+        .with_for_update(skip_locked=True)  # SQLite has one writer and renders nothing
+        .cte("due")
+        .prefix_with("MATERIALIZED")
+    )
+    table = model.__table__
+    return (
+        sa.update(table)
+        .where(table.c.id == due.c.id)
+        .values(
+            lease_until=sa.bindparam("claim_lease_until", type_=model.lease_until.type),
+            attempts=table.c.attempts + 1,
+        )
+        .returning(table.c.id, table.c.next_attempt_at, *columns)
+    )
+
+
+def claim_parameters(batch_size: int, now: datetime, lease: timedelta) -> dict[str, Any]:
+    return {"claim_now": now, "claim_lease_until": now + lease, "claim_batch_size": batch_size}
+
+
+def in_claim_order(rows: Any) -> list[Any]:
+    """Claimed rows oldest due first (RETURNING gives them in no particular order)."""
+    return sorted(rows, key=lambda row: (row.next_attempt_at, row.id))
+
+
+def claim_due(
+    model: Any, pending: Any, batch_size: int, now: datetime, lease: timedelta
+) -> list[int]:
+    """Take up to ``batch_size`` due rows of ``model`` for this worker (commits the claim);
+    their ids, oldest due first."""
+    rows = (
+        db.session.connection()
+        .execute(claim_statement(model, pending), claim_parameters(batch_size, now, lease))
+        .all()
+    )
     db.session.commit()
-    return [row_id for row_id in ids if row_id in taken]
+    return [row.id for row in in_claim_order(rows)]
+
+
+def release_statement(model: Any, pending: Any, ids: list[int], lease_until: datetime) -> sa.Update:
+    """Give back claimed rows that this worker will not attempt now (the attempt is not
+    counted); a row whose lease is no longer this worker's is left alone."""
+    table = model.__table__
+    return (
+        sa.update(table)
+        .where(table.c.id.in_(ids), table.c.state == pending, table.c.lease_until == lease_until)
+        .values(lease_until=None, attempts=table.c.attempts - 1)
+    )
 
 
 def release_claims(model: Any, pending: Any, ids: list[int], lease_until: datetime) -> None:
-    """Give back claimed rows that this worker will not attempt now; the attempt is not
-    counted."""
-    db.session.execute(
-        sa.update(model)
-        .where(model.id.in_(ids), model.state == pending, model.lease_until == lease_until)
-        .values(lease_until=None, attempts=model.attempts - 1)
-        .execution_options(synchronize_session=False)
-    )
+    """:func:`release_statement`, committed."""
+    db.session.connection().execute(release_statement(model, pending, ids, lease_until))
     db.session.commit()
 
 
-def outcome_row(row_id: int, *, now: datetime, attempts: int, error: str | None,
-                gave_up: bool, done: Any, pending: Any, failed: Any,
-                done_at: str) -> dict[str, object]:
+def outcome_row(
+    row_id: int,
+    *,
+    now: datetime,
+    attempts: int,
+    error: str | None,
+    gave_up: bool,
+    done: Any,
+    pending: Any,
+    failed: Any,
+    done_at: str,
+) -> dict[str, object]:
     """The UPDATE row recording one attempt: ``done`` (stamped in the column ``done_at``) when
     there is no ``error``; else ``failed`` if the worker ``gave_up``, or ``pending`` again,
     due after the backoff for ``attempts``. The lease is lifted either way."""
     if error is None:
-        return {"id": row_id, "state": done, done_at: now, "lease_until": None,
-                "last_error": None, "next_attempt_at": now}
-    return {"id": row_id, "state": failed if gave_up else pending, done_at: None,
-            "lease_until": None, "last_error": error[:2000],
-            "next_attempt_at": now + backoff(attempts)}
+        return {
+            "id": row_id,
+            "state": done,
+            done_at: now,
+            "lease_until": None,
+            "last_error": None,
+            "next_attempt_at": now,
+        }
+    return {
+        "id": row_id,
+        "state": failed if gave_up else pending,
+        done_at: None,
+        "lease_until": None,
+        "last_error": error[:2000],
+        "next_attempt_at": now + backoff(attempts),
+    }

@@ -277,6 +277,19 @@ def test_a_claimed_message_is_not_claimed_again_until_its_lease_runs_out(app, qu
     assert sorted(outbox.claim(10)) == sorted(r.id for r in rows)
 
 
+def test_a_claim_takes_at_most_the_batch_size_oldest_due_first(app, queue):
+    rows = [queue() for _ in range(7)]
+
+    first = outbox.claim(3)
+
+    assert first == [r.id for r in rows[:3]]
+    leased = db.session.scalars(
+        sa.select(OutboxMessage.id).where(OutboxMessage.lease_until.is_not(None))
+    ).all()
+    assert sorted(leased) == first, "only the claimed messages carry a lease"
+    assert outbox.claim(3) == [r.id for r in rows[3:6]]
+
+
 def test_a_dead_workers_messages_are_delivered_after_the_lease(app, use_smtp, queue):
     row = queue()
     outbox.claim(10)  # a worker claims, then dies before sending
@@ -296,7 +309,8 @@ class SlowTransport:
         self.sent: list[int] = []
         self.lease_left: list[timedelta] = []
 
-    def send(self, message_id: int, recipient: str, raw: bytes) -> None:
+    def send(self, message_id: int, recipient: str, raw: bytes, ready=lambda: None) -> None:
+        ready()
         now = utcnow()
         lease_until = db.session.scalar(
             sa.select(OutboxMessage.lease_until).where(OutboxMessage.id == message_id)
@@ -325,9 +339,10 @@ def test_an_unexpected_error_with_one_message_does_not_stop_the_others(app, queu
     class Flaky:
         sent: list[str] = []
 
-        def send(self, message_id: int, recipient: str, raw: bytes) -> None:
+        def send(self, message_id: int, recipient: str, raw: bytes, ready=lambda: None) -> None:
             if recipient == "bad@example.com":
                 raise RuntimeError("transport bug")
+            ready()
             self.sent.append(recipient)
 
         def close(self) -> None:
@@ -350,9 +365,10 @@ def test_a_worker_stopped_mid_batch_records_what_it_sent(app, queue):
     class StoppedOnThird:
         sent: list[int] = []
 
-        def send(self, message_id: int, recipient: str, raw: bytes) -> None:
+        def send(self, message_id: int, recipient: str, raw: bytes, ready=lambda: None) -> None:
             if len(self.sent) == 2:
                 raise KeyboardInterrupt
+            ready()
             self.sent.append(message_id)
 
         def close(self) -> None:

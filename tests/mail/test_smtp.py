@@ -46,8 +46,9 @@ def test_starttls_and_login_deliver(app, tls_server, monkeypatch):
     assert tls_server.message_id_counts() == {row.message_id: 1}
 
 
-def test_without_starttls_the_server_refuses_the_sender_and_the_run_pauses(app, tls_server,
-                                                                          monkeypatch):
+def test_without_starttls_the_server_refuses_the_sender_and_the_run_pauses(
+    app, tls_server, monkeypatch
+):
     configure(app, monkeypatch, tls_server)
     row = queued(app)
 
@@ -92,6 +93,43 @@ def test_transport_reports_refusals_as_permanent_or_temporary(smtp_server):
     assert gone.value.permanent and str(gone.value).startswith("550")
     assert not busy.value.permanent and str(busy.value).startswith("451")
     assert [r.rcpt_tos for r in smtp_server.received] == [("here@example.com",)]
+
+
+def test_ready_is_called_once_the_recipient_is_accepted_and_before_the_message_is(smtp_server):
+    smtp_server.refuse("gone@example.com", 550)
+    transport = SMTPTransport(smtp_server.host, smtp_server.port, sender="r@coordinator.test")
+    raw = b"Subject: x\r\nMessage-ID: <1@coordinator.test>\r\n\r\nx\r\n"
+    calls: list[int] = []
+
+    def ready() -> None:
+        calls.append(len(smtp_server.received))
+
+    try:
+        with pytest.raises(TransportError):
+            transport.send(1, "gone@example.com", raw, ready)
+        transport.send(2, "here@example.com", raw, ready)
+    finally:
+        transport.close()
+
+    assert calls == [0], "not for a refused recipient; before the accepted message arrived"
+    assert len(smtp_server.received) == 1
+
+
+def test_a_failing_ready_leaves_the_message_unsent_and_the_transport_usable(smtp_server):
+    transport = SMTPTransport(smtp_server.host, smtp_server.port, sender="r@coordinator.test")
+    raw = b"Subject: x\r\nMessage-ID: <1@coordinator.test>\r\n\r\nx\r\n"
+
+    def not_recorded() -> None:
+        raise RuntimeError("the previous outcome was not recorded")
+
+    try:
+        with pytest.raises(RuntimeError, match="not recorded"):
+            transport.send(1, "ana@example.com", raw, not_recorded)
+        transport.send(2, "bo@example.com", raw)
+    finally:
+        transport.close()
+
+    assert [r.rcpt_tos for r in smtp_server.received] == [("bo@example.com",)]
 
 
 # --- addresses beyond ASCII ----------------------------------------------------------------------

@@ -217,14 +217,14 @@ def test_refusals_are_recorded_like_deliveries_the_temporary_one_stays_queued_wi
         report = outbox.deliver_due(transport(smtp_server), batch_size=MESSAGES)
         rows = {row.recipient: row for row in db.session.scalars(sa.select(OutboxMessage)).all()}
 
-    assert (report.sent, report.retried, report.failed) == (MESSAGES - 2, 1, 1)
-    busy, gone = rows.pop("person2@example.com"), rows.pop("person5@example.com")
-    assert busy.state is OutboxState.pending and busy.lease_until is None
-    assert busy.last_error.startswith("451")
-    assert busy.next_attempt_at >= started + timedelta(seconds=30), "retried after the backoff"
-    assert gone.state is OutboxState.failed and gone.last_error.startswith("550")
-    assert {row.state for row in rows.values()} == {OutboxState.sent}
-    assert all(row.sent_at is not None and row.lease_until is None for row in rows.values())
+        assert (report.sent, report.retried, report.failed) == (MESSAGES - 2, 1, 1)
+        busy, gone = rows.pop("person2@example.com"), rows.pop("person5@example.com")
+        assert busy.state is OutboxState.pending and busy.lease_until is None
+        assert busy.last_error.startswith("451")
+        assert busy.next_attempt_at >= started + timedelta(seconds=30), "retried after the backoff"
+        assert gone.state is OutboxState.failed and gone.last_error.startswith("550")
+        assert {row.state for row in rows.values()} == {OutboxState.sent}
+        assert all(row.sent_at is not None and row.lease_until is None for row in rows.values())
 
 
 @pytest.mark.skipif(not PG_URL, reason="needs COORDINATOR_TEST_DATABASE_URL (PostgreSQL)")

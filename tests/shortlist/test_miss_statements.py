@@ -7,12 +7,17 @@ from coordinator.timeutil import utcnow
 from tests.shortlist.test_cache_equivalence import varied  # noqa: F401 (a fixture)
 
 
-def test_a_miss_computes_a_job_calibrated_on_its_own_in_two_statements(varied, count_queries):  # noqa: F811
-    """The plan, then every row with its figures (leniencies estimated in SQL)."""
-    job = varied.job
+def _computed(job, count_queries):
+    """The job's computed rows and the statements computing them took."""
     assert job.id  # loaded before counting
     with count_queries() as queries:
         payload, _ = aggregates.compute(job, utcnow())
+    return payload, queries
+
+
+def test_a_miss_computes_a_job_calibrated_on_its_own_in_two_statements(varied, count_queries):  # noqa: F811
+    """The plan, then every row with its figures (leniencies estimated in SQL)."""
+    payload, queries = _computed(varied.job, count_queries)
     assert payload["scope"] == "job"
     assert queries.count == 2, str(queries)
 
@@ -21,9 +26,6 @@ def test_a_miss_of_a_thin_job_adds_its_scores_and_the_organisation_sample(
     varied,  # noqa: F811
     count_queries,
 ):
-    job = varied.thin
-    assert job.id  # loaded before counting
-    with count_queries() as queries:
-        payload, _ = aggregates.compute(job, utcnow())
+    payload, queries = _computed(varied.thin, count_queries)
     assert payload["scope"] == "organisation"
     assert queries.count == 4, str(queries)

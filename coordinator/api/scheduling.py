@@ -394,14 +394,15 @@ def _round(round_id: int, *options: Any) -> Round:
 _BOOKING_LOADS = (
     orm.joinedload(Round.candidacy).joinedload(Candidacy.candidate),
     orm.joinedload(Round.candidacy).joinedload(Candidacy.job),
-    orm.joinedload(Round.planned_round).selectinload(PlannedRound.required_relationships),
+    # Joined too (a plan round asks for a few relationships): one statement for the round.
+    orm.joinedload(Round.planned_round).joinedload(PlannedRound.required_relationships),
 )
 #: Built once: a statement object keeps its cache key between runs.
 _BOOKING_ROUND = sa.select(Round).where(Round.id == sa.bindparam("id")).options(*_BOOKING_LOADS)
 
 
 def _round_for_booking(round_id: int) -> Round:
-    round_ = db.session.scalars(_BOOKING_ROUND, {"id": round_id}).first()
+    round_ = db.session.scalars(_BOOKING_ROUND, {"id": round_id}).unique().first()
     if round_ is None:
         raise NotFound("No such round.")
     return round_

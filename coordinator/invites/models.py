@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.db import TitledEnum, UTCDateTime, db, enum_column
+from coordinator.mail.models import OutboxMessage
 from coordinator.timeutil import utcnow
 
 
@@ -64,6 +65,8 @@ class Invite(db.Model):
         sa.ForeignKey("outbox_messages.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set on writing, so the message and its invite are inserted in one flush.
+    outbox_message: Mapped[OutboxMessage | None] = relationship(lazy="raise_on_sql")
 
 
 class CalendarFeed(db.Model):

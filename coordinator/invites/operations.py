@@ -93,14 +93,17 @@ def uid(interview: Interview, audience: Audience) -> str:
     return identity(interview, audience)[0]
 
 
-def _fix_identities(interview: Interview) -> dict[Audience, tuple[str, ical.Person]]:
-    """Both events' identities (candidate's and panel's) for one ``notify``, in one query.
+def _fix_identities(interview: Interview, *,
+                    booked: bool = False) -> dict[Audience, tuple[str, ical.Person]]:
+    """Both events' identities (candidate's and panel's) for one ``notify``, in one query (none
+    for an interview ``booked`` in this transaction: nothing can be stored for it yet).
 
     Ones not stored yet are added to the session and inserted at the batch's flush, with the
     messages that first use them.
     """
-    stored = {row.audience: row for row in db.session.scalars(
-        sa.select(InviteEvent).where(InviteEvent.interview_id == interview.id))}
+    stored: dict[Audience, InviteEvent] = {} if booked else {
+        row.audience: row for row in db.session.scalars(
+            sa.select(InviteEvent).where(InviteEvent.interview_id == interview.id))}
     for audience in Audience:
         if audience not in stored:
             person = organizer()
@@ -152,14 +155,16 @@ def discusses_compensation(interview: Interview) -> bool:
     discussed inside another round's interview)."""
     if interview.round.kind is RoundKind.compensation_discussion:
         return True
-    plan = interview.round.candidacy.job.planned_rounds
-    if any(p.kind is RoundKind.compensation_discussion for p in plan):
-        return False  # the plan's own compensation round carries the notice
     from coordinator.compensation.models import StageState
     from coordinator.compensation.operations import stage_of
 
+    # The stage first: most candidacies have none open, and then the plan need not be read.
     stage = stage_of(interview.round.candidacy)
-    return stage is not None and stage.state is StageState.open
+    if stage is None or stage.state is not StageState.open:
+        return False
+    plan = interview.round.candidacy.job.planned_rounds
+    # The plan's own compensation round carries the notice.
+    return not any(p.kind is RoundKind.compensation_discussion for p in plan)
 
 
 def candidate_context(interview: Interview, portal: str | None = None,
@@ -264,7 +269,7 @@ def what_changed(previous: InterviewSnapshot | None, interview: Interview,
 
 class _Batch:
     """What one ``notify`` writes: calendars built once (the panel members' copies are the same
-    bytes) and outbox rows inserted together, then their Invite rows."""
+    bytes) and outbox rows inserted together, then their Invite rows, in one flush."""
 
     def __init__(self) -> None:
         self.calendars: dict[tuple[InviteMethod, bool, ical.EventData,
@@ -286,9 +291,9 @@ class _Batch:
         return data
 
     def finish(self) -> None:
-        db.session.flush()  # new identities and the outbox rows, one statement each
+        # One flush: new identities, the outbox rows, then their invites (one statement each).
         for row, invite in self.written:
-            invite.outbox_message_id = row.id if row is not None else None
+            invite.outbox_message = row
             db.session.add(invite)
         db.session.flush()
 
@@ -381,7 +386,7 @@ def notify(change: InterviewChange, *, removed_users: Sequence[User] = (),
     panel = [m.user for m in interview.panel]
     built = _Batch()
     method = InviteMethod.cancel if change.cancelled else InviteMethod.request
-    identities = _fix_identities(interview)
+    identities = _fix_identities(interview, booked=change.booked)
     _to_candidate(change, method, updated, built, identities[Audience.candidate])
     event = panel_event(interview, identities[Audience.panel])
     for user in panel:

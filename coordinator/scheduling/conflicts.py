@@ -47,7 +47,15 @@ class Proposal:
     exclude_interview_id: int | None = None
 
 
-def lock_people(user_ids: Iterable[int], candidate_id: int) -> None:
+def locking_users(statement: sa.Select[Any]) -> sa.Select[Any]:
+    """A statement reading users, made to take :func:`lock_people`'s lock on them as it reads
+    (PostgreSQL: their rows, in id order); a caller that ran it passes ``users_locked``."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return statement
+    return statement.order_by(User.id).with_for_update(of=User)
+
+
+def lock_people(user_ids: Iterable[int], candidate_id: int, *, users_locked: bool = False) -> None:
     """Serialise bookings that involve the same people.
 
     On PostgreSQL the user and candidate rows are locked (in id order, so two bookings cannot
@@ -55,12 +63,14 @@ def lock_people(user_ids: Iterable[int], candidate_id: int) -> None:
     interview. On SQLite a no-op write takes the database's single write lock; when another
     transaction holds it, SQLite refuses at once rather than wait (this transaction has read, so
     waiting could deadlock): that is a ``Conflict`` to retry, not a server error.
+    ``users_locked``: the users were read with :func:`locking_users` (the candidate is next).
     """
     ids = sorted(set(user_ids))
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            sa.select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()
-        )
+        if not users_locked:
+            db.session.execute(
+                sa.select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()
+            )
         db.session.execute(
             sa.select(Candidate.id).where(Candidate.id == candidate_id).with_for_update()
         )

@@ -87,6 +87,8 @@ class InterviewChange:
     previous: InterviewSnapshot | None = None
     #: Who met whom in the candidacy, read once for every listener and the door (see below).
     met_before: dict[int, set[int]] | None = None
+    #: The interview was created in this transaction (nothing was stored about it before).
+    booked: bool = False
 
     def met_before_map(self) -> dict[int, set[int]]:
         """:func:`meetings.met_before_map` of the interview's candidacy, read on first use."""
@@ -237,18 +239,17 @@ def _place(location: str | None, video_url: str | None) -> tuple[str, str]:
 _WITH_ROLES = orm.joinedload(User.role_rows)
 
 
-def _panel(seats: Sequence[Seat]) -> list[tuple[User, Relationship]]:
+def _panel(seats: Sequence[Seat], *, lock: bool = False) -> list[tuple[User, Relationship]]:
+    """The seated users, checked; ``lock``: locked as they are read (conflicts.locking_users)."""
     if not seats:
         raise RuleViolation("panel", "Seat at least one interviewer.")
     if len(seats) > MAX_PANEL:
         raise RuleViolation("panel", f"At most {MAX_PANEL} interviewers on one panel.")
     ids = [s.user_id for s in seats]
-    users = {
-        u.id: u
-        for u in db.session.scalars(
-            sa.select(User).where(User.id.in_(ids)).options(_WITH_ROLES)
-        ).unique()
-    }
+    statement = sa.select(User).where(User.id.in_(ids)).options(_WITH_ROLES)
+    if lock:
+        statement = conflicts.locking_users(statement)
+    users = {u.id: u for u in db.session.scalars(statement).unique()}
     panel: list[tuple[User, Relationship]] = []
     seen: set[int] = set()
     for index, seat in enumerate(seats):
@@ -375,8 +376,10 @@ def _proposal(
     )
 
 
-def _refuse_blocking(proposal: conflicts.Proposal) -> None:
-    conflicts.lock_people([u.id for u in proposal.users], proposal.candidate_id)
+def _refuse_blocking(proposal: conflicts.Proposal, *, users_locked: bool = False) -> None:
+    conflicts.lock_people(
+        [u.id for u in proposal.users], proposal.candidate_id, users_locked=users_locked
+    )
     found = conflicts.blocking_conflicts(proposal)
     if found:
         raise Conflict(
@@ -417,12 +420,13 @@ def schedule_interview(
     length = _duration(duration_minutes)
     start = _start(starts_at, record_past)
     location, video_url = _place(location, video_url)
-    seats = _panel(panel)
+    # The panel is locked as it is read (one statement less); the candidate after it.
+    seats = _panel(panel, lock=True)
     override_note, warnings = _check_relationships(
         round_, seats, override_relationships, override_reason
     )
     proposal = _proposal(round_, start, start + length, seats, None)
-    _refuse_blocking(proposal)
+    _refuse_blocking(proposal, users_locked=True)
     warnings += conflicts.advisory_warnings(proposal)
 
     interview = Interview(
@@ -467,7 +471,8 @@ def schedule_interview(
         booked_by="recruiter" if actor is not None else "candidate",
     )
     change = InterviewChange(
-        interview=interview, warnings=warnings, added_user_ids=[u.id for u, _ in seats]
+        interview=interview, warnings=warnings, added_user_ids=[u.id for u, _ in seats],
+        booked=True,
     )
     interview_scheduled.send(interview, actor=actor, change=change)
     return change

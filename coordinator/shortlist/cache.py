@@ -268,10 +268,20 @@ def _counts(assessment: Assessment, kind: str) -> bool:
     return now or _committed(assessment, "state") is AssessmentState.submitted
 
 
+#: The parents :class:`_Targets` may find in the session, with their link up.
+_HELD: dict[str, tuple[type, str]] = {
+    "candidacy": (Candidacy, "job_id"),
+    "round": (Round, "candidacy_id"),
+    "interview": (Interview, "round_id"),
+    "planned": (PlannedRound, "job_id"),
+}
+
+
 class _Targets:
     """Ids found on the changed objects, resolved to jobs with one statement."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: orm.Session | None = None) -> None:
+        self.session = session
         self.jobs: set[int] = set()
         kinds = ("candidacy", "candidate", "round", "interview", "planned", "assessment")
         self.ids: dict[str, set[int]] = {kind: set() for kind in kinds}
@@ -310,14 +320,31 @@ class _Targets:
             if isinstance(obj, model):
                 value = getattr(obj, fk)
                 if value is not None:
+                    known = None if kind == "job" else self._held(kind, value)
                     if kind == "job":
                         self.jobs.add(value)
+                    elif known is not None:
+                        self.add(known)  # its own link up, read from the session
                     else:
                         self.ids[kind].add(value)
                 else:
                     parent = sa.inspect(obj).attrs[relation].loaded_value
                     self.add(parent if isinstance(parent, db.Model) else None)
                 return
+
+    def _held(self, kind: str, id_: int) -> object | None:
+        """The parent the session already holds, when its link up is loaded and not changed
+        since it was read (then it is what the database says): no statement needed for it."""
+        if self.session is None or kind not in _HELD:
+            return None
+        model, fk = _HELD[kind]
+        obj = self.session.identity_map.get(orm.util.identity_key(model, id_))
+        if obj is None:
+            return None
+        state = sa.inspect(obj)
+        if fk not in state.dict or fk in state.committed_state:
+            return None
+        return obj
 
     def resolve(self, connection: sa.Connection) -> set[int]:
         parts: list[sa.Select[Any]] = []
@@ -377,7 +404,7 @@ def _rating_counts(rating: Rating, session: orm.Session) -> bool:
 
 
 def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
-    targets = _Targets()
+    targets = _Targets(session)
     with session.no_autoflush:
         for kind, objects in (
             ("new", session.new),

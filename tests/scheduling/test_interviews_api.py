@@ -701,3 +701,20 @@ def test_rescheduling_answers_without_reading_again_after_its_commit(api, booked
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["sequence"] == booked["sequence"] + 1
     assert after_commit_statements == []
+
+
+# --- statements of one booking -------------------------------------------------------------------
+
+#: What booking a two-person panel through the API may run (the signed-in user, round, panel,
+#: locks, conflict checks, inserts, audit, invites and their mail, webhooks). PostgreSQL locks the
+#: panel as it reads it and the candidate with a statement, and inserts a batch of rows with one;
+#: SQLite takes its write lock with a statement and inserts row by row.
+BOOKING_STATEMENTS = {"postgresql": 23, "sqlite": 29}
+
+
+def test_booking_runs_a_bounded_number_of_statements(api, team_round, panelists, count_queries):
+    with count_queries() as queries:
+        response = api.post(f"/rounds/{team_round['id']}/interviews", json=booking(panelists))
+
+    assert response.status_code == 201, response.get_json()
+    assert queries.count <= BOOKING_STATEMENTS[db.engine.dialect.name], str(queries)

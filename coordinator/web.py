@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -129,7 +130,30 @@ def search_text(name: str = "q", max_length: int = 200) -> str:
     return value
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per secret.
+
+    Flask builds a new ``URLSafeTimedSerializer`` to open and again to save the session, on
+    every request; building one runs a trial JSON dump. A serializer holds no request state, so
+    one is kept per (secret key, fallback keys) and a changed key gets a new one.
+    """
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[Any, ...], Any] = {}
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            if serializer is not None:
+                self._serializers = {key: serializer}
+        return serializer
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError) -> Any:
         if is_api_request():

@@ -7,6 +7,7 @@ nothing); an expired one, or one whose candidacy is closed, is 410.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,8 +30,14 @@ class PortalLink:
     expires_at: datetime
 
 
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key: str | bytes) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=SALT)
+
+
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    """The app's link serializer (built once per secret key: building one runs a trial dump)."""
+    return _serializer_for(current_app.config["SECRET_KEY"])
 
 
 def issue(

@@ -17,15 +17,29 @@ Decisions:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
+
+from coordinator.accounts.models import User
 from coordinator.candidates.models import Candidacy
+from coordinator.db import db
 from coordinator.invites import operations as invites
-from coordinator.jobs.models import Relationship, RoundKind
-from coordinator.scheduling import availability, meetings, operations
-from coordinator.scheduling.models import Interview, InviteResponse, Round, RoundState
+from coordinator.jobs.models import PlannedRound, Relationship, RoundKind
+from coordinator.scheduling import meetings
+from coordinator.scheduling.models import (
+    CandidateAvailability,
+    Interview,
+    InterviewState,
+    InviteResponse,
+    PanelMember,
+    Round,
+    RoundState,
+)
 
 #: Bios are cut to this many characters on the page.
 BIO_LENGTH = 400
@@ -99,20 +113,175 @@ def short_bio(text: str, limit: int = BIO_LENGTH) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
-def _item(interview: Interview, round_: Round, met: set[int]) -> InterviewItem:
+def _stage_notice(stage_state: object) -> CompensationNotice | None:
+    """A stage opened without a compensation round (pay discussed inside another round)."""
+    from coordinator.compensation.models import StageState
+
+    if stage_state is StageState.open:
+        return CompensationNotice("Compensation discussion", None)
+    return None
+
+
+@dataclass
+class _Interview:
+    """One interview's row of :func:`_page_rows`, with its panel's seats."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    video_url: str
+    state: InterviewState
+    response: InviteResponse
+    scheduled_by_id: int | None
+    seats: list[Any] = field(default_factory=list)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state is InterviewState.cancelled
+
+
+@dataclass
+class _Round:
+    id: int
+    title: str
+    kind: RoundKind
+    state: RoundState
+    planned_round_id: int
+    interviews: list[_Interview] = field(default_factory=list)
+
+
+@functools.cache
+def _page_rows() -> sa.Select[Any]:
+    """One statement for the job's plan, the candidacy's rounds of it, their interviews (in time
+    order) and panels (in seat order) with the interviewers shown, and the candidacy's
+    compensation stage: only the columns the page shows, read as plain rows (building ORM
+    objects for them was most of the page's CPU). Built once per process (the statement keeps
+    its cache key); built lazily because the compensation models import this package's peers."""
+    from coordinator.compensation.models import CompensationStage
+
+    stage = (
+        sa.select(CompensationStage.state)
+        .where(CompensationStage.candidacy_id == sa.bindparam("candidacy_id"))
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            PlannedRound.id.label("plan_id"),
+            PlannedRound.title.label("plan_title"),
+            PlannedRound.kind.label("plan_kind"),
+            Round.id.label("round_id"),
+            Round.state.label("round_state"),
+            Interview.id.label("interview_id"),
+            Interview.title.label("interview_title"),
+            Interview.starts_at,
+            Interview.ends_at,
+            Interview.location,
+            Interview.video_url,
+            Interview.state.label("interview_state"),
+            Interview.candidate_response,
+            Interview.scheduled_by_id,
+            PanelMember.user_id,
+            PanelMember.relationship,
+            User.name,
+            User.job_title,
+            User.bio,
+            stage.label("stage_state"),
+        )
+        .select_from(PlannedRound)
+        .outerjoin(
+            Round,
+            sa.and_(
+                Round.planned_round_id == PlannedRound.id,
+                Round.candidacy_id == sa.bindparam("candidacy_id"),
+            ),
+        )
+        .outerjoin(Interview, Interview.round_id == Round.id)
+        .outerjoin(PanelMember, PanelMember.interview_id == Interview.id)
+        .outerjoin(User, User.id == PanelMember.user_id)
+        .where(PlannedRound.job_id == sa.bindparam("job_id"))
+        .order_by(
+            PlannedRound.position,
+            PlannedRound.id,
+            Round.id,
+            Interview.starts_at,
+            Interview.id,
+            PanelMember.id,
+        )
+    )
+
+
+@functools.cache
+def _windows() -> sa.Select[Any]:
+    return (
+        sa.select(CandidateAvailability.starts_at, CandidateAvailability.ends_at)
+        .where(CandidateAvailability.candidacy_id == sa.bindparam("candidacy_id"))
+        .order_by(CandidateAvailability.starts_at)
+    )
+
+
+def _read(candidacy: Candidacy) -> tuple[list[Any], list[_Round], object]:
+    """The job's plan (id, title, kind in plan order), the candidacy's rounds with interviews
+    and seats, and the compensation stage's state (``None`` without one)."""
+    connection = db.session.connection()
+    rows = connection.execute(
+        _page_rows(), {"candidacy_id": candidacy.id, "job_id": candidacy.job_id}
+    ).all()
+    plan: dict[int, Any] = {}
+    rounds: dict[int, _Round] = {}
+    interviews: dict[int, _Interview] = {}
+    stage_state = None
+    for row in rows:
+        stage_state = row.stage_state
+        plan.setdefault(row.plan_id, row)
+        if row.round_id is None:
+            continue
+        round_ = rounds.get(row.round_id)
+        if round_ is None:
+            round_ = rounds[row.round_id] = _Round(
+                row.round_id, row.plan_title, row.plan_kind, row.round_state, row.plan_id
+            )
+        if row.interview_id is None:
+            continue
+        interview = interviews.get(row.interview_id)
+        if interview is None:
+            interview = interviews[row.interview_id] = _Interview(
+                row.interview_id,
+                row.interview_title,
+                row.starts_at,
+                row.ends_at,
+                row.location,
+                row.video_url,
+                row.interview_state,
+                row.candidate_response,
+                row.scheduled_by_id,
+            )
+            round_.interviews.append(interview)
+        if row.user_id is not None:
+            interview.seats.append(row)
+    if not rows:
+        stage_state = db.session.scalar(
+            sa.select(_page_rows().selected_columns.stage_state),
+            {"candidacy_id": candidacy.id},
+        )
+    return list(plan.values()), list(rounds.values()), stage_state
+
+
+def _item(interview: _Interview, round_: _Round, met: set[int]) -> InterviewItem:
     cancelled = interview.is_cancelled
     interviewers = (
         ()
         if cancelled
         else tuple(
             Interviewer(
-                name=m.user.name,
-                job_title=m.user.job_title,
-                relationship=m.relationship,
-                bio=short_bio(m.user.bio),
-                met_before=m.user_id in met,
+                name=seat.name,
+                job_title=seat.job_title,
+                relationship=seat.relationship,
+                bio=short_bio(seat.bio),
+                met_before=seat.user_id in met,
             )
-            for m in interview.panel
+            for seat in interview.seats
         )
     )
     return InterviewItem(
@@ -126,47 +295,45 @@ def _item(interview: Interview, round_: Round, met: set[int]) -> InterviewItem:
         is_cancelled=cancelled,
         discusses_compensation=round_.kind is RoundKind.compensation_discussion,
         interviewers=interviewers,
-        response=interview.candidate_response,
+        response=interview.response,
     )
 
 
 def compensation_notice(
-    candidacy: Candidacy, rounds: Sequence[Round], now: datetime
+    plan: Sequence[Any], rounds: Sequence[_Round], stage_state: object, now: datetime
 ) -> CompensationNotice | None:
-    """The compensation discussion still ahead of the candidacy, if its job plans one."""
+    """The compensation discussion still ahead of the candidacy, if its job plans one (``plan``:
+    the job's planned rounds in order, with ``plan_id``, ``plan_title`` and ``plan_kind``)."""
     by_plan = {r.planned_round_id: r for r in rounds}
-    for planned in candidacy.job.planned_rounds:
-        if planned.kind is not RoundKind.compensation_discussion:
+    for planned in plan:
+        if planned.plan_kind is not RoundKind.compensation_discussion:
             continue
-        round_ = by_plan.get(planned.id)
+        round_ = by_plan.get(planned.plan_id)
         if round_ is None:
-            return CompensationNotice(planned.title, None)
+            return CompensationNotice(planned.plan_title, None)
         if round_.state is not RoundState.open:
             continue
         live = [i for i in round_.interviews if not i.is_cancelled]
         if any(i.ends_at <= now for i in live):
             continue
-        return CompensationNotice(planned.title, min((i.starts_at for i in live), default=None))
-    if any(p.kind is RoundKind.compensation_discussion for p in candidacy.job.planned_rounds):
+        return CompensationNotice(
+            planned.plan_title, min((i.starts_at for i in live), default=None)
+        )
+    if any(p.plan_kind is RoundKind.compensation_discussion for p in plan):
         return None
-    return _stage_notice(candidacy)
-
-
-def _stage_notice(candidacy: Candidacy) -> CompensationNotice | None:
-    """A stage opened without a compensation round (pay discussed inside another round)."""
-    from coordinator.compensation.models import StageState
-    from coordinator.compensation.operations import stage_of
-
-    stage = stage_of(candidacy)
-    if stage is not None and stage.state is StageState.open:
-        return CompensationNotice("Compensation discussion", None)
-    return None
+    return _stage_notice(stage_state)
 
 
 def build(candidacy: Candidacy, now: datetime) -> Overview:
-    """Everything the candidate's page shows, in a handful of queries whatever the history."""
-    rounds = operations.rounds_of(candidacy)
-    met = meetings.met_before_in(rounds)
+    """Everything the candidate's page shows, in two statements whatever the history (the
+    candidacy comes loaded with its candidate, job and recruiter)."""
+    plan, rounds, stage_state = _read(candidacy)
+    met = meetings.met_before_of_seats(
+        (interview.id, interview.starts_at, interview.state, seat.user_id)
+        for round_ in rounds
+        for interview in round_.interviews
+        for seat in interview.seats
+    )
     upcoming: list[InterviewItem] = []
     past: list[InterviewItem] = []
     to_schedule: list[str] = []
@@ -183,17 +350,12 @@ def build(candidacy: Candidacy, now: datetime) -> Overview:
     past.sort(key=lambda i: (i.starts_at, i.id), reverse=True)
     windows = tuple(
         Window(w.starts_at, w.ends_at)
-        for w in availability.candidate_availability(candidacy)
+        for w in db.session.connection().execute(_windows(), {"candidacy_id": candidacy.id})
         if w.ends_at > now
     )
     candidate, job = candidacy.candidate, candidacy.job
     booked = [i for r in rounds for i in r.interviews]
     latest = max(booked, key=lambda i: i.id, default=None)
-    if latest is not None:
-        recruiter = invites.recruiter_of(latest)
-    else:
-        owner = candidacy.recruiter
-        recruiter = owner if owner is not None and owner.is_active else None
     return Overview(
         candidate_name=candidate.name,
         candidate_zone=candidate.time_zone,
@@ -202,8 +364,21 @@ def build(candidacy: Candidacy, now: datetime) -> Overview:
         upcoming=tuple(upcoming),
         past=tuple(past),
         to_schedule=tuple(to_schedule),
-        compensation=compensation_notice(candidacy, rounds, now),
+        compensation=compensation_notice(plan, rounds, stage_state, now),
         windows=windows,
         company=invites.company_name(),
-        recruiter_name=recruiter.name if recruiter else "",
+        recruiter_name=_recruiter_name(candidacy, latest),
     )
+
+
+def _recruiter_name(candidacy: Candidacy, latest: _Interview | None) -> str:
+    """The recruiter the candidate hears from: the candidacy's (when active), else who booked
+    the latest interview (when active) — :func:`coordinator.invites.operations.recruiter_of`
+    for the latest interview; with none booked, the candidacy's recruiter only."""
+    owner = candidacy.recruiter
+    if owner is not None and owner.is_active:
+        return owner.name
+    if latest is None or latest.scheduled_by_id is None:
+        return ""
+    booker = db.session.get(User, latest.scheduled_by_id)
+    return booker.name if booker is not None and booker.is_active else ""

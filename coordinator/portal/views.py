@@ -91,13 +91,18 @@ def _page(
     answered_id: int | None = None,
 ) -> Any:
     availability_form.time_zone.data = zone
+    page = overview.build(candidacy, utcnow())
+    if response_form is None and page.upcoming:
+        # Each upcoming interview's answer form takes its CSRF field from here; without one
+        # the page has no answer form, and building the form would be wasted.
+        response_form = ResponseForm(formdata=None)
     return render_template(
         "portal/show.html",
-        page=overview.build(candidacy, utcnow()),
+        page=page,
         zone=zone,
         zone_form=zone_form,
         availability_form=availability_form,
-        response_form=response_form or ResponseForm(formdata=None),
+        response_form=response_form,
         answered_id=answered_id,
         token=token,
     ), status

@@ -40,6 +40,14 @@ def met_before_in(rounds: Iterable[Round]) -> dict[int, set[int]]:
     )
 
 
+def met_before_of_seats(
+    seats: Iterable[tuple[int, datetime, InterviewState, int]],
+) -> dict[int, set[int]]:
+    """:func:`met_before_map` from (interview id, start, state, panel user id) of every seat of
+    all a candidacy's interviews, read by the caller: no statement."""
+    return _met_before(seats)
+
+
 def _met_before(
     seats: Iterable[tuple[int, datetime, InterviewState, int]],
 ) -> dict[int, set[int]]:

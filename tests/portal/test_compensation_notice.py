@@ -127,6 +127,20 @@ def test_stage_opened_inside_another_round_is_announced_without_a_pay_round(
         assert figure not in page, figure
 
 
+def test_stage_opened_for_a_job_without_a_plan_is_announced(client, make_candidacy, recruiter):
+    from coordinator.compensation import operations as compensation
+
+    candidacy = make_candidacy(actor=recruiter)
+    assert candidacy.job.planned_rounds == []
+    compensation.open_stage(candidacy, actor=recruiter)
+    db.session.commit()
+
+    response = client.get(portal_path(candidacy))
+
+    assert response.status_code == 200
+    assert "Pay will be discussed" in response.get_data(as_text=True)
+
+
 def test_invite_mentions_pay_when_the_stage_is_open_without_a_pay_round(
     scene, recruiter, make_round, book, panelists
 ):

@@ -231,10 +231,10 @@ def test_page_query_count_does_not_grow_with_interviews(
     assert after.count == before.count, str(after)
 
 
-#: The candidacy with its candidate and job (1), rounds with their plan, interviews and panels
-#: with their users (1; who met whom is worked out from them), availability (1), the job's plan
-#: (1), the compensation stage (1). Relationships are lazy by default: nothing else is loaded.
-PORTAL_QUERIES = 5
+#: The candidacy with its candidate, job and recruiter (1); the job's plan with the candidacy's
+#: rounds of it, their interviews and panels with their users, and the compensation stage (1;
+#: who met whom is worked out from them); availability (1). Nothing else is loaded.
+PORTAL_QUERIES = 3
 
 
 def test_page_runs_a_stated_number_of_statements(client, scene, count_queries):

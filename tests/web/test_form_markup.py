@@ -14,6 +14,7 @@ CASES = [
     {"checked": True, "readonly": False, "name": "c", "data_some_key": "1", "aria_invalid": "t"},
     {"value": Markup("<i>kept</i>"), "name": "m", "maxlength": 64, "min": 0, "step": 1.5},
     {"name": "a&b", "x<y": "z", "empty": "", "none": None},
+    {"value": Markup('safe "quoted" <b>'), "title": Markup("it's"), "a<b": True},
     {},
 ]
 

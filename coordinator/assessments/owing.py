@@ -98,20 +98,26 @@ def seat_owes(
     )
 
 
+def owed_seats(candidacy_ids: sa.Select[tuple[int]] | list[int]) -> sa.Select:
+    """``(candidacy_id, interview_id, user_id)`` of every assessment anyone owes of these
+    candidacies, earliest interview first (one statement; the candidacies may be a subquery)."""
+    return (
+        sa.select(Round.candidacy_id, Interview.id, PanelMember.user_id)
+        .select_from(PanelMember)
+        .join(Interview, Interview.id == PanelMember.interview_id)
+        .join(Round, Round.id == Interview.round_id)
+        .where(Round.candidacy_id.in_(candidacy_ids), owed_seat())
+        .order_by(Interview.starts_at, Interview.id, PanelMember.user_id)
+    )
+
+
 def owed_interviews(user: User, candidacy_ids: sa.Select[tuple[int]] | list[int]) -> sa.Select:
     """``(candidacy_id, interview_id)`` of every assessment ``user`` owes of these candidacies,
     earliest interview first (one statement; the candidacies may be a subquery)."""
     return (
-        sa.select(Round.candidacy_id, Interview.id)
-        .select_from(PanelMember)
-        .join(Interview, Interview.id == PanelMember.interview_id)
-        .join(Round, Round.id == Interview.round_id)
-        .where(
-            PanelMember.user_id == user.id,
-            Round.candidacy_id.in_(candidacy_ids),
-            owed_seat(),
-        )
-        .order_by(Interview.starts_at, Interview.id)
+        owed_seats(candidacy_ids)
+        .with_only_columns(Round.candidacy_id, Interview.id)
+        .where(PanelMember.user_id == user.id)
     )
 
 

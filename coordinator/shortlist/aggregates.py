@@ -19,7 +19,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -31,7 +30,7 @@ from coordinator.assessments.models import (
     AssessmentState,
     Recommendation,
 )
-from coordinator.assessments.owing import owed_interviews, owed_seat
+from coordinator.assessments.owing import owed_seat, owed_seats
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import UTCDateTime, db
 from coordinator.errors import RuleViolation
@@ -549,9 +548,10 @@ def _iso(value: datetime) -> str:
 def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     """Every candidacy of the job with what every viewer sees alike, and until when that holds
     (the next start or end of one of its interviews: rounds done and missing assessments move
-    with the clock). Two statements whatever the job's size: the plan, and the rows with their
-    figures (:func:`_job_rows`); two more when the job alone says too little to calibrate (its
-    assessments' scores and the organisation's sample)."""
+    with the clock). Three statements whatever the job's size: the plan, the rows with their
+    figures (:func:`_job_rows`) and who owes which assessment (:func:`_owed_statement`); two
+    more when the job alone says too little to calibrate (its assessments' scores and the
+    organisation's sample)."""
     # The plan in one statement: its rounds in order, each with its criteria in order.
     plan: list[tuple[int, str]] = []
     titles: dict[int, str] = {}
@@ -654,8 +654,16 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
                 given,
             ]
         )
+    # Who owes an assessment of which candidacy (owed at all: interviews to come count), per
+    # interviewer, earliest interview first: what a viewer has withheld is read from here.
+    owed: dict[str, list[list[int]]] = defaultdict(list)
+    for candidacy_id, interview_id, user_id in db.session.execute(
+        _owed_statement(), {"job_id": job.id}
+    ):
+        owed[str(user_id)].append([candidacy_id, interview_id])
     payload = {
         "scope": scope,
+        "owed": owed,
         "live": live,
         "titles": {str(k): v for k, v in titles.items()},
         "rows": rows,
@@ -822,8 +830,8 @@ def build(
     ``viewer``: rows of candidacies the viewer still owes an assessment of are withheld (see
     :meth:`ShortlistRow.withhold`) and left out of the chart and the criterion means.
 
-    Statements: the job's cached rows (one; :func:`compute`'s on a miss) and what the viewer
-    owes (one), whatever the job's size.
+    Statements: the job's cached rows (one; :func:`compute`'s on a miss), whatever the job's
+    size; what the viewer owes is cached with them.
     """
     now = now or utcnow()
     payload = cache.load(job, now, lambda: compute(job, now))
@@ -840,7 +848,7 @@ def build(
     ]
     withheld: dict[int, int] = {}
     if viewer is not None and shown:
-        withheld = _owed_in_job(viewer, job)
+        withheld = _owed_by(viewer, payload)
 
     rows = [_from_prepared(item) for item in shown]
     # The chart counts the shown rows the viewer may see: whole states from the cached totals
@@ -909,24 +917,22 @@ def _every(prepared: list[_Prepared]) -> list[ShortlistRow]:
     return rows
 
 
-def _owed_in_job(viewer: User, job: Job) -> dict[int, int]:
-    """owing.withheld_from() over all the job's candidacies (build() keeps those it shows):
-    one statement, built once per process (only its parameters change)."""
+def _owed_by(viewer: User, payload: cache.Payload) -> dict[int, int]:
+    """owing.withheld_from() over all the job's candidacies (build() keeps those it shows),
+    from the cached rows: the candidacies the viewer owes an assessment of, each with the
+    interview they owe it for first. No statement: who owes what is cached with the rows (the
+    cache is dropped whenever a panel, an interview's state or an assessment's state changes)."""
     found: dict[int, int] = {}
-    for candidacy_id, interview_id in db.session.execute(
-        _owed_statement(), {"viewer_id": viewer.id, "job_id": job.id}
-    ):
+    for candidacy_id, interview_id in payload["owed"].get(str(viewer.id), ()):
         found.setdefault(candidacy_id, interview_id)
     return found
 
 
 @functools.cache
 def _owed_statement() -> sa.Select[Any]:
-    """owing.owed_interviews() of the viewer ``:viewer_id`` and the candidacies of ``:job_id``."""
-    viewer = SimpleNamespace(id=sa.bindparam("viewer_id", type_=sa.Integer))
-    return owed_interviews(
-        viewer,  # type: ignore[arg-type]  # only its id is read
-        sa.select(Candidacy.id).where(Candidacy.job_id == sa.bindparam("job_id", type_=sa.Integer)),
+    """owing.owed_seats() of the candidacies of ``:job_id`` (built once per process)."""
+    return owed_seats(
+        sa.select(Candidacy.id).where(Candidacy.job_id == sa.bindparam("job_id", type_=sa.Integer))
     )
 
 

@@ -256,6 +256,32 @@ def test_a_viewer_who_owes_an_assessment_sees_cached_rows_withheld(
     assert again[cara.id] == shown[cara.id]
 
 
+def test_a_seat_given_after_the_rows_were_cached_withholds_that_row_until_assessed(
+    scenario, hiring_manager, book, open_round, assess
+):
+    """Who owes what is cached with the rows: seating the hiring manager on Cara's interview
+    drops them, so the next read withholds Cara's row; their submission releases it."""
+    cara = scenario.candidacies["cara"]
+    warm(scenario.job)
+    assert not rows(scenario.job, viewer=hiring_manager)[cara.id].withheld
+    interview = book(open_round(cara, scenario.team), at(5, 9), [hiring_manager])
+    seated = rows(scenario.job, viewer=hiring_manager)[cara.id]
+    assert seated.withheld and seated.owed_interview_id == interview.id
+    assess(interview, hiring_manager, {c: 3 for c in criterion_ids(scenario.team)}, "yes")
+    assert not rows(scenario.job, viewer=hiring_manager)[cara.id].withheld
+
+
+def test_a_cached_read_asks_no_statement_of_what_the_viewer_owes(
+    scenario, hiring_manager, count_queries
+):
+    warm(scenario.job)
+    assert hiring_manager.id  # the viewer is loaded before counting
+    with count_queries() as queries:
+        aggregates.build(scenario.job, viewer=hiring_manager)
+    assert len(queries) == 1, str(queries)
+    assert "shortlist_caches" in queries.statements[0]
+
+
 @pytest.mark.parametrize("viewer", ["recruiter", "sofia"])
 def test_cached_rows_equal_the_reference_for_each_viewer(scenario, recruiter, viewer):
     """Sofia owes her assessment of Alice's first interview (a draft)."""

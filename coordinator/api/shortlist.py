@@ -134,38 +134,7 @@ class ShortlistRowOut(Out):
 
     @classmethod
     def of(cls, row: aggregates.ShortlistRow) -> ShortlistRowOut:
-        candidate = row.candidate
-        return cls(
-            candidacy_id=row.candidacy.id,
-            candidate=ShortlistCandidateOut(
-                id=candidate.id,
-                name=candidate.name,
-                time_zone=candidate.time_zone,
-                email=candidate.email if can_view_candidate_contact(g.user) else None,
-            ),
-            state=row.candidacy.state.value,
-            rounds_done=row.rounds_done,
-            next_round=row.next_round,
-            withheld=row.withheld,
-            per_criterion=None
-            if row.withheld
-            else [
-                CriterionStatOut(
-                    criterion_id=s.criterion_id, title=s.title, mean=s.mean, count=s.count
-                )
-                for s in row.per_criterion
-            ],
-            recommendations=None
-            if row.recommendations is None
-            else RecommendationsOut(**row.recommendations),
-            spread=row.spread,
-            missing_assessments=row.missing_assessments,
-            raw_score=row.raw_score,
-            calibrated_score=row.calibrated_score,
-            last_decision=DecisionOut.of(row.last_decision, withheld=row.withheld)
-            if row.last_decision
-            else None,
-        )
+        return cls.model_validate(row_fields(row, can_view_candidate_contact(g.user)))
 
 
 class CalibrationOut(Out):
@@ -333,7 +302,7 @@ def job_shortlist(job_id: int, query: ShortlistQuery) -> Any:
     for row in page:
         item = None if row.withheld else kept.get(row.candidacy.id)
         if item is None:
-            item = _dumps(_row_out(row, contact))
+            item = _dumps(row_fields(row, contact))
             if not row.withheld:
                 kept[row.candidacy.id] = item
         items.append(item)
@@ -367,9 +336,10 @@ def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _row_out(row: aggregates.ShortlistRow, contact: bool) -> dict[str, Any]:
-    """:meth:`ShortlistRowOut.of` as the plain dict it dumps to (``contact``: whether the
-    viewer may see candidates' email addresses)."""
+def row_fields(row: aggregates.ShortlistRow, contact: bool) -> dict[str, Any]:
+    """A shortlist row as :class:`ShortlistRowOut` dumps it, as a plain dict (``contact``:
+    whether the viewer may see candidates' email addresses). The one mapping of a row to the
+    documented fields: the shortlist writes it as it is, the comparison validates it."""
     candidate = row.candidate
     decision = row.last_decision
     withheld = row.withheld

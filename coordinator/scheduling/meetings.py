@@ -25,14 +25,14 @@ def met_before_map(candidacy_id: int) -> dict[int, set[int]]:
         .join(Round, Round.id == Interview.round_id)
         .where(Round.candidacy_id == candidacy_id)
     ).all()
-    return _met_before((row.id, row.starts_at, row.state, row.user_id) for row in rows)
+    return met_before_of_seats((row.id, row.starts_at, row.state, row.user_id) for row in rows)
 
 
 def met_before_in(rounds: Iterable[Round]) -> dict[int, set[int]]:
     """:func:`met_before_map` from a candidacy's rounds already loaded with their interviews
     and panels (all the candidacy's rounds, as :func:`~coordinator.scheduling.operations.rounds_of`
     gives them): no statement."""
-    return _met_before(
+    return met_before_of_seats(
         (interview.id, interview.starts_at, interview.state, member.user_id)
         for round_ in rounds
         for interview in round_.interviews
@@ -45,13 +45,6 @@ def met_before_of_seats(
 ) -> dict[int, set[int]]:
     """:func:`met_before_map` from (interview id, start, state, panel user id) of every seat of
     all a candidacy's interviews, read by the caller: no statement."""
-    return _met_before(seats)
-
-
-def _met_before(
-    seats: Iterable[tuple[int, datetime, InterviewState, int]],
-) -> dict[int, set[int]]:
-    """The met-before map from (interview id, start, state, panel user id) of every seat."""
     starts: dict[int, datetime] = {}
     panels: dict[int, set[int]] = {}
     live: set[int] = set()

@@ -259,17 +259,25 @@ def test_panel_change_reports_added_and_removed(make_round, panelists, make_user
     assert moved.interview.sequence == 1
 
 
-def test_met_before_marks_interviewers_from_an_earlier_interview(
-    make_round, plan, panelists, book, make_user
-):
-    _job, first, team = plan
-    peer, supervisor = panelists
+def _met_first(make_round, plan, panelists, book, make_user):
+    """A candidacy whose first round the hiring manager and the peer held on day 1."""
+    _job, first, _team = plan
+    peer, _supervisor = panelists
     manager = make_user(("hiring_manager",))
     first_round = make_round(planned=first)
-    candidacy = first_round.candidacy
     book(
         first_round, at(1, 7), [(manager, "hiring_manager"), (peer, "colleague")], record_past=True
     )
+    return first_round, manager
+
+
+def test_met_before_marks_interviewers_from_an_earlier_interview(
+    make_round, plan, panelists, book, make_user
+):
+    _job, _first, team = plan
+    peer, supervisor = panelists
+    first_round, _manager = _met_first(make_round, plan, panelists, book, make_user)
+    candidacy = first_round.candidacy
     team_round = make_round(candidacy=candidacy, planned=team)
     change = book(team_round, at(3, 10), [(peer, "peer"), (supervisor, "supervisor")])
     met = meetings.met_before_map(candidacy.id)[change.interview.id]
@@ -279,14 +287,10 @@ def test_met_before_marks_interviewers_from_an_earlier_interview(
 def test_met_before_from_loaded_rounds_matches_the_query(
     make_round, plan, panelists, book, make_user, recruiter
 ):
-    _job, first, team = plan
+    _job, _first, team = plan
     peer, supervisor = panelists
-    manager = make_user(("hiring_manager",))
-    first_round = make_round(planned=first)
+    first_round, manager = _met_first(make_round, plan, panelists, book, make_user)
     candidacy = first_round.candidacy
-    book(
-        first_round, at(1, 7), [(manager, "hiring_manager"), (peer, "colleague")], record_past=True
-    )
     cancelled = book(first_round, at(3, 8), [(manager, "hiring_manager"), (supervisor, "peer")])
     operations.cancel_interview(cancelled.interview, actor=recruiter, reason="Moved")
     team_round = make_round(candidacy=candidacy, planned=team)

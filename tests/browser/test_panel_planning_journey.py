@@ -92,15 +92,18 @@ def _plan(live_server, journey, story, round_id: int) -> None:
     if narrow:  # the day links move one day and back, without script
         shown = page.locator(".day-list [aria-current]").inner_text()
         page.get_by_role("link", name="Next day").click()
+        page.wait_for_load_state()  # the click waits for the commit only
         assert page.locator(".day-list [aria-current]").inner_text() != shown
         _nothing_wider_than_the_screen(page)
         page.get_by_role("link", name="Previous day").click()
+        page.wait_for_load_state()  # the click waits for the commit only
         assert page.locator(".day-list [aria-current]").inner_text() == shown
     # a phone shows one day at a time: the next day until one has a free time
     for _ in range(14 if narrow else 3):
         if box.locator("td.free a").count():
             break
         page.get_by_role("link", name="Next day" if narrow else "Next week").click()
+        page.wait_for_load_state()  # the click waits for the commit only
     if narrow:
         _nothing_wider_than_the_screen(page)
         journey.shot("a day of the grid on a phone")
@@ -163,6 +166,7 @@ def _finder_and_warnings(live_server, journey, story, round_id: int) -> None:
     assert journey.axe() == []
     if page.get_by_role("link", name="Show more times").count():
         page.get_by_role("link", name="Show more times").click()
+        page.wait_for_url(re.compile(r".*[?&]shown=\d+"))  # waits for the new page's load
         assert page.get_by_role("link", name=re.compile(r"^Book \d\d:\d\d$")).count() > 20
         _fits(page)
     # a time that is early for the panel and the middle of the night for the candidate

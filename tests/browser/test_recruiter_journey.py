@@ -47,6 +47,7 @@ def test_recruiter_books_round_two_from_suggestions_and_sees_invites_queued(
     page.get_by_label("Required interviewers 2: relationship").select_option("supervisor")
     journey.shot("suggestion request")
     page.get_by_role("button", name="Find times").click()
+    page.wait_for_load_state()  # the click waits for the commit only
     journey.shot("suggestions")
     first_book = page.get_by_role("link", name=re.compile(r"^Book \d\d:\d\d$")).first
     assert first_book.is_visible()
@@ -54,6 +55,7 @@ def test_recruiter_books_round_two_from_suggestions_and_sees_invites_queued(
     # the booking form asks for the place or video link before booking
     page.get_by_label("Video link").fill("https://meet.example.com/round-two")
     page.get_by_role("button", name="Book", exact=True).click()
+    page.wait_for_load_state()  # the click waits for the commit only
     if page.get_by_role("button", name="Book anyway").count():
         journey.shot("warnings before booking")
         page.get_by_role("button", name="Book anyway").click()

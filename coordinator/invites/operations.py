@@ -31,7 +31,6 @@ from coordinator.invites import ical
 from coordinator.invites.models import Audience, Invite, InviteEvent, InviteMethod
 from coordinator.jobs.models import RoundKind
 from coordinator.mail import messages, outbox
-from coordinator.mail.models import OutboxMessage
 from coordinator.message_templates.operations import render_mail
 from coordinator.scheduling.meetings import met_before_map
 from coordinator.scheduling.models import Interview, InterviewState, Round
@@ -98,22 +97,24 @@ def _fix_identities(interview: Interview, *,
     """Both events' identities (candidate's and panel's) for one ``notify``, in one query (none
     for an interview ``booked`` in this transaction: nothing can be stored for it yet).
 
-    Ones not stored yet are added to the session and inserted at the batch's flush, with the
-    messages that first use them.
+    Ones not stored yet are inserted at once, in one Core statement (no flush writes them).
     """
-    stored: dict[Audience, InviteEvent] = {} if booked else {
-        row.audience: row for row in db.session.scalars(
+    stored: dict[Audience, tuple[str, ical.Person]] = {} if booked else {
+        row.audience: identity_from(row, interview.id, row.audience)
+        for row in db.session.scalars(
             sa.select(InviteEvent).where(InviteEvent.interview_id == interview.id))}
-    for audience in Audience:
-        if audience not in stored:
-            person = organizer()
-            stored[audience] = InviteEvent(
-                interview_id=interview.id, audience=audience,
-                uid=_new_uid(interview.id, audience), organizer_email=person.email,
-                organizer_name=person.name[:200])
-            db.session.add(stored[audience])
-    return {audience: identity_from(row, interview.id, audience)
-            for audience, row in stored.items()}
+    missing = [audience for audience in Audience if audience not in stored]
+    if missing:
+        person = organizer()
+        rows = [{"interview_id": interview.id, "audience": audience,
+                 "uid": _new_uid(interview.id, audience), "organizer_email": person.email,
+                 "organizer_name": person.name[:200]}
+                for audience in missing]
+        db.session.execute(sa.insert(InviteEvent.__table__), rows)
+        for row in rows:
+            stored[row["audience"]] = (row["uid"], ical.Person(person.email,
+                                                               row["organizer_name"]))
+    return stored
 
 
 def recruiter_of(interview: Interview) -> User | None:
@@ -269,14 +270,16 @@ def what_changed(previous: InterviewSnapshot | None, interview: Interview,
 
 class _Batch:
     """What one ``notify`` writes: calendars built once (the panel members' copies are the same
-    bytes) and outbox rows inserted together, then their Invite rows, in one flush."""
+    bytes) and outbox rows inserted together, then their Invite rows (one Core statement each,
+    no flush)."""
 
     def __init__(self) -> None:
         self.calendars: dict[tuple[InviteMethod, bool, ical.EventData,
                                    tuple[ical.Person, ...]], bytes] = {}
         #: panel mail bodies (text, HTML) by what they depend on: method, removed, zone
         self.panel_bodies: dict[tuple[InviteMethod, bool, str], tuple[str, Markup]] = {}
-        self.written: list[tuple[OutboxMessage | None, Invite]] = []
+        #: (message, outbox kind, the Invite row's values but its outbox message)
+        self.written: list[tuple[messages.Composed, str, dict[str, object]]] = []
 
     def calendar(self, method: InviteMethod, event: ical.EventData,
                  attendees: Sequence[ical.Person], whole_event: bool) -> bytes:
@@ -291,11 +294,12 @@ class _Batch:
         return data
 
     def finish(self) -> None:
-        # One flush: new identities, the outbox rows, then their invites (one statement each).
-        for row, invite in self.written:
-            invite.outbox_message = row
-            db.session.add(invite)
-        db.session.flush()
+        if not self.written:
+            return
+        ids = outbox.insert_now([(message, kind) for message, kind, _ in self.written])
+        db.session.execute(sa.insert(Invite.__table__), [
+            {**invite, "outbox_message_id": message_id}
+            for (_, _, invite), message_id in zip(self.written, ids, strict=True)])
 
 
 def _send(*, interview: Interview, audience: Audience, method: InviteMethod, to: ical.Person,
@@ -311,11 +315,10 @@ def _send(*, interview: Interview, audience: Audience, method: InviteMethod, to:
                                    else "cancel.ics"),
         domain=mail_domain(), reply_to=reply_to,
     )
-    row = outbox.enqueue(message, kind=f"invite.{audience.value}.{method.value.lower()}",
-                         flush=False)
-    built.written.append((row, Invite(interview_id=interview.id, audience=audience,
-                                      recipient=to.email, user_id=user.id if user else None,
-                                      uid=event.uid, sequence=event.sequence, method=method)))
+    built.written.append((message, f"invite.{audience.value}.{method.value.lower()}", {
+        "interview_id": interview.id, "audience": audience, "recipient": to.email,
+        "user_id": user.id if user else None, "uid": event.uid, "sequence": event.sequence,
+        "method": method}))
 
 
 def _verb(method: InviteMethod, updated: bool) -> str:

@@ -23,7 +23,7 @@ import logging
 import re
 import select
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -74,6 +74,27 @@ def enqueue(
         is not None
     ):
         return None
+    row = OutboxMessage(**_values(message, kind=kind, dedupe_key=dedupe_key))
+    db.session.add(row)
+    if flush:
+        db.session.flush()
+    return row
+
+
+def insert_now(messages: Sequence[tuple[Composed, str]]) -> list[int]:
+    """Store (message, kind) pairs for delivery in the current transaction at once, with one
+    Core statement (no ``OutboxMessage`` objects, no flush); their ids, in the given order."""
+    if not messages:
+        return []
+    rows = [_values(message, kind=kind, dedupe_key=None) for message, kind in messages]
+    table = OutboxMessage.__table__
+    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(db.session.execute(statement, rows).scalars())
+
+
+def _values(message: Composed | EmailMessage, *, kind: str,
+            dedupe_key: str | None) -> dict[str, Any]:
+    """An outbox row's column values for a message (``created_at`` is the column default)."""
     if isinstance(message, Composed):
         recipient, subject, message_id, raw = (
             message.recipient,
@@ -94,21 +115,17 @@ def enqueue(
         policy = SMTP if all(a.isascii() for a in addresses) else SMTPUTF8
         subject, message_id = str(message["Subject"]), str(message["Message-ID"])
         raw = message.as_bytes(policy=policy)
-    row = OutboxMessage(
-        kind=kind,
-        recipient=recipient,
-        subject=subject[:300],
-        message_id=message_id,
-        raw=raw,
-        dedupe_key=dedupe_key,
-        state=OutboxState.pending,
-        attempts=0,
-        next_attempt_at=utcnow(),
-    )
-    db.session.add(row)
-    if flush:
-        db.session.flush()
-    return row
+    return {
+        "kind": kind,
+        "recipient": recipient,
+        "subject": subject[:300],
+        "message_id": message_id,
+        "raw": raw,
+        "dedupe_key": dedupe_key,
+        "state": OutboxState.pending,
+        "attempts": 0,
+        "next_attempt_at": utcnow(),
+    }
 
 
 @dataclass

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from coordinator.accounts.models import Role, User, UserRole
-from coordinator.audit.operations import record
+from coordinator.audit.operations import record, record_now
 from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
@@ -456,7 +456,8 @@ def schedule_interview(
         )
     db.session.add(interview)
     db.session.flush()
-    record(
+    # Inserted at once: no later flush has to write an object nothing reads.
+    record_now(
         actor,
         "interview.scheduled",
         interview,

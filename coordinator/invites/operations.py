@@ -16,7 +16,7 @@ list what changed, old → new.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -142,6 +142,12 @@ def portal_url(candidacy: Candidacy) -> str:
         sa.select(sa.func.max(Interview.ends_at))
         .join(Round, Round.id == Interview.round_id)
         .where(Round.candidacy_id == candidacy.id, Interview.state == InterviewState.scheduled))
+    return portal_url_after(candidacy, last_end)
+
+
+def portal_url_after(candidacy: Candidacy, last_end: datetime | None) -> str:
+    """:func:`portal_url` when the caller knows the end of the candidacy's last scheduled
+    interview (``last_end``, None without one)."""
     until = last_end + PORTAL_GRACE if last_end is not None else None
     return external_url("portal.show_portal", token=links.issue(candidacy, until=until).token)
 
@@ -331,7 +337,9 @@ def _to_candidate(change: InterviewChange, method: InviteMethod, updated: bool,
                   built: _Batch, identity_: tuple[str, ical.Person]) -> None:
     interview = change.interview
     candidate = interview.round.candidacy.candidate
-    context = candidate_context(interview, met_before=change.met_before_map()) | {
+    met_before = change.met_before_map()
+    portal = portal_url_after(interview.round.candidacy, change.last_end())
+    context = candidate_context(interview, portal, met_before) | {
         "updated": updated,
         "changes": what_changed(change.previous, interview, candidate.time_zone),
         "cancelled": method is InviteMethod.cancel,

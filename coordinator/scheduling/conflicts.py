@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from coordinator.accounts.models import User
 from coordinator.candidates.models import Candidate
-from coordinator.db import db
+from coordinator.db import UTCDateTime, db
 from coordinator.errors import Conflict
 from coordinator.scheduling.models import (
     BusyBlock,
@@ -93,62 +93,122 @@ def _who(user: User) -> str:
     return f"{user.name}"
 
 
-def interviewer_overlaps(proposal: Proposal) -> list[dict[str, Any]]:
+#: Everything a proposal is checked against comes back from one statement: rows of one shape,
+#: told apart by ``kind`` (a UNION ALL of one SELECT per kind; each check used to be a statement
+#: of its own, five for every booking).
+_NO_INT = sa.cast(sa.null(), sa.Integer)
+_NO_TIME = sa.cast(sa.null(), UTCDateTime)
+_USER_IDS = sa.bindparam("user_ids", expanding=True)
+_COLUMNS = ("kind", "user_id", "ref", "first", "last", "starts_at", "ends_at")
+
+
+def _facts(kind: str, *columns: Any) -> sa.Select[Any]:
+    return sa.select(*(column.label(name) for column, name in zip(
+        (sa.literal_column(f"'{kind}'", sa.String), *columns), _COLUMNS, strict=True)))
+
+
+#: An interviewer already in an overlapping interview (ref: the interview).
+_PANEL_OVERLAPS = _facts(
+    "panel", PanelMember.user_id, PanelMember.interview_id, _NO_INT, _NO_INT,
+    PanelMember.starts_at, PanelMember.ends_at,
+).where(
+    PanelMember.user_id.in_(_USER_IDS),
+    PanelMember.is_active.is_(True),
+    PanelMember.starts_at > sa.bindparam("earliest"),
+    PanelMember.starts_at < sa.bindparam("ends_at"),
+    PanelMember.ends_at > sa.bindparam("starts_at"),
+    PanelMember.interview_id != sa.bindparam("exclude"),
+)
+#: The candidate already in an overlapping interview (ref: the interview).
+_CANDIDATE_OVERLAPS = _facts(
+    "candidate", _NO_INT, Interview.id, _NO_INT, _NO_INT, Interview.starts_at, Interview.ends_at,
+).where(
+    Interview.candidate_id == sa.bindparam("candidate_id"),
+    Interview.state == InterviewState.scheduled,
+    Interview.starts_at > sa.bindparam("earliest"),
+    Interview.starts_at < sa.bindparam("ends_at"),
+    Interview.ends_at > sa.bindparam("starts_at"),
+    Interview.id != sa.bindparam("exclude"),
+)
+#: The panel's working hours (ref: the weekday; first, last: minutes).
+_HOURS = _facts(
+    "hours", WorkingHours.user_id, WorkingHours.weekday, WorkingHours.start_minute,
+    WorkingHours.end_minute, _NO_TIME, _NO_TIME,
+).where(WorkingHours.user_id.in_(_USER_IDS))
+#: Panel members with imported busy time then.
+_BUSY = _facts("busy", BusyBlock.user_id, _NO_INT, _NO_INT, _NO_INT, _NO_TIME, _NO_TIME).where(
+    BusyBlock.user_id.in_(_USER_IDS),
+    BusyBlock.starts_at < sa.bindparam("ends_at"),
+    BusyBlock.ends_at > sa.bindparam("starts_at"),
+).distinct()
+#: The windows the candidate said they can do.
+_WINDOWS = _facts(
+    "window", _NO_INT, _NO_INT, _NO_INT, _NO_INT,
+    CandidateAvailability.starts_at, CandidateAvailability.ends_at,
+).where(CandidateAvailability.candidacy_id == sa.bindparam("candidacy_id"))
+
+#: Built once (a statement object keeps its cache key), by (blocking, advisory).
+_REVIEWS = {
+    (True, True): sa.union_all(_PANEL_OVERLAPS, _CANDIDATE_OVERLAPS, _HOURS, _BUSY, _WINDOWS),
+    (True, False): sa.union_all(_PANEL_OVERLAPS, _CANDIDATE_OVERLAPS),
+    (False, True): sa.union_all(_HOURS, _BUSY, _WINDOWS),
+}
+
+
+def review(
+    proposal: Proposal, *, blocking: bool = True, advisory: bool = True
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The blocking conflicts and the advisory warnings of a proposal (either may be skipped),
+    read with one statement (plus a count per load limit, when there is a limit)."""
+    rows: dict[str, list[Any]] = {"panel": [], "candidate": [], "hours": [], "busy": [],
+                                  "window": []}
+    if blocking or advisory:
+        for row in db.session.execute(_REVIEWS[blocking, advisory], {
+            "user_ids": [u.id for u in proposal.users],
+            "candidate_id": proposal.candidate_id,
+            "candidacy_id": proposal.candidacy_id,
+            "starts_at": proposal.starts_at,
+            "ends_at": proposal.ends_at,
+            "earliest": proposal.starts_at - MAX_DURATION,
+            "exclude": proposal.exclude_interview_id or -1,
+        }):
+            rows[row.kind].append(row)
+    found: list[dict[str, Any]] = []
+    if blocking:
+        found = (
+            _interviewer_overlaps(proposal, rows["panel"])
+            + _candidate_overlaps(rows["candidate"])
+            + load_limit_conflicts(proposal)
+        )
+    warnings = _advisory(proposal, rows["hours"], rows["busy"], rows["window"]) if advisory else []
+    return found, warnings
+
+
+def _interviewer_overlaps(proposal: Proposal, rows: list[Any]) -> list[dict[str, Any]]:
     users = {u.id: u for u in proposal.users}
-    if not users:
-        return []
-    rows = db.session.execute(
-        sa.select(
-            PanelMember.user_id,
-            PanelMember.interview_id,
-            PanelMember.starts_at,
-            PanelMember.ends_at,
-        )
-        .where(
-            PanelMember.user_id.in_(users),
-            PanelMember.is_active.is_(True),
-            PanelMember.starts_at > proposal.starts_at - MAX_DURATION,
-            PanelMember.starts_at < proposal.ends_at,
-            PanelMember.ends_at > proposal.starts_at,
-            PanelMember.interview_id != (proposal.exclude_interview_id or -1),
-        )
-        .order_by(PanelMember.starts_at, PanelMember.user_id)
-    ).all()
     return [
         {
             "kind": "interviewer_overlap",
-            "detail": f"{_who(users[row.user_id])} is already in interview {row.interview_id} "
+            "detail": f"{_who(users[row.user_id])} is already in interview {row.ref} "
             f"({format_local(row.starts_at, users[row.user_id].time_zone)} – "
             f"{format_local(row.ends_at, users[row.user_id].time_zone, False)}).",
             "user_id": row.user_id,
-            "interview_id": row.interview_id,
+            "interview_id": row.ref,
         }
-        for row in rows
+        for row in sorted(rows, key=lambda r: (r.starts_at, r.user_id))
     ]
 
 
-def candidate_overlaps(proposal: Proposal) -> list[dict[str, Any]]:
-    rows = db.session.execute(
-        sa.select(Interview.id, Interview.starts_at, Interview.ends_at)
-        .where(
-            Interview.candidate_id == proposal.candidate_id,
-            Interview.state == InterviewState.scheduled,
-            Interview.starts_at > proposal.starts_at - MAX_DURATION,
-            Interview.starts_at < proposal.ends_at,
-            Interview.ends_at > proposal.starts_at,
-            Interview.id != (proposal.exclude_interview_id or -1),
-        )
-        .order_by(Interview.starts_at)
-    ).all()
+def _candidate_overlaps(rows: list[Any]) -> list[dict[str, Any]]:
     return [
         {
             "kind": "candidate_overlap",
-            "detail": f"The candidate already has interview {row.id} then "
+            "detail": f"The candidate already has interview {row.ref} then "
             f"({format_local(row.starts_at, 'UTC')} – "
             f"{format_local(row.ends_at, 'UTC', False)} UTC).",
-            "interview_id": row.id,
+            "interview_id": row.ref,
         }
-        for row in rows
+        for row in sorted(rows, key=lambda r: r.starts_at)
     ]
 
 
@@ -219,11 +279,7 @@ def load_limit_conflicts(proposal: Proposal) -> list[dict[str, Any]]:
 
 
 def blocking_conflicts(proposal: Proposal) -> list[dict[str, Any]]:
-    return (
-        interviewer_overlaps(proposal)
-        + candidate_overlaps(proposal)
-        + load_limit_conflicts(proposal)
-    )
+    return review(proposal, advisory=False)[0]
 
 
 def _inside_working_hours(
@@ -244,13 +300,16 @@ def _inside_working_hours(
 
 def advisory_warnings(proposal: Proposal) -> list[dict[str, Any]]:
     """Working hours, imported busy time and candidate availability: reported, not blocking."""
+    return review(proposal, blocking=False)[1]
+
+
+def _advisory(
+    proposal: Proposal, hours_rows: list[Any], busy_rows: list[Any], windows: list[Any]
+) -> list[dict[str, Any]]:
     warnings: list[dict[str, Any]] = []
-    user_ids = [u.id for u in proposal.users]
     hours: dict[int, list[tuple[int, int, int]]] = {}
-    for row in db.session.scalars(
-        sa.select(WorkingHours).where(WorkingHours.user_id.in_(user_ids))
-    ):
-        hours.setdefault(row.user_id, []).append((row.weekday, row.start_minute, row.end_minute))
+    for row in hours_rows:
+        hours.setdefault(row.user_id, []).append((row.ref, row.first, row.last))
     for user in proposal.users:
         # Someone who set no hours has the default ones, as slot suggestions assume.
         rows = hours.get(user.id) or DEFAULT_HOURS
@@ -263,21 +322,8 @@ def advisory_warnings(proposal: Proposal) -> list[dict[str, Any]]:
                     f"({format_local(proposal.starts_at, user.time_zone)}).",
                 }
             )
-    busy = (
-        db.session.execute(
-            sa.select(BusyBlock.user_id)
-            .where(
-                BusyBlock.user_id.in_(user_ids),
-                BusyBlock.starts_at < proposal.ends_at,
-                BusyBlock.ends_at > proposal.starts_at,
-            )
-            .distinct()
-        )
-        .scalars()
-        .all()
-    )
     names = {u.id: u for u in proposal.users}
-    for user_id in sorted(busy):
+    for user_id in sorted({row.user_id for row in busy_rows}):
         warnings.append(
             {
                 "kind": "busy",
@@ -285,11 +331,6 @@ def advisory_warnings(proposal: Proposal) -> list[dict[str, Any]]:
                 "detail": f"{_who(names[user_id])}'s calendar shows busy time then.",
             }
         )
-    windows = db.session.execute(
-        sa.select(CandidateAvailability.starts_at, CandidateAvailability.ends_at).where(
-            CandidateAvailability.candidacy_id == proposal.candidacy_id
-        )
-    ).all()
     if windows and not any(
         w.starts_at <= proposal.starts_at and proposal.ends_at <= w.ends_at for w in windows
     ):

@@ -28,6 +28,29 @@ def met_before_map(candidacy_id: int) -> dict[int, set[int]]:
     return met_before_of_seats((row.id, row.starts_at, row.state, row.user_id) for row in rows)
 
 
+#: Every interview of a candidacy with its seats (an interview without any, once): built once.
+_INTERVIEWS_AND_SEATS = (
+    sa.select(Interview.id, Interview.starts_at, Interview.ends_at, Interview.state,
+              PanelMember.user_id)
+    .join(Round, Round.id == Interview.round_id)
+    .outerjoin(PanelMember, PanelMember.interview_id == Interview.id)
+    .where(Round.candidacy_id == sa.bindparam("candidacy_id"))
+)
+
+
+def met_before_and_last_end(candidacy_id: int) -> tuple[dict[int, set[int]], datetime | None]:
+    """:func:`met_before_map` and when the candidacy's last scheduled interview ends (None
+    without one), read with one statement."""
+    rows = db.session.execute(_INTERVIEWS_AND_SEATS, {"candidacy_id": candidacy_id}).all()
+    met_before = met_before_of_seats(
+        (row.id, row.starts_at, row.state, row.user_id) for row in rows if row.user_id is not None
+    )
+    last_end = max(
+        (row.ends_at for row in rows if row.state is InterviewState.scheduled), default=None
+    )
+    return met_before, last_end
+
+
 def met_before_in(rounds: Iterable[Round]) -> dict[int, set[int]]:
     """:func:`met_before_map` from a candidacy's rounds already loaded with their interviews
     and panels (all the candidacy's rounds, as :func:`~coordinator.scheduling.operations.rounds_of`

@@ -89,12 +89,29 @@ class InterviewChange:
     met_before: dict[int, set[int]] | None = None
     #: The interview was created in this transaction (nothing was stored about it before).
     booked: bool = False
+    #: When the candidacy's last scheduled interview ends, read with ``met_before`` (see below).
+    last_scheduled_end: datetime | None = None
+    _candidacy_read: bool = field(default=False, repr=False)
 
     def met_before_map(self) -> dict[int, set[int]]:
         """:func:`meetings.met_before_map` of the interview's candidacy, read on first use."""
         if self.met_before is None:
-            self.met_before = meetings.met_before_map(self.interview.round.candidacy_id)
+            self._read_candidacy()
+        assert self.met_before is not None
         return self.met_before
+
+    def last_end(self) -> datetime | None:
+        """When the candidacy's last scheduled interview ends (None without one), read on first
+        use, with the met-before map."""
+        if not self._candidacy_read:
+            self._read_candidacy()
+        return self.last_scheduled_end
+
+    def _read_candidacy(self) -> None:
+        self.met_before, self.last_scheduled_end = meetings.met_before_and_last_end(
+            self.interview.round.candidacy_id
+        )
+        self._candidacy_read = True
 
 
 #: Higher domains act when a round opens (compensation opens its stage).
@@ -376,15 +393,21 @@ def _proposal(
     )
 
 
-def _refuse_blocking(proposal: conflicts.Proposal, *, users_locked: bool = False) -> None:
-    conflicts.lock_people(
-        [u.id for u in proposal.users], proposal.candidate_id, users_locked=users_locked
-    )
-    found = conflicts.blocking_conflicts(proposal)
+def _review(
+    proposal: conflicts.Proposal, *, blocking: bool = True, users_locked: bool = False
+) -> list[dict[str, Any]]:
+    """The proposal's advisory warnings; with ``blocking``, the people are locked first and a
+    blocking conflict is refused (one statement reads both, :func:`conflicts.review`)."""
+    if blocking:
+        conflicts.lock_people(
+            [u.id for u in proposal.users], proposal.candidate_id, users_locked=users_locked
+        )
+    found, warnings = conflicts.review(proposal, blocking=blocking)
     if found:
         raise Conflict(
             "That time clashes: " + " ".join(c["detail"] for c in found), found, field="starts_at"
         )
+    return warnings
 
 
 # --- interviews ----------------------------------------------------------------------------------
@@ -426,8 +449,7 @@ def schedule_interview(
         round_, seats, override_relationships, override_reason
     )
     proposal = _proposal(round_, start, start + length, seats, None)
-    _refuse_blocking(proposal, users_locked=True)
-    warnings += conflicts.advisory_warnings(proposal)
+    warnings += _review(proposal, users_locked=True)
 
     interview = Interview(
         round=round_,
@@ -532,9 +554,7 @@ def reschedule_interview(
             round_, seats, override_relationships, override_reason
         )
     proposal = _proposal(round_, new_start, new_end, seats, interview.id)
-    if time_changed or panel_changed:
-        _refuse_blocking(proposal)
-    warnings += conflicts.advisory_warnings(proposal)
+    warnings += _review(proposal, blocking=time_changed or panel_changed)
 
     previous = {
         "starts_at": interview.starts_at.isoformat(),

@@ -29,11 +29,14 @@ def record(actor: User | None, action: str, obj: Any, *, candidacy_id: int | Non
     return event
 
 
+_INSERT = sa.insert(AuditEvent.__table__)
+
+
 def record_now(actor: User | None, action: str, obj: Any, *, candidacy_id: int | None = None,
                **details: Any) -> None:
     """:func:`record`'s row, inserted at once with one Core statement (``obj`` must have its
     id): for hot paths that need no ``AuditEvent`` object, so no flush has to write it."""
-    db.session.execute(sa.insert(AuditEvent.__table__), {
+    db.session.execute(_INSERT, {
         "at": utcnow(),
         "actor_id": actor.id if actor is not None else None,
         "action": action,

@@ -67,10 +67,14 @@ class _Unchanged:
 UNCHANGED: Final = _Unchanged()
 
 
+#: Built once: a statement object keeps its cache key (every booking asks).
+_STAGE_OF = sa.select(CompensationStage).where(
+    CompensationStage.candidacy_id == sa.bindparam("candidacy_id")
+)
+
+
 def stage_of(candidacy: Candidacy) -> CompensationStage | None:
-    return db.session.scalar(
-        sa.select(CompensationStage).where(CompensationStage.candidacy_id == candidacy.id)
-    )
+    return db.session.scalar(_STAGE_OF, {"candidacy_id": candidacy.id})
 
 
 def open_stage(candidacy: Candidacy, *, actor: User) -> CompensationStage:

@@ -92,6 +92,11 @@ def uid(interview: Interview, audience: Audience) -> str:
     return identity(interview, audience)[0]
 
 
+#: Built once: a statement object keeps its cache key.
+_INSERT_IDENTITIES = sa.insert(InviteEvent.__table__)
+_INSERT_INVITES = sa.insert(Invite.__table__)
+
+
 def _fix_identities(interview: Interview, *,
                     booked: bool = False) -> dict[Audience, tuple[str, ical.Person]]:
     """Both events' identities (candidate's and panel's) for one ``notify``, in one query (none
@@ -110,7 +115,7 @@ def _fix_identities(interview: Interview, *,
                  "uid": _new_uid(interview.id, audience), "organizer_email": person.email,
                  "organizer_name": person.name[:200]}
                 for audience in missing]
-        db.session.execute(sa.insert(InviteEvent.__table__), rows)
+        db.session.execute(_INSERT_IDENTITIES, rows)
         for row in rows:
             stored[row["audience"]] = (row["uid"], ical.Person(person.email,
                                                                row["organizer_name"]))
@@ -306,7 +311,7 @@ class _Batch:
         if not self.written:
             return
         ids = outbox.insert_now([(message, kind) for message, kind, _ in self.written])
-        db.session.execute(sa.insert(Invite.__table__), [
+        db.session.execute(_INSERT_INVITES, [
             {**invite, "outbox_message_id": message_id}
             for (_, _, invite), message_id in zip(self.written, ids, strict=True)])
 

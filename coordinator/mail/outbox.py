@@ -81,15 +81,18 @@ def enqueue(
     return row
 
 
+_INSERT_RETURNING_IDS = sa.insert(OutboxMessage.__table__).returning(
+    OutboxMessage.__table__.c.id, sort_by_parameter_order=True
+)
+
+
 def insert_now(messages: Sequence[tuple[Composed, str]]) -> list[int]:
     """Store (message, kind) pairs for delivery in the current transaction at once, with one
     Core statement (no ``OutboxMessage`` objects, no flush); their ids, in the given order."""
     if not messages:
         return []
     rows = [_values(message, kind=kind, dedupe_key=None) for message, kind in messages]
-    table = OutboxMessage.__table__
-    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(db.session.execute(statement, rows).scalars())
+    return list(db.session.execute(_INSERT_RETURNING_IDS, rows).scalars())
 
 
 def _values(message: Composed | EmailMessage, *, kind: str,

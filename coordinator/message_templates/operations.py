@@ -71,8 +71,12 @@ def get_kind(key: str) -> MessageKind:
     return kind
 
 
+#: Built once: a statement object keeps its cache key (every candidate mail asks).
+_SAVED = sa.select(MessageTemplate).where(MessageTemplate.key == sa.bindparam("key"))
+
+
 def saved(key: str) -> MessageTemplate | None:
-    return db.session.scalar(sa.select(MessageTemplate).where(MessageTemplate.key == key))
+    return db.session.scalar(_SAVED, {"key": key})
 
 
 def wordings() -> list[Wording]:

@@ -55,6 +55,11 @@ def locking_users(statement: sa.Select[Any]) -> sa.Select[Any]:
     return statement.order_by(User.id).with_for_update(of=User)
 
 
+_LOCK_CANDIDATE = (
+    sa.select(Candidate.id).where(Candidate.id == sa.bindparam("candidate_id")).with_for_update()
+)
+
+
 def lock_people(user_ids: Iterable[int], candidate_id: int, *, users_locked: bool = False) -> None:
     """Serialise bookings that involve the same people.
 
@@ -71,9 +76,7 @@ def lock_people(user_ids: Iterable[int], candidate_id: int, *, users_locked: boo
             db.session.execute(
                 sa.select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()
             )
-        db.session.execute(
-            sa.select(Candidate.id).where(Candidate.id == candidate_id).with_for_update()
-        )
+        db.session.execute(_LOCK_CANDIDATE, {"candidate_id": candidate_id})
         return
     try:
         db.session.execute(

@@ -254,6 +254,21 @@ def _place(location: str | None, video_url: str | None) -> tuple[str, str]:
 
 
 _WITH_ROLES = orm.joinedload(User.role_rows)
+#: Built once (a statement object keeps its cache key); the locking form once per dialect.
+_PANEL_USERS = (
+    sa.select(User).where(User.id.in_(sa.bindparam("ids", expanding=True))).options(_WITH_ROLES)
+)
+_LOCKING_PANEL_USERS: dict[str, sa.Select[Any]] = {}
+
+
+def _panel_users(lock: bool) -> sa.Select[Any]:
+    if not lock:
+        return _PANEL_USERS
+    dialect = db.session.get_bind().dialect.name
+    statement = _LOCKING_PANEL_USERS.get(dialect)
+    if statement is None:
+        statement = _LOCKING_PANEL_USERS[dialect] = conflicts.locking_users(_PANEL_USERS)
+    return statement
 
 
 def _panel(seats: Sequence[Seat], *, lock: bool = False) -> list[tuple[User, Relationship]]:
@@ -263,10 +278,7 @@ def _panel(seats: Sequence[Seat], *, lock: bool = False) -> list[tuple[User, Rel
     if len(seats) > MAX_PANEL:
         raise RuleViolation("panel", f"At most {MAX_PANEL} interviewers on one panel.")
     ids = [s.user_id for s in seats]
-    statement = sa.select(User).where(User.id.in_(ids)).options(_WITH_ROLES)
-    if lock:
-        statement = conflicts.locking_users(statement)
-    users = {u.id: u for u in db.session.scalars(statement).unique()}
+    users = {u.id: u for u in db.session.scalars(_panel_users(lock), {"ids": ids}).unique()}
     panel: list[tuple[User, Relationship]] = []
     seen: set[int] = set()
     for index, seat in enumerate(seats):

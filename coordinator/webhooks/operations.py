@@ -112,9 +112,13 @@ def get_endpoint(endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
+#: Built once: a statement object keeps its cache key (every event asks).
+_ENDPOINTS = sa.select(WebhookEndpoint).order_by(WebhookEndpoint.id)
+
+
 def endpoints() -> sa.Select[tuple[WebhookEndpoint]]:
     """Every registered receiver, oldest first."""
-    return sa.select(WebhookEndpoint).order_by(WebhookEndpoint.id)
+    return _ENDPOINTS
 
 
 def emit(event: str, data: dict[str, Any] | Callable[[], dict[str, Any]]

@@ -234,7 +234,10 @@ def _bump(connection: sa.Connection, job_ids: list[int], organisation: bool) -> 
             .where(table.c.job_id.in_(in_order.scalar_subquery()))
             .values(generation=table.c.generation + 1, **cleared)
         )
-    if job_ids:
+    if len(job_ids) == 1:
+        # The common case (a booking, an assessment): one job, a statement built once.
+        connection.execute(_bump_one(connection.dialect.name), {"job_id": job_ids[0]})
+    elif job_ids:
         insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         statement = insert(table).values([{"job_id": j, "generation": 1} for j in job_ids])
         connection.execute(
@@ -243,6 +246,27 @@ def _bump(connection: sa.Connection, job_ids: list[int], organisation: bool) -> 
                 set_={"generation": table.c.generation + 1, **cleared},
             )
         )
+
+
+#: :func:`_bump`'s statement for one job, by dialect: built once (it keeps its cache key).
+_BUMP_ONE: dict[str, Any] = {}
+
+
+def _bump_one(dialect: str) -> Any:
+    statement = _BUMP_ONE.get(dialect)
+    if statement is None:
+        table = ShortlistCache.__table__
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = _BUMP_ONE[dialect] = (
+            insert(table)
+            .values(job_id=sa.bindparam("job_id"), generation=1)
+            .on_conflict_do_update(
+                index_elements=[table.c.job_id],
+                set_={"generation": table.c.generation + 1, "payload": None, "scope": None,
+                      "computed_at": None, "valid_until": None},
+            )
+        )
+    return statement
 
 
 def _changed(obj: object, names: frozenset[str] | None) -> bool:

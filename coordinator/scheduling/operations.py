@@ -91,7 +91,7 @@ class InterviewChange:
     booked: bool = False
     #: When the candidacy's last scheduled interview ends, read with ``met_before`` (see below).
     last_scheduled_end: datetime | None = None
-    _candidacy_read: bool = field(default=False, repr=False)
+    _candidacy_read: bool = field(default=False, init=False, repr=False)
 
     def met_before_map(self) -> dict[int, set[int]]:
         """:func:`meetings.met_before_map` of the interview's candidacy, read on first use."""

@@ -302,6 +302,24 @@ def test_met_before_from_loaded_rounds_matches_the_query(
     assert any(from_rounds.values())
 
 
+def test_met_before_with_the_last_end_matches_the_map_and_skips_cancelled_interviews(
+    make_round, plan, panelists, book, make_user, recruiter
+):
+    _job, _first, team = plan
+    peer, supervisor = panelists
+    first_round, manager = _met_first(make_round, plan, panelists, book, make_user)
+    candidacy = first_round.candidacy
+    team_round = make_round(candidacy=candidacy, planned=team)
+    kept = book(team_round, at(3, 10), [(peer, "peer"), (supervisor, "supervisor")])
+    later = book(first_round, at(5, 8), [(manager, "hiring_manager"), (supervisor, "peer")])
+    operations.cancel_interview(later.interview, actor=recruiter, reason="Moved")
+
+    met_before, last_end = meetings.met_before_and_last_end(candidacy.id)
+
+    assert met_before == meetings.met_before_map(candidacy.id)
+    assert last_end == kept.interview.ends_at
+
+
 def test_relationship_coverage_tells_which_planned_relationships_are_not_met(
     make_round, plan, panelists, book, make_user
 ):

@@ -77,6 +77,17 @@ def stage_of(candidacy: Candidacy) -> CompensationStage | None:
     return db.session.scalar(_STAGE_OF, {"candidacy_id": candidacy.id})
 
 
+_STAGE_STATE_OF = sa.select(CompensationStage.state).where(
+    CompensationStage.candidacy_id == sa.bindparam("candidacy_id")
+)
+
+
+def stage_state_of(candidacy: Candidacy) -> StageState | None:
+    """The state of the candidacy's compensation stage (None without one): its one column, for
+    callers that need no more (every invite asks)."""
+    return db.session.scalar(_STAGE_STATE_OF, {"candidacy_id": candidacy.id})
+
+
 def open_stage(candidacy: Candidacy, *, actor: User) -> CompensationStage:
     """Open (or return) the candidacy's compensation stage."""
     stage = stage_of(candidacy)

@@ -168,11 +168,10 @@ def discusses_compensation(interview: Interview) -> bool:
     if interview.round.kind is RoundKind.compensation_discussion:
         return True
     from coordinator.compensation.models import StageState
-    from coordinator.compensation.operations import stage_of
+    from coordinator.compensation.operations import stage_state_of
 
     # The stage first: most candidacies have none open, and then the plan need not be read.
-    stage = stage_of(interview.round.candidacy)
-    if stage is None or stage.state is not StageState.open:
+    if stage_state_of(interview.round.candidacy) is not StageState.open:
         return False
     plan = interview.round.candidacy.job.planned_rounds
     # The plan's own compensation round carries the notice.

@@ -65,7 +65,7 @@ class Invite(db.Model):
         sa.ForeignKey("outbox_messages.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Set on writing, so the message and its invite are inserted in one flush.
+    #: The message it went out in (invites write both rows with Core statements, the id set).
     outbox_message: Mapped[OutboxMessage | None] = relationship(lazy="raise_on_sql")
 
 

@@ -377,7 +377,7 @@ def _job_rows() -> sa.Select[Any]:
     # Who owes an assessment (owed at all: interviews to come count), each interviewer's
     # earliest owed interview of the candidacy first; missing assessments are the seats owed
     # of interviews that have started.
-    owed_seats_ = (
+    owing_seats = (
         sa.select(
             interviews.c.candidacy_id,
             interviews.c.id.label("interview_id"),
@@ -397,21 +397,21 @@ def _job_rows() -> sa.Select[Any]:
     )
     missing = (
         sa.select(
-            owed_seats_.c.candidacy_id,
-            sa.func.count(sa.case((owed_seats_.c.starts_at <= now, 1))).label("missing"),
+            owing_seats.c.candidacy_id,
+            sa.func.count(sa.case((owing_seats.c.starts_at <= now, 1))).label("missing"),
             sa.func.aggregate_strings(
                 sa.case(
                     (
-                        owed_seats_.c.nth == 1,
-                        sa.cast(owed_seats_.c.user_id, sa.String)
+                        owing_seats.c.nth == 1,
+                        sa.cast(owing_seats.c.user_id, sa.String)
                         + ":"
-                        + sa.cast(owed_seats_.c.interview_id, sa.String),
+                        + sa.cast(owing_seats.c.interview_id, sa.String),
                     )
                 ),
                 " ",
             ).label("owed"),
         )
-        .group_by(owed_seats_.c.candidacy_id)
+        .group_by(owing_seats.c.candidacy_id)
         .subquery("missing")
     )
 

@@ -14,11 +14,11 @@ from sqlalchemy import orm
 
 from coordinator.accounts.models import Role, User, UserRole
 from coordinator.audit.operations import record
-from coordinator.candidates.models import Candidacy
+from coordinator.candidates.models import Candidacy, Candidate
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
 from coordinator.events import interview_cancelled, interview_rescheduled, interview_scheduled
-from coordinator.jobs.models import PlannedRound, Relationship
+from coordinator.jobs.models import Job, PlannedRound, Relationship
 from coordinator.scheduling import conflicts, meetings
 from coordinator.scheduling.models import (
     Interview,
@@ -180,6 +180,35 @@ def get_round(candidacy: Candidacy, round_id: int) -> Round:
     if round_ is None:
         raise NotFound("No such round for this candidacy.")
     return round_
+
+
+#: What showing an interview reads, and no more: its round, the candidacy's job (who hires)
+#: and candidate (their zone), and the panel's users (name, title, zone). The candidate's, job's
+#: and users' other columns (descriptions, bios, password hashes...) stay unread.
+_INTERVIEW_TO_SHOW = (
+    sa.select(Interview)
+    .where(Interview.id == sa.bindparam("id"))
+    .options(
+        sa.orm.joinedload(Interview.round)
+        .joinedload(Round.candidacy)
+        .load_only(Candidacy.id, Candidacy.job_id, Candidacy.candidate_id)
+        .options(
+            sa.orm.joinedload(Candidacy.job).load_only(Job.id, Job.hiring_manager_id),
+            sa.orm.joinedload(Candidacy.candidate).load_only(Candidate.id, Candidate.time_zone),
+        ),
+        sa.orm.joinedload(Interview.panel)
+        .joinedload(PanelMember.user)
+        .load_only(User.id, User.name, User.job_title, User.time_zone),
+    )
+)
+
+
+def interview_to_show(interview_id: int) -> Interview:
+    """An interview with what showing it reads (see :data:`_INTERVIEW_TO_SHOW`); 404 if none."""
+    interview = db.session.scalars(_INTERVIEW_TO_SHOW, {"id": interview_id}).unique().first()
+    if interview is None:
+        raise NotFound("No such interview.")
+    return interview
 
 
 def get_interview(interview_id: int) -> Interview:

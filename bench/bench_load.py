@@ -175,6 +175,12 @@ def seed(url: str) -> dict[str, object]:
                 "drafts": drafts, "tokens": tokens, "criteria": criteria,
                 "recruiter": recruiter.email, "manager": manager.email, "candidates": people,
                 "interviewer_ids": [u.id for u in interviewers]}
+        # A deployed database has planner statistics (autovacuum keeps them); one seeded a
+        # moment ago has none until autovacuum's first pass, and the planner then takes every
+        # table for a few rows (a nested loop over 1,400 interviews × 240 rounds made a
+        # shortlist miss cost 19 ms instead of 3.5 ms).
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE"))
         db.engine.dispose()
     return data
 

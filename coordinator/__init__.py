@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from flask import Flask
@@ -83,7 +84,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         else:
             end_read_only_transaction(db.session())
 
+    _freeze_startup_objects()
     return app
+
+
+_startup_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Once per process, move what starting up made (modules, classes, metadata, compiled
+    templates: some 150,000 objects the cycle collector would otherwise walk on every full
+    collection) out of the collector's sight. A request that builds many objects, such as a
+    shortlist cache miss, triggers a full collection every few requests; walking the startup
+    objects made those pauses about 100 ms. Later apps in the same process (tests) freeze
+    nothing more, so no garbage of theirs is kept."""
+    global _startup_frozen
+    if _startup_frozen:
+        return
+    _startup_frozen = True
+    gc.collect()
+    gc.freeze()
 
 
 def _register_domains() -> None:

@@ -268,7 +268,7 @@ def show_my_assessment(interview_id: int) -> Any:
     tag="assessments",
 )
 def put_my_assessment(interview_id: int, body: AssessmentIn) -> Any:
-    interview = get_interview(interview_id)
+    interview = operations.interview_to_assess(interview_id)
     require(
         can_assess(g.user, interview), "Only interviewers on this interview's panel can assess it."
     )

@@ -472,9 +472,9 @@ def schedule_interview(round_id: int, body: InterviewIn) -> Any:
     tag="scheduling",
 )
 def show_interview(interview_id: int) -> Any:
-    interview = operations.get_interview(interview_id)
+    interview, met = operations.interview_to_show(interview_id)
     require(can_view_interview(g.user, interview))
-    return InterviewOut.of(interview)
+    return InterviewOut.of(interview, met_before={interview.id: met})
 
 
 @endpoint(

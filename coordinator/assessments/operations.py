@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.accounts.models import User
 from coordinator.assessments.models import (
@@ -26,7 +27,7 @@ from coordinator.candidates.models import Candidacy
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from coordinator.events import assessment_submitted
-from coordinator.jobs.models import Criterion
+from coordinator.jobs.models import Criterion, PlannedRound
 from coordinator.scheduling.models import Interview, Round
 from coordinator.timeutil import utcnow
 
@@ -80,6 +81,74 @@ _FIND_FOR_UPDATE = (
 )
 
 
+def _refuse_submitted(assessment: Assessment) -> None:
+    if assessment.is_submitted:
+        raise Conflict(
+            "You already submitted this assessment; a recruiter can reopen it.",
+            [
+                {
+                    "kind": "already_submitted",
+                    "detail": "submitted assessments are locked",
+                    "assessment_id": assessment.id,
+                }
+            ],
+        )
+
+
+def _start(interview: Interview, user: User) -> Assessment:
+    """The user's empty draft of the interview, created unless another request did meanwhile,
+    and locked as :func:`find` locks it.
+
+    Two first saves at once (two tabs) both find no draft; each inserting one, the second
+    would trip over the uniqueness of (interview, interviewer). So the row is inserted only when
+    absent (``ON CONFLICT DO NOTHING``, which on PostgreSQL waits for the other insert's
+    transaction to end) and then read locked: the second save updates the first's draft, or
+    finds it submitted. Called once the save's input passed its checks.
+    """
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(Assessment)
+        .values(
+            interview_id=interview.id,
+            interviewer_id=user.id,
+            state=AssessmentState.draft,
+            notes="",
+            notes_for_later="",
+        )
+        .on_conflict_do_nothing(index_elements=["interview_id", "interviewer_id"])
+    )
+    assessment = find(interview, user, for_update=True)
+    assert assessment is not None  # inserted above, or by the request it waited for
+    return assessment
+
+
+#: Built once: an interview with what saving an assessment of it reads (its panel's seats, its
+#: round and the round's scorecard), in one statement. The scorecard is a handful of criteria
+#: and the panel a handful of seats, so joining both costs a few rows, not a second statement.
+_INTERVIEW_TO_ASSESS = (
+    sa.select(Interview)
+    .where(Interview.id == sa.bindparam("id"))
+    .options(
+        sa.orm.joinedload(Interview.round)
+        .joinedload(Round.planned_round)
+        .joinedload(PlannedRound.criteria),
+        sa.orm.joinedload(Interview.panel),
+    )
+)
+
+
+def interview_to_assess(interview_id: int) -> Interview:
+    """The interview an assessment is saved for, with its panel and scorecard (404 if none).
+
+    Lighter than :func:`coordinator.scheduling.operations.get_interview`, which also loads the
+    candidacy, job, candidate and the panel's users that saving never reads.
+    """
+    interview = db.session.scalars(_INTERVIEW_TO_ASSESS, {"id": interview_id}).unique().first()
+    if interview is None:
+        raise NotFound("No such interview.")
+    return interview
+
+
 def get_assessment(assessment_id: int) -> Assessment:
     assessment = db.session.get(
         Assessment,
@@ -121,17 +190,8 @@ def save_assessment(
             "interview", "This interview was cancelled; there is nothing to assess."
         )
     assessment = find(interview, actor, for_update=True)
-    if assessment is not None and assessment.is_submitted:
-        raise Conflict(
-            "You already submitted this assessment; a recruiter can reopen it.",
-            [
-                {
-                    "kind": "already_submitted",
-                    "detail": "submitted assessments are locked",
-                    "assessment_id": assessment.id,
-                }
-            ],
-        )
+    if assessment is not None:
+        _refuse_submitted(assessment)
     criteria = {c.id: c for c in scorecard(interview)}
     errors: dict[str, list[str]] = {}
     scores: dict[int, int] = {}
@@ -170,13 +230,8 @@ def save_assessment(
             raise RuleViolation.many(errors)
 
     if assessment is None:
-        assessment = Assessment(
-            interview_id=interview.id,
-            interviewer_id=actor.id,
-            interviewer=actor,
-            state=AssessmentState.draft,
-        )
-        db.session.add(assessment)
+        assessment = _start(interview, actor)
+        _refuse_submitted(assessment)  # submitted by a request this one waited for
     assessment.recommendation = chosen
     assessment.notes = (notes or "").strip()
     assessment.notes_for_later = (notes_for_later or "").strip()
@@ -201,7 +256,8 @@ def save_assessment(
         assessment.state = AssessmentState.submitted
         assessment.submitted_at = utcnow()
     assessment.store_sums()
-    db.session.flush()
+    # The draft has its id (it was read, or inserted, above): the audit row goes into the same
+    # flush as the changes, one flush rather than one for each.
     record(
         actor,
         "assessment.submitted" if submit else "assessment.saved",
@@ -209,6 +265,7 @@ def save_assessment(
         candidacy_id=interview.round.candidacy_id,
         interview_id=interview.id,
     )
+    db.session.flush()
     if submit:
         assessment_submitted.send(assessment, actor=actor)
     return assessment

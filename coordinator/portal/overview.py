@@ -153,21 +153,30 @@ class _Round:
 
 
 @functools.cache
-def _page_rows() -> sa.Select[Any]:
-    """One statement for the job's plan, the candidacy's rounds of it, their interviews (in time
-    order) and panels (in seat order) with the interviewers shown, and the candidacy's
-    compensation stage: only the columns the page shows, read as plain rows (building ORM
-    objects for them was most of the page's CPU). Built once per process (the statement keeps
-    its cache key); built lazily because the compensation models import this package's peers."""
+def _stage() -> sa.ScalarSelect[Any]:
+    """The candidacy's compensation stage's state (NULL without one)."""
     from coordinator.compensation.models import CompensationStage
 
-    stage = (
+    return (
         sa.select(CompensationStage.state)
         .where(CompensationStage.candidacy_id == sa.bindparam("candidacy_id"))
         .scalar_subquery()
     )
-    return (
+
+
+@functools.cache
+def _page_rows() -> sa.CompoundSelect:
+    """One statement for the job's plan, the candidacy's rounds of it, their interviews (in time
+    order) and panels (in seat order) with the interviewers shown, the candidacy's compensation
+    stage, and then (``part`` 1) the windows the candidate said they can meet in, in time order:
+    only the columns the page shows, read as plain rows (building ORM objects for them was most
+    of the page's CPU). Built once per process (the statement keeps its cache key); built lazily
+    because the compensation models import this package's peers."""
+    stage = _stage()
+    page = (
         sa.select(
+            sa.literal_column("0").label("part"),
+            PlannedRound.position.label("plan_position"),
             PlannedRound.id.label("plan_id"),
             PlannedRound.title.label("plan_title"),
             PlannedRound.kind.label("plan_kind"),
@@ -175,13 +184,14 @@ def _page_rows() -> sa.Select[Any]:
             Round.state.label("round_state"),
             Interview.id.label("interview_id"),
             Interview.title.label("interview_title"),
-            Interview.starts_at,
-            Interview.ends_at,
+            Interview.starts_at.label("starts_at"),
+            Interview.ends_at.label("ends_at"),
             Interview.location,
             Interview.video_url,
             Interview.state.label("interview_state"),
             Interview.candidate_response,
             Interview.scheduled_by_id,
+            PanelMember.id.label("seat_id"),
             PanelMember.user_id,
             PanelMember.relationship,
             User.name,
@@ -201,29 +211,32 @@ def _page_rows() -> sa.Select[Any]:
         .outerjoin(PanelMember, PanelMember.interview_id == Interview.id)
         .outerjoin(User, User.id == PanelMember.user_id)
         .where(PlannedRound.job_id == sa.bindparam("job_id"))
-        .order_by(
-            PlannedRound.position,
-            PlannedRound.id,
-            Round.id,
-            Interview.starts_at,
-            Interview.id,
-            PanelMember.id,
-        )
+    )
+    # The windows fill the same columns' places: their times in starts_at and ends_at.
+    nothing = sa.null()
+    windows = sa.select(
+        sa.literal_column("1"),
+        *[nothing] * 8,
+        CandidateAvailability.starts_at,
+        CandidateAvailability.ends_at,
+        *[nothing] * 11,
+        stage,
+    ).where(CandidateAvailability.candidacy_id == sa.bindparam("candidacy_id"))
+    return sa.union_all(page, windows).order_by(
+        sa.literal_column("part"),
+        sa.literal_column("plan_position"),
+        sa.literal_column("plan_id"),
+        sa.literal_column("round_id"),
+        sa.literal_column("starts_at"),
+        sa.literal_column("interview_id"),
+        sa.literal_column("seat_id"),
     )
 
 
-@functools.cache
-def _windows() -> sa.Select[Any]:
-    return (
-        sa.select(CandidateAvailability.starts_at, CandidateAvailability.ends_at)
-        .where(CandidateAvailability.candidacy_id == sa.bindparam("candidacy_id"))
-        .order_by(CandidateAvailability.starts_at)
-    )
-
-
-def _read(candidacy: Candidacy) -> tuple[list[Any], list[_Round], object]:
+def _read(candidacy: Candidacy) -> tuple[list[Any], list[_Round], object, list[Any]]:
     """The job's plan (id, title, kind in plan order), the candidacy's rounds with interviews
-    and seats, and the compensation stage's state (``None`` without one)."""
+    and seats, the compensation stage's state (``None`` without one), and the candidate's
+    windows (rows with ``starts_at`` and ``ends_at``, in time order)."""
     connection = db.session.connection()
     rows = connection.execute(
         _page_rows(), {"candidacy_id": candidacy.id, "job_id": candidacy.job_id}
@@ -231,9 +244,13 @@ def _read(candidacy: Candidacy) -> tuple[list[Any], list[_Round], object]:
     plan: dict[int, Any] = {}
     rounds: dict[int, _Round] = {}
     interviews: dict[int, _Interview] = {}
+    windows: list[Any] = []
     stage_state = None
     for row in rows:
         stage_state = row.stage_state
+        if row.part == 1:
+            windows.append(row)
+            continue
         plan.setdefault(row.plan_id, row)
         if row.round_id is None:
             continue
@@ -261,11 +278,8 @@ def _read(candidacy: Candidacy) -> tuple[list[Any], list[_Round], object]:
         if row.user_id is not None:
             interview.seats.append(row)
     if not rows:
-        stage_state = db.session.scalar(
-            sa.select(_page_rows().selected_columns.stage_state),
-            {"candidacy_id": candidacy.id},
-        )
-    return list(plan.values()), list(rounds.values()), stage_state
+        stage_state = db.session.scalar(sa.select(_stage()), {"candidacy_id": candidacy.id})
+    return list(plan.values()), list(rounds.values()), stage_state, windows
 
 
 def _item(interview: _Interview, round_: _Round, met: set[int]) -> InterviewItem:
@@ -325,9 +339,9 @@ def compensation_notice(
 
 
 def build(candidacy: Candidacy, now: datetime) -> Overview:
-    """Everything the candidate's page shows, in two statements whatever the history (the
+    """Everything the candidate's page shows, in one statement whatever the history (the
     candidacy comes loaded with its candidate, job and recruiter)."""
-    plan, rounds, stage_state = _read(candidacy)
+    plan, rounds, stage_state, seen_windows = _read(candidacy)
     met = meetings.met_before_of_seats(
         (interview.id, interview.starts_at, interview.state, seat.user_id)
         for round_ in rounds
@@ -348,11 +362,7 @@ def build(candidacy: Candidacy, now: datetime) -> Overview:
                 past.append(item)
     upcoming.sort(key=lambda i: (i.starts_at, i.id))
     past.sort(key=lambda i: (i.starts_at, i.id), reverse=True)
-    windows = tuple(
-        Window(w.starts_at, w.ends_at)
-        for w in db.session.connection().execute(_windows(), {"candidacy_id": candidacy.id})
-        if w.ends_at > now
-    )
+    windows = tuple(Window(w.starts_at, w.ends_at) for w in seen_windows if w.ends_at > now)
     candidate, job = candidacy.candidate, candidacy.job
     booked = [i for r in rounds for i in r.interviews]
     latest = max(booked, key=lambda i: i.id, default=None)

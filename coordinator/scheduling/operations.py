@@ -14,11 +14,11 @@ from sqlalchemy import orm
 
 from coordinator.accounts.models import Role, User, UserRole
 from coordinator.audit.operations import record, record_now
-from coordinator.candidates.models import Candidacy
+from coordinator.candidates.models import Candidacy, Candidate
 from coordinator.db import db
 from coordinator.errors import Conflict, NotFound, RuleViolation
 from coordinator.events import interview_cancelled, interview_rescheduled, interview_scheduled
-from coordinator.jobs.models import PlannedRound, Relationship
+from coordinator.jobs.models import Job, PlannedRound, Relationship
 from coordinator.scheduling import conflicts, meetings
 from coordinator.scheduling.models import (
     Interview,
@@ -197,6 +197,75 @@ def get_round(candidacy: Candidacy, round_id: int) -> Round:
     if round_ is None:
         raise NotFound("No such round for this candidacy.")
     return round_
+
+
+#: What showing an interview reads, and no more: its round, the candidacy's job (who hires)
+#: and candidate (their zone), and the panel's users (name, title, zone). The candidate's, job's
+#: and users' other columns (descriptions, bios, password hashes...) stay unread.
+_INTERVIEW_TO_SHOW = (
+    sa.select(Interview)
+    .where(Interview.id == sa.bindparam("id"))
+    .options(
+        sa.orm.joinedload(Interview.round)
+        .joinedload(Round.candidacy)
+        .load_only(Candidacy.id, Candidacy.job_id, Candidacy.candidate_id)
+        .options(
+            sa.orm.joinedload(Candidacy.job).load_only(Job.id, Job.hiring_manager_id),
+            sa.orm.joinedload(Candidacy.candidate).load_only(Candidate.id, Candidate.time_zone),
+        ),
+        sa.orm.joinedload(Interview.panel)
+        .joinedload(PanelMember.user)
+        .load_only(User.id, User.name, User.job_title, User.time_zone),
+    )
+)
+
+
+def _met_before_of_shown() -> sa.ScalarSelect[Any]:
+    """The shown interview's panel users whom the candidate met in an earlier interview, as
+    ids separated by commas (NULL for none): :func:`meetings.met_before_map` for one interview,
+    read in its own statement. "Earlier": a non-cancelled interview of the same candidacy that
+    started before it."""
+    other = sa.orm.aliased(Interview)
+    seat = sa.orm.aliased(PanelMember)
+    other_round = sa.orm.aliased(Round)
+    own_round = sa.orm.aliased(Round)
+    own_seat = sa.orm.aliased(PanelMember)
+    return (
+        sa.select(sa.func.aggregate_strings(sa.cast(seat.user_id, sa.String), ","))
+        .select_from(seat)
+        .join(other, other.id == seat.interview_id)
+        .join(other_round, other_round.id == other.round_id)
+        .where(
+            other_round.candidacy_id
+            == sa.select(own_round.candidacy_id)
+            .where(own_round.id == Interview.round_id)
+            .correlate(Interview)
+            .scalar_subquery(),
+            other.id != Interview.id,
+            other.state == InterviewState.scheduled,
+            other.starts_at < Interview.starts_at,
+            seat.user_id.in_(
+                sa.select(own_seat.user_id)
+                .where(own_seat.interview_id == Interview.id)
+                .correlate(Interview)
+            ),
+        )
+        .correlate(Interview)
+        .scalar_subquery()
+    )
+
+
+_INTERVIEW_TO_SHOW_MET = _INTERVIEW_TO_SHOW.add_columns(_met_before_of_shown())
+
+
+def interview_to_show(interview_id: int) -> tuple[Interview, set[int]]:
+    """An interview with what showing it reads (see :data:`_INTERVIEW_TO_SHOW`), and the ids of
+    its panel users the candidate met before, in one statement; 404 if none."""
+    row = db.session.execute(_INTERVIEW_TO_SHOW_MET, {"id": interview_id}).unique().first()
+    if row is None:
+        raise NotFound("No such interview.")
+    interview, met = row
+    return interview, {int(user_id) for user_id in met.split(",")} if met else set()
 
 
 def get_interview(interview_id: int) -> Interview:

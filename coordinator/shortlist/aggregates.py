@@ -30,7 +30,7 @@ from coordinator.assessments.models import (
     AssessmentState,
     Recommendation,
 )
-from coordinator.assessments.owing import owed_seat, owed_seats
+from coordinator.assessments.owing import owed_seat
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import UTCDateTime, db
 from coordinator.errors import RuleViolation
@@ -181,9 +181,10 @@ class Shortlist:
     #: from (a change to the job gives a new payload, hence a new dict), so every other input
     #: of what is kept must be part of its key. Never a viewer's data under a key without them.
     derived: dict[Any, Any] = field(default_factory=dict, repr=False)
-    #: Fresh rows of every cached candidacy (all states, nothing withheld, every criterion's
-    #: means): what :func:`sorted_rows` sorts once per payload and key. None: no cached rows.
-    every: Callable[[], list[ShortlistRow]] | None = field(default=None, repr=False)
+    #: Fresh rows of every cached candidacy (all states, nothing withheld; with the means of
+    #: the criterion given, if any): what :func:`sorted_rows` sorts once per payload and key.
+    #: None: no cached rows.
+    every: Callable[[int | None], list[ShortlistRow]] | None = field(default=None, repr=False)
 
     @property
     def withheld_count(self) -> int:
@@ -279,11 +280,12 @@ def _job_rows() -> sa.Select[Any]:
     Columns: candidacy (id, state), candidate (id, name, email, time zone), last decision (id,
     outcome, reason, actor, missing assessments, time), planned rounds and those done (ids
     separated by spaces), the next start and end of an interview after ``now``, missing
-    assessments, the recommendation tally (in :data:`Recommendation` order), the
-    ``criterion:score`` pairs of its assessments, then the scores: assessments with ratings,
-    the sum of their overall scores, the sum less their authors' leniency estimated from the
-    job, the most comparisons behind one of those leniencies, interviewers with ratings and
-    the sum of squared differences of their means from the average of those means (spread);
+    assessments, who owes an assessment (``user:interview`` pairs, each interviewer's earliest
+    owed interview of the candidacy), the recommendation tally (in :data:`Recommendation`
+    order), the ``criterion:score`` pairs of its assessments, then the scores: assessments with
+    ratings, the sum of their overall scores, the sum less their authors' leniency estimated
+    from the job, the most comparisons behind one of those leniencies, interviewers with ratings
+    and the sum of squared differences of their means from the average of those means (spread);
     and on every row the job's interviews that two or more assessments with ratings share.
     Overall scores and leniencies are worked out in SQL in double precision (the same IEEE
     arithmetic as Python's floats); the per-candidacy means, the square root and the rounding
@@ -372,12 +374,44 @@ def _job_rows() -> sa.Select[Any]:
         .subquery("round_figures")
     )
 
-    missing = (
-        sa.select(interviews.c.candidacy_id, sa.func.count().label("missing"))
+    # Who owes an assessment (owed at all: interviews to come count), each interviewer's
+    # earliest owed interview of the candidacy first; missing assessments are the seats owed
+    # of interviews that have started.
+    owing_seats = (
+        sa.select(
+            interviews.c.candidacy_id,
+            interviews.c.id.label("interview_id"),
+            interviews.c.starts_at,
+            PanelMember.user_id,
+            sa.func.row_number()
+            .over(
+                partition_by=(interviews.c.candidacy_id, PanelMember.user_id),
+                order_by=(interviews.c.starts_at, interviews.c.id),
+            )
+            .label("nth"),
+        )
         .select_from(PanelMember)
         .join(interviews, interviews.c.id == PanelMember.interview_id)
-        .where(owed_seat(started_by=now, live_interview=interviews, submitted=submitted))
-        .group_by(interviews.c.candidacy_id)
+        .where(owed_seat(live_interview=interviews, submitted=submitted))
+        .subquery("owed_seats")
+    )
+    missing = (
+        sa.select(
+            owing_seats.c.candidacy_id,
+            sa.func.count(sa.case((owing_seats.c.starts_at <= now, 1))).label("missing"),
+            sa.func.aggregate_strings(
+                sa.case(
+                    (
+                        owing_seats.c.nth == 1,
+                        sa.cast(owing_seats.c.user_id, sa.String)
+                        + ":"
+                        + sa.cast(owing_seats.c.interview_id, sa.String),
+                    )
+                ),
+                " ",
+            ).label("owed"),
+        )
+        .group_by(owing_seats.c.candidacy_id)
         .subquery("missing")
     )
 
@@ -490,10 +524,22 @@ def _job_rows() -> sa.Select[Any]:
         .where(per_interview.c.n >= 2)
         .scalar_subquery()
     )
+    # Each candidacy's last decision, read through the job's candidacies (by index) rather
+    # than hashing every decision of the organisation.
     latest = (
-        sa.select(Decision.candidacy_id, sa.func.max(Decision.id).label("id"))
+        sa.select(
+            Decision.id,
+            Decision.candidacy_id,
+            Decision.outcome,
+            Decision.reason,
+            Decision.actor_id,
+            Decision.missing_assessments,
+            Decision.created_at,
+            sa.func.row_number()
+            .over(partition_by=Decision.candidacy_id, order_by=Decision.id.desc())
+            .label("nth"),
+        )
         .join(candidacies, candidacies.c.id == Decision.candidacy_id)
-        .group_by(Decision.candidacy_id)
         .subquery("latest")
     )
     return (
@@ -504,17 +550,18 @@ def _job_rows() -> sa.Select[Any]:
             Candidate.name,
             Candidate.email,
             Candidate.time_zone,
-            Decision.id,
-            sa.type_coerce(Decision.outcome, sa.String()),
-            Decision.reason,
-            Decision.actor_id,
-            Decision.missing_assessments,
-            Decision.created_at,
+            latest.c.id,
+            sa.type_coerce(latest.c.outcome, sa.String()),
+            latest.c.reason,
+            latest.c.actor_id,
+            latest.c.missing_assessments,
+            latest.c.created_at,
             round_figures.c.planned,
             round_figures.c.done,
             round_figures.c.next_start,
             round_figures.c.next_end,
             missing.c.missing,
+            missing.c.owed,
             *(tallies.c[f"tally_{value}"] for value in _RECOMMENDATIONS),
             tallies.c.given,
             scores.c.scored,
@@ -530,8 +577,7 @@ def _job_rows() -> sa.Select[Any]:
         # outer loop on SQLite, which would otherwise walk every candidate in name order (an
         # index) rather than sort 500 rows; PostgreSQL looks candidates up by primary key.
         .outerjoin(Candidate, Candidate.id == candidacies.c.candidate_id)
-        .outerjoin(latest, latest.c.candidacy_id == candidacies.c.id)
-        .outerjoin(Decision, Decision.id == latest.c.id)
+        .outerjoin(latest, sa.and_(latest.c.candidacy_id == candidacies.c.id, latest.c.nth == 1))
         .outerjoin(round_figures, round_figures.c.candidacy_id == candidacies.c.id)
         .outerjoin(missing, missing.c.candidacy_id == candidacies.c.id)
         .outerjoin(tallies, tallies.c.candidacy_id == candidacies.c.id)
@@ -548,10 +594,9 @@ def _iso(value: datetime) -> str:
 def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     """Every candidacy of the job with what every viewer sees alike, and until when that holds
     (the next start or end of one of its interviews: rounds done and missing assessments move
-    with the clock). Three statements whatever the job's size: the plan, the rows with their
-    figures (:func:`_job_rows`) and who owes which assessment (:func:`_owed_statement`); two
-    more when the job alone says too little to calibrate (its assessments' scores and the
-    organisation's sample)."""
+    with the clock). Two statements whatever the job's size: the plan, and the rows with their
+    figures and who owes which assessment (:func:`_job_rows`); two more when the job alone says
+    too little to calibrate (its assessments' scores and the organisation's sample)."""
     # The plan in one statement: its rounds in order, each with its criteria in order.
     plan: list[tuple[int, str]] = []
     titles: dict[int, str] = {}
@@ -581,6 +626,10 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         thin, scope = _calibrated_against_organisation(job.id)
 
     valid_until: datetime | None = None
+    # Who owes an assessment of which candidacy (owed at all: interviews to come count), per
+    # interviewer, with the earliest interview they owe of it: what a viewer has withheld is
+    # read from here.
+    owed: dict[str, list[list[int]]] = defaultdict(list)
     rows: list[list[Any]] = []
     by_state: dict[str, list[str]] = defaultdict(list)
     for (
@@ -601,6 +650,7 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         next_start,
         next_end,
         missing,
+        owed_text,
         strong_no,
         no,
         yes,
@@ -618,6 +668,10 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
             if instant is not None and (valid_until is None or _aware(instant) < valid_until):
                 valid_until = _aware(instant)
         done = set(done_text.split()) if done_text else set()
+        if owed_text:
+            for seat in owed_text.split():
+                user_id, interview_id = seat.split(":")
+                owed[user_id].append([candidacy_id, int(interview_id)])
         given = given or ""
         by_state[state].append(given)
         if thin is not None:
@@ -654,13 +708,6 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
                 given,
             ]
         )
-    # Who owes an assessment of which candidacy (owed at all: interviews to come count), per
-    # interviewer, earliest interview first: what a viewer has withheld is read from here.
-    owed: dict[str, list[list[int]]] = defaultdict(list)
-    for candidacy_id, interview_id, user_id in db.session.execute(
-        _owed_statement(), {"job_id": job.id}
-    ):
-        owed[str(user_id)].append([candidacy_id, interview_id])
     payload = {
         "scope": scope,
         "owed": owed,
@@ -910,10 +957,14 @@ def build(
     )
 
 
-def _every(prepared: list[_Prepared]) -> list[ShortlistRow]:
+def _every(prepared: list[_Prepared], criterion_id: int | None) -> list[ShortlistRow]:
+    """Every cached row; ratings are parsed only to sort by a criterion (``criterion_id``)."""
     rows = [_from_prepared(item) for item in prepared]
-    for row in rows:
-        row.criterion_sums = row.all_sums
+    if criterion_id is not None:
+        for row in rows:
+            sums = row.all_sums
+            if criterion_id in sums:
+                row.criterion_sums = {criterion_id: sums[criterion_id]}
     return rows
 
 
@@ -926,14 +977,6 @@ def _owed_by(viewer: User, payload: cache.Payload) -> dict[int, int]:
     for candidacy_id, interview_id in payload["owed"].get(str(viewer.id), ()):
         found.setdefault(candidacy_id, interview_id)
     return found
-
-
-@functools.cache
-def _owed_statement() -> sa.Select[Any]:
-    """owing.owed_seats() of the candidacies of ``:job_id`` (built once per process)."""
-    return owed_seats(
-        sa.select(Candidacy.id).where(Candidacy.job_id == sa.bindparam("job_id", type_=sa.Integer))
-    )
 
 
 def load_criterion_means(rows: Sequence[ShortlistRow]) -> None:
@@ -1037,7 +1080,8 @@ def sorted_rows(shortlist: Shortlist, key: str, descending: bool = False) -> lis
     memo_key = ("order", key, descending)
     order: dict[int, int] | None = shortlist.derived.get(memo_key)
     if order is None:
-        everyone = sort_rows(shortlist.every(), key, descending)
+        criterion_id = int(key.split(":", 1)[1]) if key.startswith("criterion:") else None
+        everyone = sort_rows(shortlist.every(criterion_id), key, descending)
         order = {row.candidacy.id: n for n, row in enumerate(everyone)}
         shortlist.derived[memo_key] = order
     return sorted(shortlist.rows, key=lambda row: order[row.candidacy.id])

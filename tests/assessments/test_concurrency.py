@@ -1,4 +1,5 @@
-"""An interviewer submitting the same assessment from several tabs at once: one submission wins.
+"""An interviewer submitting the same assessment from several tabs at once: one submission wins;
+saving a first draft from several tabs at once: every tab saves the one draft.
 
 These tests need real commits from parallel transactions, so they run on a database of their own
 (as tests/scheduling/test_concurrency_pg.py does): on PostgreSQL a scratch database per worker
@@ -7,6 +8,9 @@ These tests need real commits from parallel transactions, so they run on a datab
 PostgreSQL serialises them with the assessment's row lock: the others wait, then find it
 submitted (``409 already_submitted``). SQLite's single writer refuses a concurrent write as busy
 (``503``) or lets it through after the winner (``409``). Never two submissions.
+
+Tabs saving the first draft at once all reach the one draft: the first creates it, the others
+(whose check found none) update it instead of tripping over its uniqueness (a ``409``).
 """
 
 from __future__ import annotations
@@ -51,7 +55,14 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
         yield _seed(app)
 
 
-def _seed(app: Flask) -> World:
+@pytest.fixture(params=["postgresql", "sqlite"])
+def unstarted(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """As ``world``, but the interviewer has not started an assessment; the body is a draft."""
+    with committed_app(request.param, "drafting", tmp_path) as app, app.app_context():
+        yield _seed(app, draft=False)
+
+
+def _seed(app: Flask, *, draft: bool = True) -> World:
     recruiter = accounts.create_user(
         actor=None, email="rita@example.com", name="Rita", roles={Role.recruiter}
     )
@@ -91,18 +102,19 @@ def _seed(app: Flask) -> World:
         panel=[scheduling.Seat(peer.id, "peer")],
         record_past=True,
     ).interview
-    operations.save_assessment(
-        interview, actor=peer, ratings={}, recommendation=None, notes="Draft"
-    )
+    if draft:
+        operations.save_assessment(
+            interview, actor=peer, ratings={}, recommendation=None, notes="Draft"
+        )
     token = accounts.create_token(peer, actor=peer)[1]
-    body = {"ratings": {str(planned.criteria[0].id): 3}, "recommendation": "yes", "submit": True}
+    body = {"ratings": {str(planned.criteria[0].id): 3}, "recommendation": "yes", "submit": draft}
     world = World(app, interview.id, token, body)
     db.session.commit()
     db.session.close()
     return world
 
 
-def _submit_from_every_tab(world: World) -> list[Any]:
+def _put_from_every_tab(world: World) -> list[Any]:
     barrier = threading.Barrier(TABS)
     results: list[Any] = [None] * TABS
 
@@ -128,7 +140,7 @@ def _submit_from_every_tab(world: World) -> list[Any]:
 
 
 def test_simultaneous_submissions_submit_once(world: World):
-    results = _submit_from_every_tab(world)
+    results = _put_from_every_tab(world)
     assert all(isinstance(r, tuple) for r in results), results
     statuses = sorted(status for status, _ in results)
     assert statuses.count(200) == 1, results
@@ -149,3 +161,26 @@ def test_simultaneous_submissions_submit_once(world: World):
             .where(AuditEvent.action == "assessment.submitted")
         )
         assert submitted_events == 1
+
+
+def test_simultaneous_first_draft_saves_save_one_draft(unstarted: World):
+    results = _put_from_every_tab(unstarted)
+    assert all(isinstance(r, tuple) for r in results), results
+    statuses = [status for status, _ in results]
+    dialect = sa.engine.make_url(str(unstarted.app.config["SQLALCHEMY_DATABASE_URI"])).get_dialect()
+    allowed = {200} if dialect.name == "postgresql" else {200, 503}
+    assert set(statuses) <= allowed, results
+    saved_by = {body["notes"] for status, body in results if status == 200}
+    assert saved_by, results
+    assert len({body["id"] for status, body in results if status == 200}) == 1, results
+    with unstarted.app.app_context():
+        [saved] = db.session.scalars(sa.select(Assessment)).all()
+        assert saved.state.value == "draft"
+        assert saved.notes in saved_by
+        assert [r.score for r in saved.ratings] == [3]
+        saved_events = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "assessment.saved")
+        )
+        assert saved_events == statuses.count(200)

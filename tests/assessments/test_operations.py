@@ -438,3 +438,13 @@ def test_due_time_is_the_jobs_hours_after_the_interview_ends(interview, job):
     db.session.commit()
     assert operations.due_at(interview) == interview.ends_at + timedelta(hours=48)
     assert operations.due_at(interview) > utcnow()
+
+
+def test_refused_first_save_starts_no_draft(interview, panelists):
+    peer, _ = panelists
+    with pytest.raises(RuleViolation):
+        operations.save_assessment(
+            interview, actor=peer, ratings={999_999: 3}, recommendation=None, notes="first"
+        )
+    # Not even within the transaction: the draft's row is only inserted once the input passed.
+    assert operations.find(interview, peer) is None

@@ -101,12 +101,13 @@ def test_dashboard_query_count_does_not_grow_with_overdue_assessments(
 # --- the busiest API doors: a stated number of statements, constant in the data -----------------
 
 #: GET /api/v1/interviews/{id}: the token's user with their roles (1), the interview with its
-#: round, plan, candidacy, job, candidate and its panel with their users (1), who met whom (1).
-INTERVIEW_API_QUERIES = 3
-#: PUT .../assessments/mine (a draft): the token's user (1), the interview with its panel (1),
-#: the draft locked with its ratings (1), the scorecard (1), the audit row (1); the UPDATEs of a
+#: round, candidacy, job, candidate, its panel with their users and whom of them the candidate
+#: met before (1).
+INTERVIEW_API_QUERIES = 2
+#: PUT .../assessments/mine (a draft): the token's user (1), the interview with its panel and
+#: scorecard (1), the draft locked with its ratings (1), the audit row (1); the UPDATEs of a
 #: draft whose content did not change are not sent.
-ASSESSMENT_DRAFT_QUERIES = 5
+ASSESSMENT_DRAFT_QUERIES = 4
 
 
 def api_queries(call, count_queries) -> int:

@@ -232,9 +232,9 @@ def test_page_query_count_does_not_grow_with_interviews(
 
 
 #: The candidacy with its candidate, job and recruiter (1); the job's plan with the candidacy's
-#: rounds of it, their interviews and panels with their users, and the compensation stage (1;
-#: who met whom is worked out from them); availability (1). Nothing else is loaded.
-PORTAL_QUERIES = 3
+#: rounds of it, their interviews and panels with their users, the compensation stage and the
+#: availability given (1; who met whom is worked out from them). Nothing else is loaded.
+PORTAL_QUERIES = 2
 
 
 def test_page_runs_a_stated_number_of_statements(client, scene, count_queries):

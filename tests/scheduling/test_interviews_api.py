@@ -141,6 +141,42 @@ def test_panel_shows_who_the_candidate_met_before(plan, make_candidacy, recruite
     assert met == {peer.id: True, supervisor.id: False}
 
 
+def test_a_shown_interview_says_whom_its_own_candidate_met_in_an_earlier_live_one(
+    plan, make_candidacy, recruiter, api, panelists, make_user
+):
+    job, first, team = plan
+    peer, supervisor = panelists
+    manager = make_user(("hiring_manager",))
+
+    def book(planned_round, starts_at, panel, candidacy):
+        round_id = api.post(f"/candidacies/{candidacy.id}/rounds",
+                            json={"planned_round_id": planned_round.id}).get_json()["id"]
+        body = {**booking(panelists, starts_at), "record_past": starts_at < "2027-03",
+                "panel": [{"user_id": user.id, "relationship": kind} for user, kind in panel]}
+        response = api.post(f"/rounds/{round_id}/interviews", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    def shown(interview_id):
+        response = api.get(f"/interviews/{interview_id}")
+        assert response.status_code == 200
+        return {m["user_id"]: m["met_before"] for m in response.get_json()["panel"]}
+
+    ann, bea = make_candidacy(job=job, actor=recruiter), make_candidacy(job=job, actor=recruiter)
+    ann_first = book(first, "2027-02-20T10:00:00+01:00",
+                     [(manager, "hiring_manager"), (peer, "colleague")], ann)
+    ann_team = book(team, BERLIN_10, [(peer, "peer"), (supervisor, "supervisor")], ann)
+    bea_first = book(first, "2027-03-02T08:00:00+01:00",
+                     [(manager, "hiring_manager"), (supervisor, "colleague")], bea)
+    assert api.post(f"/interviews/{bea_first}/cancel", json={"reason": "Ill"}).status_code == 200
+    bea_team = book(team, "2027-03-03T10:00:00+01:00",
+                    [(peer, "peer"), (supervisor, "supervisor")], bea)
+
+    assert shown(ann_team) == {peer.id: True, supervisor.id: False}
+    assert shown(ann_first) == {manager.id: False, peer.id: False}  # the later one is not "before"
+    assert shown(bea_team) == {peer.id: False, supervisor.id: False}  # cancelled; Ann's is hers
+
+
 def test_the_display_zone_defaults_to_the_candidates(api, team_round, panelists):
     body = booking(panelists)
     del body["time_zone"]

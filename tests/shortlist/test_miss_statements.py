@@ -15,11 +15,12 @@ def _computed(job, count_queries):
     return payload, queries
 
 
-def test_a_miss_computes_a_job_calibrated_on_its_own_in_three_statements(varied, count_queries):  # noqa: F811
-    """The plan, every row with its figures (leniencies estimated in SQL), who owes what."""
+def test_a_miss_computes_a_job_calibrated_on_its_own_in_two_statements(varied, count_queries):  # noqa: F811
+    """The plan, then every row with its figures (leniencies estimated in SQL) and who owes
+    what."""
     payload, queries = _computed(varied.job, count_queries)
     assert payload["scope"] == "job"
-    assert queries.count == 3, str(queries)
+    assert queries.count == 2, str(queries)
 
 
 def test_a_miss_of_a_thin_job_adds_its_scores_and_the_organisation_sample(
@@ -28,4 +29,4 @@ def test_a_miss_of_a_thin_job_adds_its_scores_and_the_organisation_sample(
 ):
     payload, queries = _computed(varied.thin, count_queries)
     assert payload["scope"] == "organisation"
-    assert queries.count == 5, str(queries)
+    assert queries.count == 4, str(queries)

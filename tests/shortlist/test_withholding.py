@@ -376,3 +376,19 @@ def test_clock_moving_past_a_later_interview_keeps_it_owed(
     row = api_row(api_as(hiring_manager), scenario, owed_upcoming.candidacy.id)
     assert row["withheld"] is True
     assert row["missing_assessments"] == 1
+
+
+
+def test_a_row_owed_twice_links_to_the_interview_that_took_place_first(
+    scenario, owed, login, hiring_manager, book, open_round
+):
+    """The hiring manager owes Erin's first round (5 March) and a team round booked after it
+    but held the day before (4 March): the row sends them to the one held first."""
+    ivan = scenario.people["ivan"]
+    earlier = book(open_round(owed.candidacy, scenario.team), at(4, 9), [ivan, hiring_manager])
+    db.session.commit()
+    assert earlier.id > owed.interview.id
+    page = text(login(hiring_manager).get(f"/jobs/{scenario.job.id}/shortlist"))
+    row = row_html(page, owed.candidacy.id)
+    assert f'href="/interviews/{earlier.id}/assessment"' in row
+    assert f'href="/interviews/{owed.interview.id}/assessment"' not in row

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText, vUri
 from icalendar.enums import CUTYPE, PARTSTAT, ROLE
@@ -176,90 +176,16 @@ def _fold(line: str) -> bytes:
     return b"\r\n ".join(parts) + b"\r\n"
 
 
-# --- the invites' own writer ---------------------------------------------------------------------
-#
-# Every booking, change and cancellation writes two or more invites, and building them through
-# icalendar's objects cost more than the rest of the message. An invite (one event, RSVP
-# attendees, UTC times) is therefore written directly, line for line as icalendar writes it
-# (the same property order and parameter quoting; tests compare the two byte for byte). Anything
-# outside that simple shape (a UID or an address needing escapes, a time not in UTC) goes
-# through icalendar as before.
-
-#: What icalendar quotes a CN for: RFC 5545's ``,;:`` (and ``’``), and spaces and ``'``.
-_CN_QUOTED = re.compile("[,;:\u2019 ']")
-#: A UID icalendar writes as it is (its TEXT escaping changes none of these characters).
-_PLAIN_UID = re.compile(r"[A-Za-z0-9@._+=/-]+")
-#: An address icalendar writes as ``mailto:`` and the address, unchanged.
-_PLAIN_EMAIL = re.compile(r"[^\s:;,\\\"^]+@[^\s:;,\\\"^]+")
-
-
-def _utc(instant: datetime) -> str | None:
-    if instant.tzinfo is not UTC:
-        return None
-    return (f"{instant.year:04}{instant.month:02}{instant.day:02}"
-            f"T{instant.hour:02}{instant.minute:02}{instant.second:02}Z")
-
-
-def _address(person: Person, params: str = "") -> str | None:
-    """``;CN=…`` and ``params`` then ``:mailto:…`` as icalendar writes a vCalAddress."""
-    if not _PLAIN_EMAIL.fullmatch(person.email) or person.email[:7].lower() == "mailto:":
-        return None
-    cn = clean_name(person.name)
-    if cn:
-        cn = f';CN="{cn}"' if _CN_QUOTED.search(cn) else f";CN={cn}"
-    return f"{cn}{params}:mailto:{person.email}"
-
-
-_ATTENDEE_PARAMS = ";CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=TRUE"
-
-
-def _invite(method: str, data: EventData, attendees: Sequence[Person],
-            status: str | None) -> bytes | None:
-    """An iTIP message of one event with RSVP attendees, as :func:`_calendar` of
-    :func:`_event` writes it; None when it has to go through icalendar."""
-    start, end, stamp = _utc(data.starts_at), _utc(data.ends_at), _utc(utcnow())
-    organizer = _address(data.organizer)
-    people = [_address(p, _ATTENDEE_PARAMS) for p in attendees]
-    if (start is None or end is None or stamp is None or organizer is None
-            or None in people or not _PLAIN_UID.fullmatch(data.uid)):
-        return None
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", f"METHOD:{method}",
-             "BEGIN:VEVENT", f"SUMMARY:{escape_text(data.summary)}", f"DTSTART:{start}",
-             f"DTEND:{end}", f"DTSTAMP:{stamp}", f"UID:{data.uid}",
-             f"SEQUENCE:{int(data.sequence)}"]
-    lines += [f"ATTENDEE{person}" for person in people]
-    if data.video_url:
-        lines.append("CONFERENCE;FEATURE=VIDEO;LABEL=Join the video call;VALUE=URI:"
-                     + printable(data.video_url))
-    description = data.description
-    if data.video_url and data.video_url not in description:
-        description = f"{description}\n\n{JOIN_LABEL}: {data.video_url}".strip()
-    if description:
-        lines.append(f"DESCRIPTION:{escape_text(description, lines=True)}")
-    if data.location:
-        lines.append(f"LOCATION:{escape_text(data.location)}")
-    lines.append(f"ORGANIZER{organizer}")
-    if status:
-        lines.append(f"STATUS:{status}")
-    url = data.video_url or data.url
-    if url:
-        lines.append(f"URL:{printable(url)}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return b"".join(_fold(line) for line in lines)
-
-
 def request(data: EventData, attendees: Sequence[Person]) -> bytes:
     """An invitation or an update (iTIP REQUEST)."""
-    return (_invite("REQUEST", data, attendees, "CONFIRMED")
-            or _calendar("REQUEST", [_event(data, attendees, status="CONFIRMED")]))
+    return _calendar("REQUEST", [_event(data, attendees, status="CONFIRMED")])
 
 
 def cancel(data: EventData, attendees: Sequence[Person], *, whole_event: bool = True) -> bytes:
     """A cancellation (iTIP CANCEL, same UID, higher SEQUENCE): of the whole event with
     STATUS:CANCELLED, or of the listed attendees only without STATUS (RFC 5546 §3.2.5)."""
-    status = "CANCELLED" if whole_event else None
-    return (_invite("CANCEL", data, attendees, status)
-            or _calendar("CANCEL", [_event(data, attendees, status=status)]))
+    return _calendar("CANCEL", [_event(data, attendees,
+                                       status="CANCELLED" if whole_event else None)])
 
 
 def publish(events: Sequence[tuple[EventData, bool]], *, name: str = "",

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from coordinator.accounts.models import User
 from coordinator.audit.models import AuditEvent
 from coordinator.db import db
-from coordinator.timeutil import utcnow
 
 
 def record(actor: User | None, action: str, obj: Any, *, candidacy_id: int | None = None,
@@ -17,14 +16,7 @@ def record(actor: User | None, action: str, obj: Any, *, candidacy_id: int | Non
     """Append an audit event for ``obj`` (any model with an ``id``; flushed first if new)."""
     if getattr(obj, "id", None) is None:
         db.session.flush()
-    event = AuditEvent(
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        object_type=type(obj).__tablename__,
-        object_id=obj.id,
-        candidacy_id=candidacy_id,
-        details=_jsonable(details),
-    )
+    event = AuditEvent(**_values(actor, action, obj, candidacy_id, details))
     db.session.add(event)
     return event
 
@@ -36,15 +28,20 @@ def record_now(actor: User | None, action: str, obj: Any, *, candidacy_id: int |
                **details: Any) -> None:
     """:func:`record`'s row, inserted at once with one Core statement (``obj`` must have its
     id): for hot paths that need no ``AuditEvent`` object, so no flush has to write it."""
-    db.session.execute(_INSERT, {
-        "at": utcnow(),
+    db.session.execute(_INSERT, _values(actor, action, obj, candidacy_id, details))
+
+
+def _values(actor: User | None, action: str, obj: Any, candidacy_id: int | None,
+            details: dict[str, Any]) -> dict[str, Any]:
+    """An audit row's column values (``at`` is the column default)."""
+    return {
         "actor_id": actor.id if actor is not None else None,
         "action": action,
         "object_type": type(obj).__tablename__,
         "object_id": obj.id,
         "candidacy_id": candidacy_id,
         "details": _jsonable(details),
-    })
+    }
 
 
 def _jsonable(value: Any) -> Any:

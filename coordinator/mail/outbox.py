@@ -59,12 +59,10 @@ def enqueue(
     *,
     kind: str,
     dedupe_key: str | None = None,
-    flush: bool = True,
 ) -> OutboxMessage | None:
     """Store a message for delivery in the current transaction.
 
-    With a ``dedupe_key`` already used, nothing is stored and ``None`` is returned. With
-    ``flush=False`` the row gets its id at the caller's next flush (several rows, one INSERT).
+    With a ``dedupe_key`` already used, nothing is stored and ``None`` is returned.
     """
     if (
         dedupe_key is not None
@@ -76,8 +74,7 @@ def enqueue(
         return None
     row = OutboxMessage(**_values(message, kind=kind, dedupe_key=dedupe_key))
     db.session.add(row)
-    if flush:
-        db.session.flush()
+    db.session.flush()
     return row
 
 

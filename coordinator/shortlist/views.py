@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import orm
 
 from coordinator.access import require, requires
@@ -115,25 +115,6 @@ def _filtered(
     return form, shortlist, key, descending, sort_error
 
 
-def _criterion_cells(row: aggregates.ShortlistRow) -> Markup:
-    """A shortlist row's criterion cells: a mean with its count of ratings, a dash, or
-    "withheld". Written here in one pass rather than cell by cell in the template: a page's
-    50 rows × every criterion are most of the table, and of the time a cache miss renders."""
-    cells = []
-    for stat in row.per_criterion:
-        if row.withheld:
-            body = '<span class="muted withheld">withheld</span>'
-        elif stat.count:
-            body = f'{stat.mean:.2f} <span class="muted small">({stat.count})</span>'
-        else:
-            body = '<span class="muted">—</span>'
-        cells.append(
-            f'<td class="num" data-criterion="{stat.criterion_id}"'
-            f' data-label="{escape(stat.title)}">{body}</td>'
-        )
-    return Markup("\n        ".join(cells))
-
-
 def _filter_args(form: ShortlistFilterForm) -> dict[str, Any]:
     args: dict[str, Any] = {"state": [s.value for s in form.states()]}
     if form.planned_round_id() is not None:
@@ -193,7 +174,6 @@ def show_shortlist(job_id: int) -> Any:
                 scale=SCALE,
                 recommendations=list(Recommendation),
                 can_decide=may_decide,
-                criterion_cells=_criterion_cells,
             )
         )
         shortlist.derived[fragment_key] = results

@@ -104,7 +104,7 @@ class ShortlistRow:
     criterion_sums: dict[int, tuple[int, int]] = field(default_factory=dict)
     #: Recommendation tally; None while withheld.
     recommendations: dict[str, int] | None = field(
-        default_factory=lambda: {r.value: 0 for r in Recommendation}
+        default_factory=lambda: dict.fromkeys(_RECOMMENDATIONS, 0)
     )
     spread: float | None = None
     missing_assessments: int = 0
@@ -779,7 +779,7 @@ def _prepare(job_id: int, data: list[Any], sums: dict[int, Any]) -> _Prepared:
     row = _row(job_id, data)
     row.sums_memo = sums
     if row.recommendations is None:
-        row.recommendations = {r: 0 for r in _RECOMMENDATIONS}
+        row.recommendations = dict.fromkeys(_RECOMMENDATIONS, 0)
     return _Prepared(data, dict(vars(row)))
 
 

@@ -262,6 +262,28 @@ def scenario(
     )
 
 
+@pytest.fixture
+def erin_half_assessed(
+    scenario, hiring_manager, make_candidacy, make_candidate, recruiter, book, open_round, assess
+) -> Callable[[str], SimpleNamespace]:
+    """Erin, a fifth candidacy of the scenario's job: her first round held by Ivan and the
+    hiring manager, of whom only ``submitted_by`` ("ivan" or "manager") has submitted (not
+    committed). Gives the candidacy, the interview, and who still owes an assessment."""
+
+    def make(submitted_by: str, name: str = "Erin") -> SimpleNamespace:
+        ivan = scenario.people["ivan"]
+        ps, comm = criterion_ids(scenario.first)
+        erin = make_candidacy(
+            job=scenario.job, actor=recruiter, candidate=make_candidate(actor=recruiter, name=name)
+        )
+        interview = book(open_round(erin, scenario.first), at(5, 9), [ivan, hiring_manager])
+        author, owes = (ivan, hiring_manager) if submitted_by == "ivan" else (hiring_manager, ivan)
+        assess(interview, author, {ps: 4, comm: 2}, "strong_yes")
+        return SimpleNamespace(candidacy=erin, interview=interview, owes=owes)
+
+    return make
+
+
 def expected_rows(scenario: Scenario, now: datetime = NOW) -> dict[int, dict[str, Any]]:
     """The shortlist computed from the written-down records alone (statistics.pstdev for spread).
 

@@ -14,7 +14,7 @@ from coordinator.api.shortlist import ShortlistRowOut
 from coordinator.db import db
 from coordinator.jobs import operations as jobs
 from coordinator.shortlist import operations
-from tests.shortlist.conftest import at, criterion_ids
+from tests.shortlist.conftest import criterion_ids
 from tests.shortlist.pages import cell, row_html, text
 
 WITHHELD_TEXT = "withheld until you submit your assessment"
@@ -37,19 +37,9 @@ def rendered(app):
 
 
 @pytest.fixture
-def erin_owed_by_manager(
-    scenario, hiring_manager, make_candidacy, make_candidate, recruiter, book, open_round, assess
-):
+def erin_owed_by_manager(erin_half_assessed):
     """Erin's first round with Ivan (submitted) and the hiring manager (still owes it)."""
-    ivan = scenario.people["ivan"]
-    ps, comm = criterion_ids(scenario.first)
-    erin = make_candidacy(
-        job=scenario.job,
-        actor=recruiter,
-        candidate=make_candidate(actor=recruiter, name="Erin Doe"),
-    )
-    interview = book(open_round(erin, scenario.first), at(5, 9), [ivan, hiring_manager])
-    assess(interview, ivan, {ps: 4, comm: 2}, "strong_yes")
+    erin = erin_half_assessed("ivan", name="Erin Doe").candidacy
     db.session.commit()
     return erin
 

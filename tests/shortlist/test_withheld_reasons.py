@@ -7,8 +7,6 @@ Ivan has not. A recruiter then advanced her with a reason.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from coordinator.db import db
@@ -21,21 +19,13 @@ WITHHELD_TEXT = "withheld until you submit your assessment"
 
 
 @pytest.fixture
-def decided(
-    scenario, hiring_manager, make_candidacy, make_candidate, recruiter, book, open_round, assess
-):
-    ivan = scenario.people["ivan"]
-    ps, comm = criterion_ids(scenario.first)
-    erin = make_candidacy(
-        job=scenario.job, actor=recruiter, candidate=make_candidate(actor=recruiter, name="Erin")
-    )
-    interview = book(open_round(erin, scenario.first), at(5, 9), [ivan, hiring_manager])
-    assess(interview, hiring_manager, {ps: 4, comm: 2}, "strong_yes")
+def decided(erin_half_assessed, recruiter):
+    erin = erin_half_assessed("manager")
     operations.record_decision(
-        erin, actor=recruiter, outcome="advance", reason=REASON, confirm_missing=True
+        erin.candidacy, actor=recruiter, outcome="advance", reason=REASON, confirm_missing=True
     )
     db.session.commit()
-    return SimpleNamespace(candidacy=erin, interview=interview, owes=ivan)
+    return erin
 
 
 def test_api_withholds_decision_reasons_from_a_panel_member_who_owes(decided, api_as):

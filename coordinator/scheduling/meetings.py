@@ -19,18 +19,9 @@ def met_before_map(candidacy_id: int) -> dict[int, set[int]]:
 
     "Earlier" means a non-cancelled interview of the same candidacy that started before it.
     """
-    rows = db.session.execute(_SEATS_OF_CANDIDACY, {"candidacy_id": candidacy_id}).all()
-    return met_before_of_seats((row.id, row.starts_at, row.state, row.user_id) for row in rows)
+    return met_before_and_last_end(candidacy_id)[0]
 
 
-#: Built once (a statement object keeps its cache key; building the select, its joins and
-#: criteria on every call cost more than running it): every seat of a candidacy's interviews.
-_SEATS_OF_CANDIDACY = (
-    sa.select(Interview.id, Interview.starts_at, PanelMember.user_id, Interview.state)
-    .join(PanelMember, PanelMember.interview_id == Interview.id)
-    .join(Round, Round.id == Interview.round_id)
-    .where(Round.candidacy_id == sa.bindparam("candidacy_id"))
-)
 #: Every interview of a candidacy with its seats (an interview without any, once): built once.
 _INTERVIEWS_AND_SEATS = (
     sa.select(Interview.id, Interview.starts_at, Interview.ends_at, Interview.state,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from coordinator.errors import Conflict, RuleViolation
@@ -259,64 +261,55 @@ def test_panel_change_reports_added_and_removed(make_round, panelists, make_user
     assert moved.interview.sequence == 1
 
 
-def _met_first(make_round, plan, panelists, book, make_user):
-    """A candidacy whose first round the hiring manager and the peer held on day 1."""
-    _job, first, _team = plan
-    peer, _supervisor = panelists
+@pytest.fixture
+def met_first(make_round, plan, panelists, make_user, book):
+    """A candidacy whose first round the hiring manager and the peer held on day 1, and its
+    team round (opened, nothing booked)."""
+    _job, first, team = plan
+    peer, supervisor = panelists
     manager = make_user(("hiring_manager",))
     first_round = make_round(planned=first)
     book(
         first_round, at(1, 7), [(manager, "hiring_manager"), (peer, "colleague")], record_past=True
     )
-    return first_round, manager
-
-
-def test_met_before_marks_interviewers_from_an_earlier_interview(
-    make_round, plan, panelists, book, make_user
-):
-    _job, _first, team = plan
-    peer, supervisor = panelists
-    first_round, _manager = _met_first(make_round, plan, panelists, book, make_user)
     candidacy = first_round.candidacy
-    team_round = make_round(candidacy=candidacy, planned=team)
-    change = book(team_round, at(3, 10), [(peer, "peer"), (supervisor, "supervisor")])
-    met = meetings.met_before_map(candidacy.id)[change.interview.id]
-    assert met == {peer.id}
+    return SimpleNamespace(
+        candidacy=candidacy, first_round=first_round,
+        team_round=make_round(candidacy=candidacy, planned=team),
+        manager=manager, peer=peer, supervisor=supervisor,
+    )
 
 
-def test_met_before_from_loaded_rounds_matches_the_query(
-    make_round, plan, panelists, book, make_user, recruiter
-):
-    _job, _first, team = plan
-    peer, supervisor = panelists
-    first_round, manager = _met_first(make_round, plan, panelists, book, make_user)
-    candidacy = first_round.candidacy
-    cancelled = book(first_round, at(3, 8), [(manager, "hiring_manager"), (supervisor, "peer")])
+def test_met_before_marks_interviewers_from_an_earlier_interview(met_first, book):
+    m = met_first
+    change = book(m.team_round, at(3, 10), [(m.peer, "peer"), (m.supervisor, "supervisor")])
+    met = meetings.met_before_map(m.candidacy.id)[change.interview.id]
+    assert met == {m.peer.id}
+
+
+def test_met_before_from_loaded_rounds_matches_the_query(met_first, book, recruiter):
+    m = met_first
+    cancelled = book(m.first_round, at(3, 8),
+                     [(m.manager, "hiring_manager"), (m.supervisor, "peer")])
     operations.cancel_interview(cancelled.interview, actor=recruiter, reason="Moved")
-    team_round = make_round(candidacy=candidacy, planned=team)
-    book(team_round, at(3, 10), [(peer, "peer"), (supervisor, "supervisor")])
+    book(m.team_round, at(3, 10), [(m.peer, "peer"), (m.supervisor, "supervisor")])
 
-    from_rounds = meetings.met_before_in(operations.rounds_of(candidacy))
+    from_rounds = meetings.met_before_in(operations.rounds_of(m.candidacy))
 
-    assert from_rounds == meetings.met_before_map(candidacy.id)
+    assert from_rounds == meetings.met_before_map(m.candidacy.id)
     assert any(from_rounds.values())
 
 
-def test_met_before_with_the_last_end_matches_the_map_and_skips_cancelled_interviews(
-    make_round, plan, panelists, book, make_user, recruiter
-):
-    _job, _first, team = plan
-    peer, supervisor = panelists
-    first_round, manager = _met_first(make_round, plan, panelists, book, make_user)
-    candidacy = first_round.candidacy
-    team_round = make_round(candidacy=candidacy, planned=team)
-    kept = book(team_round, at(3, 10), [(peer, "peer"), (supervisor, "supervisor")])
-    later = book(first_round, at(5, 8), [(manager, "hiring_manager"), (supervisor, "peer")])
+def test_met_before_with_the_last_end_skips_cancelled_interviews(met_first, book, recruiter):
+    m = met_first
+    kept = book(m.team_round, at(3, 10), [(m.peer, "peer"), (m.supervisor, "supervisor")])
+    later = book(m.first_round, at(5, 8), [(m.manager, "hiring_manager"), (m.supervisor, "peer")])
     operations.cancel_interview(later.interview, actor=recruiter, reason="Moved")
 
-    met_before, last_end = meetings.met_before_and_last_end(candidacy.id)
+    met_before, last_end = meetings.met_before_and_last_end(m.candidacy.id)
 
-    assert met_before == meetings.met_before_map(candidacy.id)
+    assert met_before == meetings.met_before_in(operations.rounds_of(m.candidacy))
+    assert met_before[kept.interview.id] == {m.peer.id}
     assert last_end == kept.interview.ends_at
 
 

@@ -15,7 +15,7 @@ list what changed, old → new.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ from coordinator.invites import ical
 from coordinator.invites.models import Audience, Invite, InviteEvent, InviteMethod
 from coordinator.jobs.models import RoundKind
 from coordinator.mail import messages, outbox
-from coordinator.message_templates.operations import Renderer, render_mail
+from coordinator.message_templates.operations import render_mail
 from coordinator.scheduling.meetings import met_before_map
 from coordinator.scheduling.models import Interview, InterviewState, Round
 from coordinator.timeutil import format_local
@@ -224,11 +224,10 @@ def candidate_summary(interview: Interview) -> str:
 
 
 def candidate_event(interview: Interview, identity_: tuple[str, ical.Person],
-                    context: dict[str, object],
-                    render: Callable[..., str] = render_template) -> ical.EventData:
+                    context: dict[str, object]) -> ical.EventData:
     """The candidate's event: the same in the invite and the page's download."""
     event_uid, event_organizer = identity_
-    description = render("email/interview_candidate.ics.txt", **context).strip()
+    description = render_template("email/interview_candidate.ics.txt", **context).strip()
     return ical.EventData(
         uid=event_uid, sequence=interview.sequence, starts_at=interview.starts_at,
         ends_at=interview.ends_at, summary=candidate_summary(interview),
@@ -289,8 +288,6 @@ class _Batch:
                                    tuple[ical.Person, ...]], bytes] = {}
         #: panel mail bodies (text, HTML) by what they depend on: method, removed, zone
         self.panel_bodies: dict[tuple[InviteMethod, bool, str], tuple[str, Markup]] = {}
-        #: the batch's templates, with Flask's context processors run once
-        self.render = Renderer()
         #: (message, outbox kind, the Invite row's values but its outbox message)
         self.written: list[tuple[messages.Composed, str, dict[str, object]]] = []
 
@@ -352,10 +349,10 @@ def _to_candidate(change: InterviewChange, method: InviteMethod, updated: bool,
         "cancelled": method is InviteMethod.cancel,
     }
     person = ical.Person(candidate.email, candidate.name)
-    event = candidate_event(interview, identity_, context, built.render)
+    event = candidate_event(interview, identity_, context)
     # The recruiters' wording for this mail when they saved one, else the built-in templates.
     parts = render_mail("interview_candidate", context,
-                        subject=f"{_verb(method, updated)}{event.summary}", render=built.render)
+                        subject=f"{_verb(method, updated)}{event.summary}")
     _send(interview=interview, audience=Audience.candidate, method=method, to=person, user=None,
           attendees=[person], subject=parts.subject, event=event, text=parts.text,
           html=parts.html, built=built, reply_to=candidate_reply_to(interview))
@@ -373,8 +370,8 @@ def _panel_body(change: InterviewChange, method: InviteMethod, updated: bool, zo
             "updated": updated, "removed": removed, "cancelled": method is InviteMethod.cancel,
             "changes": [] if removed else what_changed(change.previous, interview, zone),
         }
-        body = (built.render("email/_interview_panel_body.txt", **context),
-                Markup(built.render("email/_interview_panel_body.html", **context)))
+        body = (render_template("email/_interview_panel_body.txt", **context),
+                Markup(render_template("email/_interview_panel_body.html", **context)))
         built.panel_bodies[key] = body
     return body
 
@@ -390,8 +387,8 @@ def _to_panel_member(change: InterviewChange, user: User, method: InviteMethod,
           to=ical.Person(user.email, user.name), user=user,
           attendees=[ical.Person(u.email, u.name) for u in attendees],
           subject=f"{_verb(method, updated)}{event.summary}", event=event,
-          text=built.render("email/interview_panel.txt", **context),
-          html=built.render("email/interview_panel.html", **context | {"body": html}),
+          text=render_template("email/interview_panel.txt", **context),
+          html=render_template("email/interview_panel.html", **context | {"body": html}),
           built=built, whole_event=not removed)
 
 

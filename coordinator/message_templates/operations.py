@@ -6,14 +6,12 @@ parts: the saved wording when there is one, the built-in Jinja templates otherwi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, render_template
-from flask.signals import before_render_template, template_rendered
-from jinja2 import Template
+from flask import render_template
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
@@ -174,40 +172,12 @@ def kind_for(template: str, context: Mapping[str, Any]) -> MessageKind | None:
     return next(kind for kind in KINDS if kind.template == template)
 
 
-class Renderer:
-    """``render_template`` for the several templates of one piece of work (a batch of mail):
-    Flask runs every context processor for every template; this runs them once, for the first,
-    and sends the same render signals as Flask."""
-
-    def __init__(self) -> None:
-        self._processed: dict[str, Any] | None = None
-
-    def __call__(self, name: str | Template, **context: Any) -> str:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        if self._processed is None:
-            self._processed = {}
-            app.update_template_context(self._processed)
-        # As in Flask, the caller's values win over the context processors'.
-        values = {**self._processed, **context}
-        template = app.jinja_env.get_or_select_template(name)
-        before_render_template.send(
-            app, _async_wrapper=app.ensure_sync, template=template, context=values
-        )
-        text = template.render(values)
-        template_rendered.send(
-            app, _async_wrapper=app.ensure_sync, template=template, context=values
-        )
-        return text
-
-
-def render_mail(template: str, context: Mapping[str, Any], *, subject: str,
-                render: Callable[..., str] = render_template) -> Rendered:
+def render_mail(template: str, context: Mapping[str, Any], *, subject: str) -> Rendered:
     """A message's subject, text and HTML: the recruiters' wording when saved for it, else the
-    built-in ``templates/email/<template>.txt|.html`` with ``subject`` (rendered by ``render``,
-    a :class:`Renderer` when the caller renders more)."""
+    built-in ``templates/email/<template>.txt|.html`` with ``subject``."""
     kind = kind_for(template, context)
     row = saved(kind.key) if kind is not None else None
     if kind is None or row is None:
-        return Rendered(subject, render(f"email/{template}.txt", **context),
-                        render(f"email/{template}.html", **context))
+        return Rendered(subject, render_template(f"email/{template}.txt", **context),
+                        render_template(f"email/{template}.html", **context))
     return _render(kind, row.subject, row.body, values_for(kind, context))

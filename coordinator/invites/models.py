@@ -3,10 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from coordinator.db import TitledEnum, UTCDateTime, db, enum_column
-from coordinator.mail.models import OutboxMessage
 from coordinator.timeutil import utcnow
 
 
@@ -65,8 +64,6 @@ class Invite(db.Model):
         sa.ForeignKey("outbox_messages.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: The message it went out in (invites write both rows with Core statements, the id set).
-    outbox_message: Mapped[OutboxMessage | None] = relationship(lazy="raise_on_sql")
 
 
 class CalendarFeed(db.Model):

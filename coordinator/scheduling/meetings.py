@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -43,6 +44,42 @@ def met_before_and_last_end(candidacy_id: int) -> tuple[dict[int, set[int]], dat
         (row.ends_at for row in rows if row.state is InterviewState.scheduled), default=None
     )
     return met_before, last_end
+
+
+def met_before_column() -> sa.ScalarSelect[Any]:
+    """:func:`met_before_map`'s rule in SQL, for one interview: a column correlated to
+    ``Interview`` (a statement reading interviews adds it), its panel users whom the candidate
+    met in an earlier interview as ids separated by commas (NULL for none). "Earlier": a
+    non-cancelled interview of the same candidacy that started before it. Tests hold it to
+    :func:`met_before_map`."""
+    other = sa.orm.aliased(Interview)
+    seat = sa.orm.aliased(PanelMember)
+    other_round = sa.orm.aliased(Round)
+    own_round = sa.orm.aliased(Round)
+    own_seat = sa.orm.aliased(PanelMember)
+    return (
+        sa.select(sa.func.aggregate_strings(sa.cast(seat.user_id, sa.String), ","))
+        .select_from(seat)
+        .join(other, other.id == seat.interview_id)
+        .join(other_round, other_round.id == other.round_id)
+        .where(
+            other_round.candidacy_id
+            == sa.select(own_round.candidacy_id)
+            .where(own_round.id == Interview.round_id)
+            .correlate(Interview)
+            .scalar_subquery(),
+            other.id != Interview.id,
+            other.state == InterviewState.scheduled,
+            other.starts_at < Interview.starts_at,
+            seat.user_id.in_(
+                sa.select(own_seat.user_id)
+                .where(own_seat.interview_id == Interview.id)
+                .correlate(Interview)
+            ),
+        )
+        .correlate(Interview)
+        .scalar_subquery()
+    )
 
 
 def met_before_in(rounds: Iterable[Round]) -> dict[int, set[int]]:

@@ -220,42 +220,7 @@ _INTERVIEW_TO_SHOW = (
 )
 
 
-def _met_before_of_shown() -> sa.ScalarSelect[Any]:
-    """The shown interview's panel users whom the candidate met in an earlier interview, as
-    ids separated by commas (NULL for none): :func:`meetings.met_before_map` for one interview,
-    read in its own statement. "Earlier": a non-cancelled interview of the same candidacy that
-    started before it."""
-    other = sa.orm.aliased(Interview)
-    seat = sa.orm.aliased(PanelMember)
-    other_round = sa.orm.aliased(Round)
-    own_round = sa.orm.aliased(Round)
-    own_seat = sa.orm.aliased(PanelMember)
-    return (
-        sa.select(sa.func.aggregate_strings(sa.cast(seat.user_id, sa.String), ","))
-        .select_from(seat)
-        .join(other, other.id == seat.interview_id)
-        .join(other_round, other_round.id == other.round_id)
-        .where(
-            other_round.candidacy_id
-            == sa.select(own_round.candidacy_id)
-            .where(own_round.id == Interview.round_id)
-            .correlate(Interview)
-            .scalar_subquery(),
-            other.id != Interview.id,
-            other.state == InterviewState.scheduled,
-            other.starts_at < Interview.starts_at,
-            seat.user_id.in_(
-                sa.select(own_seat.user_id)
-                .where(own_seat.interview_id == Interview.id)
-                .correlate(Interview)
-            ),
-        )
-        .correlate(Interview)
-        .scalar_subquery()
-    )
-
-
-_INTERVIEW_TO_SHOW_MET = _INTERVIEW_TO_SHOW.add_columns(_met_before_of_shown())
+_INTERVIEW_TO_SHOW_MET = _INTERVIEW_TO_SHOW.add_columns(meetings.met_before_column())
 
 
 def interview_to_show(interview_id: int) -> tuple[Interview, set[int]]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
+from coordinator.db import db
 from coordinator.errors import Conflict, RuleViolation
 from coordinator.jobs.models import Relationship
 from coordinator.scheduling import availability, meetings, operations
+from coordinator.scheduling.models import Interview, Round
 from tests.scheduling.conftest import at
 
 
@@ -311,6 +314,36 @@ def test_met_before_with_the_last_end_skips_cancelled_interviews(met_first, book
     assert met_before == meetings.met_before_in(operations.rounds_of(m.candidacy))
     assert met_before[kept.interview.id] == {m.peer.id}
     assert last_end == kept.interview.ends_at
+
+
+def test_met_before_column_agrees_with_the_map_on_every_interview(met_first, book, recruiter):
+    m = met_first
+    cancelled = book(m.first_round, at(2, 8),
+                     [(m.manager, "hiring_manager"), (m.supervisor, "peer")]).interview
+    operations.cancel_interview(cancelled, actor=recruiter, reason="Moved")
+    team = book(m.team_round, at(3, 10), [(m.peer, "peer"), (m.supervisor, "supervisor")])
+    again = book(m.first_round, at(4, 10),
+                 [(m.manager, "hiring_manager"), (m.supervisor, "peer")])
+
+    column = dict(db.session.execute(
+        sa.select(Interview.id, meetings.met_before_column())
+        .join(Round, Round.id == Interview.round_id)
+        .where(Round.candidacy_id == m.candidacy.id)
+    ).all())
+    from_column = {
+        interview_id: {int(u) for u in met.split(",")} if met else set()
+        for interview_id, met in column.items()
+    }
+
+    assert from_column == meetings.met_before_map(m.candidacy.id)
+    first = next(i for i in column if i not in {cancelled.id, team.interview.id,
+                                                 again.interview.id})
+    assert from_column == {
+        first: set(),
+        cancelled.id: {m.manager.id},
+        team.interview.id: {m.peer.id},  # the supervisor's one interview before was cancelled
+        again.interview.id: {m.manager.id, m.supervisor.id},
+    }
 
 
 def test_relationship_coverage_tells_which_planned_relationships_are_not_met(

@@ -212,15 +212,16 @@ def _page_rows() -> sa.CompoundSelect:
         .outerjoin(User, User.id == PanelMember.user_id)
         .where(PlannedRound.job_id == sa.bindparam("job_id"))
     )
-    # The windows fill the same columns' places: their times in starts_at and ends_at.
-    nothing = sa.null()
+    # The windows fill the same columns' places (derived from the page's, so that a column
+    # added there needs nothing here): their times in starts_at and ends_at.
+    filled = {
+        "part": sa.literal_column("1"),
+        "starts_at": CandidateAvailability.starts_at,
+        "ends_at": CandidateAvailability.ends_at,
+        "stage_state": stage,
+    }
     windows = sa.select(
-        sa.literal_column("1"),
-        *[nothing] * 8,
-        CandidateAvailability.starts_at,
-        CandidateAvailability.ends_at,
-        *[nothing] * 11,
-        stage,
+        *(filled.get(column.key, sa.null()) for column in page.selected_columns)
     ).where(CandidateAvailability.candidacy_id == sa.bindparam("candidacy_id"))
     return sa.union_all(page, windows).order_by(
         sa.literal_column("part"),

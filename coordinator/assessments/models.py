@@ -60,12 +60,24 @@ class Assessment(db.Model):
             "rating_sum >= rating_count AND rating_sum <= 4 * rating_count",
             name="sum_on_scale",
         ),
+        # Covering on PostgreSQL: a shortlist reads its interviews' assessments (their stored
+        # sums) from the index alone.
+        sa.Index(
+            "ix_assessments_interview_id",
+            "interview_id",
+            postgresql_include=[
+                "state",
+                "interviewer_id",
+                "recommendation",
+                "rating_sum",
+                "rating_count",
+                "rating_scores",
+            ],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    interview_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("interviews.id", ondelete="CASCADE"), index=True
-    )
+    interview_id: Mapped[int] = mapped_column(sa.ForeignKey("interviews.id", ondelete="CASCADE"))
     interviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     state: Mapped[AssessmentState] = mapped_column(
         enum_column(AssessmentState, "assessment_state"), default=AssessmentState.draft

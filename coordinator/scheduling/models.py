@@ -56,11 +56,15 @@ class Round(db.Model):
     """One stage of a candidacy, made from a planned round; holds one or more interviews."""
 
     __tablename__ = "rounds"
-    __table_args__ = (sa.UniqueConstraint("candidacy_id", "planned_round_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("candidacy_id", "planned_round_id"),
+        # Covering on PostgreSQL: a shortlist reads a job's rounds from the index alone.
+        sa.Index("ix_rounds_candidacy_id", "candidacy_id", postgresql_include=["id", "planned_round_id"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidacy_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("candidacies.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("candidacies.id", ondelete="CASCADE")
     )
     planned_round_id: Mapped[int] = mapped_column(
         sa.ForeignKey("planned_rounds.id", ondelete="RESTRICT"), index=True
@@ -105,12 +109,16 @@ class Interview(db.Model):
             "(candidate_response = 'needs_action') = (candidate_responded_at IS NULL)",
             name="candidate_response_has_time",
         ),
+        # Covering on PostgreSQL: a shortlist reads its rounds' interviews from the index alone.
+        sa.Index(
+            "ix_interviews_round_id",
+            "round_id",
+            postgresql_include=["id", "state", "starts_at", "ends_at"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True
-    )
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
     #: Denormalised from the candidacy, so overlap checks across jobs need no joins.
     candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -80,7 +80,9 @@ class ShortlistCache(db.Model):
     #: Where the stored rows' leniencies came from ("organisation": any submission anywhere
     #: changes them).
     scope: Mapped[str | None] = mapped_column(sa.String(20))
-    #: The rows as JSON (see :mod:`coordinator.shortlist.cache`); None until computed.
+    #: The rows as JSON (see :mod:`coordinator.shortlist.cache`); None until computed. On
+    #: PostgreSQL built with lz4 the column is compressed with it (a migration sets it): a 300 kB
+    #: payload is written in a fraction of pglz's time.
     payload: Mapped[str | None] = mapped_column(sa.Text)
     computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -66,6 +66,20 @@ def test_upgrade_to_head_gives_indexes_the_columns_they_cover(empty_app):
     assert wanted and found == wanted
 
 
+def test_upgrade_to_head_compresses_cached_shortlists_with_lz4_where_the_server_has_it(empty_app):
+    if not PG_URL:
+        pytest.skip("column compression is PostgreSQL's")
+    with empty_app.app_context():
+        upgrade()
+        has_lz4 = db.session.execute(sa.text(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+            "WHERE name = 'default_toast_compression'")).scalar()
+        method = db.session.execute(sa.text(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'shortlist_caches'::regclass AND attname = 'payload'")).scalar()
+    assert method == ("l" if has_lz4 else "")
+
+
 def test_downgrade_to_base_removes_every_table(empty_app):
     with empty_app.app_context():
         upgrade()

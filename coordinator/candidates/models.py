@@ -50,7 +50,12 @@ class Candidacy(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("candidate_id", "job_id"),
         # Covering on PostgreSQL: a shortlist reads a job's candidacies from the index alone.
-        sa.Index("ix_candidacies_job_state", "job_id", "state", postgresql_include=["id", "candidate_id"]),
+        sa.Index(
+            "ix_candidacies_job_state",
+            "job_id",
+            "state",
+            postgresql_include=["id", "candidate_id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

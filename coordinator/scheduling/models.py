@@ -59,7 +59,9 @@ class Round(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("candidacy_id", "planned_round_id"),
         # Covering on PostgreSQL: a shortlist reads a job's rounds from the index alone.
-        sa.Index("ix_rounds_candidacy_id", "candidacy_id", postgresql_include=["id", "planned_round_id"]),
+        sa.Index(
+            "ix_rounds_candidacy_id", "candidacy_id", postgresql_include=["id", "planned_round_id"]
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -211,7 +211,7 @@ def _submitted() -> sa.ColumnElement[bool]:
     )
 
 
-def _in_job(job_id: int) -> sa.ColumnElement[bool]:
+def _in_job(job_id: int | sa.BindParameter[int]) -> sa.ColumnElement[bool]:
     """Rounds of the job's candidacies (the planner starts from the job's candidacies)."""
     return Round.candidacy_id.in_(sa.select(Candidacy.id).where(Candidacy.job_id == job_id))
 
@@ -219,15 +219,26 @@ def _in_job(job_id: int) -> sa.ColumnElement[bool]:
 def _scored_sample(limit: int) -> list[calibration.Scored]:
     """The organisation's latest ``limit`` submitted assessments with their overall scores
     (from their stored sums; those without ratings take a place but score nothing)."""
+    return [
+        calibration.Scored(interview_id, interviewer_id, candidacy_id, total / count)
+        for interview_id, interviewer_id, candidacy_id, total, count in db.session.execute(
+            _scored_sample_statement(), {"limit": limit}
+        )
+    ]
+
+
+@functools.cache
+def _scored_sample_statement() -> sa.Select[Any]:
+    """:func:`_scored_sample`'s statement (``:limit``), built once per process."""
     latest = (
         sa.select(Assessment.id)
         .join(Interview, Interview.id == Assessment.interview_id)
         .where(_submitted())
         .order_by(Assessment.id.desc())
-        .limit(limit)
+        .limit(sa.bindparam("limit", type_=sa.Integer()))
         .scalar_subquery()
     )
-    statement = (
+    return (
         sa.select(
             Assessment.interview_id,
             Assessment.interviewer_id,
@@ -239,12 +250,6 @@ def _scored_sample(limit: int) -> list[calibration.Scored]:
         .join(Round, Round.id == Interview.round_id)
         .where(Assessment.id.in_(latest), Assessment.rating_count > 0)
     )
-    return [
-        calibration.Scored(interview_id, interviewer_id, candidacy_id, total / count)
-        for interview_id, interviewer_id, candidacy_id, total, count in db.session.execute(
-            statement
-        )
-    ]
 
 
 def _assessment_figures(job_id: int) -> sa.Select[Any]:
@@ -253,6 +258,12 @@ def _assessment_figures(job_id: int) -> sa.Select[Any]:
     ``criterion:score`` pairs. No rating row is read. A miss reads them this way only when the
     job is calibrated against the organisation (:func:`_job_rows` sums them in SQL otherwise);
     ``bench/bench_shortlist.py`` times it bare as the floor of a miss."""
+    return _assessment_figures_statement().params(job_id=job_id)
+
+
+@functools.cache
+def _assessment_figures_statement() -> sa.Select[Any]:
+    """:func:`_assessment_figures` for the job ``:job_id``, built once per process."""
     return (
         sa.select(
             Round.candidacy_id,
@@ -266,7 +277,7 @@ def _assessment_figures(job_id: int) -> sa.Select[Any]:
         .select_from(Round)
         .join(Interview, Interview.round_id == Round.id)
         .join(Assessment, Assessment.interview_id == Interview.id)
-        .where(_in_job(job_id), _submitted())
+        .where(_in_job(sa.bindparam("job_id", type_=sa.Integer())), _submitted())
     )
 
 
@@ -728,7 +739,7 @@ def _calibrated_against_organisation(job_id: int) -> tuple[dict[int, float | Non
     compare nobody)."""
     by_candidacy: dict[int, list[calibration.Scored]] = defaultdict(list)
     for candidacy_id, interview_id, interviewer_id, _, total, count, _ in db.session.execute(
-        _assessment_figures(job_id)
+        _assessment_figures_statement(), {"job_id": job_id}
     ):
         if count:
             by_candidacy[candidacy_id].append(

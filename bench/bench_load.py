@@ -1,13 +1,17 @@
 """Load and faults: gunicorn (several workers) on PostgreSQL, a load generator on loopback.
 
 1. Load: LOAD_SECONDS (60) of a realistic mix — candidate portal views, interview pages,
-   assessment drafts, bookings, shortlists — from LOAD_CLIENTS keep-alive clients; then, on the
-   same server, CEILING_SECONDS of the fair ceiling (the project's own bearer auth plus one
-   primary-key SELECT: ``GET /api/v1/candidates/{id}``) and of a minimal endpoint (/healthz).
-   Every phase and every client draws from a fresh random seed, so a later phase does not replay
-   an earlier phase's bookings (and measure their 409s). The CPU time of the gunicorn workers
-   and of the PostgreSQL backends of the bench database is read from /proc before and after the
-   mix: ``mix_cpu_ms_per_request`` is their sum over the requests served.
+   assessment drafts, bookings, shortlists — from LOAD_CLIENTS keep-alive clients, and on the
+   same server CEILING_SECONDS (20) of the fair ceiling (the project's own bearer auth plus one
+   primary-key SELECT: ``GET /api/v1/candidates/{id}``), taken in SLICES (6) alternating slices
+   of each: a shared machine's speed drifts by half and more over a minute, and the ratio of
+   the two must compare them under the same conditions, not a fast minute with a slow one
+   (``load_vs_auth_pk_ratio_slice_min`` and ``_max``: the lowest and highest ratio of one pair).
+   Then CEILING_SECONDS of a minimal endpoint (/healthz). Every slice and every client draws
+   from a fresh random seed, so a later slice does not replay an earlier one's bookings (and
+   measure their 409s). The CPU time of the gunicorn workers and of the PostgreSQL backends of
+   the bench database is read from /proc before and after each slice of the mix:
+   ``mix_cpu_ms_per_request`` is their sum over the requests served.
 2. Faults: the mix again while the SMTP server is stopped for 20 seconds and a mail worker is
    killed (SIGKILL) mid-batch and restarted; afterwards every queued message must arrive exactly
    once (counted by Message-ID at the SMTP server).
@@ -44,6 +48,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 CEILING_SECONDS = float(os.environ.get("CEILING_SECONDS", "20"))
+SLICES = max(1, int(os.environ.get("LOAD_SLICES", "6")))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "12"))
 WORKERS = int(os.environ.get("LOAD_WORKERS", "4"))
 CANDIDACIES = int(os.environ.get("LOAD_CANDIDACIES", "120"))
@@ -273,6 +278,8 @@ class Generator:
     def __init__(self, port: int, data: dict[str, object], *, ceiling: str = "") -> None:
         self.port, self.data, self.ceiling = port, data, ceiling
         self.latencies: list[float] = []
+        #: Seconds run so far (over every call of :meth:`run`).
+        self.elapsed = 0.0
         self.errors = 0
         self.statuses: dict[int, int] = {}
         self.lock = threading.Lock()
@@ -341,6 +348,7 @@ class Generator:
                 self.statuses[status] = self.statuses.get(status, 0) + count
 
     def run(self, seconds: float) -> dict[str, float]:
+        """Run the clients for ``seconds``; the result covers every run so far."""
         stop_at = time.perf_counter() + seconds
         # A fresh seed for every client of every phase: no phase replays another's bookings.
         threads = [threading.Thread(target=self.client, args=(stop_at, os.urandom(16)))
@@ -350,13 +358,13 @@ class Generator:
             thread.start()
         for thread in threads:
             thread.join()
-        elapsed = time.perf_counter() - started
+        self.elapsed += time.perf_counter() - started
         ordered = sorted(self.latencies) or [0.0]
 
         def pct(p: float) -> float:
             return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
 
-        self.result = {"rps": len(self.latencies) / elapsed,
+        self.result = {"rps": len(self.latencies) / self.elapsed,
                        "p50": statistics.median(ordered) * 1000, "p95": pct(0.95),
                        "p99": pct(0.99), "errors": self.errors}
         return self.result
@@ -388,11 +396,20 @@ def main() -> int:
     try:
         meter = CpuMeter(server, sa.engine.make_url(url).database or "")
         mix = Generator(port, data)
-        before = meter.snapshot()
-        load = mix.run(LOAD_SECONDS)
-        cpu = CpuMeter.used(before, meter.snapshot())
+        pk = Generator(port, data, ceiling="auth_pk")
+        cpu = {"app": 0.0, "db": 0.0}
+        ratios = []
+        for _ in range(SLICES):
+            before, served_before = meter.snapshot(), len(mix.latencies)
+            mix_elapsed, pk_elapsed, pk_served = mix.elapsed, pk.elapsed, len(pk.latencies)
+            mix.run(LOAD_SECONDS / SLICES)
+            for part, seconds in CpuMeter.used(before, meter.snapshot()).items():
+                cpu[part] += seconds
+            pk.run(CEILING_SECONDS / SLICES)
+            ratios.append(((len(mix.latencies) - served_before) / (mix.elapsed - mix_elapsed))
+                          / max((len(pk.latencies) - pk_served) / (pk.elapsed - pk_elapsed), 1e-9))
+        load, auth_pk = mix.result, pk.result
         served = max(1, len(mix.latencies))
-        auth_pk = Generator(port, data, ceiling="auth_pk").run(CEILING_SECONDS)
         ceiling = Generator(port, data, ceiling="healthz").run(CEILING_SECONDS)
         print(f"BENCH load_rps {load['rps']:.1f} req/s")
         print(f"BENCH load_p50_ms {load['p50']:.1f} ms")
@@ -401,6 +418,8 @@ def main() -> int:
         print(f"BENCH load_errors {load['errors']} errors")
         print(f"BENCH auth_pk_ceiling_rps {auth_pk['rps']:.1f} req/s")
         print(f"BENCH load_vs_auth_pk_ratio {load['rps'] / max(auth_pk['rps'], 1e-9):.2f} x")
+        print(f"BENCH load_vs_auth_pk_ratio_slice_min {min(ratios):.2f} x")
+        print(f"BENCH load_vs_auth_pk_ratio_slice_max {max(ratios):.2f} x")
         print(f"BENCH mix_cpu_ms_per_request {(cpu['app'] + cpu['db']) * 1000 / served:.2f} ms")
         print(f"BENCH mix_app_cpu_ms_per_request {cpu['app'] * 1000 / served:.2f} ms")
         print(f"BENCH mix_db_cpu_ms_per_request {cpu['db'] * 1000 / served:.2f} ms")

@@ -291,10 +291,9 @@ def _job_rows() -> sa.Select[Any]:
     Columns: candidacy (id, state), candidate (id, name, email, time zone), last decision (id,
     outcome, reason, actor, missing assessments, time), planned rounds and those done (ids
     separated by spaces), the next start and end of an interview after ``now``, missing
-    assessments, who owes an assessment (``user:interview`` pairs, each interviewer's earliest
-    owed interview of the candidacy), the recommendation tally (in :data:`Recommendation`
-    order), the ``criterion:score`` pairs of its assessments, then the scores: assessments with
-    ratings, the sum of their overall scores, the sum less their authors' leniency estimated
+    assessments, the recommendation tally (in :data:`Recommendation` order), the
+    ``criterion:score`` pairs of its assessments, then the scores: assessments with ratings,
+    the sum of their overall scores, the sum less their authors' leniency estimated
     from the job, the most comparisons behind one of those leniencies, interviewers with ratings
     and the sum of squared differences of their means from the average of those means (spread);
     and on every row the job's interviews that two or more assessments with ratings share.
@@ -385,43 +384,18 @@ def _job_rows() -> sa.Select[Any]:
         .subquery("round_figures")
     )
 
-    # Who owes an assessment (owed at all: interviews to come count), each interviewer's
-    # earliest owed interview of the candidacy first; missing assessments are the seats owed
-    # of interviews that have started.
+    # Missing assessments: the seats owed of interviews that have started. (Who owes what at
+    # all is read per viewer with the cached rows, see _read_with_owed: seats booked ahead
+    # change it without changing these rows.)
     owing_seats = (
-        sa.select(
-            interviews.c.candidacy_id,
-            interviews.c.id.label("interview_id"),
-            interviews.c.starts_at,
-            PanelMember.user_id,
-            sa.func.row_number()
-            .over(
-                partition_by=(interviews.c.candidacy_id, PanelMember.user_id),
-                order_by=(interviews.c.starts_at, interviews.c.id),
-            )
-            .label("nth"),
-        )
+        sa.select(interviews.c.candidacy_id)
         .select_from(PanelMember)
         .join(interviews, interviews.c.id == PanelMember.interview_id)
-        .where(owed_seat(live_interview=interviews, submitted=submitted))
+        .where(owed_seat(started_by=now, live_interview=interviews, submitted=submitted))
         .subquery("owed_seats")
     )
     missing = (
-        sa.select(
-            owing_seats.c.candidacy_id,
-            sa.func.count(sa.case((owing_seats.c.starts_at <= now, 1))).label("missing"),
-            sa.func.aggregate_strings(
-                sa.case(
-                    (
-                        owing_seats.c.nth == 1,
-                        sa.cast(owing_seats.c.user_id, sa.String)
-                        + ":"
-                        + sa.cast(owing_seats.c.interview_id, sa.String),
-                    )
-                ),
-                " ",
-            ).label("owed"),
-        )
+        sa.select(owing_seats.c.candidacy_id, sa.func.count().label("missing"))
         .group_by(owing_seats.c.candidacy_id)
         .subquery("missing")
     )
@@ -572,7 +546,6 @@ def _job_rows() -> sa.Select[Any]:
             round_figures.c.next_start,
             round_figures.c.next_end,
             missing.c.missing,
-            missing.c.owed,
             *(tallies.c[f"tally_{value}"] for value in _RECOMMENDATIONS),
             tallies.c.given,
             scores.c.scored,
@@ -606,7 +579,7 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     """Every candidacy of the job with what every viewer sees alike, and until when that holds
     (the next start or end of one of its interviews: rounds done and missing assessments move
     with the clock). Two statements whatever the job's size: the plan, and the rows with their
-    figures and who owes which assessment (:func:`_job_rows`); two more when the job alone says
+    figures (:func:`_job_rows`); two more when the job alone says
     too little to calibrate (its assessments' scores and the organisation's sample)."""
     # The plan in one statement: its rounds in order, each with its criteria in order.
     plan: list[tuple[int, str]] = []
@@ -637,10 +610,6 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         thin, scope = _calibrated_against_organisation(job.id)
 
     valid_until: datetime | None = None
-    # Who owes an assessment of which candidacy (owed at all: interviews to come count), per
-    # interviewer, with the earliest interview they owe of it: what a viewer has withheld is
-    # read from here.
-    owed: dict[str, list[list[int]]] = defaultdict(list)
     rows: list[list[Any]] = []
     by_state: dict[str, list[str]] = defaultdict(list)
     for (
@@ -661,7 +630,6 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         next_start,
         next_end,
         missing,
-        owed_text,
         strong_no,
         no,
         yes,
@@ -679,10 +647,6 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
             if instant is not None and (valid_until is None or _aware(instant) < valid_until):
                 valid_until = _aware(instant)
         done = set(done_text.split()) if done_text else set()
-        if owed_text:
-            for seat in owed_text.split():
-                user_id, interview_id = seat.split(":")
-                owed[user_id].append([candidacy_id, int(interview_id)])
         given = given or ""
         by_state[state].append(given)
         if thin is not None:
@@ -721,7 +685,6 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         )
     payload = {
         "scope": scope,
-        "owed": owed,
         "live": live,
         "titles": {str(k): v for k, v in titles.items()},
         "rows": rows,
@@ -888,11 +851,22 @@ def build(
     ``viewer``: rows of candidacies the viewer still owes an assessment of are withheld (see
     :meth:`ShortlistRow.withhold`) and left out of the chart and the criterion means.
 
-    Statements: the job's cached rows (one; :func:`compute`'s on a miss), whatever the job's
-    size; what the viewer owes is cached with them.
+    Statements: the job's cached rows with what the viewer owes (one; :func:`compute`'s on a
+    miss), whatever the job's size.
     """
     now = now or utcnow()
-    payload = cache.load(job, now, lambda: compute(job, now))
+    if viewer is None:
+        payload, _ = cache.load(job, now, lambda: compute(job, now))
+        owed_text = None
+    else:
+        payload, found = cache.load(
+            job,
+            now,
+            lambda: compute(job, now),
+            read=_read_with_owed(),
+            params={"viewer_id": viewer.id},
+        )
+        owed_text = found.owed
     wanted_states = {s.value for s in states}
     wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
     prepared, sums = _prepared(job.id, payload)
@@ -905,8 +879,8 @@ def build(
         and (wanted_ids is None or data[0] in wanted_ids)
     ]
     withheld: dict[int, int] = {}
-    if viewer is not None and shown:
-        withheld = _owed_by(viewer, payload)
+    if owed_text and shown:
+        withheld = _owed_by(owed_text)
 
     rows = [_from_prepared(item) for item in shown]
     # The chart counts the shown rows the viewer may see: whole states from the cached totals
@@ -979,15 +953,56 @@ def _every(prepared: list[_Prepared], criterion_id: int | None) -> list[Shortlis
     return rows
 
 
-def _owed_by(viewer: User, payload: cache.Payload) -> dict[int, int]:
-    """owing.withheld_from() over all the job's candidacies (build() keeps those it shows),
-    from the cached rows: the candidacies the viewer owes an assessment of, each with the
-    interview they owe it for first. No statement: who owes what is cached with the rows (the
-    cache is dropped whenever a panel, an interview's state or an assessment's state changes)."""
+def _owed_by(owed_text: str) -> dict[int, int]:
+    """owing.withheld_from() over all the job's candidacies (build() keeps those it shows), as
+    read with the cached rows (:func:`_read_with_owed`): the candidacies the viewer owes an
+    assessment of, each with the interview they owe it for first."""
     found: dict[int, int] = {}
-    for candidacy_id, interview_id in payload["owed"].get(str(viewer.id), ()):
-        found.setdefault(candidacy_id, interview_id)
+    for pair in owed_text.split():
+        candidacy_id, interview_id = pair.split(":")
+        found[int(candidacy_id)] = int(interview_id)
     return found
+
+
+@functools.cache
+def _read_with_owed() -> sa.Select[Any]:
+    """The cache's read of the job ``:job_id`` (:func:`cache.read_statement`) with what the
+    viewer ``:viewer_id`` owes of its candidacies (:func:`owed_seat`, interviews to come count):
+    ``candidacy:interview`` pairs separated by spaces, the earliest interview owed of each
+    candidacy. Read on every request rather than cached with the rows, so seating someone on an
+    interview to come, or taking them off it, needs no new rows. Built once per process."""
+    seats = (
+        sa.select(
+            Round.candidacy_id,
+            Interview.id.label("interview_id"),
+            sa.func.row_number()
+            .over(partition_by=Round.candidacy_id, order_by=(Interview.starts_at, Interview.id))
+            .label("nth"),
+        )
+        .select_from(PanelMember)
+        .join(Interview, Interview.id == PanelMember.interview_id)
+        .join(Round, Round.id == Interview.round_id)
+        .join(Candidacy, Candidacy.id == Round.candidacy_id)
+        .where(
+            PanelMember.user_id == sa.bindparam("viewer_id", type_=sa.Integer()),
+            Candidacy.job_id == sa.bindparam("job_id", type_=sa.Integer()),
+            owed_seat(),
+        )
+        .subquery("viewer_owes")
+    )
+    owed = (
+        sa.select(
+            sa.func.aggregate_strings(
+                sa.cast(seats.c.candidacy_id, sa.String)
+                + ":"
+                + sa.cast(seats.c.interview_id, sa.String),
+                " ",
+            )
+        )
+        .where(seats.c.nth == 1)
+        .scalar_subquery()
+    )
+    return cache.read_statement(owed.label("owed"))
 
 
 def load_criterion_means(rows: Sequence[ShortlistRow]) -> None:

@@ -109,16 +109,29 @@ memo = _Memo()
 
 
 def load(
-    job: Job, now: datetime, compute: Callable[[], tuple[Payload, datetime | None]]
-) -> Payload:
-    """The job's rows: stored ones while valid at ``now``, else ``compute()``'s (then stored).
+    job: Job,
+    now: datetime,
+    compute: Callable[[], tuple[Payload, datetime | None]],
+    *,
+    read: sa.Select[Any] | None = None,
+    params: dict[str, Any] | None = None,
+) -> tuple[Payload, Any]:
+    """The job's rows: stored ones while valid at ``now``, else ``compute()``'s (then stored);
+    and the row ``read`` returned: a :func:`read_statement` with more columns (scalar
+    subqueries over ``:job_id`` and ``params``), read with the cached rows in one statement.
 
     ``compute`` returns the rows and the instant until which they hold (None: until a change).
     """
     remembered = memo.get(job.id)
+    values = {"job_id": job.id, "remembered": remembered[0] if remembered else "", **(params or {})}
     found = db.session.execute(
-        _read_statement(), {"job_id": job.id, "remembered": remembered[0] if remembered else ""}
+        _read_statement() if read is None else read, values
     ).first()
+    extra = found
+    if found is None and read is not None:
+        # No row for the job yet (nothing changed it since it was created): the extra columns
+        # alone.
+        extra = db.session.execute(sa.select(*_extra_columns(read)), values).first()
     if (
         found is not None
         and found.head is not None
@@ -126,19 +139,29 @@ def load(
         and (found.valid_until is None or now < found.valid_until)
     ):
         if found.payload is None and remembered is not None:
-            return remembered[1]
+            return remembered[1], extra
         payload: Payload = json.loads(found.payload)
         if "key" in payload:
             memo.put(job.id, found.head, payload)
-        return payload
+        return payload, extra
     payload, valid_until = compute()
-    return _store(job.id, None if found is None else found.generation, payload, now, valid_until)
+    stored = _store(job.id, None if found is None else found.generation, payload, now, valid_until)
+    return stored, extra
 
 
-@functools.cache
-def _read_statement() -> sa.Select[Any]:
-    """The primary-key read of a job's row (``:job_id``), built once per process: its head, and
-    its JSON only when the head differs from the one this process remembers (``:remembered``)."""
+#: The columns every read statement starts with (see :func:`read_statement`).
+_READ_COLUMNS = 5
+
+
+def _extra_columns(statement: sa.Select[Any]) -> list[Any]:
+    return list(statement.selected_columns)[_READ_COLUMNS:]
+
+
+def read_statement(*also: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """The primary-key read of a job's row (``:job_id``): its generation, its head, its JSON
+    only when the head differs from the one this process remembers (``:remembered``), when it
+    was computed and until when it holds; then ``also`` (labelled scalar subqueries, e.g. what
+    the viewer owes: read with the row at no extra round trip). Build it once per process."""
     head = sa.func.substr(ShortlistCache.payload, 1, _HEAD)
     return sa.select(
         ShortlistCache.generation,
@@ -149,7 +172,14 @@ def _read_statement() -> sa.Select[Any]:
         ).label("payload"),
         ShortlistCache.computed_at,
         ShortlistCache.valid_until,
+        *also,
     ).where(ShortlistCache.job_id == sa.bindparam("job_id", type_=sa.Integer()))
+
+
+@functools.cache
+def _read_statement() -> sa.Select[Any]:
+    """:func:`read_statement` with nothing else, built once per process."""
+    return read_statement()
 
 
 def _store(

@@ -328,7 +328,7 @@ def test_rows_stored_anew_for_the_same_generation_replace_the_remembered_ones(sc
     )
     db.session.commit()
     warm(scenario.job)
-    payload = cache.load(scenario.job, utcnow(), lambda: pytest.fail("served from the cache"))
+    payload, _ = cache.load(scenario.job, utcnow(), lambda: pytest.fail("served from the cache"))
     assert {row.candidacy.id for row in aggregates.build(scenario.job).rows} == {
         row.candidacy.id for row in first.rows
     }

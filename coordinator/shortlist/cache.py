@@ -18,6 +18,12 @@ finds their jobs and raises those jobs' generation in the same flush (an upsert,
 that starts before the change finds a generation to compare). A change in whether an
 assessment counts also drops the rows of every job calibrated against the whole organisation.
 Code that changes those tables with bulk UPDATE/DELETE statements calls :func:`invalidate`.
+
+Changes that only lie ahead keep the rows (:func:`_ahead`): who owes what is not among them
+(it is read per viewer with them), so seats of interviews still to come need nothing, and an
+interview booked or moved ahead (in a round none of whose interviews has ended) changes
+nothing they show until it starts: its start becomes the rows' ``valid_until`` if sooner. The
+generation still rises, so rows a read computed before such a change are not stored after it.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,8 +45,9 @@ from coordinator.assessments.models import Assessment, AssessmentState, Rating
 from coordinator.candidates.models import Candidacy, Candidate
 from coordinator.db import db
 from coordinator.jobs.models import Criterion, Job, PlannedRound
-from coordinator.scheduling.models import Interview, PanelMember, Round
+from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.shortlist.models import Decision, ShortlistCache
+from coordinator.timeutil import utcnow
 
 #: Columns whose change alters shortlist rows, per model (None: any change, creation, deletion).
 WATCHED: dict[type, frozenset[str] | None] = {
@@ -299,6 +306,57 @@ def _bump_one(dialect: str) -> Any:
     return statement
 
 
+def _expire(
+    connection: sa.Connection, job_ids: list[int], starts: datetime, rounds: list[int]
+) -> None:
+    """An interview booked or moved ahead: the jobs' rows hold until ``starts`` (if sooner),
+    and their generation rises (rows computed before this change are not stored after it).
+
+    The rows are dropped instead when one of the ``rounds`` booked into had an interview that
+    ended by the time they were computed (the round may show as done, and is no longer), or
+    when they were computed at or after ``starts`` (by a server whose clock is ahead: they
+    cannot hold until then)."""
+    table = ShortlistCache.__table__
+    ended = (
+        sa.exists()
+        .where(
+            Interview.round_id.in_(rounds),
+            Interview.state == InterviewState.scheduled,
+            # The row being updated (a bare column name: correlated, not joined anew).
+            Interview.ends_at <= sa.literal_column(f"{table.name}.computed_at"),
+        )
+        if rounds
+        else sa.false()
+    )
+    drop = sa.or_(table.c.computed_at >= starts, ended)
+    kept = sa.and_(table.c.payload.is_not(None), sa.not_(drop))
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values([{"job_id": j, "generation": 1} for j in job_ids])
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.job_id],
+            set_={
+                "generation": table.c.generation + 1,
+                "payload": sa.case((kept, table.c.payload)),
+                "scope": sa.case((kept, table.c.scope)),
+                "computed_at": sa.case((kept, table.c.computed_at)),
+                "valid_until": sa.case(
+                    (
+                        sa.and_(
+                            kept,
+                            sa.or_(
+                                table.c.valid_until.is_(None), table.c.valid_until > starts
+                            ),
+                        ),
+                        starts,
+                    ),
+                    (kept, table.c.valid_until),
+                ),
+            },
+        )
+    )
+
+
 def _changed(obj: object, names: frozenset[str] | None) -> bool:
     state = sa.inspect(obj)
     if names is None:
@@ -457,8 +515,60 @@ def _rating_counts(rating: Rating, session: orm.Session) -> bool:
     return True  # unknown here: resolve it (through its assessment's interview)
 
 
+def _ahead(obj: object, kind: str, now: datetime) -> datetime | bool | None:
+    """Whether a change to a seat or an interview lies wholly ahead of ``now``: True for a seat
+    of an interview still to come (nothing the rows show changes), the new start for an
+    interview booked or moved ahead, None when the change may show at once."""
+    if isinstance(obj, PanelMember):
+        if kind == "dirty" and _changed(obj, frozenset({"interview_id"})):
+            return None
+        starts = [obj.starts_at]
+        if kind != "new":
+            starts.append(_before(obj, "starts_at"))
+        return True if all(s is not None and _utc(s) > now for s in starts) else None
+    if not isinstance(obj, Interview) or kind == "deleted":
+        return None
+    if obj.state not in (None, InterviewState.scheduled) or obj.starts_at is None:
+        return None
+    if kind == "dirty":
+        if _changed(obj, frozenset({"state", "round_id"})):
+            return None
+        before = _before(obj, "starts_at")
+        if before is None or _utc(before) <= now:
+            return None
+    starts = _utc(obj.starts_at)
+    return starts if starts > now else None
+
+
+def _before(obj: object, name: str) -> Any:
+    """The attribute's value before this flush's changes; None when it changed from a value
+    never loaded (unknown here)."""
+    history = sa.inspect(obj).attrs[name].history
+    if not history.has_changes():
+        return getattr(obj, name)
+    return history.deleted[0] if history.deleted else None
+
+
+def _round_id(interview: Interview) -> int | None:
+    """The interview's round, also when it was given as an object (None: a round not yet
+    stored, itself a change that drops the rows)."""
+    if interview.round_id is not None:
+        return interview.round_id
+    held = sa.inspect(interview).attrs.round.loaded_value
+    return held.id if isinstance(held, Round) else None
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
     targets = _Targets(session)
+    ahead = _Targets(session)
+    # The soonest start of an interview booked or moved ahead, and the rounds booked into.
+    soonest: datetime | None = None
+    booked_rounds: set[int] = set()
+    now = utcnow()
     with session.no_autoflush:
         for kind, objects in (
             ("new", session.new),
@@ -469,6 +579,18 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                 names = WATCHED.get(type(obj), frozenset())
                 if names == frozenset():
                     continue
+                if isinstance(obj, PanelMember | Interview) and (
+                    kind != "dirty" or _changed(obj, names)
+                ):
+                    when = _ahead(obj, kind, now)
+                    if when is True:
+                        continue
+                    round_id = _round_id(obj) if isinstance(obj, Interview) else None
+                    if isinstance(when, datetime) and round_id is not None:
+                        soonest = when if soonest is None else min(soonest, when)
+                        booked_rounds.add(round_id)
+                        ahead.add(obj)
+                        continue
                 if isinstance(obj, Assessment):
                     if not _counts(obj, kind) or (kind == "dirty" and not _changed(obj, names)):
                         continue
@@ -486,14 +608,18 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                 elif kind == "new" and not isinstance(obj, _CREATED_MATTERS):
                     continue
                 targets.add(obj)
-        if not (targets.jobs or any(targets.ids.values()) or targets.organisation):
+        has_ahead = bool(ahead.jobs or any(ahead.ids.values()))
+        if not (targets.jobs or any(targets.ids.values()) or targets.organisation or has_ahead):
             return
         connection = session.connection()
-        _bump(
-            connection,
-            sorted(j for j in targets.resolve(connection) if j is not None),
-            targets.organisation,
-        )
+        jobs = set()
+        if targets.jobs or any(targets.ids.values()) or targets.organisation:
+            jobs = {j for j in targets.resolve(connection) if j is not None}
+            _bump(connection, sorted(jobs), targets.organisation)
+        if has_ahead and soonest is not None:
+            later = sorted(j for j in ahead.resolve(connection) if j is not None and j not in jobs)
+            if later:
+                _expire(connection, later, soonest, sorted(booked_rounds))
 
 
 def register() -> None:

@@ -110,10 +110,122 @@ def test_booking_an_interview_drops_the_rows(scenario, book, open_round):
     assert cara.id in rows(scenario.job, planned_round_id=scenario.team.id)
 
 
-def test_rescheduling_an_interview_drops_the_rows(scenario, recruiter):
+def kept_until(job, generation: int, payload: str) -> ShortlistCache:
+    """The job's stored rows are those read before (``payload``), at a newer generation (so
+    rows computed before the change are not stored after it)."""
+    row = stored(job)
+    assert row.payload == payload
+    assert row.generation > generation
+    return row
+
+
+def test_moving_an_interview_ahead_keeps_the_rows_until_its_new_start(scenario, recruiter):
     generation = warm(scenario.job)
+    payload = stored(scenario.job).payload
     scheduling.reschedule_interview(scenario.interviews["bob_team"], actor=recruiter,
                                     reason="Room", starts_at=at(16, 9))
+    db.session.commit()
+    assert kept_until(scenario.job, generation, payload).valid_until <= at(16, 9)
+
+
+def test_moving_an_interview_that_started_drops_the_rows(scenario):
+    """Done rounds and missing assessments move with an interview already held."""
+    generation = warm(scenario.job)
+    held = scenario.interviews["alice_team"]
+    held.starts_at, held.ends_at = at(20, 9), at(20, 10)
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+
+
+def test_booking_ahead_into_a_round_without_an_ended_interview_keeps_the_rows(
+    scenario, recruiter, open_round, count_queries
+):
+    """Cara's team round has no interview yet: booking one keeps the rows until it starts
+    (sooner than they held: Bob's team interview on the 15th), when her missing assessments
+    count it."""
+    cara, tom = scenario.candidacies["cara"], scenario.people["tom"]
+    team = open_round(cara, scenario.team)
+    generation = warm(scenario.job)
+    payload = stored(scenario.job).payload
+    change = scheduling.schedule_interview(
+        team, actor=recruiter, starts_at=at(10, 9), duration_minutes=60,
+        time_zone="Europe/Berlin", panel=[scheduling.Seat(tom.id, "peer")])
+    db.session.commit()
+    assert kept_until(scenario.job, generation, payload).valid_until == at(10, 9)
+    cara_id, _ = cara.id, tom.id
+    with count_queries() as queries:
+        seen = rows(scenario.job, viewer=tom)[cara_id]
+    assert len(queries) == 1, str(queries)
+    assert seen.withheld and seen.owed_interview_id == change.interview.id
+    missing = rows(scenario.job)[cara.id].missing_assessments
+    freeze(at(10, 9, 5))
+    assert rows(scenario.job)[cara.id].missing_assessments == missing + 1
+
+
+def test_booking_ahead_into_a_round_whose_interview_had_ended_drops_the_rows(
+    scenario, recruiter
+):
+    """Alice's team round was done (its interview ended): a second interview in it undoes that."""
+    alice, ivan = scenario.candidacies["alice"], scenario.people["ivan"]
+    done_before = rows(scenario.job)[alice.id].rounds_done
+    generation = stored(scenario.job).generation
+    scheduling.schedule_interview(
+        scenario.interviews["alice_team"].round, actor=recruiter, starts_at=at(20, 9),
+        duration_minutes=60, time_zone="Europe/Berlin", panel=[scheduling.Seat(ivan.id, "peer")])
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+    assert rows(scenario.job)[alice.id].rounds_done == done_before - 1
+
+
+def test_rows_computed_before_a_booking_ahead_are_not_stored(scenario, recruiter, open_round):
+    """Rows a read computed while an interview was booked ahead (another transaction's
+    change, committed meanwhile) are not stored after it."""
+    cara, tom = scenario.candidacies["cara"], scenario.people["tom"]
+    team = open_round(cara, scenario.team)
+
+    def compute_while_booking():
+        computed = aggregates.compute(scenario.job, utcnow())
+        scheduling.schedule_interview(
+            team, actor=recruiter, starts_at=at(20, 9), duration_minutes=60,
+            time_zone="Europe/Berlin", panel=[scheduling.Seat(tom.id, "peer")])
+        db.session.flush()
+        return computed
+
+    cache.invalidate([scenario.job.id])
+    db.session.commit()
+    cache.load(scenario.job, NOW, compute_while_booking)
+    db.session.commit()
+    assert stored(scenario.job).payload is None
+
+
+def test_changing_the_panel_of_an_interview_ahead_keeps_the_rows_and_withholds_at_once(
+    scenario, recruiter, count_queries
+):
+    generation = warm(scenario.job)
+    payload = stored(scenario.job).payload
+    bob = scenario.candidacies["bob"]
+    ivan, tom = scenario.people["ivan"], scenario.people["tom"]
+    assert not rows(scenario.job, viewer=tom)[bob.id].withheld
+    scheduling.reschedule_interview(
+        scenario.interviews["bob_team"], actor=recruiter, reason="Swap",
+        panel=[scheduling.Seat(ivan.id, "peer"), scheduling.Seat(tom.id, "peer")],
+    )
+    db.session.commit()
+    # Untouched: nothing the rows show depends on seats of interviews to come.
+    assert (stored(scenario.job).payload, stored(scenario.job).generation) == (payload, generation)
+    bob_id, _ = bob.id, tom.id
+    with count_queries() as queries:
+        seen = rows(scenario.job, viewer=tom)[bob_id]
+    assert len(queries) == 1, str(queries)
+    assert seen.withheld and seen.owed_interview_id == scenario.interviews["bob_team"].id
+
+
+def test_taking_a_seat_off_an_interview_that_started_drops_the_rows(scenario):
+    """Missing assessments count the seats of interviews held."""
+    generation = warm(scenario.job)
+    seat = next(p for p in scenario.interviews["alice_first"].panel
+                if p.user_id == scenario.people["sofia"].id)
+    db.session.delete(seat)
     db.session.commit()
     assert_dropped(scenario.job, generation)
 
@@ -121,17 +233,6 @@ def test_rescheduling_an_interview_drops_the_rows(scenario, recruiter):
 def test_cancelling_an_interview_drops_the_rows(scenario, recruiter):
     generation = warm(scenario.job)
     scheduling.cancel_interview(scenario.interviews["bob_team"], actor=recruiter, reason="Ill")
-    db.session.commit()
-    assert_dropped(scenario.job, generation)
-
-
-def test_changing_a_panel_drops_the_rows(scenario, recruiter):
-    generation = warm(scenario.job)
-    ivan, tom = scenario.people["ivan"], scenario.people["tom"]
-    scheduling.reschedule_interview(
-        scenario.interviews["bob_team"], actor=recruiter, reason="Swap",
-        panel=[scheduling.Seat(ivan.id, "peer"), scheduling.Seat(tom.id, "peer")],
-    )
     db.session.commit()
     assert_dropped(scenario.job, generation)
 

@@ -37,7 +37,7 @@ from coordinator.errors import RuleViolation
 from coordinator.jobs.models import Criterion, Job, PlannedRound
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.shortlist import cache, calibration
-from coordinator.shortlist.models import Decision, Outcome
+from coordinator.shortlist.models import Decision, Outcome, ShortlistCache
 from coordinator.timeutil import utcnow
 
 DEFAULT_STATES = (CandidacyState.active, CandidacyState.shortlisted)
@@ -859,14 +859,7 @@ def build(
         payload, _ = cache.load(job, now, lambda: compute(job, now))
         owed_text = None
     else:
-        payload, found = cache.load(
-            job,
-            now,
-            lambda: compute(job, now),
-            read=_read_with_owed(),
-            params={"viewer_id": viewer.id},
-        )
-        owed_text = found.owed
+        payload, owed_text = _load_with_owed(job, now, viewer)
     wanted_states = {s.value for s in states}
     wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
     prepared, sums = _prepared(job.id, payload)
@@ -964,13 +957,37 @@ def _owed_by(owed_text: str) -> dict[int, int]:
     return found
 
 
+def _load_with_owed(job: Job, now: datetime, viewer: User) -> tuple[cache.Payload, str | None]:
+    """The job's cached rows and what ``viewer`` owes of its candidacies (``candidacy:interview``
+    pairs, see :func:`_owed_column`), in one statement. Who owes what is worked out only when
+    this process has not remembered it at the job's current generation and rows (every change
+    to it raises the generation; the rows' random head tells one database from another, e.g.
+    a test's from the next one's)."""
+    key = (job.id, viewer.id)
+    known = cache.owed_memo.get(key)
+    at, head = (-1, "") if known is None else known[0]
+    params = {"viewer_id": viewer.id, "owed_at": at, "owed_head": head}
+    payload, found = cache.load(
+        job, now, lambda: compute(job, now), read=_read_with_owed(), params=params
+    )
+    if found is None:
+        # The job has no cache row yet (nothing changed it since it was created).
+        return payload, db.session.execute(
+            sa.select(_owed_column()), {"job_id": job.id, **params}
+        ).scalar()
+    if known is not None and (found.generation, found.head) == known[0]:
+        return payload, known[1]
+    if found.head is not None and not cache.changed_here():
+        cache.owed_memo.put(key, (found.generation, found.head), found.owed)
+    return payload, found.owed
+
+
 @functools.cache
-def _read_with_owed() -> sa.Select[Any]:
-    """The cache's read of the job ``:job_id`` (:func:`cache.read_statement`) with what the
-    viewer ``:viewer_id`` owes of its candidacies (:func:`owed_seat`, interviews to come count):
-    ``candidacy:interview`` pairs separated by spaces, the earliest interview owed of each
-    candidacy. Read on every request rather than cached with the rows, so seating someone on an
-    interview to come, or taking them off it, needs no new rows. Built once per process."""
+def _owed_column() -> sa.ScalarSelect[Any]:
+    """What the viewer ``:viewer_id`` owes of the job ``:job_id``'s candidacies
+    (:func:`owed_seat`: interviews to come count): ``candidacy:interview`` pairs separated by
+    spaces, the earliest interview owed of each candidacy; NULL when nothing. Built once per
+    process."""
     seats = (
         sa.select(
             Round.candidacy_id,
@@ -990,7 +1007,7 @@ def _read_with_owed() -> sa.Select[Any]:
         )
         .subquery("viewer_owes")
     )
-    owed = (
+    return (
         sa.select(
             sa.func.aggregate_strings(
                 sa.cast(seats.c.candidacy_id, sa.String)
@@ -1001,6 +1018,25 @@ def _read_with_owed() -> sa.Select[Any]:
         )
         .where(seats.c.nth == 1)
         .scalar_subquery()
+    )
+
+
+@functools.cache
+def _read_with_owed() -> sa.Select[Any]:
+    """The cache's read of the job ``:job_id`` (:func:`cache.read_statement`) with what the
+    viewer ``:viewer_id`` owes (:func:`_owed_column`), worked out only when the job's
+    generation and rows' head are not ``:owed_at`` and ``:owed_head`` (those this process
+    remembers it at). Read with the rows rather than cached in them, so seating someone on an
+    interview to come, or taking them off it, needs no new rows. Built once per process."""
+    owed = sa.case(
+        (
+            sa.and_(
+                ShortlistCache.generation == sa.bindparam("owed_at", type_=sa.Integer()),
+                cache.head_column() == sa.bindparam("owed_head", type_=sa.String()),
+            ),
+            sa.null(),
+        ),
+        else_=_owed_column(),
     )
     return cache.read_statement(owed.label("owed"))
 

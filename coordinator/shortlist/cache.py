@@ -19,11 +19,14 @@ that starts before the change finds a generation to compare). A change in whethe
 assessment counts also drops the rows of every job calibrated against the whole organisation.
 Code that changes those tables with bulk UPDATE/DELETE statements calls :func:`invalidate`.
 
-Changes that only lie ahead keep the rows (:func:`_ahead`): who owes what is not among them
-(it is read per viewer with them), so seats of interviews still to come need nothing, and an
-interview booked or moved ahead (in a round none of whose interviews has ended) changes
-nothing they show until it starts: its start becomes the rows' ``valid_until`` if sooner. The
-generation still rises, so rows a read computed before such a change are not stored after it.
+Changes that only lie ahead keep the rows (:func:`_ahead`). Who owes what is not among them
+(it is read per viewer in the same statement, :func:`read_statement`), so seats of
+interviews still to come leave them as they are, and an interview booked or moved ahead (in
+a round none of whose interviews had ended) changes nothing they show until it starts: its
+start becomes the rows' ``valid_until`` if sooner. The generation still rises: rows a read
+computed before such a change are not stored after it, and what a process remembers of who
+owes what (:data:`owed_memo`, kept under the generation and head it was read at) is read
+anew.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,26 +84,26 @@ _HEAD = len('{"key":"') + 32 + 1
 
 
 class _Memo:
-    """The decoded rows of the few jobs this process read last (least recently used dropped),
-    each with the head of the JSON it was decoded from. Safe to share between threads; what it
-    hands out is shared too and must not be changed."""
+    """What this process read last of a few keys (least recently used dropped), each value
+    with the version it was read at. Safe to share between threads; what it hands out is
+    shared too and must not be changed."""
 
     def __init__(self, size: int = 8) -> None:
         self.size = size
-        self._entries: OrderedDict[int, tuple[str, Payload]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Any, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, job_id: int) -> tuple[str, Payload] | None:
+    def get(self, key: Hashable) -> tuple[Any, Any] | None:
         with self._lock:
-            entry = self._entries.get(job_id)
+            entry = self._entries.get(key)
             if entry is not None:
-                self._entries.move_to_end(job_id)
+                self._entries.move_to_end(key)
             return entry
 
-    def put(self, job_id: int, head: str, payload: Payload) -> None:
+    def put(self, key: Hashable, version: Any, value: Any) -> None:
         with self._lock:
-            self._entries[job_id] = (head, payload)
-            self._entries.move_to_end(job_id)
+            self._entries[key] = (version, value)
+            self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
@@ -109,7 +112,12 @@ class _Memo:
             self._entries.clear()
 
 
+#: The decoded rows of the jobs this process read last, by job, under the head of their JSON.
 memo = _Memo()
+#: Who owes what, by (job, viewer), under the generation it was read at: every change to it
+#: raises the job's generation (see :func:`_ahead`), and nothing read at a generation this
+#: process's own transaction raised is kept (see :func:`changed_here`).
+owed_memo = _Memo(size=512)
 
 
 # --- reading and storing -------------------------------------------------------------------------
@@ -124,8 +132,9 @@ def load(
     params: dict[str, Any] | None = None,
 ) -> tuple[Payload, Any]:
     """The job's rows: stored ones while valid at ``now``, else ``compute()``'s (then stored);
-    and the row ``read`` returned: a :func:`read_statement` with more columns (scalar
-    subqueries over ``:job_id`` and ``params``), read with the cached rows in one statement.
+    and the row ``read`` returned (None: the job has no row yet): a :func:`read_statement`
+    with more columns (scalar subqueries over ``:job_id`` and ``params``), read with the cached
+    rows in one statement.
 
     ``compute`` returns the rows and the instant until which they hold (None: until a change).
     """
@@ -135,10 +144,6 @@ def load(
         _read_statement() if read is None else read, values
     ).first()
     extra = found
-    if found is None and read is not None:
-        # No row for the job yet (nothing changed it since it was created): the extra columns
-        # alone.
-        extra = db.session.execute(sa.select(*_extra_columns(read)), values).first()
     if (
         found is not None
         and found.head is not None
@@ -156,20 +161,12 @@ def load(
     return stored, extra
 
 
-#: The columns every read statement starts with (see :func:`read_statement`).
-_READ_COLUMNS = 5
-
-
-def _extra_columns(statement: sa.Select[Any]) -> list[Any]:
-    return list(statement.selected_columns)[_READ_COLUMNS:]
-
-
 def read_statement(*also: sa.ColumnElement[Any]) -> sa.Select[Any]:
     """The primary-key read of a job's row (``:job_id``): its generation, its head, its JSON
     only when the head differs from the one this process remembers (``:remembered``), when it
     was computed and until when it holds; then ``also`` (labelled scalar subqueries, e.g. what
     the viewer owes: read with the row at no extra round trip). Build it once per process."""
-    head = sa.func.substr(ShortlistCache.payload, 1, _HEAD)
+    head = head_column()
     return sa.select(
         ShortlistCache.generation,
         head.label("head"),
@@ -181,6 +178,11 @@ def read_statement(*also: sa.ColumnElement[Any]) -> sa.Select[Any]:
         ShortlistCache.valid_until,
         *also,
     ).where(ShortlistCache.job_id == sa.bindparam("job_id", type_=sa.Integer()))
+
+
+def head_column() -> sa.ColumnElement[str]:
+    """The head of a stored row's JSON (its random key): tells one stored JSON from another."""
+    return sa.func.substr(ShortlistCache.payload, 1, _HEAD)
 
 
 @functools.cache
@@ -245,9 +247,21 @@ def _insert() -> Any:
 # --- invalidating --------------------------------------------------------------------------------
 
 
+#: Set in a session's ``info`` while its transaction has raised a generation (until the
+#: transaction ends): what it reads at that generation may yet be rolled back, so nothing read
+#: then may be remembered under it (see :func:`changed_here`).
+CHANGED = "shortlist_generation_changed"
+
+
+def changed_here(session: orm.Session | None = None) -> bool:
+    """Whether the session's transaction raised a job's generation (uncommitted)."""
+    return bool((session or db.session()).info.get(CHANGED))
+
+
 def invalidate(job_ids: Iterable[int], *, organisation: bool = False) -> None:
     """Drop the jobs' rows in the current transaction (and, with ``organisation``, the rows of
     every job whose leniencies came from the whole organisation)."""
+    db.session.info[CHANGED] = True
     _bump(db.session.connection(), sorted(set(job_ids)), organisation)
 
 
@@ -307,16 +321,27 @@ def _bump_one(dialect: str) -> Any:
 
 
 def _expire(
-    connection: sa.Connection, job_ids: list[int], starts: datetime, rounds: list[int]
+    connection: sa.Connection, job_ids: list[int], starts: datetime | None, rounds: list[int]
 ) -> None:
     """An interview booked or moved ahead: the jobs' rows hold until ``starts`` (if sooner),
-    and their generation rises (rows computed before this change are not stored after it).
+    and their generation rises (rows computed before this change are not stored after it, and
+    what a process remembers of who owes what is read anew). ``starts`` None: only seats of
+    interviews to come changed, the generation alone rises.
 
     The rows are dropped instead when one of the ``rounds`` booked into had an interview that
     ended by the time they were computed (the round may show as done, and is no longer), or
     when they were computed at or after ``starts`` (by a server whose clock is ahead: they
     cannot hold until then)."""
     table = ShortlistCache.__table__
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values([{"job_id": j, "generation": 1} for j in job_ids])
+    if starts is None:
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.job_id], set_={"generation": table.c.generation + 1}
+            )
+        )
+        return
     ended = (
         sa.exists()
         .where(
@@ -330,8 +355,6 @@ def _expire(
     )
     drop = sa.or_(table.c.computed_at >= starts, ended)
     kept = sa.and_(table.c.payload.is_not(None), sa.not_(drop))
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table).values([{"job_id": j, "generation": 1} for j in job_ids])
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=[table.c.job_id],
@@ -584,6 +607,8 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                 ):
                     when = _ahead(obj, kind, now)
                     if when is True:
+                        # Who owes what changes: the generation rises (see _read_with_owed).
+                        ahead.add(obj)
                         continue
                     round_id = _round_id(obj) if isinstance(obj, Interview) else None
                     if isinstance(when, datetime) and round_id is not None:
@@ -611,18 +636,26 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
         has_ahead = bool(ahead.jobs or any(ahead.ids.values()))
         if not (targets.jobs or any(targets.ids.values()) or targets.organisation or has_ahead):
             return
+        session.info[CHANGED] = True
         connection = session.connection()
         jobs = set()
         if targets.jobs or any(targets.ids.values()) or targets.organisation:
             jobs = {j for j in targets.resolve(connection) if j is not None}
             _bump(connection, sorted(jobs), targets.organisation)
-        if has_ahead and soonest is not None:
+        if has_ahead:
             later = sorted(j for j in ahead.resolve(connection) if j is not None and j not in jobs)
             if later:
                 _expire(connection, later, soonest, sorted(booked_rounds))
+
+
+def _transaction_end(session: orm.Session, transaction: orm.SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(CHANGED, None)
 
 
 def register() -> None:
     """Watch every session's flushes (once per process)."""
     if not event.contains(orm.Session, "before_flush", _before_flush):
         event.listen(orm.Session, "before_flush", _before_flush)
+    if not event.contains(orm.Session, "after_transaction_end", _transaction_end):
+        event.listen(orm.Session, "after_transaction_end", _transaction_end)

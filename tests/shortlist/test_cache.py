@@ -211,8 +211,7 @@ def test_changing_the_panel_of_an_interview_ahead_keeps_the_rows_and_withholds_a
         panel=[scheduling.Seat(ivan.id, "peer"), scheduling.Seat(tom.id, "peer")],
     )
     db.session.commit()
-    # Untouched: nothing the rows show depends on seats of interviews to come.
-    assert (stored(scenario.job).payload, stored(scenario.job).generation) == (payload, generation)
+    kept_until(scenario.job, generation, payload)
     bob_id, _ = bob.id, tom.id
     with count_queries() as queries:
         seen = rows(scenario.job, viewer=tom)[bob_id]
@@ -444,3 +443,38 @@ def test_the_process_remembers_the_rows_of_a_few_jobs_only():
         memo.put(job_id, f"head{job_id}", {"rows": []})
     assert memo.get(1) is None
     assert memo.get(2) is not None and memo.get(3) is not None
+
+
+def test_who_owes_what_is_remembered_per_viewer_at_the_generation_read(scenario):
+    warm(scenario.job)
+    tom = scenario.people["tom"]
+    rows(scenario.job, viewer=tom)
+    row = stored(scenario.job)
+    version, owed = cache.owed_memo.get((scenario.job.id, tom.id))
+    assert version == (row.generation, row.payload[: len(version[1])])
+    # Tom owes his reopened assessment of Alice's team interview.
+    assert owed == f"{scenario.candidacies['alice'].id}:{scenario.interviews['alice_team'].id}"
+
+
+def test_what_a_rolled_back_change_made_a_viewer_owe_is_not_remembered(
+    scenario, recruiter, hiring_manager
+):
+    """Seating Tom on Bob's team interview, reading as Tom, then rolling back leaves the
+    generation where it was; a later change raises it to that same number, and Tom must not
+    see what the rolled-back change made him owe."""
+    warm(scenario.job)
+    bob, tom, ivan, priya = (scenario.candidacies["bob"], scenario.people["tom"],
+                             scenario.people["ivan"], scenario.people["priya"])
+    bob_id = bob.id
+    assert not rows(scenario.job, viewer=tom)[bob_id].withheld
+    interview = scenario.interviews["bob_team"]
+    seats = [scheduling.Seat(u.id, "peer") for u in (ivan, priya)]
+    scheduling.reschedule_interview(interview, actor=recruiter, reason="Swap",
+                                    panel=[*seats, scheduling.Seat(tom.id, "peer")])
+    assert rows(scenario.job, viewer=tom)[bob_id].withheld
+    db.session.rollback()
+    scheduling.reschedule_interview(interview, actor=recruiter, reason="Manager joins",
+                                    panel=[*seats, scheduling.Seat(hiring_manager.id, "peer")])
+    db.session.commit()
+    assert not rows(scenario.job, viewer=tom)[bob_id].withheld
+    assert rows(scenario.job, viewer=hiring_manager)[bob_id].withheld

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -15,6 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+# This checkout's code, whatever checkout the virtual environment was installed from.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
 from flask import Flask

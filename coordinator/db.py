@@ -1,4 +1,5 @@
-"""Database platform: the declarative base, a UTC-only datetime type and portable enums."""
+"""Database platform: the declarative base, a UTC-only datetime type, portable enums and the
+upsert construct of each database."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -69,6 +71,13 @@ class TitledEnum(enum.StrEnum):
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
         return [(m.value, m.title) for m in cls]
+
+
+def upsert_insert(dialect: str) -> Any:
+    """The INSERT construct of ``dialect`` (a dialect name: ``postgresql`` or ``sqlite``) that
+    takes ``on_conflict_do_nothing`` / ``on_conflict_do_update``: both databases spell the
+    upsert alike, SQLAlchemy builds it per dialect."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str, **kwargs: Any) -> sa.Enum:

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.accounts.models import User
 from coordinator.assessments.models import (
@@ -24,7 +23,7 @@ from coordinator.assessments.permissions import (
 )
 from coordinator.audit.operations import record
 from coordinator.candidates.models import Candidacy
-from coordinator.db import db
+from coordinator.db import db, upsert_insert
 from coordinator.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from coordinator.events import assessment_submitted
 from coordinator.jobs.models import Criterion, PlannedRound
@@ -105,9 +104,8 @@ def _start(interview: Interview, user: User) -> Assessment:
     transaction to end) and then read locked: the second save updates the first's draft, or
     finds it submitted. Called once the save's input passed its checks.
     """
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     db.session.execute(
-        dialect.insert(Assessment)
+        upsert_insert(db.session.get_bind().dialect.name)(Assessment)
         .values(
             interview_id=interview.id,
             interviewer_id=user.id,

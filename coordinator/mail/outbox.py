@@ -31,9 +31,8 @@ from email.policy import SMTP, SMTPUTF8
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from coordinator.db import db
+from coordinator.db import db, upsert_insert
 from coordinator.leases import (
     backoff,
     claim_due,
@@ -242,9 +241,8 @@ def _pause(problem: str) -> str:
         "failed_at": now,
         "retry_at": now + backoff(failures),
     }
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     db.session.execute(
-        dialect.insert(MailTransportStatus)
+        upsert_insert(db.session.get_bind().dialect.name)(MailTransportStatus)
         .values(id=1, **values)
         .on_conflict_do_update(index_elements=["id"], set_=values)
     )

@@ -42,11 +42,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, orm
-from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.assessments.models import Assessment, AssessmentState, Rating
 from coordinator.candidates.models import Candidacy, Candidate
-from coordinator.db import db
+from coordinator.db import db, upsert_insert
 from coordinator.jobs.models import Criterion, Job, PlannedRound
 from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.shortlist.models import Decision, ShortlistCache
@@ -216,7 +215,7 @@ def _store(
     table = ShortlistCache.__table__
     if generation is None:
         statement: sa.Executable = (
-            _insert()(table)
+            upsert_insert(db.session.get_bind().dialect.name)(table)
             .values(job_id=job_id, generation=0, **values)
             .on_conflict_do_nothing(index_elements=[table.c.job_id])
         )
@@ -237,11 +236,6 @@ def _store(
         return payload
     memo.put(job_id, text[:_HEAD], keyed)
     return keyed
-
-
-def _insert() -> Any:
-    dialect = db.session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 # --- invalidating --------------------------------------------------------------------------------
@@ -289,8 +283,9 @@ def _bump(connection: sa.Connection, job_ids: list[int], organisation: bool) -> 
         # The common case (a booking, an assessment): one job, a statement built once.
         connection.execute(_bump_one(connection.dialect.name), {"job_id": job_ids[0]})
     elif job_ids:
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(table).values([{"job_id": j, "generation": 1} for j in job_ids])
+        statement = upsert_insert(connection.dialect.name)(table).values(
+            [{"job_id": j, "generation": 1} for j in job_ids]
+        )
         connection.execute(
             statement.on_conflict_do_update(
                 index_elements=[table.c.job_id],
@@ -307,9 +302,8 @@ def _bump_one(dialect: str) -> Any:
     statement = _BUMP_ONE.get(dialect)
     if statement is None:
         table = ShortlistCache.__table__
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = _BUMP_ONE[dialect] = (
-            insert(table)
+            upsert_insert(dialect)(table)
             .values(job_id=sa.bindparam("job_id"), generation=1)
             .on_conflict_do_update(
                 index_elements=[table.c.job_id],
@@ -333,8 +327,9 @@ def _expire(
     when they were computed at or after ``starts`` (by a server whose clock is ahead: they
     cannot hold until then)."""
     table = ShortlistCache.__table__
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table).values([{"job_id": j, "generation": 1} for j in job_ids])
+    statement = upsert_insert(connection.dialect.name)(table).values(
+        [{"job_id": j, "generation": 1} for j in job_ids]
+    )
     if starts is None:
         connection.execute(
             statement.on_conflict_do_update(

@@ -37,7 +37,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -382,12 +382,20 @@ def _changed(obj: object, names: frozenset[str] | None) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names if name in state.attrs)
 
 
-def _committed(obj: object, name: str) -> Any:
-    """The attribute's value before this flush's changes."""
-    history = sa.inspect(obj).attrs[name].history
+def _before(obj: object, name: str) -> Any:
+    """The attribute's value before this flush's changes. When it was changed without its old
+    value ever being loaded (an expired object), the database still holds that value: this
+    runs before the flush writes, so it is read from there."""
+    state = sa.inspect(obj)
+    history = state.attrs[name].history
+    if not history.has_changes():
+        return getattr(obj, name)
     if history.deleted:
         return history.deleted[0]
-    return history.unchanged[0] if history.unchanged else getattr(obj, name)
+    model = type(obj)
+    return state.session.scalar(
+        sa.select(getattr(model, name)).where(model.id == state.identity[0])
+    )
 
 
 def _counts(assessment: Assessment, kind: str) -> bool:
@@ -395,7 +403,7 @@ def _counts(assessment: Assessment, kind: str) -> bool:
     now = assessment.state is AssessmentState.submitted
     if kind == "new":
         return now
-    return now or _committed(assessment, "state") is AssessmentState.submitted
+    return now or _before(assessment, "state") is AssessmentState.submitted
 
 
 #: The parents :class:`_Targets` may find in the session, with their link up.
@@ -543,7 +551,7 @@ def _ahead(obj: object, kind: str, now: datetime) -> datetime | bool | None:
         starts = [obj.starts_at]
         if kind != "new":
             starts.append(_before(obj, "starts_at"))
-        return True if all(s is not None and _utc(s) > now for s in starts) else None
+        return True if all(s is not None and s > now for s in starts) else None
     if not isinstance(obj, Interview) or kind == "deleted":
         return None
     if obj.state not in (None, InterviewState.scheduled) or obj.starts_at is None:
@@ -552,19 +560,10 @@ def _ahead(obj: object, kind: str, now: datetime) -> datetime | bool | None:
         if _changed(obj, frozenset({"state", "round_id"})):
             return None
         before = _before(obj, "starts_at")
-        if before is None or _utc(before) <= now:
+        if before is None or before <= now:
             return None
-    starts = _utc(obj.starts_at)
+    starts = obj.starts_at
     return starts if starts > now else None
-
-
-def _before(obj: object, name: str) -> Any:
-    """The attribute's value before this flush's changes; None when it changed from a value
-    never loaded (unknown here)."""
-    history = sa.inspect(obj).attrs[name].history
-    if not history.has_changes():
-        return getattr(obj, name)
-    return history.deleted[0] if history.deleted else None
 
 
 def _round_id(interview: Interview) -> int | None:
@@ -574,10 +573,6 @@ def _round_id(interview: Interview) -> int | None:
         return interview.round_id
     held = sa.inspect(interview).attrs.round.loaded_value
     return held.id if isinstance(held, Round) else None
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
@@ -624,7 +619,7 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                     if not _changed(obj, names):
                         continue
                     if isinstance(obj, Candidacy) and _changed(obj, frozenset({"job_id"})):
-                        targets.jobs.add(_committed(obj, "job_id"))
+                        targets.jobs.add(_before(obj, "job_id"))
                 elif kind == "new" and not isinstance(obj, _CREATED_MATTERS):
                     continue
                 targets.add(obj)

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from coordinator.assessments import operations as assessments
-from coordinator.assessments.models import Assessment
+from coordinator.assessments.models import Assessment, AssessmentState
 from coordinator.candidates.models import CandidacyState
 from coordinator.candidates.operations import set_candidacy_state, update_candidate
 from coordinator.db import db
@@ -88,6 +88,37 @@ def test_reopening_an_assessment_drops_the_rows(scenario, recruiter):
     db.session.commit()
     assert_dropped(scenario.job, generation)
     assert rows(scenario.job)[bob.id].raw_score == 2.0
+
+
+def test_a_submission_withdrawn_on_an_object_never_loaded_drops_the_rows(scenario):
+    """Its state before the change was never read into the session: the hook asks the
+    database for it rather than taking the new state for the old one."""
+    generation = warm(scenario.job)
+    assessment = db.session.scalar(
+        sa.select(Assessment).where(
+            Assessment.interview_id == scenario.interviews["bob_first"].id,
+            Assessment.interviewer_id == scenario.people["priya"].id,
+        )
+    )
+    db.session.expire(assessment)
+    assessment.state, assessment.submitted_at = AssessmentState.draft, None
+    assessment.rating_sum = assessment.rating_count = assessment.rating_scores = None
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
+
+
+def test_moving_a_candidacy_never_loaded_to_another_job_drops_the_rows_it_left(
+    scenario, recruiter
+):
+    other = jobs.create_job(actor=recruiter, title="Data Engineer", pay_band_min="60000",
+                            pay_band_max="80000", pay_band_currency="EUR")
+    db.session.commit()
+    generation = warm(scenario.job)
+    dan = scenario.candidacies["dan"]
+    db.session.expire(dan)
+    dan.job_id = other.id
+    db.session.commit()
+    assert_dropped(scenario.job, generation)
 
 
 def test_recording_a_decision_drops_the_rows(scenario, recruiter):

@@ -30,7 +30,7 @@ from coordinator.assessments.models import (
     AssessmentState,
     Recommendation,
 )
-from coordinator.assessments.owing import owed_seat
+from coordinator.assessments.owing import owed_seat, owed_seats
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import UTCDateTime, db
 from coordinator.errors import RuleViolation
@@ -579,8 +579,8 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
     """Every candidacy of the job with what every viewer sees alike, and until when that holds
     (the next start or end of one of its interviews: rounds done and missing assessments move
     with the clock). Two statements whatever the job's size: the plan, and the rows with their
-    figures (:func:`_job_rows`); two more when the job alone says
-    too little to calibrate (its assessments' scores and the organisation's sample)."""
+    figures (:func:`_job_rows`); two more when the job alone says too little to calibrate (its
+    assessments' scores and the organisation's sample)."""
     # The plan in one statement: its rounds in order, each with its criteria in order.
     plan: list[tuple[int, str]] = []
     titles: dict[int, str] = {}
@@ -984,27 +984,21 @@ def _load_with_owed(job: Job, now: datetime, viewer: User) -> tuple[cache.Payloa
 
 @functools.cache
 def _owed_column() -> sa.ScalarSelect[Any]:
-    """What the viewer ``:viewer_id`` owes of the job ``:job_id``'s candidacies
-    (:func:`owed_seat`: interviews to come count): ``candidacy:interview`` pairs separated by
+    """What the viewer ``:viewer_id`` owes of the job ``:job_id``'s candidacies (the seats of
+    :func:`owed_seats`, interviews to come count): ``candidacy:interview`` pairs separated by
     spaces, the earliest interview owed of each candidacy; NULL when nothing. Built once per
     process."""
     seats = (
-        sa.select(
+        owed_seats(sa.select(Candidacy.id).where(Candidacy.job_id == sa.bindparam("job_id")))
+        .with_only_columns(
             Round.candidacy_id,
             Interview.id.label("interview_id"),
             sa.func.row_number()
             .over(partition_by=Round.candidacy_id, order_by=(Interview.starts_at, Interview.id))
             .label("nth"),
         )
-        .select_from(PanelMember)
-        .join(Interview, Interview.id == PanelMember.interview_id)
-        .join(Round, Round.id == Interview.round_id)
-        .join(Candidacy, Candidacy.id == Round.candidacy_id)
-        .where(
-            PanelMember.user_id == sa.bindparam("viewer_id", type_=sa.Integer()),
-            Candidacy.job_id == sa.bindparam("job_id", type_=sa.Integer()),
-            owed_seat(),
-        )
+        .where(PanelMember.user_id == sa.bindparam("viewer_id", type_=sa.Integer()))
+        .order_by(None)
         .subquery("viewer_owes")
     )
     return (

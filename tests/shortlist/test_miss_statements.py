@@ -16,8 +16,8 @@ def _computed(job, count_queries):
 
 
 def test_a_miss_computes_a_job_calibrated_on_its_own_in_two_statements(varied, count_queries):  # noqa: F811
-    """The plan, then every row with its figures (leniencies estimated in SQL) and who owes
-    what."""
+    """The plan, then every row with its figures (leniencies estimated in SQL); who owes what
+    is read per viewer, not at a miss."""
     payload, queries = _computed(varied.job, count_queries)
     assert payload["scope"] == "job"
     assert queries.count == 2, str(queries)

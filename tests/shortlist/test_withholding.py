@@ -378,7 +378,6 @@ def test_clock_moving_past_a_later_interview_keeps_it_owed(
     assert row["missing_assessments"] == 1
 
 
-
 def test_a_row_owed_twice_links_to_the_interview_that_took_place_first(
     scenario, owed, login, hiring_manager, book, open_round
 ):

@@ -85,33 +85,26 @@ class InterviewChange:
     panel_changed: bool = False
     cancelled: bool = False
     previous: InterviewSnapshot | None = None
-    #: Who met whom in the candidacy, read once for every listener and the door (see below).
-    met_before: dict[int, set[int]] | None = None
     #: The interview was created in this transaction (nothing was stored about it before).
     booked: bool = False
-    #: When the candidacy's last scheduled interview ends, read with ``met_before`` (see below).
-    last_scheduled_end: datetime | None = None
-    _candidacy_read: bool = field(default=False, init=False, repr=False)
+    #: Who met whom in the candidacy and when its last scheduled interview ends, read once (on
+    #: first use) for every listener and the door.
+    _candidacy: tuple[dict[int, set[int]], datetime | None] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def met_before_map(self) -> dict[int, set[int]]:
-        """:func:`meetings.met_before_map` of the interview's candidacy, read on first use."""
-        if self.met_before is None:
-            self._read_candidacy()
-        assert self.met_before is not None
-        return self.met_before
+        """:func:`meetings.met_before_map` of the interview's candidacy."""
+        return self._read_candidacy()[0]
 
     def last_end(self) -> datetime | None:
-        """When the candidacy's last scheduled interview ends (None without one), read on first
-        use, with the met-before map."""
-        if not self._candidacy_read:
-            self._read_candidacy()
-        return self.last_scheduled_end
+        """When the candidacy's last scheduled interview ends (None without one)."""
+        return self._read_candidacy()[1]
 
-    def _read_candidacy(self) -> None:
-        self.met_before, self.last_scheduled_end = meetings.met_before_and_last_end(
-            self.interview.round.candidacy_id
-        )
-        self._candidacy_read = True
+    def _read_candidacy(self) -> tuple[dict[int, set[int]], datetime | None]:
+        if self._candidacy is None:
+            self._candidacy = meetings.met_before_and_last_end(self.interview.round.candidacy_id)
+        return self._candidacy
 
 
 #: Higher domains act when a round opens (compensation opens its stage).

@@ -421,7 +421,7 @@ def shortlist_chart(job_id: int, query: ShortlistFilterQuery) -> Any:
             )
             for item in aggregates.score_distribution(shortlist)
         ],
-        candidacies=len(shortlist.rows),
+        candidacies=shortlist.total,
         withheld_candidacies=shortlist.withheld_count,
     )
     db.session.commit()  # keeps the rows a cache miss computed

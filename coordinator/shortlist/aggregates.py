@@ -166,10 +166,19 @@ class ShortlistRow:
 
 @dataclass
 class Shortlist:
+    """The rows a viewer is shown (made when first asked for: a request whose page is kept
+    rendered never makes them), with what is worked out for every request alike."""
+
     job: Job
     criteria: list[tuple[int, str]]
-    rows: list[ShortlistRow]
+    #: Makes :attr:`rows` (the candidacies shown, withheld and with their means as asked).
+    make_rows: Callable[[], list[ShortlistRow]] = field(repr=False)
     calibration_scope: str  # "job", "organisation" or "none"
+    #: How many candidacies are shown (withheld ones too): ``len(rows)`` without making them.
+    total: int = 0
+    #: The shown candidacies withheld from the viewer, each with the interview whose
+    #: assessment they owe first.
+    withheld: dict[int, int] = field(default_factory=dict)
     states: Sequence[CandidacyState] = DEFAULT_STATES
     planned_round_id: int | None = None
     #: Submitted ratings per criterion and score over the rows not withheld (the chart).
@@ -186,10 +195,15 @@ class Shortlist:
     #: None: no cached rows.
     every: Callable[[int | None], list[ShortlistRow]] | None = field(default=None, repr=False)
 
+    @functools.cached_property
+    def rows(self) -> list[ShortlistRow]:
+        """The candidacies shown, in the cached order (by name)."""
+        return self.make_rows()
+
     @property
     def withheld_count(self) -> int:
         """Rows withheld from the viewer (left out of the chart)."""
-        return sum(1 for row in self.rows if row.withheld)
+        return len(self.withheld)
 
 
 @dataclass
@@ -737,16 +751,16 @@ class _Prepared(NamedTuple):
     fields: dict[str, Any]
 
 
-def _prepared(job_id: int, payload: cache.Payload) -> tuple[list[_Prepared], dict[int, Any]]:
-    """The payload's rows prepared, and the criterion sums parsed so far (kept in the payload:
-    a payload the cache's process memo hands out again comes with them; sums are parsed only
-    for rows that show them, so a miss stays cheap)."""
+def _prepared(job_id: int, payload: cache.Payload) -> list[_Prepared]:
+    """The payload's rows prepared (kept in the payload: a payload the cache's process memo
+    hands out again comes with them). Their rows share the criterion sums parsed so far, also
+    kept in the payload; sums are parsed only for rows that show them, so a miss stays cheap."""
     sums: dict[int, Any] = payload.setdefault("_sums", {})
     prepared: list[_Prepared] | None = payload.get("_prepared")
     if prepared is None:
         prepared = [_prepare(job_id, data, sums) for data in payload["rows"]]
         payload["_prepared"] = prepared
-    return prepared, sums
+    return prepared
 
 
 def _prepare(job_id: int, data: list[Any], sums: dict[int, Any]) -> _Prepared:
@@ -862,7 +876,7 @@ def build(
         payload, owed_text = _load_with_owed(job, now, viewer)
     wanted_states = {s.value for s in states}
     wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
-    prepared, sums = _prepared(job.id, payload)
+    prepared = _prepared(job.id, payload)
     every = functools.partial(_every, prepared)
     shown = [
         item
@@ -871,11 +885,10 @@ def build(
         and (planned_round_id is None or planned_round_id in data[6])
         and (wanted_ids is None or data[0] in wanted_ids)
     ]
-    withheld: dict[int, int] = {}
-    if owed_text and shown:
-        withheld = _owed_by(owed_text)
-
-    rows = [_from_prepared(item) for item in shown]
+    owed: dict[int, int] = _owed_by(owed_text) if owed_text and shown else {}
+    withheld = {
+        item.data[0]: owed[item.data[0]] for item in shown if item.data[0] in owed
+    }
     # The chart counts the shown rows the viewer may see: whole states from the cached totals
     # when no other filter applies, less the withheld rows.
     pair_counts: Counter[str] = Counter()
@@ -883,21 +896,13 @@ def build(
     if by_totals:
         for state in wanted_states:
             pair_counts.update(payload["by_state"].get(state, {}))
-    for row in rows:
-        if row.candidacy.id in withheld:
-            if by_totals:
-                pair_counts.subtract(row.given.split())
-            row.withhold(withheld[row.candidacy.id])
-            continue
-        if not by_totals:
-            pair_counts.update(row.given.split())
-        # Withheld rows count towards nothing the viewer sees: not the chart, not the means.
-        if criterion_means is True:
-            row.criterion_sums = row.all_sums
-        elif criterion_means is not False:
-            sums = row.all_sums
-            if criterion_means in sums:
-                row.criterion_sums = {criterion_means: sums[criterion_means]}
+        for item in shown:
+            if item.data[0] in withheld:
+                pair_counts.subtract(item.data[15].split())
+    else:
+        for item in shown:
+            if item.data[0] not in withheld:
+                pair_counts.update(item.data[15].split())
     score_counts = {
         cid: counts for cid, counts in _per_criterion(pair_counts).items() if any(counts)
     }
@@ -909,16 +914,33 @@ def build(
         (cid, titles.get(cid, f"Criterion {cid}"))
         for cid in sorted(set(score_counts) - live_ids, key=lambda cid: (titles.get(cid, ""), cid))
     ]
-    for row in rows:
-        row.criteria = criteria
+
+    def make_rows() -> list[ShortlistRow]:
+        rows = [_from_prepared(item) for item in shown]
+        for row in rows:
+            row.criteria = criteria
+            if row.candidacy.id in withheld:
+                # Withheld rows count towards nothing the viewer sees: not the chart, not
+                # the means.
+                row.withhold(withheld[row.candidacy.id])
+            elif criterion_means is True:
+                row.criterion_sums = row.all_sums
+            elif criterion_means is not False:
+                sums = row.all_sums
+                if criterion_means in sums:
+                    row.criterion_sums = {criterion_means: sums[criterion_means]}
+        return rows
+
     derived = payload.setdefault("_derived", {})
     if len(derived) > DERIVED_LIMIT:
         derived.clear()  # a bound on what one payload keeps; what is dropped is derived again
     return Shortlist(
         job=job,
         criteria=criteria,
-        rows=rows,
+        make_rows=make_rows,
         calibration_scope=payload["scope"],
+        total=len(shown),
+        withheld=withheld,
         states=tuple(states),
         planned_round_id=planned_round_id,
         distribution=[
@@ -1131,7 +1153,7 @@ def sorted_rows(shortlist: Shortlist, key: str, descending: bool = False) -> lis
     per payload and sort (kept in :attr:`Shortlist.derived`): sorting is a total order (the
     value, then name, then id), so the rows shown come in the same order as among all rows.
     Not while a row is withheld (its blanked values sort with the empty ones)."""
-    if shortlist.every is None or any(row.withheld for row in shortlist.rows):
+    if shortlist.every is None or shortlist.withheld:
         return sort_rows(shortlist.rows, key, descending)
     memo_key = ("order", key, descending)
     order: dict[int, int] | None = shortlist.derived.get(memo_key)

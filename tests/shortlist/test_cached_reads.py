@@ -13,7 +13,7 @@ from flask import template_rendered
 from coordinator.api.shortlist import ShortlistRowOut
 from coordinator.db import db
 from coordinator.jobs import operations as jobs
-from coordinator.shortlist import operations
+from coordinator.shortlist import aggregates, operations
 from tests.shortlist.conftest import criterion_ids
 from tests.shortlist.pages import cell, row_html, text
 
@@ -103,6 +103,27 @@ def test_the_table_is_rendered_once_for_the_same_cached_rows_and_request(
     assert RESULTS not in names
     assert "shortlist/show.html" in names
     assert again.split('id="compare-form"', 1)[1] == first.split('id="compare-form"', 1)[1]
+
+
+def test_a_kept_table_is_served_without_making_the_rows_again(
+    app, scenario, login, recruiter, monkeypatch
+):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=-raw"
+    client.get(url)
+    made: list[int] = []
+    real = aggregates._from_prepared
+
+    def counted(item):
+        made.append(item.data[0])
+        return real(item)
+
+    monkeypatch.setattr(aggregates, "_from_prepared", counted)
+    page = text(client.get(url))
+    assert made == []
+    assert scenario.candidacies["alice"].candidate.name in page
+    client.get(f"/jobs/{scenario.job.id}/shortlist?sort=name")  # another table: made again
+    assert scenario.candidacies["alice"].id in made
 
 
 def test_a_change_to_the_rows_shows_at_once(app, scenario, login, recruiter):

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from coordinator.accounts.models import User
 from coordinator.assessments.models import (
@@ -1009,7 +1010,12 @@ def _owed_column() -> sa.ScalarSelect[Any]:
     """What the viewer ``:viewer_id`` owes of the job ``:job_id``'s candidacies (the seats of
     :func:`owed_seats`, interviews to come count): ``candidacy:interview`` pairs separated by
     spaces, the earliest interview owed of each candidacy; NULL when nothing. Built once per
-    process."""
+    process.
+
+    A viewer with no panel seat at all (most recruiters) owes nothing: that is checked first,
+    once, by index, so their read walks none of the job's interviews."""
+    viewer_id = sa.bindparam("viewer_id", type_=sa.Integer())
+    any_seat = orm.aliased(PanelMember)
     seats = (
         owed_seats(sa.select(Candidacy.id).where(Candidacy.job_id == sa.bindparam("job_id")))
         .with_only_columns(
@@ -1019,7 +1025,11 @@ def _owed_column() -> sa.ScalarSelect[Any]:
             .over(partition_by=Round.candidacy_id, order_by=(Interview.starts_at, Interview.id))
             .label("nth"),
         )
-        .where(PanelMember.user_id == sa.bindparam("viewer_id", type_=sa.Integer()))
+        .where(
+            PanelMember.user_id == viewer_id,
+            # Not correlated: the database tests it once before reading any seat.
+            sa.exists().where(any_seat.user_id == viewer_id),
+        )
         .order_by(None)
         .subquery("viewer_owes")
     )

@@ -78,6 +78,10 @@ WATCHED: dict[type, frozenset[str] | None] = {
 _CREATED_MATTERS = (Candidacy, Round, Interview, PanelMember, Decision, PlannedRound, Criterion)
 
 Payload = dict[str, Any]
+#: The shape of the stored rows: raise it with any change to what ``compute`` returns. Rows
+#: stored in another shape (by a server running other code, e.g. while a new release rolls
+#: out across servers one by one) are computed again, never read as if they had this one.
+FORMAT = 2
 #: The stored JSON starts ``{"key":"<32 hex digits>"``: this many characters tell payloads apart.
 _HEAD = len('{"key":"') + 32 + 1
 
@@ -152,9 +156,10 @@ def load(
         if found.payload is None and remembered is not None:
             return remembered[1], extra
         payload: Payload = json.loads(found.payload)
-        if "key" in payload:
-            memo.put(job.id, found.head, payload)
-        return payload, extra
+        if payload.get("format") == FORMAT:
+            if "key" in payload:
+                memo.put(job.id, found.head, payload)
+            return payload, extra
     payload, valid_until = compute()
     stored = _store(job.id, None if found is None else found.generation, payload, now, valid_until)
     return stored, extra
@@ -204,7 +209,11 @@ def _store(
     transaction not commit, no stored row has that head and the memo entry is never used).
     """
     # A new random key first: it tells this JSON from any other stored for any job (see _Memo).
-    keyed = {"key": uuid.uuid4().hex, **{k: v for k, v in payload.items() if k != "key"}}
+    keyed = {
+        "key": uuid.uuid4().hex,
+        **{k: v for k, v in payload.items() if k != "key"},
+        "format": FORMAT,
+    }
     text = json.dumps(keyed, separators=(",", ":"))
     values = {
         "scope": payload["scope"],

@@ -468,6 +468,24 @@ def test_rows_stored_anew_for_the_same_generation_replace_the_remembered_ones(sc
     assert head == stored(scenario.job).payload[: len(head)]
 
 
+def test_rows_stored_in_another_shape_are_computed_again_and_replaced(scenario):
+    warm(scenario.job)
+    # What a server running other code stored (a release rolling out server by server).
+    other = '{"key":"%s","format":%d,"records":[]}' % ("0" * 32, cache.FORMAT + 1)
+    db.session.execute(
+        sa.update(ShortlistCache)
+        .where(ShortlistCache.job_id == scenario.job.id)
+        .values(payload=other)
+    )
+    db.session.commit()
+    cache.memo.clear()
+    shown = rows(scenario.job)
+    assert scenario.candidacies["cara"].id in shown
+    db.session.commit()
+    payload = stored(scenario.job).payload
+    assert payload != other and f'"format":{cache.FORMAT}' in payload
+
+
 def test_the_process_remembers_the_rows_of_a_few_jobs_only():
     memo = cache._Memo(size=2)
     for job_id in (1, 2, 3):

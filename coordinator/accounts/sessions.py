@@ -78,14 +78,22 @@ def find(identity_: str, now: datetime | None = None) -> tuple[User, UserSession
         return None
     token, secret = parts
     row = db.session.execute(
-        sa.select(User, UserSession)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.session_token == token, User.is_active.is_(True),
-               UserSession.token_hash == _digest(secret),
-               UserSession.expires_at > (now or utcnow()))
-        .options(sa.orm.joinedload(User.role_rows))
+        _USER_FOR_IDENTITY,
+        {"token": token, "digest": _digest(secret), "now": now or utcnow()},
     ).unique().first()
     return None if row is None else (row[0], row[1])
+
+
+#: :func:`find`'s statement, built once per process: every signed-in page request runs it
+#: (building the select, its join and criteria each time cost more than running it).
+_USER_FOR_IDENTITY = (
+    sa.select(User, UserSession)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(User.session_token == sa.bindparam("token"), User.is_active.is_(True),
+           UserSession.token_hash == sa.bindparam("digest"),
+           UserSession.expires_at > sa.bindparam("now", type_=UserSession.expires_at.type))
+    .options(sa.orm.joinedload(User.role_rows))
+)
 
 
 def touch(user_session: UserSession, *, idle_lifetime: timedelta,

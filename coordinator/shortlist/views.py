@@ -69,11 +69,22 @@ def _id(value: int) -> int:
     return value
 
 
+#: A job with its planned rounds, in one statement built once per process (every shortlist
+#: page reads it).
+_JOB_WITH_PLAN = (
+    sa.select(Job)
+    .where(Job.id == sa.bindparam("job_id", type_=sa.Integer()))
+    .options(orm.joinedload(Job.planned_rounds))
+)
+
+
 def _job(job_id: int, *, with_plan: bool = False) -> Job:
     """The job if the viewer may see its shortlist; ``with_plan``: its planned rounds (the
     filter's choices) come in the same statement."""
     if with_plan:
-        found = db.session.get(Job, _id(job_id), options=[orm.joinedload(Job.planned_rounds)])
+        found = (
+            db.session.execute(_JOB_WITH_PLAN, {"job_id": _id(job_id)}).unique().scalar()
+        )
         if found is None:
             raise NotFound("No such job.")
         job = found

@@ -3,6 +3,7 @@ transaction, never stored over a newer change, withheld per viewer on every read
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -471,7 +472,9 @@ def test_rows_stored_anew_for_the_same_generation_replace_the_remembered_ones(sc
 def test_rows_stored_in_another_shape_are_computed_again_and_replaced(scenario):
     warm(scenario.job)
     # What a server running other code stored (a release rolling out server by server).
-    other = '{"key":"%s","format":%d,"records":[]}' % ("0" * 32, cache.FORMAT + 1)
+    other = json.dumps(
+        {"key": "0" * 32, "format": cache.FORMAT + 1, "records": []}, separators=(",", ":")
+    )
     db.session.execute(
         sa.update(ShortlistCache)
         .where(ShortlistCache.job_id == scenario.job.id)

@@ -114,10 +114,21 @@ def owed_seats(candidacy_ids: sa.Select[tuple[int]] | list[int]) -> sa.Select:
 def owed_interviews(user: User, candidacy_ids: sa.Select[tuple[int]] | list[int]) -> sa.Select:
     """``(candidacy_id, interview_id)`` of every assessment ``user`` owes of these candidacies,
     earliest interview first (one statement; the candidacies may be a subquery)."""
+    return owed_by(user.id, candidacy_ids)
+
+
+def owed_by(
+    user_id: int | sa.ColumnElement[int], candidacy_ids: sa.Select[tuple[int]] | list[int]
+) -> sa.Select:
+    """:func:`owed_interviews` for a user id, which may be a bound parameter (a statement
+    built once). Someone with no panel seat at all (most recruiters) owes nothing: the
+    statement tests that first, once, by index, so their read walks none of the candidacies'
+    interviews (the test is not correlated; the database evaluates it before any seat)."""
+    any_seat = orm.aliased(PanelMember)
     return (
         owed_seats(candidacy_ids)
-        .with_only_columns(Round.candidacy_id, Interview.id)
-        .where(PanelMember.user_id == user.id)
+        .with_only_columns(Round.candidacy_id, Interview.id.label("interview_id"))
+        .where(PanelMember.user_id == user_id, sa.exists().where(any_seat.user_id == user_id))
     )
 
 

@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from coordinator.accounts.models import User
 from coordinator.assessments.models import (
@@ -31,7 +30,7 @@ from coordinator.assessments.models import (
     AssessmentState,
     Recommendation,
 )
-from coordinator.assessments.owing import owed_seat, owed_seats
+from coordinator.assessments.owing import owed_by, owed_seat
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import UTCDateTime, db
 from coordinator.errors import RuleViolation
@@ -1007,28 +1006,19 @@ def _load_with_owed(job: Job, now: datetime, viewer: User) -> tuple[cache.Payloa
 
 @functools.cache
 def _owed_column() -> sa.ScalarSelect[Any]:
-    """What the viewer ``:viewer_id`` owes of the job ``:job_id``'s candidacies (the seats of
-    :func:`owed_seats`, interviews to come count): ``candidacy:interview`` pairs separated by
+    """What the viewer ``:viewer_id`` owes of the job ``:job_id``'s candidacies
+    (:func:`owing.owed_by`, interviews to come count): ``candidacy:interview`` pairs separated by
     spaces, the earliest interview owed of each candidacy; NULL when nothing. Built once per
-    process.
-
-    A viewer with no panel seat at all (most recruiters) owes nothing: that is checked first,
-    once, by index, so their read walks none of the job's interviews."""
-    viewer_id = sa.bindparam("viewer_id", type_=sa.Integer())
-    any_seat = orm.aliased(PanelMember)
+    process."""
     seats = (
-        owed_seats(sa.select(Candidacy.id).where(Candidacy.job_id == sa.bindparam("job_id")))
-        .with_only_columns(
-            Round.candidacy_id,
-            Interview.id.label("interview_id"),
+        owed_by(
+            sa.bindparam("viewer_id", type_=sa.Integer()),
+            sa.select(Candidacy.id).where(Candidacy.job_id == sa.bindparam("job_id")),
+        )
+        .add_columns(
             sa.func.row_number()
             .over(partition_by=Round.candidacy_id, order_by=(Interview.starts_at, Interview.id))
             .label("nth"),
-        )
-        .where(
-            PanelMember.user_id == viewer_id,
-            # Not correlated: the database tests it once before reading any seat.
-            sa.exists().where(any_seat.user_id == viewer_id),
         )
         .order_by(None)
         .subquery("viewer_owes")

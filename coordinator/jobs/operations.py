@@ -385,11 +385,24 @@ def _is_in_use(planned: PlannedRound) -> bool:
 IN_USE_CHECKS: list[Callable[[PlannedRound], bool]] = []
 
 
-def get_job(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
+def get_job(job_id: int, *, with_planned_rounds: bool = False) -> Job:
+    """The job; ``with_planned_rounds``: its planned rounds come in the same statement (one
+    built once per process: pages that read it on every request, the shortlist)."""
+    job = (
+        db.session.execute(_JOB_WITH_PLANNED_ROUNDS, {"job_id": job_id}).unique().scalar()
+        if with_planned_rounds
+        else db.session.get(Job, job_id)
+    )
     if job is None:
         raise NotFound("No such job.")
     return job
+
+
+_JOB_WITH_PLANNED_ROUNDS = (
+    sa.select(Job)
+    .where(Job.id == sa.bindparam("job_id", type_=sa.Integer()))
+    .options(orm.joinedload(Job.planned_rounds))
+)
 
 
 def load_plan(job: Job) -> list[PlannedRound]:

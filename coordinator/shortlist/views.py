@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
-from sqlalchemy import orm
 
 from coordinator.access import require, requires
 from coordinator.accounts.models import User
@@ -69,27 +68,10 @@ def _id(value: int) -> int:
     return value
 
 
-#: A job with its planned rounds, in one statement built once per process (every shortlist
-#: page reads it).
-_JOB_WITH_PLAN = (
-    sa.select(Job)
-    .where(Job.id == sa.bindparam("job_id", type_=sa.Integer()))
-    .options(orm.joinedload(Job.planned_rounds))
-)
-
-
 def _job(job_id: int, *, with_plan: bool = False) -> Job:
     """The job if the viewer may see its shortlist; ``with_plan``: its planned rounds (the
     filter's choices) come in the same statement."""
-    if with_plan:
-        found = (
-            db.session.execute(_JOB_WITH_PLAN, {"job_id": _id(job_id)}).unique().scalar()
-        )
-        if found is None:
-            raise NotFound("No such job.")
-        job = found
-    else:
-        job = get_job(_id(job_id))
+    job = get_job(_id(job_id), with_planned_rounds=with_plan)
     require(
         can_view_shortlist(g.user, job),
         "Only recruiters and this job's hiring manager see its shortlist.",

@@ -137,21 +137,22 @@ def _criterion_cells(
         Markup('<td class="num" data-criterion="{}" data-label="{}">').format(cid, title)
         for cid, title in criteria
     ]
+    # The shared macros' markup, rendered once: the withheld marker and score()'s empty value.
     withheld_cell = Markup(get_template_attribute("shortlist/_macros.html", "withheld")())
-    none_yet = Markup('<span class="muted">—</span>')
+    none_yet = Markup(get_template_attribute("shortlist/_macros.html", "score")(None))
 
     def cells(row: aggregates.ShortlistRow) -> Markup:
-        sums = row.criterion_sums
         parts = []
         for (cid, _title), opening in zip(criteria, opens, strict=True):
+            mean = row.mean(cid)
             if row.withheld:
                 inner = withheld_cell
-            elif cid in sums:
-                total, count = sums[cid]
-                mean = round(total / count, 2)
-                inner = Markup(f'{mean:.2f} <span class="muted small">({count})</span>')
-            else:
+            elif mean is None:
                 inner = none_yet
+            else:
+                # score()'s format, with the count of ratings beside it.
+                count = row.criterion_sums[cid][1]
+                inner = Markup(f'{mean:.2f} <span class="muted small">({count})</span>')
             parts.append(f"{opening}{inner}</td>")
         return Markup("\n".join(parts))
 

@@ -71,6 +71,18 @@ def _split(identity_: str) -> tuple[str, str] | None:
     return token, secret
 
 
+#: :func:`find`'s statement, built once per process: every signed-in page request runs it
+#: (building the select, its join and criteria each time cost more than running it).
+_USER_FOR_IDENTITY = (
+    sa.select(User, UserSession)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(User.session_token == sa.bindparam("token"), User.is_active.is_(True),
+           UserSession.token_hash == sa.bindparam("digest"),
+           UserSession.expires_at > sa.bindparam("now", type_=UserSession.expires_at.type))
+    .options(sa.orm.joinedload(User.role_rows))
+)
+
+
 def find(identity_: str, now: datetime | None = None) -> tuple[User, UserSession] | None:
     """The active user and live session an identity stands for, in one statement; else None."""
     parts = _split(identity_)
@@ -82,18 +94,6 @@ def find(identity_: str, now: datetime | None = None) -> tuple[User, UserSession
         {"token": token, "digest": _digest(secret), "now": now or utcnow()},
     ).unique().first()
     return None if row is None else (row[0], row[1])
-
-
-#: :func:`find`'s statement, built once per process: every signed-in page request runs it
-#: (building the select, its join and criteria each time cost more than running it).
-_USER_FOR_IDENTITY = (
-    sa.select(User, UserSession)
-    .join(UserSession, UserSession.user_id == User.id)
-    .where(User.session_token == sa.bindparam("token"), User.is_active.is_(True),
-           UserSession.token_hash == sa.bindparam("digest"),
-           UserSession.expires_at > sa.bindparam("now", type_=UserSession.expires_at.type))
-    .options(sa.orm.joinedload(User.role_rows))
-)
 
 
 def touch(user_session: UserSession, *, idle_lifetime: timedelta,

@@ -898,11 +898,11 @@ def build(
             pair_counts.update(payload["by_state"].get(state, {}))
         for item in shown:
             if item.data[0] in withheld:
-                pair_counts.subtract(item.data[15].split())
+                pair_counts.subtract(item.fields["given"].split())
     else:
         for item in shown:
             if item.data[0] not in withheld:
-                pair_counts.update(item.data[15].split())
+                pair_counts.update(item.fields["given"].split())
     score_counts = {
         cid: counts for cid, counts in _per_criterion(pair_counts).items() if any(counts)
     }

@@ -156,9 +156,8 @@ def load(
         if found.payload is None and remembered is not None:
             return remembered[1], extra
         payload: Payload = json.loads(found.payload)
-        if payload.get("format") == FORMAT:
-            if "key" in payload:
-                memo.put(job.id, found.head, payload)
+        if payload.get("format") == FORMAT:  # stored by _store: keyed
+            memo.put(job.id, found.head, payload)
             return payload, extra
     payload, valid_until = compute()
     stored = _store(job.id, None if found is None else found.generation, payload, now, valid_until)

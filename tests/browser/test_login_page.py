@@ -18,6 +18,7 @@ def test_wrong_password_shows_a_message_on_the_field(live_server, in_live_app, j
     page.get_by_label("Email").fill(people.recruiter_email)
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
     journey.shot("wrong password")
     assert page.get_by_text("Wrong email or password.").is_visible()
     assert page.get_by_label("Email").input_value() == people.recruiter_email
@@ -37,6 +38,7 @@ def test_profile_lists_sessions_accessibly_and_signs_out_everywhere(live_server,
     assert page.get_by_text("This browser").is_visible()
     assert journey.axe() == []
     page.get_by_role("button", name="Sign out everywhere").click()
+    page.wait_for_load_state()
     journey.shot("signed out everywhere")
     assert page.get_by_role("heading", name="Sign in").is_visible()
     page.goto(live_server.url + "/profile")

@@ -176,6 +176,7 @@ def _finder_and_warnings(live_server, journey, story, round_id: int) -> None:
               "&date=" + (utcnow() + timedelta(days=9)).date().isoformat())
     page.get_by_label("Place").fill("Berlin office, room 4")
     page.get_by_role("button", name="Book", exact=True).click()
+    page.wait_for_load_state()
     assert page.get_by_text("This time is possible, with warnings.").is_visible()
     assert page.get_by_text("Early or late for the candidate").is_visible()
     assert page.get_by_role("button", name="Book anyway").is_visible()

@@ -90,5 +90,6 @@ def test_pipeline_rows_are_cards_on_a_phone(live_server, in_live_app, phone):
     phone.shot("confirm on a phone")
     assert phone.page.evaluate(FITS)
     phone.page.get_by_role("button", name="Confirm: open the next round").click()
+    phone.page.wait_for_load_state()
     phone.shot("after opening a round on a phone")
     assert phone.page.get_by_text("Open the next round: 1 done.").is_visible()

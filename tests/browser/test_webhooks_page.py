@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from coordinator.accounts import operations as accounts
 from coordinator.accounts.models import Role
@@ -38,10 +39,10 @@ def test_admin_adds_and_deletes_a_webhook(live_server, in_live_app, sized):
     page.get_by_label("decision.recorded").check()
     page.get_by_label("Signing secret").fill("a-secret-of-enough-length")
     page.get_by_role("button", name="Add webhook").click()
+    expect(page.get_by_role("cell", name=HOOK_URL)).to_be_visible()
     sized.shot("webhook added")
 
-    assert page.get_by_role("cell", name=HOOK_URL).is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert sized.axe() == []
     page.get_by_role("button", name="Delete webhook").click()
-    assert page.get_by_text("No webhooks yet.").is_visible()
+    expect(page.get_by_text("No webhooks yet.")).to_be_visible()

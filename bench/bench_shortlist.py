@@ -514,7 +514,8 @@ def statement_free(app: Flask, get: Callable[[], Any], before: Callable[[], None
     """What-if: wall-clock ms of misses whose one rows statement (``aggregates._job_rows``) is
     answered from memory (its result, read once for real) while everything else runs as in a
     miss. Shows how much of a miss that statement is; not a figure of the service."""
-    statement = aggregates._job_rows()
+    with app.app_context():
+        statement = aggregates._job_rows(db.engine.dialect.name == "postgresql")
     kept: list[list[Any]] = []
     real = db.session.execute
 

@@ -296,11 +296,16 @@ def _assessment_figures_statement() -> sa.Select[Any]:
 
 
 @functools.cache
-def _job_rows() -> sa.Select[Any]:
+def _job_rows(lateral: bool = False) -> sa.Select[Any]:
     """Every candidacy of the job ``:job_id`` with its figures at ``:now``, in name order: one
     statement whatever the job's size, over the assessments' sums stored when they were
     submitted (no rating row). Built once per process (building it costs more than running it
     through SQLAlchemy's compiled cache); executed with both parameters.
+
+    ``lateral`` (PostgreSQL): each candidacy's last decision is one backward probe of the
+    decisions index, so the statement reads only the job's decisions; without it PostgreSQL
+    hashes every decision of the organisation to join the job's few (a term that grows with
+    the organisation, not the job). SQLite has no LATERAL and already probes the index.
 
     Columns: candidacy (id, state), candidate (id, name, email, time zone), last decision (id,
     outcome, reason, actor, missing assessments, time), planned rounds and those done (ids
@@ -523,24 +528,38 @@ def _job_rows() -> sa.Select[Any]:
         .where(per_interview.c.n >= 2)
         .scalar_subquery()
     )
-    # Each candidacy's last decision, read through the job's candidacies (by index) rather
-    # than hashing every decision of the organisation.
-    latest = (
-        sa.select(
-            Decision.id,
-            Decision.candidacy_id,
-            Decision.outcome,
-            Decision.reason,
-            Decision.actor_id,
-            Decision.missing_assessments,
-            Decision.created_at,
-            sa.func.row_number()
-            .over(partition_by=Decision.candidacy_id, order_by=Decision.id.desc())
-            .label("nth"),
-        )
-        .join(candidacies, candidacies.c.id == Decision.candidacy_id)
-        .subquery("latest")
+    # Each candidacy's last decision, read through the job's candidacies (by index).
+    decision_columns = (
+        Decision.id,
+        Decision.candidacy_id,
+        Decision.outcome,
+        Decision.reason,
+        Decision.actor_id,
+        Decision.missing_assessments,
+        Decision.created_at,
     )
+    latest: sa.Subquery | sa.Lateral
+    if lateral:
+        latest = (
+            sa.select(*decision_columns)
+            .where(Decision.candidacy_id == candidacies.c.id)
+            .order_by(Decision.id.desc())
+            .limit(1)
+            .lateral("latest")
+        )
+        last_decision = sa.true()
+    else:
+        latest = (
+            sa.select(
+                *decision_columns,
+                sa.func.row_number()
+                .over(partition_by=Decision.candidacy_id, order_by=Decision.id.desc())
+                .label("nth"),
+            )
+            .join(candidacies, candidacies.c.id == Decision.candidacy_id)
+            .subquery("latest")
+        )
+        last_decision = sa.and_(latest.c.candidacy_id == candidacies.c.id, latest.c.nth == 1)
     return (
         sa.select(
             candidacies.c.id,
@@ -575,7 +594,7 @@ def _job_rows() -> sa.Select[Any]:
         # outer loop on SQLite, which would otherwise walk every candidate in name order (an
         # index) rather than sort 500 rows; PostgreSQL looks candidates up by primary key.
         .outerjoin(Candidate, Candidate.id == candidacies.c.candidate_id)
-        .outerjoin(latest, sa.and_(latest.c.candidacy_id == candidacies.c.id, latest.c.nth == 1))
+        .outerjoin(latest, last_decision)
         .outerjoin(round_figures, round_figures.c.candidacy_id == candidacies.c.id)
         .outerjoin(missing, missing.c.candidacy_id == candidacies.c.id)
         .outerjoin(tallies, tallies.c.candidacy_id == candidacies.c.id)
@@ -614,7 +633,8 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
             if not is_retired:
                 live.append((criterion_id, title))
 
-    found = db.session.execute(_job_rows(), {"job_id": job.id, "now": now}).all()
+    lateral = db.session.get_bind().dialect.name == "postgresql"
+    found = db.session.execute(_job_rows(lateral), {"job_id": job.id, "now": now}).all()
     shared = found[0][-1] if found else 0
     scope = "job"
     # Calibrated scores from the job's own leniencies (in the statement), unless the job says

@@ -530,3 +530,19 @@ def test_what_a_rolled_back_change_made_a_viewer_owe_is_not_remembered(
     db.session.commit()
     assert not rows(scenario.job, viewer=tom)[bob_id].withheld
     assert rows(scenario.job, viewer=hiring_manager)[bob_id].withheld
+
+
+def test_each_row_shows_its_own_latest_decision_of_several(scenario, recruiter):
+    bob, cara = scenario.candidacies["bob"], scenario.candidacies["cara"]
+    first = operations.record_decision(bob, actor=recruiter, outcome="hold", reason="Wait",
+                                       confirm_missing=True)
+    other = operations.record_decision(cara, actor=recruiter, outcome="hold", reason="Later",
+                                       confirm_missing=True)
+    db.session.commit()
+    latest = operations.record_decision(bob, actor=recruiter, outcome="advance", reason="Go",
+                                        confirm_missing=True)
+    db.session.commit()
+    shown = rows(scenario.job, states=list(CandidacyState))
+    assert latest.id > other.id > first.id
+    assert (shown[bob.id].last_decision.id, shown[bob.id].last_decision.reason) == (latest.id, "Go")
+    assert shown[cara.id].last_decision.id == other.id

@@ -289,3 +289,26 @@ def test_a_criterion_sort_with_thousands_of_digits_is_refused_not_an_error(
 ):
     url = f"/jobs/{scenario.job.id}/shortlist?sort=criterion:{'9' * 5000}"
     assert login(recruiter).get(url).status_code == 422
+
+
+@pytest.mark.parametrize("read", ["miss", "hit"])
+def test_the_kept_table_stands_once_after_the_calibration_note_in_a_utf8_page(
+    scenario, login, recruiter, read
+):
+    """The table is spliced into the page as bytes (views.RESULTS_HERE): a job whose title is
+    that very marker shows it as text and its table once, where it belongs."""
+    jobs.update_job(scenario.job, actor=recruiter, title="Café <!--shortlist-results--> — lead")
+    db.session.commit()
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    if read == "hit":
+        client.get(url)
+    response = client.get(url)
+    page = text(response)
+    assert response.status_code == 200
+    assert response.content_type == "text/html; charset=utf-8"
+    assert page.count('id="compare-form"') == 1
+    assert page.index('id="calibration-scope"') < page.index('id="compare-form"')
+    assert "<!--shortlist-results-->" not in page
+    assert "Candidacies for Café &lt;!--shortlist-results--&gt; — lead" in page
+    assert page.rstrip().endswith("</html>")

@@ -171,10 +171,10 @@ def show_shortlist(job_id: int) -> Any:
     sort_text = ("-" if descending else "") + key
     number = page_number()
     may_decide = can_view_shortlist(g.user, job)
-    # The table, pager and chart are kept with the cached rows (shortlist.derived), under
-    # everything else they show: the job's title, sort, filters, page, the rows withheld from
-    # this viewer (and the interviews they owe), whether the viewer may decide, the time zone
-    # times are shown in, and where the app is mounted. Nothing else of the viewer is in them.
+    # The table and pager are kept with the cached rows (shortlist.derived), under everything
+    # else they show: the job's title, sort, filters, page, the rows withheld from this viewer
+    # (and the interviews they owe), whether the viewer may decide, the time zone times are
+    # shown in, and where the app is mounted. Nothing else of the viewer is in them.
     fragment_key = (
         "show_shortlist",
         job.title,
@@ -210,14 +210,32 @@ def show_shortlist(job_id: int) -> Any:
                 filter_args=args,
                 sort=sort_text,
                 sort_link=sort_link,
-                distribution=aggregates.score_distribution(shortlist),
-                scale=SCALE,
                 recommendations=list(Recommendation),
                 can_decide=may_decide,
                 criterion_cells=_criterion_cells(shortlist.criteria),
             )
         ).encode()
         shortlist.derived[fragment_key] = results
+
+    # The chart, kept likewise apart from the table (sorting or turning a page keeps it):
+    # under the filters and the rows withheld from this viewer, the chart's only inputs.
+    chart_key = (
+        "shortlist_chart",
+        tuple(args["state"]),
+        args.get("round"),
+        tuple(shortlist.withheld),
+    )
+    chart = shortlist.derived.get(chart_key)
+    if chart is None:
+        chart = Markup(
+            render_template(
+                "shortlist/_distribution.html",
+                shortlist=shortlist,
+                distribution=aggregates.score_distribution(shortlist),
+                scale=SCALE,
+            )
+        )
+        shortlist.derived[chart_key] = chart
 
     # The filter form, kept likewise under what it shows: the values asked for (as given, so
     # errors show the same), the plan's rounds to choose from, the sort, the mount point.
@@ -246,11 +264,12 @@ def show_shortlist(job_id: int) -> Any:
         sort=sort_text,
         sort_error=sort_error,
         results=Markup(RESULTS_HERE),
+        chart=chart,
         method=calibration.METHOD,
         scope_text=SCOPES[shortlist.calibration_scope],
     )
     db.session.commit()  # keeps the rows a cache miss computed
-    # The kept table (most of the page: ~280 kB at 50 rows × 24 criteria) is kept as UTF-8
+    # The kept table (most of the page: ~230 kB at 50 rows × 24 criteria) is kept as UTF-8
     # and spliced into the page as such: never copied, joined or encoded again per request.
     before, _, after = html.partition(RESULTS_HERE)
     return Response(

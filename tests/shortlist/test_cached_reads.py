@@ -312,3 +312,27 @@ def test_the_kept_table_stands_once_after_the_calibration_note_in_a_utf8_page(
     assert "<!--shortlist-results-->" not in page
     assert "Candidacies for Café &lt;!--shortlist-results--&gt; — lead" in page
     assert page.rstrip().endswith("</html>")
+
+
+def test_sorting_or_turning_a_page_renders_the_table_but_keeps_the_chart(
+    app, scenario, login, recruiter
+):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    first = text(client.get(url))
+    with rendered(app) as names:
+        resorted = text(client.get(url + "?sort=-raw"))
+    assert RESULTS in names
+    assert "shortlist/_distribution.html" not in names
+    chart = first[first.index('aria-labelledby="distribution"'):]
+    assert resorted[resorted.index('aria-labelledby="distribution"'):] == chart
+
+
+def test_a_chart_kept_for_one_viewer_is_not_shown_to_one_with_rows_withheld(
+    scenario, erin_owed_by_manager, login, recruiter, hiring_manager
+):
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    recruiter_page = text(login(recruiter).get(url))
+    manager_page = text(login(hiring_manager).get(url))
+    assert "left out of the chart" not in recruiter_page
+    assert "1 candidacy is left out of the chart" in manager_page

@@ -92,14 +92,20 @@ def test_a_criterion_of_another_job_is_refused_as_a_sort(
     assert api_as(recruiter).get(url).status_code == 422
 
 
+def _pages_and_rendered(app, client, first_url, then_url):
+    """The page at ``first_url``, then the one at ``then_url`` with the templates rendered
+    for it."""
+    first = text(client.get(first_url))
+    with rendered(app) as names:
+        then = text(client.get(then_url))
+    return first, then, names
+
+
 def test_the_table_is_rendered_once_for_the_same_cached_rows_and_request(
     app, scenario, login, recruiter
 ):
-    client = login(recruiter)
     url = f"/jobs/{scenario.job.id}/shortlist?sort=-raw"
-    first = text(client.get(url))
-    with rendered(app) as names:
-        again = text(client.get(url))
+    first, again, names = _pages_and_rendered(app, login(recruiter), url, url)
     assert RESULTS not in names
     assert "shortlist/show.html" in names
     assert again.split('id="compare-form"', 1)[1] == first.split('id="compare-form"', 1)[1]
@@ -317,11 +323,8 @@ def test_the_kept_table_stands_once_after_the_calibration_note_in_a_utf8_page(
 def test_sorting_or_turning_a_page_renders_the_table_but_keeps_the_chart(
     app, scenario, login, recruiter
 ):
-    client = login(recruiter)
     url = f"/jobs/{scenario.job.id}/shortlist"
-    first = text(client.get(url))
-    with rendered(app) as names:
-        resorted = text(client.get(url + "?sort=-raw"))
+    first, resorted, names = _pages_and_rendered(app, login(recruiter), url, url + "?sort=-raw")
     assert RESULTS in names
     assert "shortlist/_distribution.html" not in names
     chart = first[first.index('aria-labelledby="distribution"'):]

@@ -8,12 +8,14 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import get_template_attribute
 
+from coordinator.assessments.models import Recommendation
 from coordinator.candidates.models import CandidacyState
 from coordinator.db import db
 from coordinator.shortlist import calibration, operations
 from coordinator.shortlist.models import Decision
-from coordinator.shortlist.views import csv_cell
+from coordinator.shortlist.views import _tally_cell, csv_cell
 from tests.shortlist.conftest import criterion_ids, expected_rows
 from tests.shortlist.pages import cell, shown_rows, tally, text
 
@@ -338,3 +340,12 @@ def test_closed_candidacies_on_the_page_offer_no_decision(scenario, shortlist_pa
     decide = f"/jobs/{scenario.job.id}/candidacies/{{}}/decide"
     assert decide.format(scenario.candidacies["dan"].id) not in page
     assert decide.format(scenario.candidacies["alice"].id) in page
+
+
+@pytest.mark.parametrize("counts", [(0, 0, 0, 0), (1, 0, 12, 3), (7, 5, 0, 100)])
+def test_the_tables_tally_cells_are_the_tally_macros_markup(app, counts):
+    recommendations = list(Recommendation)
+    given = dict(zip([r.value for r in recommendations], counts, strict=True))
+    with app.test_request_context():
+        macro = get_template_attribute("shortlist/_macros.html", "tally")
+        assert _tally_cell(recommendations)(given) == macro(given, recommendations)

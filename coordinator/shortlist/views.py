@@ -144,19 +144,23 @@ def _criterion_cells(
     withheld_cell = Markup(get_template_attribute("shortlist/_macros.html", "withheld")())
     none_yet = Markup(get_template_attribute("shortlist/_macros.html", "score")(None))
 
+    ids = [cid for cid, _title in criteria]
+    withheld_row = Markup("\n".join(f"{opening}{withheld_cell}</td>" for opening in opens))
+
     def cells(row: aggregates.ShortlistRow) -> Markup:
+        if row.withheld:
+            return withheld_row
+        sums = row.criterion_sums
         parts = []
-        for (cid, _title), opening in zip(criteria, opens, strict=True):
+        for cid, opening in zip(ids, opens, strict=True):
             mean = row.mean(cid)
-            if row.withheld:
-                inner = withheld_cell
-            elif mean is None:
-                inner = none_yet
+            if mean is None:
+                parts.append(f"{opening}{none_yet}</td>")
             else:
-                # score()'s format, with the count of ratings beside it.
-                count = row.criterion_sums[cid][1]
-                inner = Markup(f'{mean:.2f} <span class="muted small">({count})</span>')
-            parts.append(f"{opening}{inner}</td>")
+                # score()'s format, with the count of ratings beside it (numbers only).
+                parts.append(
+                    f'{opening}{mean:.2f} <span class="muted small">({sums[cid][1]})</span></td>'
+                )
         return Markup("\n".join(parts))
 
     return cells

@@ -87,6 +87,7 @@ def test_pipeline_rows_are_cards_on_a_phone(live_server, in_live_app, phone):
     phone.page.get_by_label("Select " + names[1]).check()
     phone.page.get_by_label("Action").select_option("open_next_round")
     phone.page.get_by_role("button", name="Continue…").click()
+    phone.page.wait_for_load_state()
     phone.shot("confirm on a phone")
     assert phone.page.evaluate(FITS)
     phone.page.get_by_role("button", name="Confirm: open the next round").click()

@@ -111,19 +111,15 @@ def owed_seats(candidacy_ids: sa.Select[tuple[int]] | list[int]) -> sa.Select:
     )
 
 
-def owed_interviews(user: User, candidacy_ids: sa.Select[tuple[int]] | list[int]) -> sa.Select:
-    """``(candidacy_id, interview_id)`` of every assessment ``user`` owes of these candidacies,
-    earliest interview first (one statement; the candidacies may be a subquery)."""
-    return owed_by(user.id, candidacy_ids)
-
-
-def owed_by(
+def owed_interviews(
     user_id: int | sa.ColumnElement[int], candidacy_ids: sa.Select[tuple[int]] | list[int]
 ) -> sa.Select:
-    """:func:`owed_interviews` for a user id, which may be a bound parameter (a statement
-    built once). Someone with no panel seat at all (most recruiters) owes nothing: the
-    statement tests that first, once, by index, so their read walks none of the candidacies'
-    interviews (the test is not correlated; the database evaluates it before any seat)."""
+    """``(candidacy_id, interview_id)`` of every assessment the user ``user_id`` owes of these
+    candidacies, earliest interview first (one statement; the candidacies may be a subquery,
+    the user id a bound parameter of a statement built once). Someone with no panel seat at
+    all (most recruiters) owes nothing: the statement tests that first, once, by index, so
+    their read walks none of the candidacies' interviews (the test is not correlated; the
+    database evaluates it before any seat)."""
     any_seat = orm.aliased(PanelMember)
     return (
         owed_seats(candidacy_ids)
@@ -136,7 +132,7 @@ def withheld_from(user: User, candidacy_ids: sa.Select[tuple[int]] | list[int]) 
     """The candidacies (of those given) whose colleagues' findings are withheld from ``user``,
     each with the interview whose assessment the user owes first (one query)."""
     found: dict[int, int] = {}
-    for candidacy_id, interview_id in db.session.execute(owed_interviews(user, candidacy_ids)):
+    for candidacy_id, interview_id in db.session.execute(owed_interviews(user.id, candidacy_ids)):
         found.setdefault(candidacy_id, interview_id)
     return found
 

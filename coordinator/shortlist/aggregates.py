@@ -30,7 +30,7 @@ from coordinator.assessments.models import (
     AssessmentState,
     Recommendation,
 )
-from coordinator.assessments.owing import owed_by, owed_seat
+from coordinator.assessments.owing import owed_interviews, owed_seat
 from coordinator.candidates.models import Candidacy, CandidacyState, Candidate
 from coordinator.db import UTCDateTime, db
 from coordinator.errors import RuleViolation
@@ -1027,11 +1027,11 @@ def _load_with_owed(job: Job, now: datetime, viewer: User) -> tuple[cache.Payloa
 @functools.cache
 def _owed_column() -> sa.ScalarSelect[Any]:
     """What the viewer ``:viewer_id`` owes of the job ``:job_id``'s candidacies
-    (:func:`owing.owed_by`, interviews to come count): ``candidacy:interview`` pairs separated by
-    spaces, the earliest interview owed of each candidacy; NULL when nothing. Built once per
-    process."""
+    (:func:`owing.owed_interviews`, interviews to come count): ``candidacy:interview`` pairs
+    separated by spaces, the earliest interview owed of each candidacy; NULL when nothing.
+    Built once per process."""
     seats = (
-        owed_by(
+        owed_interviews(
             sa.bindparam("viewer_id", type_=sa.Integer()),
             sa.select(Candidacy.id).where(Candidacy.job_id == sa.bindparam("job_id")),
         )

@@ -511,11 +511,11 @@ class _Replayed:
 
 
 def statement_free(app: Flask, get: Callable[[], Any], before: Callable[[], None]) -> list[float]:
-    """What-if: wall-clock ms of misses whose one rows statement (``aggregates._job_rows``) is
-    answered from memory (its result, read once for real) while everything else runs as in a
+    """What-if: wall-clock ms of misses whose one rows statement (``aggregates.rows_statement``)
+    is answered from memory (its result, read once for real) while everything else runs as in a
     miss. Shows how much of a miss that statement is; not a figure of the service."""
     with app.app_context():
-        statement = aggregates._job_rows(db.engine.dialect.name == "postgresql")
+        statement = aggregates.rows_statement()
     kept: list[list[Any]] = []
     real = db.session.execute
 

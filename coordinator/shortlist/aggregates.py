@@ -604,6 +604,12 @@ def _job_rows(lateral: bool = False) -> sa.Select[Any]:
     )
 
 
+def rows_statement() -> sa.Select[Any]:
+    """:func:`_job_rows` for the session's database (LATERAL on PostgreSQL): the statement a
+    miss runs for the job's rows."""
+    return _job_rows(db.session.get_bind().dialect.name == "postgresql")
+
+
 def _iso(value: datetime) -> str:
     return _aware(value).astimezone(UTC).isoformat()
 
@@ -633,8 +639,7 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
             if not is_retired:
                 live.append((criterion_id, title))
 
-    lateral = db.session.get_bind().dialect.name == "postgresql"
-    found = db.session.execute(_job_rows(lateral), {"job_id": job.id, "now": now}).all()
+    found = db.session.execute(rows_statement(), {"job_id": job.id, "now": now}).all()
     shared = found[0][-1] if found else 0
     scope = "job"
     # Calibrated scores from the job's own leniencies (in the statement), unless the job says

@@ -200,6 +200,13 @@ class Shortlist:
         """The candidacies shown, in the cached order (by name)."""
         return self.make_rows()
 
+    def derive(self, key: Any, make: Callable[[], Any]) -> Any:
+        """What :attr:`derived` keeps under ``key``, made (and kept) when it has none yet."""
+        found = self.derived.get(key)
+        if found is None:
+            found = self.derived[key] = make()
+        return found
+
     @property
     def withheld_count(self) -> int:
         """Rows withheld from the viewer (left out of the chart)."""
@@ -1180,13 +1187,14 @@ def sorted_rows(shortlist: Shortlist, key: str, descending: bool = False) -> lis
     Not while a row is withheld (its blanked values sort with the empty ones)."""
     if shortlist.every is None or shortlist.withheld:
         return sort_rows(shortlist.rows, key, descending)
-    memo_key = ("order", key, descending)
-    order: dict[int, int] | None = shortlist.derived.get(memo_key)
-    if order is None:
+    every = shortlist.every
+
+    def order_of_everyone() -> dict[int, int]:
         criterion_id = int(key.split(":", 1)[1]) if key.startswith("criterion:") else None
-        everyone = sort_rows(shortlist.every(criterion_id), key, descending)
-        order = {row.candidacy.id: n for n, row in enumerate(everyone)}
-        shortlist.derived[memo_key] = order
+        everyone = sort_rows(every(criterion_id), key, descending)
+        return {row.candidacy.id: n for n, row in enumerate(everyone)}
+
+    order: dict[int, int] = shortlist.derive(("order", key, descending), order_of_everyone)
     return sorted(shortlist.rows, key=lambda row: order[row.candidacy.id])
 
 

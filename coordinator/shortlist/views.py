@@ -41,8 +41,8 @@ from coordinator.web import ListPage, page_number, viewer_zone
 bp = Blueprint("shortlist", __name__)
 
 PER_PAGE = 50
-#: Where show.html gets the kept table, pager and chart (see show_shortlist): a comment, so
-#: no escaped text of the page can contain it.
+#: Where show.html gets the kept table and pager (see show_shortlist): a comment, so no
+#: escaped text of the page can contain it.
 RESULTS_HERE = "<!--shortlist-results-->"
 #: A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -213,8 +213,8 @@ def show_shortlist(job_id: int) -> Any:
         viewer_zone(),
         request.script_root,
     )
-    results = shortlist.derived.get(fragment_key)
-    if results is None:
+
+    def table() -> bytes:
         rows = aggregates.sorted_rows(shortlist, key, descending)
         page = ListPage.of(rows, number, PER_PAGE)
         aggregates.load_criterion_means(page.items)
@@ -227,42 +227,33 @@ def show_shortlist(job_id: int) -> Any:
             aria = ("descending" if descending else "ascending") if current else None
             return url_for(".show_shortlist", job_id=job.id, sort=wanted, **args), aria
 
-        results = (
-            render_template(
-                "shortlist/_results.html",
-                job=job,
-                shortlist=shortlist,
-                page=page,
-                filter_args=args,
-                sort=sort_text,
-                sort_link=sort_link,
-                can_decide=may_decide,
-                criterion_cells=_criterion_cells(shortlist.criteria),
-                tally_cell=_tally_cell(list(Recommendation)),
-            )
+        return render_template(
+            "shortlist/_results.html",
+            job=job,
+            shortlist=shortlist,
+            page=page,
+            filter_args=args,
+            sort=sort_text,
+            sort_link=sort_link,
+            can_decide=may_decide,
+            criterion_cells=_criterion_cells(shortlist.criteria),
+            tally_cell=_tally_cell(list(Recommendation)),
         ).encode()
-        shortlist.derived[fragment_key] = results
 
+    results: bytes = shortlist.derive(fragment_key, table)
     # The chart, kept likewise apart from the table (sorting or turning a page keeps it):
     # under the filters and the rows withheld from this viewer, the chart's only inputs.
-    chart_key = (
-        "shortlist_chart",
-        tuple(args["state"]),
-        args.get("round"),
-        tuple(shortlist.withheld),
-    )
-    chart = shortlist.derived.get(chart_key)
-    if chart is None:
-        chart = Markup(
+    chart = shortlist.derive(
+        ("shortlist_chart", tuple(args["state"]), args.get("round"), tuple(shortlist.withheld)),
+        lambda: Markup(
             render_template(
                 "shortlist/_distribution.html",
                 shortlist=shortlist,
                 distribution=aggregates.score_distribution(shortlist),
                 scale=SCALE,
             )
-        )
-        shortlist.derived[chart_key] = chart
-
+        ),
+    )
     # The filter form, kept likewise under what it shows: the values asked for (as given, so
     # errors show the same), the plan's rounds to choose from, the sort, the mount point.
     filters_key = (
@@ -273,12 +264,12 @@ def show_shortlist(job_id: int) -> Any:
         sort_text,
         request.script_root,
     )
-    filters = shortlist.derived.get(filters_key)
-    if filters is None:
-        filters = Markup(
+    filters = shortlist.derive(
+        filters_key,
+        lambda: Markup(
             render_template("shortlist/_filters.html", job=job, form=form, sort=sort_text)
-        )
-        shortlist.derived[filters_key] = filters
+        ),
+    )
 
     html = render_template(
         "shortlist/show.html",

@@ -8,13 +8,17 @@ calibrated score: median and 95th percentile per request, the CPU time per reque
 other programs competing for the processor inflate far less), and the SQL statements per request.
 
 The shortlist is served from a per-job cache (``coordinator/shortlist/cache.py``). The original
-figures (``shortlist_500_*``, ``shortlist_pg_100k_*``, ``shortlist_api_*``) are cache misses: the
-job's cached rows are dropped before each timed request (untimed). ``*_cached_*`` are hits
-(after the first, the process has the rows decoded already: the primary-key read then sends
-only their key, see ``cache._Memo``).
-``*_miss_statement_free_*`` is a what-if, not a figure of the service: misses whose one rows
-statement is answered from memory, everything else as in a miss (how much of a miss that
-statement is). Each comes with its floor, measured in the same run: for a miss, the one
+figures (``shortlist_500_*``, ``shortlist_pg_100k_*``, ``shortlist_api_*``) are cache misses as
+every change makes them: before each timed request (untimed) one submitted assessment of the
+job changes its recommendation through the ORM, so the cache's flush hook notes its candidacy;
+the request then computes that candidacy's row again and every calibrated score (leniencies
+are job-wide). ``*_full_*`` are misses that compute every row (the job's cached rows dropped
+before each request, as a plan change does, or as the first read of a job finds them).
+``*_cached_*`` are hits (after the first, the process has the rows decoded already: the
+primary-key read then sends only their key, see ``cache._Memo``).
+``*_miss_statement_free_*`` is a what-if, not a figure of the service: full misses whose one
+rows statement is answered from memory, everything else as in a full miss (how much of a miss
+that statement is). Each comes with its floor, measured in the same run: for a miss, the one
 statement over the job's stored per-assessment sums and ratings run bare
 (``*_miss_floor_p95_ms``); for a hit, the bare primary-key read of the cached rows
 (``*_cached_floor_p50_ms``); and the ratio to it.
@@ -30,6 +34,7 @@ Run from the project folder: ``.venv/bin/python bench/bench_shortlist.py`` (or `
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -534,6 +539,31 @@ def statement_free(app: Flask, get: Callable[[], Any], before: Callable[[], None
     return timings
 
 
+def assessment_figures(job_id: int) -> sa.Select[Any]:
+    """The floor of a miss: the job's submitted assessments of live interviews, one row each
+    from what was stored when submitted (candidacy, interview, interviewer, recommendation,
+    sum and count of the ratings and their ``criterion:score`` pairs); no rating row."""
+    return (
+        sa.select(
+            Round.candidacy_id,
+            Assessment.interview_id,
+            Assessment.interviewer_id,
+            sa.type_coerce(Assessment.recommendation, sa.String()),
+            Assessment.rating_sum,
+            Assessment.rating_count,
+            Assessment.rating_scores,
+        )
+        .select_from(Round)
+        .join(Interview, Interview.round_id == Round.id)
+        .join(Assessment, Assessment.interview_id == Interview.id)
+        .where(
+            Round.candidacy_id.in_(sa.select(Candidacy.id).where(Candidacy.job_id == job_id)),
+            Assessment.state == "submitted",
+            Interview.state == "scheduled",
+        )
+    )
+
+
 def measure_shortlist(app: Flask, job_id: int, token: str, name: str) -> None:
     """Misses (the job's cached rows dropped before each request) under the original names,
     then hits; each with its floor, a bare statement measured in the same run."""
@@ -549,18 +579,43 @@ def measure_shortlist(app: Flask, job_id: int, token: str, name: str) -> None:
             cache.invalidate([job_id])
             db.session.commit()
 
+    with app.app_context():
+        assessment_ids = db.session.scalars(
+            sa.select(Assessment.id)
+            .join(Interview, Interview.id == Assessment.interview_id)
+            .join(Round, Round.id == Interview.round_id)
+            .join(Candidacy, Candidacy.id == Round.candidacy_id)
+            .where(Candidacy.job_id == job_id, Assessment.state == "submitted")
+            .order_by(Assessment.id)
+        ).all()
+    # A different candidacy each time (an assessment every 37th: 3 per candidacy).
+    touched = itertools.cycle(assessment_ids[::37])
+    flipped = {"yes": "strong_yes", "strong_yes": "yes", "no": "strong_no", "strong_no": "no"}
+
+    def change_one() -> None:
+        """One submitted assessment's recommendation changes (as through the app: the flush
+        hook notes its candidacy with the cached rows)."""
+        with app.app_context():
+            assessment = db.session.get(Assessment, next(touched))
+            assert assessment is not None
+            assessment.recommendation = flipped[assessment.recommendation.value]
+            db.session.commit()
+
     page_url = f"/jobs/{job_id}/shortlist?sort=-calibrated"
     api_url = f"/api/v1/jobs/{job_id}/shortlist?sort=-calibrated"
     bearer = {"Authorization": f"Bearer {token}"}
-    page, page_cpu, queries = measure(app, lambda: client.get(page_url), drop)
-    api, _api_cpu, api_queries = measure(app, lambda: client.get(api_url, headers=bearer), drop)
+    page, page_cpu, queries = measure(app, lambda: client.get(page_url), change_one)
+    api, _api_cpu, api_queries = measure(
+        app, lambda: client.get(api_url, headers=bearer), change_one
+    )
+    full, full_cpu, full_queries = measure(app, lambda: client.get(page_url), drop)
     hit, hit_cpu, hit_queries = measure(app, lambda: client.get(page_url))
     api_hit, _api_hit_cpu, api_hit_queries = measure(
         app, lambda: client.get(api_url, headers=bearer)
     )
     # Floors: the miss's one pass over the job's submitted assessments (stored sums) and
     # ratings; the hit's primary-key read of the cached rows.
-    miss_floor = bare(app, lambda: aggregates._assessment_figures(job_id))
+    miss_floor = bare(app, lambda: assessment_figures(job_id))
     hit_floor = bare(
         app,
         lambda: sa.select(ShortlistCache.payload).where(ShortlistCache.job_id == job_id),
@@ -580,6 +635,10 @@ def measure_shortlist(app: Flask, job_id: int, token: str, name: str) -> None:
         report("shortlist_queries_100k", round(queries), "queries")
         report("shortlist_api_pg_100k_p50_ms", statistics.median(api), "ms")
         report("shortlist_api_pg_100k_p95_ms", percentile(api, 0.95), "ms")
+    report(f"{prefix}_full_p50_ms", statistics.median(full), "ms")
+    report(f"{prefix}_full_p95_ms", percentile(full, 0.95), "ms")
+    report(f"{prefix}_full_cpu_p50_ms", statistics.median(full_cpu), "ms")
+    report(f"{prefix}_full_queries", round(full_queries), "queries")
     free = statement_free(app, lambda: client.get(page_url), drop)
     report(f"{prefix}_miss_statement_free_p50_ms", statistics.median(free), "ms")
     report(f"{prefix}_miss_statement_free_p95_ms", percentile(free, 0.95), "ms")
@@ -587,6 +646,11 @@ def measure_shortlist(app: Flask, job_id: int, token: str, name: str) -> None:
     report(
         f"{prefix}_miss_vs_floor_ratio",
         percentile(page, 0.95) / percentile(miss_floor, 0.95),
+        "x",
+    )
+    report(
+        f"{prefix}_full_vs_floor_ratio",
+        percentile(full, 0.95) / percentile(miss_floor, 0.95),
         "x",
     )
     cached = "shortlist_cached" if name != "500" else "shortlist_500_cached"

@@ -273,38 +273,9 @@ def _scored_sample_statement() -> sa.Select[Any]:
     )
 
 
-def _assessment_figures(job_id: int) -> sa.Select[Any]:
-    """The job's submitted assessments, one row each from what was stored when submitted:
-    candidacy, interview, interviewer, recommendation, sum and count of the ratings and their
-    ``criterion:score`` pairs. No rating row is read. A miss reads them this way only when the
-    job is calibrated against the organisation (:func:`_job_rows` sums them in SQL otherwise);
-    ``bench/bench_shortlist.py`` times it bare as the floor of a miss."""
-    return _assessment_figures_statement().params(job_id=job_id)
-
-
 @functools.cache
-def _assessment_figures_statement() -> sa.Select[Any]:
-    """:func:`_assessment_figures` for the job ``:job_id``, built once per process."""
-    return (
-        sa.select(
-            Round.candidacy_id,
-            Assessment.interview_id,
-            Assessment.interviewer_id,
-            sa.type_coerce(Assessment.recommendation, sa.String()),
-            Assessment.rating_sum,
-            Assessment.rating_count,
-            Assessment.rating_scores,
-        )
-        .select_from(Round)
-        .join(Interview, Interview.round_id == Round.id)
-        .join(Assessment, Assessment.interview_id == Interview.id)
-        .where(_in_job(sa.bindparam("job_id", type_=sa.Integer())), _submitted())
-    )
-
-
-@functools.cache
-def _job_rows(lateral: bool = False) -> sa.Select[Any]:
-    """Every candidacy of the job ``:job_id`` with its figures at ``:now``, in name order: one
+def _job_rows(lateral: bool = False, some: bool = False) -> sa.Select[Any]:
+    """Every candidacy of the job ``:job_id`` with its figures at ``:now``: one
     statement whatever the job's size, over the assessments' sums stored when they were
     submitted (no rating row). Built once per process (building it costs more than running it
     through SQLAlchemy's compiled cache); executed with both parameters.
@@ -313,27 +284,29 @@ def _job_rows(lateral: bool = False) -> sa.Select[Any]:
     decisions index, so the statement reads only the job's decisions; without it PostgreSQL
     hashes every decision of the organisation to join the job's few (a term that grows with
     the organisation, not the job). SQLite has no LATERAL and already probes the index.
+    ``some``: only the candidacies ``:candidacy_ids`` (expanding) of the job.
 
     Columns: candidacy (id, state), candidate (id, name, email, time zone), last decision (id,
     outcome, reason, actor, missing assessments, time), planned rounds and those done (ids
     separated by spaces), the next start and end of an interview after ``now``, missing
     assessments, the recommendation tally (in :data:`Recommendation` order), the
-    ``criterion:score`` pairs of its assessments, then the scores: assessments with ratings,
-    the sum of their overall scores, the sum less their authors' leniency estimated
-    from the job, the most comparisons behind one of those leniencies, interviewers with ratings
-    and the sum of squared differences of their means from the average of those means (spread);
-    and on every row the job's interviews that two or more assessments with ratings share.
-    Overall scores and leniencies are worked out in SQL in double precision (the same IEEE
-    arithmetic as Python's floats); the per-candidacy means, the square root and the rounding
-    are left to Python (rounding alike on both databases)."""
+    ``criterion:score`` pairs of its assessments, the ``interview:interviewer:sum:count`` of
+    those with ratings (scores and leniencies are worked out from them in Python, see
+    :func:`compute`: they are job-wide, and kept per row a change to one candidacy needs only
+    its own row read again), then the number of interviewers with ratings and the sum of
+    squared differences of their means from the average of those means (spread). The
+    square root and the rounding are left to Python (rounding alike on both databases)."""
     job_id = sa.bindparam("job_id", type_=sa.Integer())
     now = sa.bindparam("now", type_=UTCDateTime())
     scheduled = Interview.state == InterviewState.scheduled
-    candidacies = (
-        sa.select(Candidacy.id, Candidacy.state, Candidacy.candidate_id)
-        .where(Candidacy.job_id == job_id)
-        .cte("job_candidacies")
+    candidacies = sa.select(Candidacy.id, Candidacy.state, Candidacy.candidate_id).where(
+        Candidacy.job_id == job_id
     )
+    if some:
+        candidacies = candidacies.where(
+            Candidacy.id.in_(sa.bindparam("candidacy_ids", expanding=True))
+        )
+    candidacies = candidacies.cte("job_candidacies")
     rounds = (
         sa.select(Round.id, Round.candidacy_id, Round.planned_round_id)
         .join(candidacies, candidacies.c.id == Round.candidacy_id)
@@ -352,12 +325,6 @@ def _job_rows(lateral: bool = False) -> sa.Select[Any]:
         .where(scheduled)
         .cte("job_interviews")
     )
-    overall = sa.case(
-        (
-            Assessment.rating_count > 0,
-            sa.cast(Assessment.rating_sum, sa.Float) / sa.cast(Assessment.rating_count, sa.Float),
-        )
-    )
     submitted = (
         sa.select(
             interviews.c.candidacy_id,
@@ -367,7 +334,6 @@ def _job_rows(lateral: bool = False) -> sa.Select[Any]:
             Assessment.rating_sum,
             Assessment.rating_count,
             Assessment.rating_scores,
-            overall.label("overall"),
         )
         .join(interviews, interviews.c.id == Assessment.interview_id)
         .where(Assessment.state == AssessmentState.submitted)
@@ -437,67 +403,25 @@ def _job_rows(lateral: bool = False) -> sa.Select[Any]:
             sa.func.aggregate_strings(
                 sa.case((submitted.c.rating_scores != "", submitted.c.rating_scores)), " "
             ).label("given"),
+            # The assessments with ratings: interview:interviewer:sum:count (the scores).
+            sa.func.aggregate_strings(
+                sa.case(
+                    (
+                        submitted.c.rating_count > 0,
+                        sa.cast(submitted.c.interview_id, sa.String)
+                        + ":"
+                        + sa.cast(submitted.c.interviewer_id, sa.String)
+                        + ":"
+                        + sa.cast(submitted.c.rating_sum, sa.String)
+                        + ":"
+                        + sa.cast(submitted.c.rating_count, sa.String),
+                    )
+                ),
+                " ",
+            ).label("scored"),
         )
         .group_by(submitted.c.candidacy_id)
         .subquery("tallies")
-    )
-
-    # Calibration from the job (see coordinator.shortlist.calibration), over the assessments
-    # with ratings: per interview the mean of the other assessments' overall scores, per
-    # interviewer the differences from it.
-    per_interview = (
-        sa.select(
-            submitted.c.candidacy_id,
-            submitted.c.interview_id,
-            submitted.c.interviewer_id,
-            submitted.c.overall,
-            sa.func.count().over(partition_by=submitted.c.interview_id).label("n"),
-            sa.func.sum(submitted.c.overall)
-            .over(partition_by=submitted.c.interview_id)
-            .label("total"),
-        )
-        .where(submitted.c.overall.is_not(None))
-        .cte("per_interview")
-    )
-    with_diff = sa.select(
-        per_interview,
-        sa.case(
-            (
-                per_interview.c.n >= 2,
-                per_interview.c.overall
-                - (per_interview.c.total - per_interview.c.overall)
-                / sa.cast(per_interview.c.n - 1, sa.Float),
-            )
-        ).label("diff"),
-    ).subquery("with_diff")
-    leaning = sa.select(
-        with_diff.c.candidacy_id,
-        with_diff.c.overall,
-        sa.func.count(with_diff.c.diff)
-        .over(partition_by=with_diff.c.interviewer_id)
-        .label("comparisons"),
-        sa.func.sum(with_diff.c.diff)
-        .over(partition_by=with_diff.c.interviewer_id)
-        .label("diff_sum"),
-    ).subquery("leaning")
-    offset = sa.case(
-        (
-            leaning.c.comparisons > 0,
-            leaning.c.diff_sum
-            / (sa.cast(leaning.c.comparisons, sa.Float) + sa.literal(calibration.PRIOR, sa.Float)),
-        ),
-        else_=sa.literal(0.0, sa.Float),
-    )
-    scores = (
-        sa.select(
-            leaning.c.candidacy_id,
-            sa.func.count().label("scored"),
-            sa.func.sum(leaning.c.overall).label("overall_sum"),
-            sa.func.sum(leaning.c.overall - offset).label("adjusted_sum"),
-            sa.func.max(leaning.c.comparisons).label("comparisons"),
-        )
-        .group_by(leaning.c.candidacy_id)
-        .subquery("scores")
     )
 
     # Spread: each interviewer's mean over all their ratings of the candidacy.
@@ -530,11 +454,6 @@ def _job_rows(lateral: bool = False) -> sa.Select[Any]:
         .subquery("spreads")
     )
 
-    shared = (
-        sa.select(sa.func.count(sa.distinct(per_interview.c.interview_id)))
-        .where(per_interview.c.n >= 2)
-        .scalar_subquery()
-    )
     # Each candidacy's last decision, read through the job's candidacies (by index).
     decision_columns = (
         Decision.id,
@@ -588,46 +507,128 @@ def _job_rows(lateral: bool = False) -> sa.Select[Any]:
             missing.c.missing,
             *(tallies.c[f"tally_{value}"] for value in _RECOMMENDATIONS),
             tallies.c.given,
-            scores.c.scored,
-            scores.c.overall_sum,
-            scores.c.adjusted_sum,
-            scores.c.comparisons,
+            tallies.c.scored,
             spreads.c.people,
             spreads.c.squares,
-            shared.label("shared"),
         )
         .select_from(candidacies)
         # An outer join (every candidacy has its candidate) keeps the job's candidacies the
-        # outer loop on SQLite, which would otherwise walk every candidate in name order (an
-        # index) rather than sort 500 rows; PostgreSQL looks candidates up by primary key.
+        # outer loop on SQLite; PostgreSQL looks candidates up by primary key. The rows are
+        # put in name order in Python (compute), as the shortlist sorts names.
         .outerjoin(Candidate, Candidate.id == candidacies.c.candidate_id)
         .outerjoin(latest, last_decision)
         .outerjoin(round_figures, round_figures.c.candidacy_id == candidacies.c.id)
         .outerjoin(missing, missing.c.candidacy_id == candidacies.c.id)
         .outerjoin(tallies, tallies.c.candidacy_id == candidacies.c.id)
-        .outerjoin(scores, scores.c.candidacy_id == candidacies.c.id)
         .outerjoin(spreads, spreads.c.candidacy_id == candidacies.c.id)
-        .order_by(Candidate.name, candidacies.c.id)
     )
 
 
-def rows_statement() -> sa.Select[Any]:
+def rows_statement(some: bool = False) -> sa.Select[Any]:
     """:func:`_job_rows` for the session's database (LATERAL on PostgreSQL): the statement a
-    miss runs for the job's rows."""
-    return _job_rows(db.session.get_bind().dialect.name == "postgresql")
+    miss runs for the job's rows (``some``: for the candidacies changed)."""
+    return _job_rows(db.session.get_bind().dialect.name == "postgresql", some)
 
 
 def _iso(value: datetime) -> str:
     return _aware(value).astimezone(UTC).isoformat()
 
 
-def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
+#: Where a cached row (see :func:`compute`) keeps what is not shown but worked out again on a
+#: miss: its calibrated score (13), its assessments' scores and panel differences (16), its
+#: interviews shared by two or more scores (17), and until when its figures hold (18).
+_CALIBRATED, _PANEL, _SHARED, _UNTIL = 13, 16, 17, 18
+
+
+def compute(
+    job: Job,
+    now: datetime,
+    previous: cache.Payload | None = None,
+    changed: frozenset[int] = frozenset(),
+) -> tuple[cache.Payload, datetime | None]:
     """Every candidacy of the job with what every viewer sees alike, and until when that holds
     (the next start or end of one of its interviews: rounds done and missing assessments move
     with the clock). Two statements whatever the job's size: the plan, and the rows with their
-    figures (:func:`_job_rows`); two more when the job alone says too little to calibrate (its
-    assessments' scores and the organisation's sample)."""
-    # The plan in one statement: its rounds in order, each with its criteria in order.
+    figures (:func:`_job_rows`); one more when the job alone says too little to calibrate (the
+    organisation's sample).
+
+    ``previous``: rows computed earlier that still hold for every candidacy but those
+    ``changed`` since and those whose figures the clock has moved (see :mod:`cache`): only
+    theirs are read again (one statement), the others kept. Leniencies are job-wide, so every
+    row's calibrated score is worked out again, in Python over the scores each row keeps.
+    """
+    rows_before: list[list[Any]] = []
+    if previous is not None:
+        rows_before = previous["rows"]
+        due = set(changed)
+        for data in rows_before:
+            until = data[_UNTIL]
+            if until is not None and datetime.fromisoformat(until) <= now:
+                due.add(data[0])
+        if 2 * len(due) > len(rows_before):
+            previous = None  # most rows again: all of them in one pass is as quick
+    if previous is None:
+        plan, live, titles = _plan(job.id)
+        found = db.session.execute(rows_statement(), {"job_id": job.id, "now": now})
+    else:
+        plan = [(planned_id, title) for planned_id, title in previous["plan"]]
+        live, titles = previous["live"], {int(k): v for k, v in previous["titles"].items()}
+        found = db.session.execute(
+            rows_statement(some=True),
+            {"job_id": job.id, "now": now, "candidacy_ids": sorted(due)},
+        )
+    fresh = [_fresh_row(record, plan) for record in found]
+    if previous is None:
+        rows = fresh
+    else:
+        # A row read again takes the place of its old one; a row gone (deleted) leaves.
+        rows = [data for data in rows_before if data[0] not in due] + fresh
+    # In name order as the shortlist sorts names (sort_rows), whichever rows were read again.
+    rows.sort(key=_name_order)
+
+    scope, rows = _calibrate(rows)
+    valid_until: datetime | None = None
+    for data in rows:
+        until = data[_UNTIL]
+        if until is not None:
+            instant = datetime.fromisoformat(until)
+            if valid_until is None or instant < valid_until:
+                valid_until = instant
+    # How often each criterion:score pair was given, per candidacy state (the chart): the
+    # rows read again counted anew, the others' counts kept.
+    counted: dict[str, Counter[str]] = defaultdict(Counter)
+    if previous is None:
+        recount = rows
+    else:
+        recount = fresh
+        for state, counts in previous["by_state"].items():
+            counted[state].update(counts)
+        for data in rows_before:
+            if data[0] in due:
+                counted[data[1]].subtract(data[15].split())
+    for data in recount:
+        counted[data[1]].update(data[15].split())
+    payload = {
+        "scope": scope,
+        "plan": plan,
+        "live": live,
+        "titles": {str(k): v for k, v in titles.items()},
+        "rows": rows,
+        "by_state": {
+            state: {pair: n for pair, n in counts.items() if n > 0}
+            for state, counts in counted.items()
+        },
+    }
+    return payload, valid_until
+
+
+def _name_order(data: list[Any]) -> tuple[str, int]:
+    return data[3].casefold(), data[0]
+
+
+def _plan(job_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]], dict[int, str]]:
+    """The job's planned rounds in order, its live criteria in order and every criterion's
+    title, in one statement."""
     plan: list[tuple[int, str]] = []
     titles: dict[int, str] = {}
     live: list[tuple[int, str]] = []
@@ -636,7 +637,7 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
             PlannedRound.id, PlannedRound.title, Criterion.id, Criterion.title, Criterion.is_retired
         )
         .outerjoin(Criterion, Criterion.planned_round_id == PlannedRound.id)
-        .where(PlannedRound.job_id == job.id)
+        .where(PlannedRound.job_id == job_id)
         .order_by(PlannedRound.position, PlannedRound.id, Criterion.position, Criterion.id)
     ):
         if not plan or plan[-1][0] != planned_id:
@@ -645,20 +646,12 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
             titles[criterion_id] = title
             if not is_retired:
                 live.append((criterion_id, title))
+    return plan, live, titles
 
-    found = db.session.execute(rows_statement(), {"job_id": job.id, "now": now}).all()
-    shared = found[0][-1] if found else 0
-    scope = "job"
-    # Calibrated scores from the job's own leniencies (in the statement), unless the job says
-    # too little: then from the organisation's, in Python over the job's assessments.
-    thin: dict[int, float | None] | None = None
-    if (shared or 0) < calibration.MIN_JOB_COMPARISONS:
-        thin, scope = _calibrated_against_organisation(job.id)
 
-    valid_until: datetime | None = None
-    rows: list[list[Any]] = []
-    by_state: dict[str, list[str]] = defaultdict(list)
-    for (
+def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
+    """A cached row from a record of :func:`_job_rows` (calibrated score still to come)."""
+    (
         candidacy_id,
         state,
         candidate_id,
@@ -682,86 +675,83 @@ def compute(job: Job, now: datetime) -> tuple[cache.Payload, datetime | None]:
         strong_yes,
         given,
         scored,
-        overall_sum,
-        adjusted_sum,
-        comparisons,
         people,
         squares,
-        _shared,
-    ) in found:
-        for instant in (next_start, next_end):
-            if instant is not None and (valid_until is None or _aware(instant) < valid_until):
-                valid_until = _aware(instant)
-        done = set(done_text.split()) if done_text else set()
-        given = given or ""
-        by_state[state].append(given)
-        if thin is not None:
-            calibrated = thin.get(candidacy_id)
-        elif (
-            scored
-            and scored >= calibration.MIN_ASSESSMENTS
-            and comparisons is not None
-            and comparisons >= calibration.MIN_INTERVIEWER_COMPARISONS
-        ):
-            calibrated = round(adjusted_sum / scored, 2)
-        else:
-            calibrated = None
-        rows.append(
-            [
-                candidacy_id,
-                state,
-                candidate_id,
-                name,
-                email,
-                time_zone,
-                [int(p) for p in planned.split()] if planned else [],
-                len(done),
-                next((title for pid, title in plan if str(pid) not in done), None),
-                missing or 0,
-                [strong_no, no, yes, strong_yes] if strong_no or no or yes or strong_yes else None,
-                round(math.sqrt(squares / people), 3) if people and people >= 2 else None,
-                round(overall_sum / scored, 2) if scored else None,
-                calibrated,
-                None
-                if decision_id is None
-                else [decision_id, outcome, reason, actor_id, decision_missing, _iso(decided_at)],
-                # Read per row only when needed (a page's rows, a sort): kept as text.
-                given,
-            ]
+    ) = record
+    until: datetime | None = None
+    for instant in (next_start, next_end):
+        if instant is not None and (until is None or _aware(instant) < until):
+            until = _aware(instant)
+    done = set(done_text.split()) if done_text else set()
+    # Per interview, its assessments with ratings as (interviewer, overall score).
+    panels: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for item in (scored or "").split():
+        interview_id, interviewer_id, total, count = item.split(":")
+        panels[int(interview_id)].append((int(interviewer_id), int(total) / int(count)))
+    panel: list[Any] = []
+    overall_sum = 0.0
+    for items in panels.values():
+        for interviewer_id, overall, difference in calibration.differences(items):
+            panel += (interviewer_id, overall, difference)
+            overall_sum += overall
+    count = len(panel) // 3
+    return [
+        candidacy_id,
+        state,
+        candidate_id,
+        name,
+        email,
+        time_zone,
+        [int(p) for p in planned.split()] if planned else [],
+        len(done),
+        next((title for pid, title in plan if str(pid) not in done), None),
+        missing or 0,
+        [strong_no, no, yes, strong_yes] if strong_no or no or yes or strong_yes else None,
+        round(math.sqrt(squares / people), 3) if people and people >= 2 else None,
+        round(overall_sum / count, 2) if count else None,
+        None,  # calibrated: see _calibrate
+        None
+        if decision_id is None
+        else [decision_id, outcome, reason, actor_id, decision_missing, _iso(decided_at)],
+        # Read per row only when needed (a page's rows, a sort): kept as text.
+        given or "",
+        panel,
+        sum(1 for items in panels.values() if len(items) >= 2),
+        None if until is None else until.isoformat(),
+    ]
+
+
+def _calibrate(rows: list[list[Any]]) -> tuple[str, list[list[Any]]]:
+    """Every row with its calibrated score (new lists: cached rows are shared, never changed),
+    and where the leniencies came from: the job's own interviews, or the organisation's
+    latest assessments when the job shares too few (one statement), "none" when even those
+    compare nobody."""
+    if sum(data[_SHARED] for data in rows) >= calibration.MIN_JOB_COMPARISONS:
+        scope = "job"
+        lean = calibration.leniencies_from(
+            (panel[k], panel[k + 2])
+            for data in rows
+            if (panel := data[_PANEL])
+            for k in range(0, len(panel), 3)
+            if panel[k + 2] is not None
         )
-    payload = {
-        "scope": scope,
-        "live": live,
-        "titles": {str(k): v for k, v in titles.items()},
-        "rows": rows,
-        # How often each criterion:score pair was given, per candidacy state (the chart).
-        "by_state": {
-            state: dict(Counter(" ".join(texts).split())) for state, texts in by_state.items()
-        },
-    }
-    return payload, valid_until
-
-
-def _calibrated_against_organisation(job_id: int) -> tuple[dict[int, float | None], str]:
-    """Calibrated scores of the job's candidacies from the organisation's latest assessments
-    (two statements), and the scope they came from ("organisation", or "none" when even those
-    compare nobody)."""
-    by_candidacy: dict[int, list[calibration.Scored]] = defaultdict(list)
-    for candidacy_id, interview_id, interviewer_id, _, total, count, _ in db.session.execute(
-        _assessment_figures_statement(), {"job_id": job_id}
-    ):
-        if count:
-            by_candidacy[candidacy_id].append(
-                calibration.Scored(interview_id, interviewer_id, candidacy_id, total / count)
-            )
-    lean = calibration.leniencies(_scored_sample(ORG_SAMPLE))
-    return (
-        {
-            candidacy_id: calibration.calibrated(items, lean)
-            for candidacy_id, items in by_candidacy.items()
-        },
-        "organisation" if lean else "none",
-    )
+    else:
+        lean = calibration.leniencies(_scored_sample(ORG_SAMPLE))
+        scope = "organisation" if lean else "none"
+    calibrated = calibration.calibrated_from
+    return scope, [
+        [
+            *data[:_CALIBRATED],
+            calibrated(
+                [(panel[k], panel[k + 1]) for k in range(0, len(panel), 3)]
+                if (panel := data[_PANEL])
+                else [],
+                lean,
+            ),
+            *data[_CALIBRATED + 1 :],
+        ]
+        for data in rows
+    ]
 
 
 def _sums(given: str) -> dict[int, tuple[int, int]]:
@@ -832,6 +822,7 @@ def _row(job_id: int, data: list[Any]) -> ShortlistRow:
         calibrated,
         decision,
         given,
+        *_kept,  # the scores behind the calibration, and until when the figures hold
     ) = data
     row = ShortlistRow(
         candidacy=CandidacyView(
@@ -902,7 +893,7 @@ def build(
     """
     now = now or utcnow()
     if viewer is None:
-        payload, _ = cache.load(job, now, lambda: compute(job, now))
+        payload, _ = cache.load(job, now, functools.partial(compute, job, now))
         owed_text = None
     else:
         payload, owed_text = _load_with_owed(job, now, viewer)
@@ -1022,7 +1013,7 @@ def _load_with_owed(job: Job, now: datetime, viewer: User) -> tuple[cache.Payloa
     at, head = (-1, "") if known is None else known[0]
     params = {"viewer_id": viewer.id, "owed_at": at, "owed_head": head}
     payload, found = cache.load(
-        job, now, lambda: compute(job, now), read=_read_with_owed(), params=params
+        job, now, functools.partial(compute, job, now), read=_read_with_owed(), params=params
     )
     if found is None:
         # The job has no cache row yet (nothing changed it since it was created).

@@ -35,7 +35,7 @@ import functools
 import json
 import threading
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any
@@ -81,7 +81,7 @@ Payload = dict[str, Any]
 #: The shape of the stored rows: raise it with any change to what ``compute`` returns. Rows
 #: stored in another shape (by a server running other code, e.g. while a new release rolls
 #: out across servers one by one) are computed again, never read as if they had this one.
-FORMAT = 2
+FORMAT = 3
 #: The stored JSON starts ``{"key":"<32 hex digits>"``: this many characters tell payloads apart.
 _HEAD = len('{"key":"') + 32 + 1
 
@@ -129,17 +129,20 @@ owed_memo = _Memo(size=512)
 def load(
     job: Job,
     now: datetime,
-    compute: Callable[[], tuple[Payload, datetime | None]],
+    compute: Callable[[Payload | None, frozenset[int]], tuple[Payload, datetime | None]],
     *,
     read: sa.Select[Any] | None = None,
     params: dict[str, Any] | None = None,
 ) -> tuple[Payload, Any]:
-    """The job's rows: stored ones while valid at ``now``, else ``compute()``'s (then stored);
-    and the row ``read`` returned (None: the job has no row yet): a :func:`read_statement`
-    with more columns (scalar subqueries over ``:job_id`` and ``params``), read with the cached
-    rows in one statement.
+    """The job's rows: stored ones while valid at ``now``, else ``compute(previous, changed)``'s
+    (then stored); and the row ``read`` returned (None: the job has no row yet): a
+    :func:`read_statement` with more columns (scalar subqueries over ``:job_id`` and
+    ``params``), read with the cached rows in one statement.
 
     ``compute`` returns the rows and the instant until which they hold (None: until a change).
+    It is given the stored rows when they still hold for every candidacy but those
+    ``changed`` since, or when only the clock moved past ``valid_until`` (then it computes
+    again the rows that moved with it); else None (compute every row).
     """
     remembered = memo.get(job.id)
     values = {"job_id": job.id, "remembered": remembered[0] if remembered else "", **(params or {})}
@@ -147,28 +150,50 @@ def load(
         _read_statement() if read is None else read, values
     ).first()
     extra = found
-    if (
-        found is not None
-        and found.head is not None
-        and found.computed_at <= now
-        and (found.valid_until is None or now < found.valid_until)
-    ):
+    previous: Payload | None = None
+    changed: frozenset[int] = frozenset()
+    lowered: datetime | None = None
+    if found is not None and found.head is not None and found.computed_at <= now:
         if found.payload is None and remembered is not None:
-            return remembered[1], extra
-        payload: Payload = json.loads(found.payload)
+            payload: Payload = remembered[1]
+        else:
+            payload = json.loads(found.payload)
         if payload.get("format") == FORMAT:  # stored by _store: keyed
-            memo.put(job.id, found.head, payload)
-            return payload, extra
-    payload, valid_until = compute()
-    stored = _store(job.id, None if found is None else found.generation, payload, now, valid_until)
+            changed = frozenset(int(n) for n in (found.changed or "").split())
+            if not changed and (found.valid_until is None or now < found.valid_until):
+                if found.payload is not None:
+                    memo.put(job.id, found.head, payload)
+                return payload, extra
+            previous = payload
+            if found.valid_until is not None and found.valid_until != _own_until(payload):
+                # Sooner than the rows' own figures: an interview booked ahead (see _expire),
+                # whose candidacy was not noted. Until then, the rows read again keep that
+                # instant; from then on, every row is computed again.
+                lowered = found.valid_until
+                if now >= lowered:
+                    previous, changed = None, frozenset()
+    payload, valid_until = compute(previous, changed)
+    own = valid_until
+    if previous is not None and lowered is not None:
+        valid_until = lowered if valid_until is None else min(valid_until, lowered)
+    stored = _store(
+        job.id, None if found is None else found.generation, payload, now, valid_until, own
+    )
     return stored, extra
+
+
+def _own_until(payload: Payload) -> datetime | None:
+    """Until when the stored rows' own figures hold (as computed, see :func:`_store`)."""
+    until = payload.get("until")
+    return None if until is None else datetime.fromisoformat(until)
 
 
 def read_statement(*also: sa.ColumnElement[Any]) -> sa.Select[Any]:
     """The primary-key read of a job's row (``:job_id``): its generation, its head, its JSON
     only when the head differs from the one this process remembers (``:remembered``), when it
-    was computed and until when it holds; then ``also`` (labelled scalar subqueries, e.g. what
-    the viewer owes: read with the row at no extra round trip). Build it once per process."""
+    was computed, until when it holds and the candidacies changed since; then ``also``
+    (labelled scalar subqueries, e.g. what the viewer owes: read with the row at no extra
+    round trip). Build it once per process."""
     head = head_column()
     return sa.select(
         ShortlistCache.generation,
@@ -179,6 +204,7 @@ def read_statement(*also: sa.ColumnElement[Any]) -> sa.Select[Any]:
         ).label("payload"),
         ShortlistCache.computed_at,
         ShortlistCache.valid_until,
+        ShortlistCache.changed,
         *also,
     ).where(ShortlistCache.job_id == sa.bindparam("job_id", type_=sa.Integer()))
 
@@ -200,8 +226,11 @@ def _store(
     payload: Payload,
     now: datetime,
     valid_until: datetime | None,
+    own_until: datetime | None = None,
 ) -> Payload:
     """Keep the rows unless the job changed since ``generation`` was read (then drop them).
+    They hold until ``valid_until``; ``own_until`` (kept in them) is until when their own
+    figures hold, which a booking ahead may bring forward (:func:`_expire`).
 
     Returns the rows to answer with: once stored, the keyed rows, also remembered in this
     process's memo under their head (the next read here then decodes nothing; should this
@@ -210,7 +239,8 @@ def _store(
     # A new random key first: it tells this JSON from any other stored for any job (see _Memo).
     keyed = {
         "key": uuid.uuid4().hex,
-        **{k: v for k, v in payload.items() if k != "key"},
+        **{k: v for k, v in payload.items() if k not in ("key", "until")},
+        "until": None if own_until is None else own_until.isoformat(),
         "format": FORMAT,
     }
     text = json.dumps(keyed, separators=(",", ":"))
@@ -219,6 +249,7 @@ def _store(
         "payload": text,
         "computed_at": now,
         "valid_until": valid_until,
+        "changed": None,
     }
     table = ShortlistCache.__table__
     if generation is None:
@@ -274,7 +305,9 @@ def _bump(connection: sa.Connection, job_ids: list[int], organisation: bool) -> 
     overlapping jobs wait for each other instead of deadlocking.
     """
     table = ShortlistCache.__table__
-    cleared = {"payload": None, "scope": None, "computed_at": None, "valid_until": None}
+    cleared = {
+        "payload": None, "scope": None, "computed_at": None, "valid_until": None, "changed": None
+    }
     if organisation:
         in_order = (
             sa.select(table.c.job_id)
@@ -316,7 +349,40 @@ def _bump_one(dialect: str) -> Any:
             .on_conflict_do_update(
                 index_elements=[table.c.job_id],
                 set_={"generation": table.c.generation + 1, "payload": None, "scope": None,
-                      "computed_at": None, "valid_until": None},
+                      "computed_at": None, "valid_until": None, "changed": None},
+            )
+        )
+    return statement
+
+
+def _note(connection: sa.Connection, changed: dict[int, set[int]]) -> None:
+    """Some candidacies of the jobs changed: raise the jobs' generations (creating their rows)
+    and note those candidacies with the stored rows, which stay: the next read computes only
+    theirs again (see :func:`load`). Rows are locked in job order, as :func:`_bump` does."""
+    statement = _note_one(connection.dialect.name)
+    for job_id in sorted(changed):
+        text = "".join(f" {n}" for n in sorted(changed[job_id]))
+        connection.execute(statement, {"job_id": job_id, "changed": text})
+
+
+#: :func:`_note`'s statement, by dialect: built once (it keeps its cache key).
+_NOTE_ONE: dict[str, Any] = {}
+
+
+def _note_one(dialect: str) -> Any:
+    statement = _NOTE_ONE.get(dialect)
+    if statement is None:
+        table = ShortlistCache.__table__
+        changed = sa.bindparam("changed", type_=sa.Text())
+        statement = _NOTE_ONE[dialect] = (
+            upsert_insert(dialect)(table)
+            .values(job_id=sa.bindparam("job_id"), generation=1, changed=changed)
+            .on_conflict_do_update(
+                index_elements=[table.c.job_id],
+                set_={
+                    "generation": table.c.generation + 1,
+                    "changed": sa.func.coalesce(table.c.changed, "") + changed,
+                },
             )
         )
     return statement
@@ -428,10 +494,18 @@ class _Targets:
 
     def __init__(self, session: orm.Session | None = None) -> None:
         self.session = session
+        #: Jobs whose every row may change (a plan change, a new candidacy).
         self.jobs: set[int] = set()
+        #: Candidacies known by id, by job: only their rows change.
+        self.candidacies: dict[int, set[int]] = defaultdict(set)
         kinds = ("candidacy", "candidate", "round", "interview", "planned", "assessment")
         self.ids: dict[str, set[int]] = {kind: set() for kind in kinds}
         self.organisation = False
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.jobs or self.candidacies or any(self.ids.values()) or self.organisation
+        )
 
     def add(self, obj: object | None) -> None:
         """Walk from a changed object up to its job (ids first; new parents through objects)."""
@@ -450,6 +524,9 @@ class _Targets:
         if isinstance(obj, Job):
             if obj.id is not None:
                 self.jobs.add(obj.id)
+            return
+        if isinstance(obj, Candidacy) and obj.id is not None and obj.job_id is not None:
+            self.candidacies[obj.job_id].add(obj.id)
             return
         if isinstance(obj, Candidate):
             if obj.id is not None:
@@ -492,12 +569,15 @@ class _Targets:
             return None
         return obj
 
-    def resolve(self, connection: sa.Connection) -> set[int]:
+    def resolve(self, connection: sa.Connection) -> tuple[set[int], dict[int, set[int]]]:
+        """The jobs whose every row may change, and the other jobs' candidacies that changed
+        (one statement, none when every id was found in the session)."""
         parts: list[sa.Select[Any]] = []
         ids = self.ids
+        both = (Candidacy.job_id, Candidacy.id)
         if ids["candidacy"] or ids["candidate"]:
             parts.append(
-                sa.select(Candidacy.job_id).where(
+                sa.select(*both).where(
                     sa.or_(
                         Candidacy.id.in_(sorted(ids["candidacy"])),
                         Candidacy.candidate_id.in_(sorted(ids["candidate"])),
@@ -506,7 +586,7 @@ class _Targets:
             )
         if ids["round"]:
             parts.append(
-                sa.select(Candidacy.job_id)
+                sa.select(*both)
                 .join(Round, Round.candidacy_id == Candidacy.id)
                 .where(Round.id.in_(sorted(ids["round"])))
             )
@@ -515,7 +595,7 @@ class _Targets:
                 Assessment.id.in_(sorted(ids["assessment"]))
             )
             parts.append(
-                sa.select(Candidacy.job_id)
+                sa.select(*both)
                 .join(Round, Round.candidacy_id == Candidacy.id)
                 .join(Interview, Interview.round_id == Round.id)
                 .where(
@@ -526,14 +606,23 @@ class _Targets:
                 )
             )
         if ids["planned"]:
+            # A plan change: every row of the job (no candidacy).
             parts.append(
-                sa.select(PlannedRound.job_id).where(PlannedRound.id.in_(sorted(ids["planned"])))
+                sa.select(PlannedRound.job_id, sa.cast(sa.null(), sa.Integer())).where(
+                    PlannedRound.id.in_(sorted(ids["planned"]))
+                )
             )
         jobs = set(self.jobs)
+        candidacies = defaultdict(set, {j: set(c) for j, c in self.candidacies.items()})
         if parts:
             statement = parts[0] if len(parts) == 1 else sa.union(*parts)
-            jobs.update(connection.execute(statement).scalars())
-        return jobs
+            for job_id, candidacy_id in connection.execute(statement):
+                if candidacy_id is None:
+                    jobs.add(job_id)
+                else:
+                    candidacies[job_id].add(candidacy_id)
+        jobs.discard(None)  # type: ignore[arg-type]
+        return jobs, {j: c for j, c in candidacies.items() if j is not None and j not in jobs}
 
 
 def _rating_counts(rating: Rating, session: orm.Session) -> bool:
@@ -627,21 +716,34 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                     if not _changed(obj, names):
                         continue
                     if isinstance(obj, Candidacy) and _changed(obj, frozenset({"job_id"})):
-                        targets.jobs.add(_before(obj, "job_id"))
+                        # Moved: a row leaves one job and comes to another.
+                        targets.jobs.update((_before(obj, "job_id"), obj.job_id))
                 elif kind == "new" and not isinstance(obj, _CREATED_MATTERS):
                     continue
+                if isinstance(obj, Candidacy) and kind != "dirty" and obj.job_id is not None:
+                    # A row comes or goes: the job's rows in name order are computed anew.
+                    targets.jobs.add(obj.job_id)
                 targets.add(obj)
-        has_ahead = bool(ahead.jobs or any(ahead.ids.values()))
-        if not (targets.jobs or any(targets.ids.values()) or targets.organisation or has_ahead):
+        if not (targets or ahead):
             return
         session.info[CHANGED] = True
         connection = session.connection()
-        jobs = set()
-        if targets.jobs or any(targets.ids.values()) or targets.organisation:
-            jobs = {j for j in targets.resolve(connection) if j is not None}
-            _bump(connection, sorted(jobs), targets.organisation)
-        if has_ahead:
-            later = sorted(j for j in ahead.resolve(connection) if j is not None and j not in jobs)
+        done: set[int] = set()
+        if targets:
+            jobs, some = targets.resolve(connection)
+            if targets.organisation:
+                _bump(connection, [], True)
+            # Locked in job order (the organisation's first), as _bump does, across whole
+            # jobs and jobs with some candidacies changed.
+            for job_id in sorted(jobs | set(some)):
+                if job_id in jobs:
+                    _bump(connection, [job_id], False)
+                else:
+                    _note(connection, {job_id: some[job_id]})
+            done = jobs | set(some)
+        if ahead:
+            whole, some_ahead = ahead.resolve(connection)
+            later = sorted((whole | set(some_ahead)) - done)
             if later:
                 _expire(connection, later, soonest, sorted(booked_rounds))
 

@@ -14,8 +14,9 @@ score is ``None``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 PRIOR = 2.0
 MIN_JOB_COMPARISONS = 10
@@ -50,17 +51,43 @@ def leniencies(assessments: Iterable[Scored]) -> dict[int, Leniency]:
     by_interview: dict[int, list[Scored]] = defaultdict(list)
     for item in assessments:
         by_interview[item.interview_id].append(item)
-    diffs: dict[int, list[float]] = defaultdict(list)
-    for items in by_interview.values():
-        if len(items) < 2:
-            continue
-        total = sum(i.overall for i in items)
-        for item in items:
-            others = (total - item.overall) / (len(items) - 1)
-            diffs[item.interviewer_id].append(item.overall - others)
+    return leniencies_from(
+        (interviewer_id, difference)
+        for items in by_interview.values()
+        for interviewer_id, _overall, difference in differences(
+            [(i.interviewer_id, i.overall) for i in items]
+        )
+        if difference is not None
+    )
+
+
+def differences(panel: Sequence[tuple[int, float]]) -> list[tuple[int, float, float | None]]:
+    """One interview's assessments as (interviewer, overall score): each with how far its score
+    sits above the mean of the others' (None when nobody else assessed it)."""
+    if len(panel) < 2:
+        return [(interviewer_id, overall, None) for interviewer_id, overall in panel]
+    total = sum(overall for _, overall in panel)
+    others = len(panel) - 1
+    return [
+        (interviewer_id, overall, overall - (total - overall) / others)
+        for interviewer_id, overall in panel
+    ]
+
+
+def leniencies_from(differences: Iterable[tuple[int, float]]) -> dict[int, Leniency]:
+    """Each interviewer's leniency from their (interviewer, difference) pairs, summed in the
+    order given."""
+    sums: dict[int, list[Any]] = {}
+    for interviewer_id, difference in differences:
+        found = sums.get(interviewer_id)
+        if found is None:
+            sums[interviewer_id] = [0.0 + difference, 1]
+        else:
+            found[0] += difference
+            found[1] += 1
     return {
-        user_id: Leniency(sum(values) / (len(values) + PRIOR), len(values))
-        for user_id, values in diffs.items()
+        user_id: Leniency(total / (count + PRIOR), count)
+        for user_id, (total, count) in sums.items()
     }
 
 
@@ -72,12 +99,23 @@ def shared_interviews(assessments: Iterable[Scored]) -> int:
 
 
 def calibrated(items: list[Scored], lean: dict[int, Leniency]) -> float | None:
-    if len(items) < MIN_ASSESSMENTS:
+    return calibrated_from([(i.interviewer_id, i.overall) for i in items], lean)
+
+
+def calibrated_from(
+    scores: Sequence[tuple[int, float]], lean: dict[int, Leniency]
+) -> float | None:
+    """A candidacy's calibrated score from its assessments' (interviewer, overall score): the
+    mean of the scores less their authors' leniency, summed in the order given."""
+    if len(scores) < MIN_ASSESSMENTS:
         return None
-    known = [lean.get(i.interviewer_id) for i in items]
-    if not any(k is not None and k.comparisons >= MIN_INTERVIEWER_COMPARISONS for k in known):
-        return None
-    adjusted = [
-        i.overall - (k.offset if k is not None else 0.0) for i, k in zip(items, known, strict=True)
-    ]
-    return round(sum(adjusted) / len(adjusted), 2)
+    enough = False
+    total = 0.0
+    for interviewer_id, overall in scores:
+        known = lean.get(interviewer_id)
+        if known is None:
+            total += overall
+        else:
+            total += overall - known.offset
+            enough = enough or known.comparisons >= MIN_INTERVIEWER_COMPARISONS
+    return round(total / len(scores), 2) if enough else None

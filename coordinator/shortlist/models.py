@@ -55,7 +55,8 @@ class ShortlistCache(db.Model):
     """A job's computed shortlist rows (what every viewer sees alike), kept until a change.
 
     ``generation`` rises in the transaction of every change the rows show (which also clears
-    ``payload``); a read that computed the rows stores them only while the generation is still
+    ``payload``, or notes the candidacies changed in ``changed`` when the change touches only
+    some candidacies); a read that computed the rows stores them only while the generation is still
     the one it read first, so rows computed before a concurrent change never land after it.
     The rows hold figures that move with the clock (rounds done, missing assessments): they
     serve from ``computed_at`` until ``valid_until`` (the next interview start or end).
@@ -86,3 +87,6 @@ class ShortlistCache(db.Model):
     payload: Mapped[str | None] = mapped_column(sa.Text)
     computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Candidacies changed since ``payload`` was computed (ids separated by spaces): the next
+    #: read computes only their rows again. None: the stored rows hold for every candidacy.
+    changed: Mapped[str | None] = mapped_column(sa.Text)

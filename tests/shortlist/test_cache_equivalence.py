@@ -4,19 +4,26 @@ computation (every figure from the ratings, on every request) on a varied data s
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from coordinator.accounts.models import User
 from coordinator.assessments import operations as assessments
+from coordinator.assessments.models import Assessment, AssessmentState
 from coordinator.candidates.models import CandidacyState
-from coordinator.candidates.operations import set_candidacy_state
+from coordinator.candidates.operations import set_candidacy_state, update_candidate
 from coordinator.db import db
 from coordinator.jobs import operations as jobs
 from coordinator.jobs.operations import CriterionInput, PlannedRoundInput
 from coordinator.scheduling import operations as scheduling
+from coordinator.scheduling.models import Interview, InterviewState, Round
 from coordinator.shortlist import aggregates, operations
+from coordinator.shortlist.models import ShortlistCache
+from coordinator.timeutil import freeze, utcnow
 from tests.shortlist import reference
 from tests.shortlist.conftest import at, criterion_ids
 
@@ -163,3 +170,97 @@ def test_cached_rows_equal_the_reference_computation(varied, recruiter, hiring_m
     assert seen_withheld
     scopes = {aggregates.build(job).calibration_scope for job in (varied.job, varied.thin)}
     assert scopes == {"job", "organisation"}
+
+
+def _noted(job: Any) -> set[int]:
+    """The candidacies the job's stored rows have noted as changed (its rows still stored)."""
+    db.session.expire_all()
+    row = db.session.get(ShortlistCache, job.id)
+    assert row is not None and row.payload is not None, "the stored rows were dropped"
+    return {int(n) for n in (row.changed or "").split()}
+
+
+def _submitted_of(candidacy: Any) -> Assessment:
+    return db.session.scalars(
+        sa.select(Assessment)
+        .join(Interview, Interview.id == Assessment.interview_id)
+        .join(Round, Round.id == Interview.round_id)
+        .where(Round.candidacy_id == candidacy.id, Assessment.state == AssessmentState.submitted,
+               Interview.state == InterviewState.scheduled)
+        .order_by(Assessment.id)
+    ).first()
+
+
+def test_rows_read_again_after_each_change_equal_the_reference(varied, recruiter):
+    """Changes to some candidacies keep the stored rows and note those candidacies; the next
+    read computes only their rows again (and every calibrated score, leniencies being
+    job-wide): each time, what it shows equals the reference computation."""
+    job, made = varied.job, varied.made
+    viewers = [None, varied.people[0]]
+    cases = [{}, {"states": list(CandidacyState)}]
+
+    def check(candidacy: Any) -> None:
+        assert candidacy.id in _noted(job)
+        for viewer in viewers:
+            for case in cases:
+                expected = reference.build(job, viewer=viewer, **case)
+                actual = aggregates.build(job, viewer=viewer, **case)
+                assert snapshot(actual) == snapshot(expected), (candidacy.id, viewer, case)
+        db.session.commit()
+        assert _noted(job) == set()
+
+    aggregates.build(job)
+    db.session.commit()
+    assert aggregates.build(job).calibration_scope == "job"
+
+    operations.record_decision(made[3], actor=recruiter, outcome="advance", reason="Strong",
+                               confirm_missing=True)
+    db.session.commit()
+    check(made[3])
+
+    set_candidacy_state(made[5], CandidacyState.shortlisted, actor=recruiter, reason="Good")
+    db.session.commit()
+    check(made[5])
+
+    # A submission withdrawn moves the job's leniencies: other rows' calibrated scores too.
+    reopened = _submitted_of(made[6])
+    assessments.reopen_assessment(reopened, actor=recruiter, reason="Redo")
+    db.session.commit()
+    check(made[6])
+
+    author = db.session.get(User, reopened.interviewer_id)
+    assessments.save_assessment(
+        reopened.interview, actor=author, recommendation="strong_yes", submit=True,
+        ratings={cid: 4 for cid in criterion_ids(varied.plan.first)[:1]},
+    )
+    db.session.commit()
+    check(made[6])
+
+    held = _submitted_of(made[7]).interview
+    scheduling.cancel_interview(held, actor=recruiter, reason="Void")
+    db.session.commit()
+    check(made[7])
+
+    update_candidate(made[8].candidate, actor=recruiter, name="Aaron First")
+    db.session.commit()
+    check(made[8])
+
+
+def test_rows_whose_interview_starts_are_read_again_when_it_does(varied, recruiter):
+    """Made[0]'s team interview lies ahead: once it starts, the stored rows no longer hold for
+    that candidacy (its missing assessments count it) and are read again for it alone."""
+    job = varied.job
+    before = {row.candidacy.id: row for row in aggregates.build(job).rows}
+    db.session.commit()
+    future = db.session.scalars(
+        sa.select(Interview)
+        .join(Round, Round.id == Interview.round_id)
+        .where(Round.candidacy_id == varied.made[0].id, Interview.starts_at > utcnow())
+    ).one()
+    freeze(future.starts_at + timedelta(minutes=5))
+    expected = reference.build(job, states=list(CandidacyState))
+    actual = aggregates.build(job, states=list(CandidacyState))
+    assert snapshot(actual) == snapshot(expected)
+    shown = {row.candidacy.id: row for row in actual.rows}
+    missing_before = before[varied.made[0].id].missing_assessments
+    assert shown[varied.made[0].id].missing_assessments == missing_before + len(future.panel)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from coordinator.candidates.operations import update_candidate
+from coordinator.db import db
 from coordinator.shortlist import aggregates
 from coordinator.timeutil import utcnow
 from tests.shortlist.test_cache_equivalence import varied  # noqa: F401 (a fixture)
@@ -16,17 +18,42 @@ def _computed(job, count_queries):
 
 
 def test_a_miss_computes_a_job_calibrated_on_its_own_in_two_statements(varied, count_queries):  # noqa: F811
-    """The plan, then every row with its figures (leniencies estimated in SQL); who owes what
-    is read per viewer, not at a miss."""
+    """The plan, then every row with its figures (leniencies worked out in Python from the
+    scores the rows carry); who owes what is read per viewer, not at a miss."""
     payload, queries = _computed(varied.job, count_queries)
     assert payload["scope"] == "job"
     assert queries.count == 2, str(queries)
 
 
-def test_a_miss_of_a_thin_job_adds_its_scores_and_the_organisation_sample(
+def test_a_miss_of_a_thin_job_adds_the_organisation_sample(
     varied,  # noqa: F811
     count_queries,
 ):
+    """The job's own scores come with its rows; only the organisation's sample is read on."""
     payload, queries = _computed(varied.thin, count_queries)
     assert payload["scope"] == "organisation"
-    assert queries.count == 4, str(queries)
+    assert queries.count == 3, str(queries)
+
+
+def test_a_read_after_a_change_to_one_candidacy_reads_only_its_row_again(
+    varied,  # noqa: F811
+    recruiter,
+    count_queries,
+):
+    """The stored rows stay; the read computes the changed candidacy's row in one statement
+    (no plan, no other row) and stores the rows with every calibrated score worked out."""
+    job, candidacy = varied.job, varied.made[4]
+    aggregates.build(job)
+    db.session.commit()
+    update_candidate(candidacy.candidate, actor=recruiter, name="Renamed Once")
+    db.session.commit()
+    assert job.id and candidacy.id
+    with count_queries() as queries:
+        shown = {row.candidacy.id: row for row in aggregates.build(job).rows}
+    assert shown[candidacy.id].candidate.name == "Renamed Once"
+    # The cache's read, the candidacy's row, the store.
+    assert queries.count == 3, str(queries)
+    assert "job_candidacies.id IN" in queries.statements[1] or (
+        "candidacies.id IN" in queries.statements[1]
+    ), queries.statements[1]
+    assert "planned_rounds" not in " ".join(queries.statements)

@@ -10,10 +10,11 @@ other programs competing for the processor inflate far less), and the SQL statem
 The shortlist is served from a per-job cache (``coordinator/shortlist/cache.py``). The original
 figures (``shortlist_500_*``, ``shortlist_pg_100k_*``, ``shortlist_api_*``) are cache misses as
 every change makes them: before each timed request (untimed) one submitted assessment of the
-job changes its recommendation through the ORM, so the cache's flush hook notes its candidacy;
-the request then computes that candidacy's row again and every calibrated score (leniencies
-are job-wide). ``*_full_*`` are misses that compute every row (the job's cached rows dropped
-before each request, as a plan change does, or as the first read of a job finds them).
+job is reopened and submitted again with other ratings through the app's operations, so the
+cache's flush hook notes its candidacy; the request then computes that candidacy's row again
+and every calibrated score (leniencies are job-wide). ``*_full_*`` are misses that compute
+every row (the job's cached rows dropped before each request, as a plan change does, or as
+the first read of a job finds them).
 ``*_cached_*`` are hits (after the first, the process has the rows decoded already: the
 primary-key read then sends only their key, see ``cache._Memo``).
 ``*_miss_statement_free_*`` is a what-if, not a figure of the service: full misses whose one
@@ -55,6 +56,7 @@ from flask_migrate import upgrade
 from coordinator import create_app
 from coordinator.accounts import operations as accounts
 from coordinator.accounts.models import Role, User, UserRole
+from coordinator.assessments import operations as assessments
 from coordinator.assessments.models import Assessment, Rating
 from coordinator.candidates.models import Candidacy, Candidate
 from coordinator.db import db
@@ -514,6 +516,9 @@ class _Replayed:
     def all(self) -> list[Any]:
         return self.rows
 
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
 
 def statement_free(app: Flask, get: Callable[[], Any], before: Callable[[], None]) -> list[float]:
     """What-if: wall-clock ms of misses whose one rows statement (``aggregates.rows_statement``)
@@ -593,12 +598,24 @@ def measure_shortlist(app: Flask, job_id: int, token: str, name: str) -> None:
     flipped = {"yes": "strong_yes", "strong_yes": "yes", "no": "strong_no", "strong_no": "no"}
 
     def change_one() -> None:
-        """One submitted assessment's recommendation changes (as through the app: the flush
-        hook notes its candidacy with the cached rows)."""
+        """A submitted assessment is reopened and submitted again with other ratings, through
+        the app's operations (two transactions; the cache's flush hook notes its candidacy).
+        Its interviewer's leniency moves, so calibrated scores move on other rows too."""
         with app.app_context():
             assessment = db.session.get(Assessment, next(touched))
-            assert assessment is not None
-            assessment.recommendation = flipped[assessment.recommendation.value]
+            recruiter = db.session.scalar(
+                sa.select(User).where(User.email == "recruiter@bench.example")
+            )
+            assert assessment is not None and recruiter is not None
+            interview, author = assessment.interview, assessment.interviewer
+            ratings = {r.criterion_id: 1 + r.score % 4 for r in assessment.ratings}
+            recommendation = flipped[assessment.recommendation.value]
+            assessments.reopen_assessment(assessment, actor=recruiter, reason="Bench")
+            db.session.commit()
+            assessments.save_assessment(
+                interview, actor=author, ratings=ratings, recommendation=recommendation,
+                submit=True,
+            )
             db.session.commit()
 
     page_url = f"/jobs/{job_id}/shortlist?sort=-calibrated"

@@ -619,6 +619,9 @@ def compute(
             for state, counts in counted.items()
         },
     }
+    if previous is not None and "_prepared" in previous:
+        # Kept in this process only (see _prepared): what the earlier rows were turned into.
+        payload["_earlier"] = (previous["_prepared"], previous.get("_sums", {}), due)
     return payload, valid_until
 
 
@@ -722,7 +725,8 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
 
 
 def _calibrate(rows: list[list[Any]]) -> tuple[str, list[list[Any]]]:
-    """Every row with its calibrated score (new lists: cached rows are shared, never changed),
+    """Every row with its calibrated score (a new list where it changed: cached rows are
+    shared, never changed),
     and where the leniencies came from: the job's own interviews, or the organisation's
     latest assessments when the job shares too few (one statement), "none" when even those
     compare nobody."""
@@ -739,19 +743,18 @@ def _calibrate(rows: list[list[Any]]) -> tuple[str, list[list[Any]]]:
         lean = calibration.leniencies(_scored_sample(ORG_SAMPLE))
         scope = "organisation" if lean else "none"
     calibrated = calibration.calibrated_from
-    return scope, [
-        [
-            *data[:_CALIBRATED],
-            calibrated(
-                [(panel[k], panel[k + 1]) for k in range(0, len(panel), 3)]
-                if (panel := data[_PANEL])
-                else [],
-                lean,
-            ),
-            *data[_CALIBRATED + 1 :],
-        ]
-        for data in rows
-    ]
+    out = []
+    for data in rows:
+        panel = data[_PANEL]
+        score = calibrated(list(zip(panel[0::3], panel[1::3], strict=True)), lean)
+        # A row whose score stays is the same list (see _prepared: what it was turned into
+        # is used again).
+        out.append(
+            data
+            if score == data[_CALIBRATED]
+            else [*data[:_CALIBRATED], score, *data[_CALIBRATED + 1 :]]
+        )
+    return scope, out
 
 
 def _sums(given: str) -> dict[int, tuple[int, int]]:
@@ -780,7 +783,22 @@ def _prepared(job_id: int, payload: cache.Payload) -> list[_Prepared]:
     sums: dict[int, Any] = payload.setdefault("_sums", {})
     prepared: list[_Prepared] | None = payload.get("_prepared")
     if prepared is None:
-        prepared = [_prepare(job_id, data, sums) for data in payload["rows"]]
+        # Rows computed from earlier ones (compute's "_earlier") use again what an unchanged
+        # row (the same list) was turned into, and the criterion sums of unchanged candidacies.
+        earlier = payload.pop("_earlier", None)
+        before: dict[int, _Prepared] = {}
+        if earlier is not None:
+            items, earlier_sums, changed = earlier
+            before = {id(item.data): item for item in items}
+            sums.update((k, v) for k, v in earlier_sums.items() if k not in changed)
+        prepared = []
+        for data in payload["rows"]:
+            item = before.get(id(data))
+            if item is None or item.data is not data:
+                item = _prepare(job_id, data, sums)
+            else:
+                item = _Prepared(data, {**item.fields, "sums_memo": sums})
+            prepared.append(item)
         payload["_prepared"] = prepared
     return prepared
 

@@ -446,7 +446,7 @@ def test_a_repeated_read_reuses_the_decoded_rows_without_fetching_them(scenario,
     warm(scenario.job)
     aggregates.build(scenario.job)  # decodes the stored JSON once and remembers it
     decoded = []
-    monkeypatch.setattr(cache.json, "loads", lambda text: decoded.append(text))
+    monkeypatch.setattr(cache.pydantic_core, "from_json", lambda text: decoded.append(text))
     again = aggregates.build(scenario.job)
     assert decoded == []
     assert {row.candidacy.id for row in again.rows} == set(rows(scenario.job))

@@ -57,3 +57,28 @@ def test_a_read_after_a_change_to_one_candidacy_reads_only_its_row_again(
         "candidacies.id IN" in queries.statements[1]
     ), queries.statements[1]
     assert "planned_rounds" not in " ".join(queries.statements)
+
+
+def test_a_read_after_a_change_to_one_candidacy_turns_only_its_row_again(
+    varied,  # noqa: F811
+    recruiter,
+    monkeypatch,
+):
+    """The process turns the stored rows into shortlist rows once; after a change that moves
+    no score, only the changed candidacy's row is turned again (the others are the same)."""
+    job, candidacy = varied.job, varied.made[4]
+    before = {row.candidacy.id: row for row in aggregates.build(job).rows}
+    db.session.commit()
+    update_candidate(candidacy.candidate, actor=recruiter, name="Renamed Twice")
+    db.session.commit()
+    turned = []
+    real = aggregates._row
+    monkeypatch.setattr(
+        aggregates, "_row", lambda job_id, data: turned.append(data[0]) or real(job_id, data)
+    )
+    after = {row.candidacy.id: row for row in aggregates.build(job).rows}
+    assert turned == [candidacy.id]
+    assert after[candidacy.id].candidate.name == "Renamed Twice"
+    assert {k: (r.raw_score, r.calibrated_score) for k, r in after.items()} == {
+        k: (r.raw_score, r.calibrated_score) for k, r in before.items()
+    }

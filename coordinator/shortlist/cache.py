@@ -14,10 +14,15 @@ and a change (on any server) is still seen on the very next read.
 Invalidating: a ``before_flush`` hook on every session looks at the new, changed and deleted
 objects of the models the rows show (candidacies and their candidates, rounds, interviews,
 panels, submitted assessments and their ratings, decisions, the plan's rounds and criteria),
-finds their jobs and raises those jobs' generation in the same flush (an upsert, so a read
-that starts before the change finds a generation to compare). A change in whether an
-assessment counts also drops the rows of every job calibrated against the whole organisation.
-Code that changes those tables with bulk UPDATE/DELETE statements calls :func:`invalidate`.
+finds their candidacies and jobs and raises those jobs' generation in the same flush (an
+upsert, so a read that starts before the change finds a generation to compare). A change
+within some candidacies (a decision, a booking, an assessment, a rename, a state) keeps the
+stored rows and notes those candidacies in ``changed`` (:func:`_note`): the next read computes
+only their rows again and every calibrated score (:func:`load` hands ``compute`` the stored
+rows). A change that may move every row (the plan, a candidacy added, removed or moved to
+another job) drops them (:func:`_bump`). A change in whether an assessment counts also drops
+the rows of every job calibrated against the whole organisation. Code that changes those
+tables with bulk UPDATE/DELETE statements calls :func:`invalidate`.
 
 Changes that only lie ahead keep the rows (:func:`_ahead`). Who owes what is not among them
 (it is read per viewer in the same statement, :func:`read_statement`), so seats of

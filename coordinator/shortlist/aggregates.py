@@ -653,14 +653,9 @@ def _plan(job_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]], di
 
 
 def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
-    """A cached row from a record of :func:`_job_rows` (calibrated score still to come)."""
+    """A cached row from a record of :func:`_job_rows` (calibrated score still to come): it
+    starts with the record's candidacy (id, state) and candidate (id, name, email, zone)."""
     (
-        candidacy_id,
-        state,
-        candidate_id,
-        name,
-        email,
-        time_zone,
         decision_id,
         outcome,
         reason,
@@ -680,7 +675,7 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
         scored,
         people,
         squares,
-    ) = record
+    ) = record[6:]
     until: datetime | None = None
     for instant in (next_start, next_end):
         if instant is not None and (until is None or _aware(instant) < until):
@@ -699,12 +694,7 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
             overall_sum += overall
     count = len(panel) // 3
     return [
-        candidacy_id,
-        state,
-        candidate_id,
-        name,
-        email,
-        time_zone,
+        *record[:6],
         [int(p) for p in planned.split()] if planned else [],
         len(done),
         next((title for pid, title in plan if str(pid) not in done), None),

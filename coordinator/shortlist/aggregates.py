@@ -554,7 +554,8 @@ def compute(
 
     ``previous``: rows computed earlier that still hold for every candidacy but those
     ``changed`` since and those whose figures the clock has moved (see :mod:`cache`): only
-    theirs are read again (one statement), the others kept. Leniencies are job-wide, so every
+    theirs are read again (one statement; none when there are none, as when only the
+    organisation's leniencies moved), the others kept. Leniencies are job-wide, so every
     row's calibrated score is worked out again, in Python over the scores each row keeps.
     """
     rows_before: list[list[Any]] = []
@@ -573,9 +574,13 @@ def compute(
     else:
         plan = [(planned_id, title) for planned_id, title in previous["plan"]]
         live, titles = previous["live"], {int(k): v for k, v in previous["titles"].items()}
-        found = db.session.execute(
-            rows_statement(some=True),
-            {"job_id": job.id, "now": now, "candidacy_ids": sorted(due)},
+        found = (
+            db.session.execute(
+                rows_statement(some=True),
+                {"job_id": job.id, "now": now, "candidacy_ids": sorted(due)},
+            )
+            if due
+            else ()  # only the organisation's leniencies moved
         )
     fresh = [_fresh_row(record, plan) for record in found]
     if previous is None:

@@ -20,9 +20,10 @@ within some candidacies (a decision, a booking, an assessment, a rename, a state
 stored rows and notes those candidacies in ``changed`` (:func:`_note`): the next read computes
 only their rows again and every calibrated score (:func:`load` hands ``compute`` the stored
 rows). A change that may move every row (the plan, a candidacy added, removed or moved to
-another job) drops them (:func:`_bump`). A change in whether an assessment counts also drops
-the rows of every job calibrated against the whole organisation. Code that changes those
-tables with bulk UPDATE/DELETE statements calls :func:`invalidate`.
+another job) drops them (:func:`_bump`). A change in whether an assessment counts also has
+every job calibrated against the whole organisation work out its calibrated scores again
+(:func:`_recalibrate`). Code that changes those tables with bulk UPDATE/DELETE statements
+calls :func:`invalidate`.
 
 Changes that only lie ahead keep the rows (:func:`_ahead`). Who owes what is not among them
 (it is read per viewer in the same statement, :func:`read_statement`), so seats of
@@ -165,7 +166,7 @@ def load(
             payload = pydantic_core.from_json(found.payload)
         if payload.get("format") == FORMAT:  # stored by _store: keyed
             changed = frozenset(int(n) for n in (found.changed or "").split())
-            if not changed and (found.valid_until is None or now < found.valid_until):
+            if found.changed is None and (found.valid_until is None or now < found.valid_until):
                 if found.payload is not None:
                     memo.put(job.id, found.head, payload)
                 return payload, extra
@@ -372,6 +373,25 @@ def _note(connection: sa.Connection, changed: dict[int, set[int]]) -> None:
     for job_id in sorted(changed):
         text = "".join(f" {n}" for n in sorted(changed[job_id]))
         connection.execute(statement, {"job_id": job_id, "changed": text})
+
+
+def _recalibrate(connection: sa.Connection) -> None:
+    """Whether an assessment counts changed: the rows of every job whose leniencies came from
+    the whole organisation stay, noted as changed with no candidacy (``changed`` empty, not
+    None), so the next read works out their calibrated scores again and nothing else. Rows
+    are locked in job order, ahead of any job's own (see :func:`_bump`)."""
+    table = ShortlistCache.__table__
+    in_order = (
+        sa.select(table.c.job_id)
+        .where(table.c.scope == "organisation")
+        .order_by(table.c.job_id)
+        .with_for_update()
+    )
+    connection.execute(
+        sa.update(table)
+        .where(table.c.job_id.in_(in_order.scalar_subquery()))
+        .values(generation=table.c.generation + 1, changed=sa.func.coalesce(table.c.changed, ""))
+    )
 
 
 #: :func:`_note`'s statement, by dialect: built once (it keeps its cache key).
@@ -741,7 +761,7 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
         if targets:
             jobs, some = targets.resolve(connection)
             if targets.organisation:
-                _bump(connection, [], True)
+                _recalibrate(connection)
             # Locked in job order (the organisation's first), as _bump does, across whole
             # jobs and jobs with some candidacies changed.
             for job_id in sorted(jobs | set(some)):

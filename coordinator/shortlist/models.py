@@ -88,5 +88,6 @@ class ShortlistCache(db.Model):
     computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Candidacies changed since ``payload`` was computed (ids separated by spaces): the next
-    #: read computes only their rows again. None: the stored rows hold for every candidacy.
+    #: read computes only their rows again, and every calibrated score (empty: only those,
+    #: the organisation's leniencies having moved). None: the stored rows hold as they are.
     changed: Mapped[str | None] = mapped_column(sa.Text)

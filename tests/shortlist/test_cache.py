@@ -68,12 +68,12 @@ def test_a_second_read_serves_the_stored_rows(scenario, count_queries):
     assert "shortlist_caches" in queries.statements[0]
 
 
-def test_submitting_an_assessment_drops_the_rows(scenario, assess):
+def test_submitting_an_assessment_notes_its_candidacy(scenario, assess):
     generation = warm(scenario.job)
     cara, priya = scenario.candidacies["cara"], scenario.people["priya"]
     ps, comm = criterion_ids(scenario.first)
     assess(scenario.interviews["cara_first"], priya, {ps: 4, comm: 2}, "yes")
-    assert_dropped(scenario.job, generation)
+    assert_noted(scenario.job, generation, cara.id)
     assert rows(scenario.job)[cara.id].raw_score == 3.0
 
 
@@ -86,7 +86,7 @@ def test_saving_a_draft_keeps_the_rows(scenario, assess):
     assert row.payload is not None and row.generation == generation
 
 
-def test_reopening_an_assessment_drops_the_rows(scenario, recruiter):
+def test_reopening_an_assessment_notes_its_candidacy(scenario, recruiter):
     generation = warm(scenario.job)
     bob = scenario.candidacies["bob"]
     assessment = db.session.scalar(
@@ -97,11 +97,11 @@ def test_reopening_an_assessment_drops_the_rows(scenario, recruiter):
     )
     assessments.reopen_assessment(assessment, actor=recruiter, reason="Mixed up")
     db.session.commit()
-    assert_dropped(scenario.job, generation)
+    assert_noted(scenario.job, generation, bob.id)
     assert rows(scenario.job)[bob.id].raw_score == 2.0
 
 
-def test_a_submission_withdrawn_on_an_object_never_loaded_drops_the_rows(scenario):
+def test_a_submission_withdrawn_on_an_object_never_loaded_notes_its_candidacy(scenario):
     """Its state before the change was never read into the session: the hook asks the
     database for it rather than taking the new state for the old one."""
     generation = warm(scenario.job)
@@ -115,7 +115,8 @@ def test_a_submission_withdrawn_on_an_object_never_loaded_drops_the_rows(scenari
     assessment.state, assessment.submitted_at = AssessmentState.draft, None
     assessment.rating_sum = assessment.rating_count = assessment.rating_scores = None
     db.session.commit()
-    assert_dropped(scenario.job, generation)
+    assert_noted(scenario.job, generation, scenario.candidacies["bob"].id)
+    assert rows(scenario.job)[scenario.candidacies["bob"].id].raw_score == 2.0
 
 
 def test_moving_a_candidacy_never_loaded_to_another_job_drops_the_rows_it_left(
@@ -325,19 +326,32 @@ def test_renaming_a_candidate_notes_their_candidacy(scenario, recruiter):
     assert rows(scenario.job)[cara.id].candidate.name == "Cara Renamed"
 
 
-def test_a_submission_elsewhere_drops_rows_calibrated_against_the_organisation(
+def test_a_submission_elsewhere_recalibrates_rows_calibrated_against_the_organisation(
     scenario, make_job, make_planned_round, make_candidacy, make_candidate, recruiter, book,
-    open_round, assess,
+    open_round, assess, count_queries,
 ):
+    """The rows stay, noted as changed with no candidacy: the next read works out the
+    calibrated scores again from the organisation's sample (no row is read again)."""
     generation = warm(scenario.job)
     assert stored(scenario.job).scope == "organisation"
+    before = {row.candidacy.id: row.calibrated_score for row in rows(scenario.job).values()}
     other = make_job(actor=recruiter, title="Elsewhere")
     planned = make_planned_round(other, actor=recruiter, criteria=["Depth"])
     candidate = make_candidate(actor=recruiter)
     candidacy = make_candidacy(job=other, actor=recruiter, candidate=candidate)
-    interview = book(open_round(candidacy, planned), at(5, 9), [scenario.people["tom"]])
-    assess(interview, scenario.people["tom"], {criterion_ids(planned)[0]: 4}, "yes")
-    assert_dropped(scenario.job, generation)
+    # Priya and Tom on one panel elsewhere, far apart: their leniencies move.
+    priya, tom = scenario.people["priya"], scenario.people["tom"]
+    interview = book(open_round(candidacy, planned), at(5, 9), [priya, tom])
+    assess(interview, priya, {criterion_ids(planned)[0]: 4}, "yes")
+    assess(interview, tom, {criterion_ids(planned)[0]: 1}, "no")
+    assert_noted(scenario.job, generation)
+    assert stored(scenario.job).changed == ""
+    expected = {row.candidacy.id: row.calibrated_score for row in reference.build(scenario.job).rows}
+    with count_queries() as queries:
+        shown = aggregates.build(scenario.job).rows
+    assert {row.candidacy.id: row.calibrated_score for row in shown} == expected != before
+    # The cache's read, the organisation's sample, the store: no row read again.
+    assert len(queries) == 3, str(queries)
 
 
 def test_rows_expire_when_an_interview_starts(scenario):

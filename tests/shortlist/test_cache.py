@@ -346,7 +346,9 @@ def test_a_submission_elsewhere_recalibrates_rows_calibrated_against_the_organis
     assess(interview, tom, {criterion_ids(planned)[0]: 1}, "no")
     assert_noted(scenario.job, generation)
     assert stored(scenario.job).changed == ""
-    expected = {row.candidacy.id: row.calibrated_score for row in reference.build(scenario.job).rows}
+    expected = {
+        row.candidacy.id: row.calibrated_score for row in reference.build(scenario.job).rows
+    }
     with count_queries() as queries:
         shown = aggregates.build(scenario.job).rows
     assert {row.candidacy.id: row.calibrated_score for row in shown} == expected != before

@@ -19,8 +19,8 @@ upsert, so a read that starts before the change finds a generation to compare). 
 within some candidacies (a decision, a booking, an assessment, a rename, a state) keeps the
 stored rows and notes those candidacies in ``changed`` (:func:`_note`): the next read computes
 only their rows again and every calibrated score (:func:`load` hands ``compute`` the stored
-rows). A change that may move every row (the plan, a candidacy added, removed or moved to
-another job) drops them (:func:`_bump`). A change in whether an assessment counts also has
+rows); a candidacy added is noted once the flush has given it an id (:func:`_after_flush`).
+A change that may move every row (the plan) drops them (:func:`_bump`). A change in whether an assessment counts also has
 every job calibrated against the whole organisation work out its calibrated scores again
 (:func:`_recalibrate`). Code that changes those tables with bulk UPDATE/DELETE statements
 calls :func:`invalidate`.
@@ -708,6 +708,8 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
     soonest: datetime | None = None
     booked_rounds: set[int] = set()
     now = utcnow()
+    added: list[Candidacy] = []
+    session.info.pop(_ADDED, None)
     with session.no_autoflush:
         for kind, objects in (
             ("new", session.new),
@@ -745,17 +747,22 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                     if not _changed(obj, names):
                         continue
                     if isinstance(obj, Candidacy) and _changed(obj, frozenset({"job_id"})):
-                        # Moved: a row leaves one job and comes to another.
-                        targets.jobs.update((_before(obj, "job_id"), obj.job_id))
+                        # Moved: its row leaves one job (and comes to the other, below).
+                        targets.candidacies[_before(obj, "job_id")].add(obj.id)
                 elif kind == "new" and not isinstance(obj, _CREATED_MATTERS):
                     continue
-                if isinstance(obj, Candidacy) and kind != "dirty" and obj.job_id is not None:
-                    # A row comes or goes: the job's rows in name order are computed anew.
-                    targets.jobs.add(obj.job_id)
+                if isinstance(obj, Candidacy) and kind == "new" and (job_id := _job_id(obj)):
+                    # A new row: its job is noted now (locked in order with the others) and
+                    # the candidacy once the flush has given it an id (_after_flush).
+                    targets.candidacies.setdefault(job_id, set())
+                    added.append(obj)
+                    continue
                 targets.add(obj)
         if not (targets or ahead):
             return
         session.info[CHANGED] = True
+        if added:
+            session.info[_ADDED] = added
         connection = session.connection()
         done: set[int] = set()
         if targets:
@@ -777,14 +784,44 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                 _expire(connection, later, soonest, sorted(booked_rounds))
 
 
+#: Set in a session's ``info`` by a flush that adds candidacies: those candidacies, noted
+#: with their jobs' rows once the flush has given them ids (see :func:`_after_flush`).
+_ADDED = "shortlist_candidacies_added"
+
+
+def _job_id(candidacy: Candidacy) -> int | None:
+    """The candidacy's job, also when it was given as an object (None: a job not yet stored)."""
+    if candidacy.job_id is not None:
+        return candidacy.job_id
+    held = sa.inspect(candidacy).attrs.job.loaded_value
+    return held.id if isinstance(held, Job) else None
+
+
+def _after_flush(session: orm.Session, _context: Any) -> None:
+    """Note the candidacies this flush added with their jobs' rows (the jobs' generations rose
+    and their rows were locked before the flush, in order with the flush's other jobs)."""
+    added: list[Candidacy] | None = session.info.pop(_ADDED, None)
+    if not added:
+        return
+    by_job: dict[int, set[int]] = defaultdict(set)
+    for candidacy in added:
+        if candidacy.id is not None and candidacy.job_id is not None:
+            by_job[candidacy.job_id].add(candidacy.id)
+    if by_job:
+        _note(session.connection(), by_job)
+
+
 def _transaction_end(session: orm.Session, transaction: orm.SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(CHANGED, None)
+        session.info.pop(_ADDED, None)
 
 
 def register() -> None:
     """Watch every session's flushes (once per process)."""
     if not event.contains(orm.Session, "before_flush", _before_flush):
         event.listen(orm.Session, "before_flush", _before_flush)
+    if not event.contains(orm.Session, "after_flush", _after_flush):
+        event.listen(orm.Session, "after_flush", _after_flush)
     if not event.contains(orm.Session, "after_transaction_end", _transaction_end):
         event.listen(orm.Session, "after_transaction_end", _transaction_end)

@@ -191,7 +191,9 @@ def _submitted_of(candidacy: Any) -> Assessment:
     ).first()
 
 
-def test_rows_read_again_after_each_change_equal_the_reference(varied, recruiter):
+def test_rows_read_again_after_each_change_equal_the_reference(
+    varied, recruiter, make_candidacy, make_candidate
+):
     """Changes to some candidacies keep the stored rows and note those candidacies; the next
     read computes only their rows again (and every calibrated score, leniencies being
     job-wide): each time, what it shows equals the reference computation."""
@@ -244,6 +246,10 @@ def test_rows_read_again_after_each_change_equal_the_reference(varied, recruiter
     update_candidate(made[8].candidate, actor=recruiter, name="Aaron First")
     db.session.commit()
     check(made[8])
+
+    newcomer = make_candidacy(job=job, actor=recruiter,
+                              candidate=make_candidate(actor=recruiter, name="Mid Newcomer"))
+    check(newcomer)
 
 
 def test_rows_whose_interview_starts_are_read_again_when_it_does(varied, recruiter):

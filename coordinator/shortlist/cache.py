@@ -22,8 +22,8 @@ only their rows again and every calibrated score (:func:`load` hands ``compute``
 rows); a candidacy added is noted once the flush has given it an id (:func:`_after_flush`).
 A change that may move every row (the plan) drops them (:func:`_bump`). A change in whether
 an assessment counts also has every job calibrated against the whole organisation work out
-its calibrated scores again (:func:`_recalibrate`). Code that changes those tables with bulk UPDATE/DELETE statements
-calls :func:`invalidate`.
+its calibrated scores again (:func:`_recalibrate`). Code that changes those tables with bulk
+UPDATE/DELETE statements calls :func:`invalidate`.
 
 Changes that only lie ahead keep the rows (:func:`_ahead`). Who owes what is not among them
 (it is read per viewer in the same statement, :func:`read_statement`), so seats of

@@ -36,7 +36,7 @@ from coordinator.scheduling.models import Interview
 from coordinator.shortlist import aggregates, calibration, operations
 from coordinator.shortlist.forms import MAX_ID, DecisionForm, ShortlistFilterForm, parse_ids
 from coordinator.shortlist.permissions import can_decide, can_reach_shortlists, can_view_shortlist
-from coordinator.web import ListPage, page_number, viewer_zone
+from coordinator.web import ListPage, id_links, page_number, viewer_zone
 
 bp = Blueprint("shortlist", __name__)
 
@@ -238,6 +238,8 @@ def show_shortlist(job_id: int) -> Any:
             can_decide=may_decide,
             criterion_cells=_criterion_cells(shortlist.criteria),
             tally_cell=_tally_cell(list(Recommendation)),
+            candidacy_link=id_links("candidates.show_candidacy", "candidacy_id"),
+            decide_link=id_links("shortlist.new_decision", "candidacy_id", job_id=job.id),
         ).encode()
 
     results: bytes = shortlist.derive(fragment_key, table)

@@ -116,6 +116,9 @@ class ShortlistRow:
     withheld: bool = False
     #: The interview whose assessment the viewer owes first (where the page links to).
     owed_interview_id: int | None = None
+    #: The cached row this one was read from (the same list for as long as the candidacy's
+    #: figures stay: see :func:`compute`); None when not read from cached rows.
+    source: list[Any] | None = field(default=None, repr=False, compare=False)
 
     #: The row's ratings as cached: ``criterion:score`` pairs (read only when needed).
     given: str = field(default="", repr=False)
@@ -801,6 +804,7 @@ def _prepared(job_id: int, payload: cache.Payload) -> list[_Prepared]:
 def _prepare(job_id: int, data: list[Any], sums: dict[int, Any]) -> _Prepared:
     row = _row(job_id, data)
     row.sums_memo = sums
+    row.source = data
     if row.recommendations is None:
         row.recommendations = dict.fromkeys(_RECOMMENDATIONS, 0)
     return _Prepared(data, dict(vars(row)))

@@ -33,7 +33,7 @@ from coordinator.errors import Conflict, NotFound, RuleViolation
 from coordinator.jobs.models import Job
 from coordinator.jobs.operations import get_job
 from coordinator.scheduling.models import Interview
-from coordinator.shortlist import aggregates, calibration, operations
+from coordinator.shortlist import aggregates, cache, calibration, operations
 from coordinator.shortlist.forms import MAX_ID, DecisionForm, ShortlistFilterForm, parse_ids
 from coordinator.shortlist.permissions import can_decide, can_reach_shortlists, can_view_shortlist
 from coordinator.web import ListPage, id_links, page_number, viewer_zone
@@ -188,6 +188,11 @@ def _tally_cell(
     return cell
 
 
+#: The HTML of shortlist table rows this process rendered last (see show_shortlist's table):
+#: a row changed on a cache miss is rendered again, the others are not. Bounded (a few MB).
+_kept_rows = cache._Memo(size=4096)
+
+
 @bp.get("/jobs/<int:job_id>/shortlist")
 @requires(can_reach_shortlists)
 def show_shortlist(job_id: int) -> Any:
@@ -218,6 +223,24 @@ def show_shortlist(job_id: int) -> Any:
         rows = aggregates.sorted_rows(shortlist, key, descending)
         page = ListPage.of(rows, number, PER_PAGE)
         aggregates.load_criterion_means(page.items)
+        # A row's HTML is kept across pages, sorts and payloads while it comes from the same
+        # cached row (its source: the same list while the candidacy's figures stay), under
+        # everything else it shows: the columns, whether the viewer may decide, the time zone,
+        # the mount point, the job, and whether (and for which interview) it is withheld.
+        columns = (tuple(shortlist.criteria), may_decide, viewer_zone(), request.script_root,
+                   job.id)
+
+        def kept_row(row: aggregates.ShortlistRow) -> Markup | None:
+            entry = _kept_rows.get((columns, row.candidacy.id, row.withheld, row.owed_interview_id))
+            if entry is None or row.source is None or entry[0] is not row.source:
+                return None
+            return entry[1]
+
+        def keep_row(row: aggregates.ShortlistRow, html: Markup) -> Markup:
+            if row.source is not None:
+                key = (columns, row.candidacy.id, row.withheld, row.owed_interview_id)
+                _kept_rows.put(key, row.source, html)
+            return html
 
         def sort_link(column: str) -> tuple[str, str | None]:
             """The header link that sorts by ``column`` (again: the other way), and its
@@ -240,6 +263,8 @@ def show_shortlist(job_id: int) -> Any:
             tally_cell=_tally_cell(list(Recommendation)),
             candidacy_link=id_links("candidates.show_candidacy", "candidacy_id"),
             decide_link=id_links("shortlist.new_decision", "candidacy_id", job_id=job.id),
+            kept_row=kept_row,
+            keep_row=keep_row,
         ).encode()
 
     results: bytes = shortlist.derive(fragment_key, table)

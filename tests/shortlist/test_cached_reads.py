@@ -13,7 +13,7 @@ from flask import template_rendered
 from coordinator.api.shortlist import ShortlistRowOut
 from coordinator.db import db
 from coordinator.jobs import operations as jobs
-from coordinator.shortlist import aggregates, operations
+from coordinator.shortlist import aggregates, cache, operations, views
 from tests.shortlist.conftest import criterion_ids
 from tests.shortlist.pages import cell, row_html, text
 
@@ -339,3 +339,42 @@ def test_a_chart_kept_for_one_viewer_is_not_shown_to_one_with_rows_withheld(
     manager_page = text(login(hiring_manager).get(url))
     assert "left out of the chart" not in recruiter_page
     assert "1 candidacy is left out of the chart" in manager_page
+
+
+def test_a_change_to_one_row_renders_only_that_row_again(app, scenario, login, recruiter,
+                                                         monkeypatch):
+    """After a decision on Alice the table is rendered anew, but of its rows only Alice's: the
+    others come from the same cached rows as before. The page is the page a fresh process
+    renders."""
+    kept = cache._Memo(size=64)
+    rendered_rows: list[int] = []
+    real_put = kept.put
+
+    def put(key, version, value):
+        rendered_rows.append(key[1])
+        real_put(key, version, value)
+
+    monkeypatch.setattr(kept, "put", put)
+    monkeypatch.setattr(views, "_kept_rows", kept)
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    client.get(url)
+    assert len(rendered_rows) == len(scenario.candidacies) - 1  # one is rejected: not shown
+    alice = scenario.candidacies["alice"]
+    operations.record_decision(
+        alice, actor=recruiter, outcome="advance", reason="Strong", confirm_missing=True
+    )
+    db.session.commit()
+    rendered_rows.clear()
+    page = text(client.get(url))
+    assert rendered_rows == [alice.id]
+    assert "Advance" in row_html(page, alice.id)
+    kept.clear()
+    cache.memo.clear()  # the rows decoded anew: every row rendered anew
+    fresh = text(client.get(url))
+    assert len(rendered_rows) > 1
+    assert _without_tokens(fresh) == _without_tokens(page)
+
+
+def _without_tokens(page: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", page)

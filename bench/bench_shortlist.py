@@ -12,9 +12,11 @@ figures (``shortlist_500_*``, ``shortlist_pg_100k_*``, ``shortlist_api_*``) are 
 every change makes them: before each timed request (untimed) one submitted assessment of the
 job is reopened and submitted again with other ratings through the app's operations, so the
 cache's flush hook notes its candidacy; the request then computes that candidacy's row again
-and every calibrated score (leniencies are job-wide). ``*_full_*`` are misses that compute
-every row (the job's cached rows dropped before each request, as a plan change does, or as
-the first read of a job finds them).
+and every calibrated score (leniencies are job-wide). ``*_other_process_*``: the same, read
+by a process that had not read the job's rows before (another server or worker): it decodes
+the stored rows and renders every row of the page. ``*_full_*`` are misses that compute every
+row (the job's cached rows dropped before each request, as a plan change does, or as the
+first read of a job finds them).
 ``*_cached_*`` are hits (after the first, the process has the rows decoded already: the
 primary-key read then sends only their key, see ``cache._Memo``).
 ``*_miss_statement_free_*`` is a what-if, not a figure of the service: full misses whose one
@@ -62,7 +64,7 @@ from coordinator.candidates.models import Candidacy, Candidate
 from coordinator.db import db
 from coordinator.jobs.models import Criterion, Job, PlannedRound
 from coordinator.scheduling.models import Interview, PanelMember, Round
-from coordinator.shortlist import aggregates, cache
+from coordinator.shortlist import aggregates, cache, views
 from coordinator.shortlist.models import Decision, ShortlistCache
 
 PASSWORD = "bench-password-123"
@@ -626,6 +628,17 @@ def measure_shortlist(app: Flask, job_id: int, token: str, name: str) -> None:
         app, lambda: client.get(api_url, headers=bearer), change_one
     )
     full, full_cpu, full_queries = measure(app, lambda: client.get(page_url), drop)
+
+    def change_one_elsewhere() -> None:
+        """As change_one, read by a process that did not read the rows before (another app
+        server or worker): it decodes the stored rows and renders every row of the page."""
+        change_one()
+        cache.memo.clear()
+        views._kept_rows.clear()
+
+    other, _other_cpu, _other_queries = measure(
+        app, lambda: client.get(page_url), change_one_elsewhere
+    )
     hit, hit_cpu, hit_queries = measure(app, lambda: client.get(page_url))
     api_hit, _api_hit_cpu, api_hit_queries = measure(
         app, lambda: client.get(api_url, headers=bearer)
@@ -652,6 +665,8 @@ def measure_shortlist(app: Flask, job_id: int, token: str, name: str) -> None:
         report("shortlist_queries_100k", round(queries), "queries")
         report("shortlist_api_pg_100k_p50_ms", statistics.median(api), "ms")
         report("shortlist_api_pg_100k_p95_ms", percentile(api, 0.95), "ms")
+    report(f"{prefix}_other_process_p50_ms", statistics.median(other), "ms")
+    report(f"{prefix}_other_process_p95_ms", percentile(other, 0.95), "ms")
     report(f"{prefix}_full_p50_ms", statistics.median(full), "ms")
     report(f"{prefix}_full_p95_ms", percentile(full, 0.95), "ms")
     report(f"{prefix}_full_cpu_p50_ms", statistics.median(full_cpu), "ms")

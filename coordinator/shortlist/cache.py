@@ -301,37 +301,27 @@ def changed_here(session: orm.Session | None = None) -> bool:
     return bool((session or db.session()).info.get(CHANGED))
 
 
-def invalidate(job_ids: Iterable[int], *, organisation: bool = False) -> None:
-    """Drop the jobs' rows in the current transaction (and, with ``organisation``, the rows of
-    every job whose leniencies came from the whole organisation)."""
+def invalidate(job_ids: Iterable[int]) -> None:
+    """Drop the jobs' rows in the current transaction."""
     db.session.info[CHANGED] = True
-    _bump(db.session.connection(), sorted(set(job_ids)), organisation)
+    _bump(db.session.connection(), sorted(set(job_ids)))
 
 
-def _bump(connection: sa.Connection, job_ids: list[int], organisation: bool) -> None:
+#: What dropping a job's rows sets (the generation rises besides).
+_CLEARED = {
+    "payload": None, "scope": None, "computed_at": None, "valid_until": None, "changed": None
+}
+
+
+def _bump(connection: sa.Connection, job_ids: list[int]) -> None:
     """Raise the jobs' generations (creating their rows) and clear their stored rows.
 
-    Rows are locked in job order (the organisation's first), so two transactions that drop
-    overlapping jobs wait for each other instead of deadlocking.
+    Rows are locked in job order, so two transactions that drop overlapping jobs wait for
+    each other instead of deadlocking.
     """
     table = ShortlistCache.__table__
-    cleared = {
-        "payload": None, "scope": None, "computed_at": None, "valid_until": None, "changed": None
-    }
-    if organisation:
-        in_order = (
-            sa.select(table.c.job_id)
-            .where(table.c.scope == "organisation")
-            .order_by(table.c.job_id)
-            .with_for_update()
-        )
-        connection.execute(
-            sa.update(table)
-            .where(table.c.job_id.in_(in_order.scalar_subquery()))
-            .values(generation=table.c.generation + 1, **cleared)
-        )
     if len(job_ids) == 1:
-        # The common case (a booking, an assessment): one job, a statement built once.
+        # The common case (a plan change, a bulk statement on one job): a statement built once.
         connection.execute(_bump_one(connection.dialect.name), {"job_id": job_ids[0]})
     elif job_ids:
         statement = upsert_insert(connection.dialect.name)(table).values(
@@ -340,7 +330,7 @@ def _bump(connection: sa.Connection, job_ids: list[int], organisation: bool) -> 
         connection.execute(
             statement.on_conflict_do_update(
                 index_elements=[table.c.job_id],
-                set_={"generation": table.c.generation + 1, **cleared},
+                set_={"generation": table.c.generation + 1, **_CLEARED},
             )
         )
 
@@ -358,8 +348,7 @@ def _bump_one(dialect: str) -> Any:
             .values(job_id=sa.bindparam("job_id"), generation=1)
             .on_conflict_do_update(
                 index_elements=[table.c.job_id],
-                set_={"generation": table.c.generation + 1, "payload": None, "scope": None,
-                      "computed_at": None, "valid_until": None, "changed": None},
+                set_={"generation": table.c.generation + 1, **_CLEARED},
             )
         )
     return statement
@@ -379,7 +368,7 @@ def _recalibrate(connection: sa.Connection) -> None:
     """Whether an assessment counts changed: the rows of every job whose leniencies came from
     the whole organisation stay, noted as changed with no candidacy (``changed`` empty, not
     None), so the next read works out their calibrated scores again and nothing else. Rows
-    are locked in job order, ahead of any job's own (see :func:`_bump`)."""
+    are locked in job order, ahead of any job's own (see :func:`_before_flush`)."""
     table = ShortlistCache.__table__
     in_order = (
         sa.select(table.c.job_id)
@@ -769,11 +758,11 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
             jobs, some = targets.resolve(connection)
             if targets.organisation:
                 _recalibrate(connection)
-            # Locked in job order (the organisation's first), as _bump does, across whole
+            # Rows locked in job order (the organisation-calibrated jobs' first) across whole
             # jobs and jobs with some candidacies changed.
             for job_id in sorted(jobs | set(some)):
                 if job_id in jobs:
-                    _bump(connection, [job_id], False)
+                    _bump(connection, [job_id])
                 else:
                     _note(connection, {job_id: some[job_id]})
             done = jobs | set(some)

@@ -18,7 +18,7 @@ the stored rows and renders every row of the page. ``*_full_*`` are misses that 
 row (the job's cached rows dropped before each request, as a plan change does, or as the
 first read of a job finds them).
 ``*_cached_*`` are hits (after the first, the process has the rows decoded already: the
-primary-key read then sends only their key, see ``cache._Memo``).
+primary-key read then sends only their key, see ``cache.Memo``).
 ``*_miss_statement_free_*`` is a what-if, not a figure of the service: full misses whose one
 rows statement is answered from memory, everything else as in a full miss (how much of a miss
 that statement is). Each comes with its floor, measured in the same run: for a miss, the one

@@ -6,7 +6,7 @@ miss the caller's function computes the rows, and they are stored only while the
 ``generation`` is still the one read first (an UPDATE guarded by it, or an INSERT that yields
 to any row written meanwhile), so rows computed while another transaction changed the job are
 never stored over that change. Each app server reads the same rows. A process keeps the
-decoded rows of a few jobs it read last (:class:`_Memo`), each under the random ``key`` stored at
+decoded rows of a few jobs it read last (:class:`Memo`), each under the random ``key`` stored at
 the head of its JSON: the SELECT compares that head with the remembered one and sends the JSON
 only when they differ, so a hit that process has seen before transfers and decodes nothing,
 and a change (on any server) is still seen on the very next read.
@@ -92,7 +92,7 @@ FORMAT = 3
 _HEAD = len('{"key":"') + 32 + 1
 
 
-class _Memo:
+class Memo:
     """What this process read last of a few keys (least recently used dropped), each value
     with the version it was read at. Safe to share between threads; what it hands out is
     shared too and must not be changed."""
@@ -122,11 +122,11 @@ class _Memo:
 
 
 #: The decoded rows of the jobs this process read last, by job, under the head of their JSON.
-memo = _Memo()
+memo = Memo()
 #: Who owes what, by (job, viewer), under the generation it was read at: every change to it
 #: raises the job's generation (see :func:`_ahead`), and nothing read at a generation this
 #: process's own transaction raised is kept (see :func:`changed_here`).
-owed_memo = _Memo(size=512)
+owed_memo = Memo(size=512)
 
 
 # --- reading and storing -------------------------------------------------------------------------
@@ -242,7 +242,7 @@ def _store(
     process's memo under their head (the next read here then decodes nothing; should this
     transaction not commit, no stored row has that head and the memo entry is never used).
     """
-    # A new random key first: it tells this JSON from any other stored for any job (see _Memo).
+    # A new random key first: it tells this JSON from any other stored for any job (see Memo).
     keyed = {
         "key": uuid.uuid4().hex,
         **{k: v for k, v in payload.items() if k not in ("key", "until") and k[0] != "_"},

@@ -190,7 +190,7 @@ def _tally_cell(
 
 #: The HTML of shortlist table rows this process rendered last (see show_shortlist's table):
 #: a row changed on a cache miss is rendered again, the others are not. Bounded (a few MB).
-_kept_rows = cache._Memo(size=4096)
+_kept_rows = cache.Memo(size=4096)
 
 
 @bp.get("/jobs/<int:job_id>/shortlist")
@@ -230,16 +230,18 @@ def show_shortlist(job_id: int) -> Any:
         columns = (tuple(shortlist.criteria), may_decide, viewer_zone(), request.script_root,
                    job.id)
 
+        def row_key(row: aggregates.ShortlistRow) -> tuple[Any, ...]:
+            return columns, row.candidacy.id, row.withheld, row.owed_interview_id
+
         def kept_row(row: aggregates.ShortlistRow) -> Markup | None:
-            entry = _kept_rows.get((columns, row.candidacy.id, row.withheld, row.owed_interview_id))
+            entry = _kept_rows.get(row_key(row))
             if entry is None or row.source is None or entry[0] is not row.source:
                 return None
             return entry[1]
 
         def keep_row(row: aggregates.ShortlistRow, html: Markup) -> Markup:
             if row.source is not None:
-                key = (columns, row.candidacy.id, row.withheld, row.owed_interview_id)
-                _kept_rows.put(key, row.source, html)
+                _kept_rows.put(row_key(row), row.source, html)
             return html
 
         def sort_link(column: str) -> tuple[str, str | None]:

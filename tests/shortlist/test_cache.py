@@ -538,7 +538,7 @@ def test_rows_stored_in_another_shape_are_computed_again_and_replaced(scenario):
 
 
 def test_the_process_remembers_the_rows_of_a_few_jobs_only():
-    memo = cache._Memo(size=2)
+    memo = cache.Memo(size=2)
     for job_id in (1, 2, 3):
         memo.put(job_id, f"head{job_id}", {"rows": []})
     assert memo.get(1) is None

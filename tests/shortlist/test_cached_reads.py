@@ -346,7 +346,7 @@ def test_a_change_to_one_row_renders_only_that_row_again(app, scenario, login, r
     """After a decision on Alice the table is rendered anew, but of its rows only Alice's: the
     others come from the same cached rows as before. The page is the page a fresh process
     renders."""
-    kept = cache._Memo(size=64)
+    kept = cache.Memo(size=64)
     rendered_rows: list[int] = []
     real_put = kept.put
 

@@ -537,10 +537,11 @@ def _iso(value: datetime) -> str:
     return _aware(value).astimezone(UTC).isoformat()
 
 
-#: Where a cached row (see :func:`compute`) keeps what is not shown but worked out again on a
-#: miss: its calibrated score (13), its assessments' scores and panel differences (16), its
-#: interviews shared by two or more scores (17), and until when its figures hold (18).
-_CALIBRATED, _PANEL, _SHARED, _UNTIL = 13, 16, 17, 18
+#: Where a cached row (see :func:`compute`) keeps its state (1), its calibrated score (13), its
+#: ``criterion:score`` pairs (15), and what is not shown but worked out again on a miss: its
+#: assessments' scores and panel differences (16), its interviews shared by two or more
+#: scores (17), and until when its figures hold (18).
+_STATE, _CALIBRATED, _GIVEN, _PANEL, _SHARED, _UNTIL = 1, 13, 15, 16, 17, 18
 
 
 def compute(
@@ -595,13 +596,10 @@ def compute(
     rows.sort(key=_name_order)
 
     scope, rows = _calibrate(rows)
-    valid_until: datetime | None = None
-    for data in rows:
-        until = data[_UNTIL]
-        if until is not None:
-            instant = datetime.fromisoformat(until)
-            if valid_until is None or instant < valid_until:
-                valid_until = instant
+    valid_until = min(
+        (datetime.fromisoformat(data[_UNTIL]) for data in rows if data[_UNTIL] is not None),
+        default=None,
+    )
     # How often each criterion:score pair was given, per candidacy state (the chart): the
     # rows read again counted anew, the others' counts kept.
     counted: dict[str, Counter[str]] = defaultdict(Counter)
@@ -613,9 +611,9 @@ def compute(
             counted[state].update(counts)
         for data in rows_before:
             if data[0] in due:
-                counted[data[1]].subtract(data[15].split())
+                counted[data[_STATE]].subtract(data[_GIVEN].split())
     for data in recount:
-        counted[data[1]].update(data[15].split())
+        counted[data[_STATE]].update(data[_GIVEN].split())
     payload = {
         "scope": scope,
         "plan": plan,

@@ -628,7 +628,33 @@ def compute(
     if previous is not None and "_prepared" in previous:
         # Kept in this process only (see _prepared): what the earlier rows were turned into.
         payload["_earlier"] = (previous["_prepared"], previous.get("_sums", {}), due)
+    elif previous is not None and "_earlier" in previous:
+        # Stored rows this process adopted older rows into (_adopt), not prepared yet.
+        items, sums, adopted_due = previous["_earlier"]
+        payload["_earlier"] = (items, sums, adopted_due | due)
     return payload, valid_until
+
+
+def _adopt(earlier: cache.Payload, payload: cache.Payload) -> None:
+    """Rows another server or worker computed, decoded here where older rows of the job are
+    remembered (see :func:`cache.load`): each row equal to an older one becomes that older
+    list, so what this process turned it into (prepared, rendered: see :func:`_prepared` and
+    the views' kept rows) is used again, as it is after a miss computed here. The older rows
+    are shared and stay unchanged; the decoded payload is not shared yet."""
+    older = {data[0]: data for data in earlier["rows"]}
+    rows = payload["rows"]
+    due: set[int] = set()
+    for n, data in enumerate(rows):
+        kept = older.get(data[0])
+        if kept is not None and kept == data:
+            rows[n] = kept
+        else:
+            due.add(data[0])
+    if "_prepared" in earlier:
+        payload["_earlier"] = (earlier["_prepared"], earlier.get("_sums", {}), due)
+    elif "_earlier" in earlier:
+        items, sums, earlier_due = earlier["_earlier"]
+        payload["_earlier"] = (items, sums, earlier_due | due)
 
 
 def _name_order(data: list[Any]) -> tuple[str, int]:
@@ -908,7 +934,7 @@ def build(
     """
     now = now or utcnow()
     if viewer is None:
-        payload, _ = cache.load(job, now, functools.partial(compute, job, now))
+        payload, _ = cache.load(job, now, functools.partial(compute, job, now), adopt=_adopt)
         owed_text = None
     else:
         payload, owed_text = _load_with_owed(job, now, viewer)
@@ -1028,7 +1054,12 @@ def _load_with_owed(job: Job, now: datetime, viewer: User) -> tuple[cache.Payloa
     at, head = (-1, "") if known is None else known[0]
     params = {"viewer_id": viewer.id, "owed_at": at, "owed_head": head}
     payload, found = cache.load(
-        job, now, functools.partial(compute, job, now), read=_read_with_owed(), params=params
+        job,
+        now,
+        functools.partial(compute, job, now),
+        read=_read_with_owed(),
+        params=params,
+        adopt=_adopt,
     )
     if found is None:
         # The job has no cache row yet (nothing changed it since it was created).

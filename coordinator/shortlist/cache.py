@@ -139,6 +139,7 @@ def load(
     *,
     read: sa.Select[Any] | None = None,
     params: dict[str, Any] | None = None,
+    adopt: Callable[[Payload, Payload], None] | None = None,
 ) -> tuple[Payload, Any]:
     """The job's rows: stored ones while valid at ``now``, else ``compute(previous, changed)``'s
     (then stored); and the row ``read`` returned (None: the job has no row yet): a
@@ -149,6 +150,10 @@ def load(
     It is given the stored rows when they still hold for every candidacy but those
     ``changed`` since, or when only the clock moved past ``valid_until`` (then it computes
     again the rows that moved with it); else None (compute every row).
+
+    ``adopt(earlier, decoded)``: called when this process decodes stored rows of a job it
+    remembers older rows of (another server or worker computed the new ones), before they are
+    used or remembered: it may make the new rows share what is unchanged in the older ones.
     """
     remembered = memo.get(job.id)
     values = {"job_id": job.id, "remembered": remembered[0] if remembered else "", **(params or {})}
@@ -164,6 +169,8 @@ def load(
             payload: Payload = remembered[1]
         else:
             payload = pydantic_core.from_json(found.payload)
+            if adopt is not None and remembered is not None and payload.get("format") == FORMAT:
+                adopt(remembered[1], payload)
         if payload.get("format") == FORMAT:  # stored by _store: keyed
             changed = frozenset(int(n) for n in (found.changed or "").split())
             if found.changed is None and (found.valid_until is None or now < found.valid_until):

@@ -376,5 +376,43 @@ def test_a_change_to_one_row_renders_only_that_row_again(app, scenario, login, r
     assert _without_tokens(fresh) == _without_tokens(page)
 
 
+
+def test_rows_another_server_computed_are_rendered_again_only_where_they_changed(
+    app, scenario, login, recruiter, monkeypatch
+):
+    """Another server computes and stores the rows after a decision on Alice; this process,
+    which had rendered the older rows, decodes the new ones and renders only Alice's row again
+    (the others equal rows it remembers). The page is the page a fresh process renders."""
+    kept = cache.Memo(size=64)
+    rendered_rows: list[int] = []
+    real_put = kept.put
+
+    def put(key, version, value):
+        rendered_rows.append(key[1])
+        real_put(key, version, value)
+
+    monkeypatch.setattr(kept, "put", put)
+    monkeypatch.setattr(views, "_kept_rows", kept)
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    client.get(url)
+    here = cache.memo.get(scenario.job.id)
+    alice = scenario.candidacies["alice"]
+    operations.record_decision(
+        alice, actor=recruiter, outcome="advance", reason="Strong", confirm_missing=True
+    )
+    db.session.commit()
+    aggregates.build(scenario.job)  # the other server's read: computes and stores the rows
+    db.session.commit()
+    cache.memo.put(scenario.job.id, *here)  # this process remembers only the older rows
+    rendered_rows.clear()
+    page = text(client.get(url))
+    assert rendered_rows == [alice.id]
+    assert "Advance" in row_html(page, alice.id)
+    kept.clear()
+    cache.memo.clear()
+    fresh = text(client.get(url))
+    assert _without_tokens(fresh) == _without_tokens(page)
+
 def _without_tokens(page: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]*"', "", page)

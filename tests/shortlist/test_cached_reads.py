@@ -341,11 +341,10 @@ def test_a_chart_kept_for_one_viewer_is_not_shown_to_one_with_rows_withheld(
     assert "1 candidacy is left out of the chart" in manager_page
 
 
-def test_a_change_to_one_row_renders_only_that_row_again(app, scenario, login, recruiter,
-                                                         monkeypatch):
-    """After a decision on Alice the table is rendered anew, but of its rows only Alice's: the
-    others come from the same cached rows as before. The page is the page a fresh process
-    renders."""
+@pytest.fixture
+def row_renders(monkeypatch) -> tuple[cache.Memo, list[int]]:
+    """The views' kept table rows in a memo of their own, and the candidacies whose row HTML
+    was rendered (and kept) since, in order."""
     kept = cache.Memo(size=64)
     rendered_rows: list[int] = []
     real_put = kept.put
@@ -356,6 +355,15 @@ def test_a_change_to_one_row_renders_only_that_row_again(app, scenario, login, r
 
     monkeypatch.setattr(kept, "put", put)
     monkeypatch.setattr(views, "_kept_rows", kept)
+    return kept, rendered_rows
+
+
+def test_a_change_to_one_row_renders_only_that_row_again(app, scenario, login, recruiter,
+                                                         row_renders):
+    """After a decision on Alice the table is rendered anew, but of its rows only Alice's: the
+    others come from the same cached rows as before. The page is the page a fresh process
+    renders."""
+    kept, rendered_rows = row_renders
     client = login(recruiter)
     url = f"/jobs/{scenario.job.id}/shortlist"
     client.get(url)
@@ -378,21 +386,12 @@ def test_a_change_to_one_row_renders_only_that_row_again(app, scenario, login, r
 
 
 def test_rows_another_server_computed_are_rendered_again_only_where_they_changed(
-    app, scenario, login, recruiter, monkeypatch
+    app, scenario, login, recruiter, row_renders
 ):
     """Another server computes and stores the rows after a decision on Alice; this process,
     which had rendered the older rows, decodes the new ones and renders only Alice's row again
     (the others equal rows it remembers). The page is the page a fresh process renders."""
-    kept = cache.Memo(size=64)
-    rendered_rows: list[int] = []
-    real_put = kept.put
-
-    def put(key, version, value):
-        rendered_rows.append(key[1])
-        real_put(key, version, value)
-
-    monkeypatch.setattr(kept, "put", put)
-    monkeypatch.setattr(views, "_kept_rows", kept)
+    kept, rendered_rows = row_renders
     client = login(recruiter)
     url = f"/jobs/{scenario.job.id}/shortlist"
     client.get(url)

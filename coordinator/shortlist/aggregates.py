@@ -296,9 +296,7 @@ def _job_rows(lateral: bool = False, some: bool = False) -> sa.Select[Any]:
     ``criterion:score`` pairs of its assessments, the ``interview:interviewer:sum:count`` of
     those with ratings (scores and leniencies are worked out from them in Python, see
     :func:`compute`: they are job-wide, and kept per row a change to one candidacy needs only
-    its own row read again), then the number of interviewers with ratings and the sum of
-    squared differences of their means from the average of those means (spread). The
-    square root and the rounding are left to Python (rounding alike on both databases)."""
+    its own row read again; the spread comes from them too)."""
     job_id = sa.bindparam("job_id", type_=sa.Integer())
     now = sa.bindparam("now", type_=UTCDateTime())
     scheduled = Interview.state == InterviewState.scheduled
@@ -427,36 +425,6 @@ def _job_rows(lateral: bool = False, some: bool = False) -> sa.Select[Any]:
         .subquery("tallies")
     )
 
-    # Spread: each interviewer's mean over all their ratings of the candidacy.
-    per_person = (
-        sa.select(
-            submitted.c.candidacy_id,
-            (
-                sa.cast(sa.func.sum(submitted.c.rating_sum), sa.Float)
-                / sa.cast(sa.func.sum(submitted.c.rating_count), sa.Float)
-            ).label("mean"),
-        )
-        .where(submitted.c.rating_count > 0)
-        .group_by(submitted.c.candidacy_id, submitted.c.interviewer_id)
-        .subquery("per_person")
-    )
-    centred = sa.select(
-        per_person.c.candidacy_id,
-        (
-            per_person.c.mean
-            - sa.func.avg(per_person.c.mean).over(partition_by=per_person.c.candidacy_id)
-        ).label("difference"),
-    ).subquery("centred")
-    spreads = (
-        sa.select(
-            centred.c.candidacy_id,
-            sa.func.count().label("people"),
-            sa.func.sum(centred.c.difference * centred.c.difference).label("squares"),
-        )
-        .group_by(centred.c.candidacy_id)
-        .subquery("spreads")
-    )
-
     # Each candidacy's last decision, read through the job's candidacies (by index).
     decision_columns = (
         Decision.id,
@@ -511,8 +479,6 @@ def _job_rows(lateral: bool = False, some: bool = False) -> sa.Select[Any]:
             *(tallies.c[f"tally_{value}"] for value in _RECOMMENDATIONS),
             tallies.c.given,
             tallies.c.scored,
-            spreads.c.people,
-            spreads.c.squares,
         )
         .select_from(candidacies)
         # An outer join (every candidacy has its candidate) keeps the job's candidacies the
@@ -523,7 +489,6 @@ def _job_rows(lateral: bool = False, some: bool = False) -> sa.Select[Any]:
         .outerjoin(round_figures, round_figures.c.candidacy_id == candidacies.c.id)
         .outerjoin(missing, missing.c.candidacy_id == candidacies.c.id)
         .outerjoin(tallies, tallies.c.candidacy_id == candidacies.c.id)
-        .outerjoin(spreads, spreads.c.candidacy_id == candidacies.c.id)
     )
 
 
@@ -705,19 +670,26 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
         strong_yes,
         given,
         scored,
-        people,
-        squares,
     ) = record[6:]
     until: datetime | None = None
     for instant in (next_start, next_end):
         if instant is not None and (until is None or _aware(instant) < until):
             until = _aware(instant)
     done = set(done_text.split()) if done_text else set()
-    # Per interview, its assessments with ratings as (interviewer, overall score).
-    panels: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    # Per interview, its assessments with ratings as (interviewer, overall score); per
+    # interviewer, the sum and count of all their ratings of the candidacy (the spread).
+    panels: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    people: dict[str, list[int]] = {}
     for item in (scored or "").split():
-        interview_id, interviewer_id, total, count = item.split(":")
-        panels[int(interview_id)].append((int(interviewer_id), int(total) / int(count)))
+        interview_id, interviewer_id, total_text, count_text = item.split(":")
+        total, count = int(total_text), int(count_text)
+        panels[interview_id].append((int(interviewer_id), total / count))
+        person = people.get(interviewer_id)
+        if person is None:
+            people[interviewer_id] = [total, count]
+        else:
+            person[0] += total
+            person[1] += count
     panel: list[Any] = []
     overall_sum = 0.0
     for items in panels.values():
@@ -732,7 +704,7 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
         next((title for pid, title in plan if str(pid) not in done), None),
         missing or 0,
         [strong_no, no, yes, strong_yes] if strong_no or no or yes or strong_yes else None,
-        round(math.sqrt(squares / people), 3) if people and people >= 2 else None,
+        _spread(people.values()),
         round(overall_sum / count, 2) if count else None,
         None,  # calibrated: see _calibrate
         None
@@ -1159,13 +1131,10 @@ def missing_by_candidacy(where: sa.ColumnElement[bool], now: datetime) -> dict[i
     }
 
 
-def spread(items: Iterable[tuple[calibration.Scored, float, int]]) -> float | None:
-    """Population standard deviation of the interviewers' overall means (all their ratings)."""
-    sums: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for scored, total, count in items:
-        sums[scored.interviewer_id][0] += total
-        sums[scored.interviewer_id][1] += count
-    means = [total / count for total, count in sums.values() if count]
+def _spread(sums: Iterable[list[int]]) -> float | None:
+    """Population standard deviation of the interviewers' overall means, each from the
+    [sum, count] of all their ratings of the candidacy; None with fewer than two of them."""
+    means = [total / count for total, count in sums]
     if len(means) < 2:
         return None
     average = sum(means) / len(means)

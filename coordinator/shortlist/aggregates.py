@@ -502,11 +502,12 @@ def _iso(value: datetime) -> str:
     return _aware(value).astimezone(UTC).isoformat()
 
 
-#: Where a cached row (see :func:`compute`) keeps its state (1), its calibrated score (13), its
-#: ``criterion:score`` pairs (15), and what is not shown but worked out again on a miss: its
-#: assessments' scores and panel differences (16), its interviews shared by two or more
-#: scores (17), and until when its figures hold (18).
-_STATE, _CALIBRATED, _GIVEN, _PANEL, _SHARED, _UNTIL = 1, 13, 15, 16, 17, 18
+#: Where a cached row (see :func:`compute`) keeps its state (1), its next round (8), its
+#: calibrated score (13), its ``criterion:score`` pairs (15), and what is not shown but worked
+#: out again on a miss: its assessments' scores and panel differences (16), its interviews
+#: shared by two or more scores (17), until when its figures hold (18) and the planned rounds
+#: it has done (19).
+_STATE, _NEXT, _CALIBRATED, _GIVEN, _PANEL, _SHARED, _UNTIL, _DONE = 1, 8, 13, 15, 16, 17, 18, 19
 
 
 def compute(
@@ -526,11 +527,13 @@ def compute(
     theirs are read again (one statement; none when there are none, as when only the
     organisation's leniencies moved), the others kept. Leniencies are job-wide, so every
     row's calibrated score is worked out again, in Python over the scores each row keeps.
+    When ``changed`` holds :data:`cache.PLAN` the plan is read again (one statement) and each
+    kept row's next round worked out again from the planned rounds it has done.
     """
     rows_before: list[list[Any]] = []
     if previous is not None:
         rows_before = previous["rows"]
-        due = set(changed)
+        due = set(changed) - {cache.PLAN}
         for data in rows_before:
             until = data[_UNTIL]
             if until is not None and datetime.fromisoformat(until) <= now:
@@ -541,8 +544,12 @@ def compute(
         plan, live, titles = _plan(job.id)
         found = db.session.execute(rows_statement(), {"job_id": job.id, "now": now})
     else:
-        plan = [(planned_id, title) for planned_id, title in previous["plan"]]
-        live, titles = previous["live"], {int(k): v for k, v in previous["titles"].items()}
+        if cache.PLAN in changed:
+            plan, live, titles = _plan(job.id)
+            rows_before = [_replanned(data, plan) for data in rows_before]
+        else:
+            plan = [(planned_id, title) for planned_id, title in previous["plan"]]
+            live, titles = previous["live"], {int(k): v for k, v in previous["titles"].items()}
         found = (
             db.session.execute(
                 rows_statement(some=True),
@@ -622,6 +629,20 @@ def _adopt(earlier: cache.Payload, payload: cache.Payload) -> None:
         payload["_earlier"] = (items, sums, earlier_due | due)
 
 
+def _replanned(data: list[Any], plan: list[tuple[int, str]]) -> list[Any]:
+    """A kept row with its next round worked out again for ``plan`` (the same list when it
+    stays: see _prepared)."""
+    next_round = _next_round(plan, data[_DONE])
+    if next_round == data[_NEXT]:
+        return data
+    return [*data[:_NEXT], next_round, *data[_NEXT + 1 :]]
+
+
+def _next_round(plan: list[tuple[int, str]], done: list[int]) -> str | None:
+    """The title of the first planned round not done (None: all done)."""
+    return next((title for planned_id, title in plan if planned_id not in done), None)
+
+
 def _name_order(data: list[Any]) -> tuple[str, int]:
     return data[3].casefold(), data[0]
 
@@ -675,7 +696,7 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
     for instant in (next_start, next_end):
         if instant is not None and (until is None or _aware(instant) < until):
             until = _aware(instant)
-    done = set(done_text.split()) if done_text else set()
+    done = sorted(int(n) for n in done_text.split()) if done_text else []
     # Per interview, its assessments with ratings as (interviewer, overall score); per
     # interviewer, the sum and count of all their ratings of the candidacy (the spread).
     panels: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -701,7 +722,7 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
         *record[:6],
         [int(p) for p in planned.split()] if planned else [],
         len(done),
-        next((title for pid, title in plan if str(pid) not in done), None),
+        _next_round(plan, done),
         missing or 0,
         [strong_no, no, yes, strong_yes] if strong_no or no or yes or strong_yes else None,
         _spread(people.values()),
@@ -715,6 +736,7 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
         panel,
         sum(1 for items in panels.values() if len(items) >= 2),
         None if until is None else until.isoformat(),
+        done,
     ]
 
 

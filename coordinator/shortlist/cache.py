@@ -20,19 +20,21 @@ within some candidacies (a decision, a booking, an assessment, a rename, a state
 stored rows and notes those candidacies in ``changed`` (:func:`_note`): the next read computes
 only their rows again and every calibrated score (:func:`load` hands ``compute`` the stored
 rows); a candidacy added is noted once the flush has given it an id (:func:`_after_flush`).
-A change that may move every row (the plan) drops them (:func:`_bump`). A change in whether
+A change to the plan (rounds, criteria) keeps them too, noted as :data:`PLAN`: the next read
+reads the plan again and works out each row's next round from the planned rounds it has done
+(nothing else a row shows comes from the plan). A change in whether
 an assessment counts also has every job calibrated against the whole organisation work out
 its calibrated scores again (:func:`_recalibrate`). Code that changes those tables with bulk
 UPDATE/DELETE statements calls :func:`invalidate`.
 
-Changes that only lie ahead keep the rows (:func:`_ahead`). Who owes what is not among them
-(it is read per viewer in the same statement, :func:`read_statement`), so seats of
-interviews still to come leave them as they are, and an interview booked or moved ahead (in
-a round none of whose interviews had ended) changes nothing they show until it starts: its
-start becomes the rows' ``valid_until`` if sooner. The generation still rises: rows a read
-computed before such a change are not stored after it, and what a process remembers of who
-owes what (:data:`owed_memo`, kept under the generation and head it was read at) is read
-anew.
+Who owes what is not in the rows (it is read per viewer in the same statement,
+:func:`read_statement`), so a seat of an interview still to come leaves them as they are
+(:func:`_seat_ahead`); the generation still rises (:func:`_raise`): rows a read computed
+before such a change are not stored after it, and what a process remembers of who owes what
+(:data:`owed_memo`, kept under the generation and head it was read at) is read anew. An
+interview booked or moved ahead notes its candidacy like any other change: its row, computed
+again, holds until that interview starts (each row keeps until when its figures hold, and
+the rows whose time has come are computed again on the next read).
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from coordinator.assessments.models import Assessment, AssessmentState, Rating
 from coordinator.candidates.models import Candidacy, Candidate
 from coordinator.db import db, upsert_insert
 from coordinator.jobs.models import Criterion, Job, PlannedRound
-from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
+from coordinator.scheduling.models import Interview, PanelMember, Round
 from coordinator.shortlist.models import Decision, ShortlistCache
 from coordinator.timeutil import utcnow
 
@@ -87,7 +89,9 @@ Payload = dict[str, Any]
 #: The shape of the stored rows: raise it with any change to what ``compute`` returns. Rows
 #: stored in another shape (by a server running other code, e.g. while a new release rolls
 #: out across servers one by one) are computed again, never read as if they had this one.
-FORMAT = 3
+FORMAT = 4
+#: Noted in ``changed`` when the job's plan changed (no candidacy has the id 0).
+PLAN = 0
 #: The stored JSON starts ``{"key":"<32 hex digits>"``: this many characters tell payloads apart.
 _HEAD = len('{"key":"') + 32 + 1
 
@@ -124,7 +128,7 @@ class Memo:
 #: The decoded rows of the jobs this process read last, by job, under the head of their JSON.
 memo = Memo()
 #: Who owes what, by (job, viewer), under the generation it was read at: every change to it
-#: raises the job's generation (see :func:`_ahead`), and nothing read at a generation this
+#: raises the job's generation (see :func:`_raise`), and nothing read at a generation this
 #: process's own transaction raised is kept (see :func:`changed_here`).
 owed_memo = Memo(size=512)
 
@@ -163,7 +167,6 @@ def load(
     extra = found
     previous: Payload | None = None
     changed: frozenset[int] = frozenset()
-    lowered: datetime | None = None
     if found is not None and found.head is not None and found.computed_at <= now:
         if found.payload is None and remembered is not None:
             payload: Payload = remembered[1]
@@ -178,27 +181,9 @@ def load(
                     memo.put(job.id, found.head, payload)
                 return payload, extra
             previous = payload
-            if found.valid_until is not None and found.valid_until != _own_until(payload):
-                # Sooner than the rows' own figures: an interview booked ahead (see _expire),
-                # whose candidacy was not noted. Until then, the rows read again keep that
-                # instant; from then on, every row is computed again.
-                lowered = found.valid_until
-                if now >= lowered:
-                    previous, changed = None, frozenset()
     payload, valid_until = compute(previous, changed)
-    own = valid_until
-    if previous is not None and lowered is not None:
-        valid_until = lowered if valid_until is None else min(valid_until, lowered)
-    stored = _store(
-        job.id, None if found is None else found.generation, payload, now, valid_until, own
-    )
+    stored = _store(job.id, None if found is None else found.generation, payload, now, valid_until)
     return stored, extra
-
-
-def _own_until(payload: Payload) -> datetime | None:
-    """Until when the stored rows' own figures hold (as computed, see :func:`_store`)."""
-    until = payload.get("until")
-    return None if until is None else datetime.fromisoformat(until)
 
 
 def read_statement(*also: sa.ColumnElement[Any]) -> sa.Select[Any]:
@@ -239,11 +224,9 @@ def _store(
     payload: Payload,
     now: datetime,
     valid_until: datetime | None,
-    own_until: datetime | None = None,
 ) -> Payload:
     """Keep the rows unless the job changed since ``generation`` was read (then drop them).
-    They hold until ``valid_until``; ``own_until`` (kept in them) is until when their own
-    figures hold, which a booking ahead may bring forward (:func:`_expire`).
+    They hold until ``valid_until``.
 
     Returns the rows to answer with: once stored, the keyed rows, also remembered in this
     process's memo under their head (the next read here then decodes nothing; should this
@@ -252,8 +235,7 @@ def _store(
     # A new random key first: it tells this JSON from any other stored for any job (see Memo).
     keyed = {
         "key": uuid.uuid4().hex,
-        **{k: v for k, v in payload.items() if k not in ("key", "until") and k[0] != "_"},
-        "until": None if own_until is None else own_until.isoformat(),
+        **{k: v for k, v in payload.items() if k != "key" and k[0] != "_"},
         "format": FORMAT,
     }
     # pydantic-core's encoder: a quarter of the json module's time on 300 kB of rows (floats
@@ -328,7 +310,7 @@ def _bump(connection: sa.Connection, job_ids: list[int]) -> None:
     """
     table = ShortlistCache.__table__
     if len(job_ids) == 1:
-        # The common case (a plan change, a bulk statement on one job): a statement built once.
+        # The common case (a bulk statement on one job): a statement built once.
         connection.execute(_bump_one(connection.dialect.name), {"job_id": job_ids[0]})
     elif job_ids:
         statement = upsert_insert(connection.dialect.name)(table).values(
@@ -413,63 +395,16 @@ def _note_one(dialect: str) -> Any:
     return statement
 
 
-def _expire(
-    connection: sa.Connection, job_ids: list[int], starts: datetime | None, rounds: list[int]
-) -> None:
-    """An interview booked or moved ahead: the jobs' rows hold until ``starts`` (if sooner),
-    and their generation rises (rows computed before this change are not stored after it, and
-    what a process remembers of who owes what is read anew). ``starts`` None: only seats of
-    interviews to come changed, the generation alone rises.
-
-    The rows are dropped instead when one of the ``rounds`` booked into had an interview that
-    ended by the time they were computed (the round may show as done, and is no longer), or
-    when they were computed at or after ``starts`` (by a server whose clock is ahead: they
-    cannot hold until then)."""
+def _raise(connection: sa.Connection, job_ids: list[int]) -> None:
+    """Only who owes what changed (a seat of an interview still to come): the jobs' rows stay
+    as they are and their generation rises (rows computed before this change are not stored
+    after it, and what a process remembers of who owes what is read anew)."""
     table = ShortlistCache.__table__
-    statement = upsert_insert(connection.dialect.name)(table).values(
-        [{"job_id": j, "generation": 1} for j in job_ids]
-    )
-    if starts is None:
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[table.c.job_id], set_={"generation": table.c.generation + 1}
-            )
-        )
-        return
-    ended = (
-        sa.exists()
-        .where(
-            Interview.round_id.in_(rounds),
-            Interview.state == InterviewState.scheduled,
-            # The row being updated (a bare column name: correlated, not joined anew).
-            Interview.ends_at <= sa.literal_column(f"{table.name}.computed_at"),
-        )
-        if rounds
-        else sa.false()
-    )
-    drop = sa.or_(table.c.computed_at >= starts, ended)
-    kept = sa.and_(table.c.payload.is_not(None), sa.not_(drop))
     connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.job_id],
-            set_={
-                "generation": table.c.generation + 1,
-                "payload": sa.case((kept, table.c.payload)),
-                "scope": sa.case((kept, table.c.scope)),
-                "computed_at": sa.case((kept, table.c.computed_at)),
-                "valid_until": sa.case(
-                    (
-                        sa.and_(
-                            kept,
-                            sa.or_(
-                                table.c.valid_until.is_(None), table.c.valid_until > starts
-                            ),
-                        ),
-                        starts,
-                    ),
-                    (kept, table.c.valid_until),
-                ),
-            },
+        upsert_insert(connection.dialect.name)(table)
+        .values([{"job_id": j, "generation": 1} for j in job_ids])
+        .on_conflict_do_update(
+            index_elements=[table.c.job_id], set_={"generation": table.c.generation + 1}
         )
     )
 
@@ -519,7 +454,8 @@ class _Targets:
 
     def __init__(self, session: orm.Session | None = None) -> None:
         self.session = session
-        #: Jobs whose every row may change (a plan change, a new candidacy).
+        #: Jobs whose plan changed (a new candidacy's job, too: the candidacy is noted once
+        #: it has an id, see _after_flush).
         self.jobs: set[int] = set()
         #: Candidacies known by id, by job: only their rows change.
         self.candidacies: dict[int, set[int]] = defaultdict(set)
@@ -595,8 +531,8 @@ class _Targets:
         return obj
 
     def resolve(self, connection: sa.Connection) -> tuple[set[int], dict[int, set[int]]]:
-        """The jobs whose every row may change, and the other jobs' candidacies that changed
-        (one statement, none when every id was found in the session)."""
+        """The jobs whose plan changed (or whose every row may change), and the candidacies
+        that changed, by job (one statement, none when every id was found in the session)."""
         parts: list[sa.Select[Any]] = []
         ids = self.ids
         both = (Candidacy.job_id, Candidacy.id)
@@ -647,7 +583,7 @@ class _Targets:
                 else:
                     candidacies[job_id].add(candidacy_id)
         jobs.discard(None)  # type: ignore[arg-type]
-        return jobs, {j: c for j, c in candidacies.items() if j is not None and j not in jobs}
+        return jobs, {j: c for j, c in candidacies.items() if j is not None}
 
 
 def _rating_counts(rating: Rating, session: orm.Session) -> bool:
@@ -663,46 +599,20 @@ def _rating_counts(rating: Rating, session: orm.Session) -> bool:
     return True  # unknown here: resolve it (through its assessment's interview)
 
 
-def _ahead(obj: object, kind: str, now: datetime) -> datetime | bool | None:
-    """Whether a change to a seat or an interview lies wholly ahead of ``now``: True for a seat
-    of an interview still to come (nothing the rows show changes), the new start for an
-    interview booked or moved ahead, None when the change may show at once."""
-    if isinstance(obj, PanelMember):
-        if kind == "dirty" and _changed(obj, frozenset({"interview_id"})):
-            return None
-        starts = [obj.starts_at]
-        if kind != "new":
-            starts.append(_before(obj, "starts_at"))
-        return True if all(s is not None and s > now for s in starts) else None
-    if not isinstance(obj, Interview) or kind == "deleted":
-        return None
-    if obj.state not in (None, InterviewState.scheduled) or obj.starts_at is None:
-        return None
-    if kind == "dirty":
-        if _changed(obj, frozenset({"state", "round_id"})):
-            return None
-        before = _before(obj, "starts_at")
-        if before is None or before <= now:
-            return None
-    starts = obj.starts_at
-    return starts if starts > now else None
-
-
-def _round_id(interview: Interview) -> int | None:
-    """The interview's round, also when it was given as an object (None: a round not yet
-    stored, itself a change that drops the rows)."""
-    if interview.round_id is not None:
-        return interview.round_id
-    held = sa.inspect(interview).attrs.round.loaded_value
-    return held.id if isinstance(held, Round) else None
+def _seat_ahead(seat: PanelMember, kind: str, now: datetime) -> bool:
+    """Whether a seat's change lies wholly ahead of ``now`` (a seat of an interview still to
+    come, before and after): then nothing the rows show changes, only who owes what."""
+    if kind == "dirty" and _changed(seat, frozenset({"interview_id"})):
+        return False
+    starts = [seat.starts_at]
+    if kind != "new":
+        starts.append(_before(seat, "starts_at"))
+    return all(s is not None and s > now for s in starts)
 
 
 def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
     targets = _Targets(session)
     ahead = _Targets(session)
-    # The soonest start of an interview booked or moved ahead, and the rounds booked into.
-    soonest: datetime | None = None
-    booked_rounds: set[int] = set()
     now = utcnow()
     added: list[Candidacy] = []
     session.info.pop(_ADDED, None)
@@ -716,20 +626,14 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                 names = WATCHED.get(type(obj), frozenset())
                 if names == frozenset():
                     continue
-                if isinstance(obj, PanelMember | Interview) and (
-                    kind != "dirty" or _changed(obj, names)
+                if (
+                    isinstance(obj, PanelMember)
+                    and (kind != "dirty" or _changed(obj, names))
+                    and _seat_ahead(obj, kind, now)
                 ):
-                    when = _ahead(obj, kind, now)
-                    if when is True:
-                        # Who owes what changes: the generation rises (see _read_with_owed).
-                        ahead.add(obj)
-                        continue
-                    round_id = _round_id(obj) if isinstance(obj, Interview) else None
-                    if isinstance(when, datetime) and round_id is not None:
-                        soonest = when if soonest is None else min(soonest, when)
-                        booked_rounds.add(round_id)
-                        ahead.add(obj)
-                        continue
+                    # Who owes what changes: the generation rises (see _read_with_owed).
+                    ahead.add(obj)
+                    continue
                 if isinstance(obj, Assessment):
                     if not _counts(obj, kind) or (kind == "dirty" and not _changed(obj, names)):
                         continue
@@ -765,19 +669,17 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
             jobs, some = targets.resolve(connection)
             if targets.organisation:
                 _recalibrate(connection)
-            # Rows locked in job order (the organisation-calibrated jobs' first) across whole
-            # jobs and jobs with some candidacies changed.
+            # Rows locked in job order (the organisation-calibrated jobs' first); a plan change
+            # is noted as PLAN with the job's candidacies changed besides.
             for job_id in sorted(jobs | set(some)):
-                if job_id in jobs:
-                    _bump(connection, [job_id])
-                else:
-                    _note(connection, {job_id: some[job_id]})
+                noted = some.get(job_id, set())
+                _note(connection, {job_id: noted | {PLAN} if job_id in jobs else noted})
             done = jobs | set(some)
         if ahead:
             whole, some_ahead = ahead.resolve(connection)
             later = sorted((whole | set(some_ahead)) - done)
             if later:
-                _expire(connection, later, soonest, sorted(booked_rounds))
+                _raise(connection, later)
 
 
 #: Set in a session's ``info`` by a flush that adds candidacies: those candidacies, noted

@@ -21,7 +21,7 @@ from coordinator.jobs import operations as jobs
 from coordinator.jobs.operations import CriterionInput, PlannedRoundInput
 from coordinator.scheduling import operations as scheduling
 from coordinator.scheduling.models import Interview, InterviewState, Round
-from coordinator.shortlist import aggregates, operations
+from coordinator.shortlist import aggregates, cache, operations
 from coordinator.shortlist.models import ShortlistCache
 from coordinator.timeutil import freeze, utcnow
 from tests.shortlist import reference
@@ -196,13 +196,14 @@ def test_rows_read_again_after_each_change_equal_the_reference(
 ):
     """Changes to some candidacies keep the stored rows and note those candidacies; the next
     read computes only their rows again (and every calibrated score, leniencies being
-    job-wide): each time, what it shows equals the reference computation."""
+    job-wide); a plan change keeps them too and moves their next rounds: each time, what it
+    shows equals the reference computation."""
     job, made = varied.job, varied.made
     viewers = [None, varied.people[0]]
     cases = [{}, {"states": list(CandidacyState)}]
 
     def check(candidacy: Any) -> None:
-        assert candidacy.id in _noted(job)
+        assert (cache.PLAN if candidacy is None else candidacy.id) in _noted(job)
         for viewer in viewers:
             for case in cases:
                 expected = reference.build(job, viewer=viewer, **case)
@@ -250,6 +251,26 @@ def test_rows_read_again_after_each_change_equal_the_reference(
     newcomer = make_candidacy(job=job, actor=recruiter,
                               candidate=make_candidate(actor=recruiter, name="Mid Newcomer"))
     check(newcomer)
+
+    # Plan changes (None: noted as the plan): each row's next round moves, nothing else.
+    jobs.add_planned_round(job, PlannedRoundInput(title="Final", relationships=["peer"]),
+                           actor=recruiter)
+    db.session.commit()
+    check(None)
+
+    jobs.reorder_planned_rounds(job, [p.id for p in reversed(job.planned_rounds)],
+                                actor=recruiter)
+    db.session.commit()
+    check(None)
+
+    first = varied.plan.first
+    jobs.update_planned_round(
+        first, PlannedRoundInput(title="Opening chat", relationships=["peer"], criteria=[
+            CriterionInput("Clarity" if c.position == 0 else c.title, id=c.id)
+            for c in first.criteria]),
+        actor=recruiter)
+    db.session.commit()
+    check(None)
 
 
 def test_rows_whose_interview_starts_are_read_again_when_it_does(varied, recruiter):

@@ -533,7 +533,7 @@ def compute(
     rows_before: list[list[Any]] = []
     if previous is not None:
         rows_before = previous["rows"]
-        due = set(changed) - {cache.PLAN}
+        due = set(changed) - {cache.PLAN, cache.CALIBRATION}
         for data in rows_before:
             until = data[_UNTIL]
             if until is not None and datetime.fromisoformat(until) <= now:

@@ -1,5 +1,5 @@
-"""The per-job shortlist cache: rows kept in the database, dropped in the transaction that
-changes what they show.
+"""The per-job shortlist cache: rows kept in the database, noted (or dropped) in the
+transaction that changes what they show.
 
 Reading (:func:`load`): one primary-key SELECT; on a hit the stored JSON is the answer. On a
 miss the caller's function computes the rows, and they are stored only while the job's
@@ -32,20 +32,23 @@ Who owes what is not in the rows (it is read per viewer in the same statement,
 (:func:`_seat_ahead`); the generation still rises (:func:`_raise`): rows a read computed
 before such a change are not stored after it, and what a process remembers of who owes what
 (:data:`owed_memo`, kept under the generation and head it was read at) is read anew. An
-interview booked or moved ahead notes its candidacy like any other change: its row, computed
-again, holds until that interview starts (each row keeps until when its figures hold, and
-the rows whose time has come are computed again on the next read).
+interview booked or moved ahead notes its candidacy for when it starts (``id@seconds``, see
+:func:`due`): nothing its row shows changes before then, so reads serve the stored rows until
+that instant and then read that row again (at once when its round had an interview that
+ended: the round no longer shows as done). Each row also keeps until when its own figures
+hold (its next interview's start or end): rows whose time has come are read again likewise.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import threading
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import pydantic_core
 import sqlalchemy as sa
@@ -53,9 +56,9 @@ from sqlalchemy import event, orm
 
 from coordinator.assessments.models import Assessment, AssessmentState, Rating
 from coordinator.candidates.models import Candidacy, Candidate
-from coordinator.db import db, upsert_insert
+from coordinator.db import UTCDateTime, db, upsert_insert
 from coordinator.jobs.models import Criterion, Job, PlannedRound
-from coordinator.scheduling.models import Interview, PanelMember, Round
+from coordinator.scheduling.models import Interview, InterviewState, PanelMember, Round
 from coordinator.shortlist.models import Decision, ShortlistCache
 from coordinator.timeutil import utcnow
 
@@ -90,8 +93,10 @@ Payload = dict[str, Any]
 #: stored in another shape (by a server running other code, e.g. while a new release rolls
 #: out across servers one by one) are computed again, never read as if they had this one.
 FORMAT = 4
-#: Noted in ``changed`` when the job's plan changed (no candidacy has the id 0).
+#: Noted in ``changed`` when the job's plan changed (no candidacy has the id 0), and when the
+#: organisation's leniencies may have moved (no candidacy has a negative id): see :func:`due`.
 PLAN = 0
+CALIBRATION = -1
 #: The stored JSON starts ``{"key":"<32 hex digits>"``: this many characters tell payloads apart.
 _HEAD = len('{"key":"') + 32 + 1
 
@@ -167,6 +172,7 @@ def load(
     extra = found
     previous: Payload | None = None
     changed: frozenset[int] = frozenset()
+    later: list[str] = []
     if found is not None and found.head is not None and found.computed_at <= now:
         if found.payload is None and remembered is not None:
             payload: Payload = remembered[1]
@@ -175,15 +181,43 @@ def load(
             if adopt is not None and remembered is not None and payload.get("format") == FORMAT:
                 adopt(remembered[1], payload)
         if payload.get("format") == FORMAT:  # stored by _store: keyed
-            changed = frozenset(int(n) for n in (found.changed or "").split())
-            if found.changed is None and (found.valid_until is None or now < found.valid_until):
+            changed, later = due(found.changed, now)
+            if not changed and (found.valid_until is None or now < found.valid_until):
                 if found.payload is not None:
                     memo.put(job.id, found.head, payload)
                 return payload, extra
             previous = payload
     payload, valid_until = compute(previous, changed)
-    stored = _store(job.id, None if found is None else found.generation, payload, now, valid_until)
+    if previous is None:
+        later = []  # every row computed now, those booked ahead too
+    elif later:
+        # Still noted: the rows hold until the soonest of those interviews starts.
+        soonest = min(_due_at(note) for note in later)
+        valid_until = soonest if valid_until is None else min(valid_until, soonest)
+    stored = _store(
+        job.id, None if found is None else found.generation, payload, now, valid_until, later
+    )
     return stored, extra
+
+
+def due(changed: str | None, now: datetime) -> tuple[frozenset[int], list[str]]:
+    """What a stored row's ``changed`` notes: the candidacies whose rows are due at ``now``
+    (:data:`PLAN` for the plan, :data:`CALIBRATION` for the calibrated scores alone), and the
+    notes of those due later (``id@seconds``: an interview booked ahead, due when it starts;
+    see :func:`_before_flush`)."""
+    now_due: set[int] = set()
+    later: list[str] = []
+    for note in (changed or "").split():
+        candidacy_id, _, at = note.partition("@")
+        if at and int(at) > now.timestamp():
+            later.append(note)
+        else:
+            now_due.add(int(candidacy_id))
+    return frozenset(now_due), later
+
+
+def _due_at(note: str) -> datetime:
+    return datetime.fromtimestamp(int(note.partition("@")[2]), UTC)
 
 
 def read_statement(*also: sa.ColumnElement[Any]) -> sa.Select[Any]:
@@ -224,9 +258,10 @@ def _store(
     payload: Payload,
     now: datetime,
     valid_until: datetime | None,
+    later: list[str] | None = None,
 ) -> Payload:
     """Keep the rows unless the job changed since ``generation`` was read (then drop them).
-    They hold until ``valid_until``.
+    They hold until ``valid_until``; ``later`` stays noted (rows due later, see :func:`due`).
 
     Returns the rows to answer with: once stored, the keyed rows, also remembered in this
     process's memo under their head (the next read here then decodes nothing; should this
@@ -248,7 +283,7 @@ def _store(
         "payload": text,
         "computed_at": now,
         "valid_until": valid_until,
-        "changed": None,
+        "changed": " ".join(later) if later else None,
     }
     table = ShortlistCache.__table__
     if generation is None:
@@ -343,21 +378,53 @@ def _bump_one(dialect: str) -> Any:
     return statement
 
 
-def _note(connection: sa.Connection, changed: dict[int, set[int]]) -> None:
-    """Some candidacies of the jobs changed: raise the jobs' generations (creating their rows)
-    and note those candidacies with the stored rows, which stay: the next read computes only
-    theirs again (see :func:`load`). Rows are locked in job order, as :func:`_bump` does."""
-    statement = _note_one(connection.dialect.name)
-    for job_id in sorted(changed):
-        text = "".join(f" {n}" for n in sorted(changed[job_id]))
-        connection.execute(statement, {"job_id": job_id, "changed": text})
+def _note(
+    connection: sa.Connection,
+    job_id: int,
+    notes: Iterable[int | str],
+    booked: _Booked | None = None,
+) -> None:
+    """Some candidacies of the job changed: raise its generation (creating its row) and note
+    them with the stored rows, which stay: the next read computes only theirs again (see
+    :func:`load` and :func:`due`); and those of interviews ``booked`` ahead. Callers lock rows
+    in job order, as :func:`_bump` does."""
+    text = _text(notes)
+    if booked is None or not booked.candidacies.get(job_id):
+        connection.execute(_note_one(connection.dialect.name), {"job_id": job_id, "changed": text})
+        return
+    ids = booked.candidacies[job_id]
+    connection.execute(
+        _note_one(connection.dialect.name, booked=True),
+        {
+            "job_id": job_id,
+            "changed": text,
+            "rounds": sorted(booked.rounds),
+            "now": booked.now,
+            "at_once": _text(ids),
+            "later": _text(f"{n}@{math.ceil(booked.soonest.timestamp())}" for n in ids),
+        },
+    )
+
+
+def _text(notes: Iterable[int | str]) -> str:
+    return "".join(f" {n}" for n in sorted(str(n) for n in notes))
+
+
+class _Booked(NamedTuple):
+    """Interviews one flush books or moves ahead: their candidacies by job, the rounds booked
+    into, the soonest start, and the flush's now."""
+
+    candidacies: dict[int, set[int]]
+    rounds: set[int]
+    soonest: datetime
+    now: datetime
 
 
 def _recalibrate(connection: sa.Connection) -> None:
     """Whether an assessment counts changed: the rows of every job whose leniencies came from
-    the whole organisation stay, noted as changed with no candidacy (``changed`` empty, not
-    None), so the next read works out their calibrated scores again and nothing else. Rows
-    are locked in job order, ahead of any job's own (see :func:`_before_flush`)."""
+    the whole organisation stay, noted as :data:`CALIBRATION`, so the next read works out
+    their calibrated scores again and nothing else. Rows are locked in job order, ahead of
+    any job's own (see :func:`_before_flush`)."""
     table = ShortlistCache.__table__
     in_order = (
         sa.select(table.c.job_id)
@@ -368,20 +435,36 @@ def _recalibrate(connection: sa.Connection) -> None:
     connection.execute(
         sa.update(table)
         .where(table.c.job_id.in_(in_order.scalar_subquery()))
-        .values(generation=table.c.generation + 1, changed=sa.func.coalesce(table.c.changed, ""))
+        .values(
+            generation=table.c.generation + 1,
+            changed=sa.func.coalesce(table.c.changed, "") + f" {CALIBRATION}",
+        )
     )
 
 
 #: :func:`_note`'s statement, by dialect: built once (it keeps its cache key).
-_NOTE_ONE: dict[str, Any] = {}
+_NOTE_ONE: dict[tuple[str, bool], Any] = {}
 
 
-def _note_one(dialect: str) -> Any:
-    statement = _NOTE_ONE.get(dialect)
+def _note_one(dialect: str, booked: bool = False) -> Any:
+    """:func:`_note`'s statement (``booked``: with the notes of interviews booked ahead, due at
+    once when one of the ``:rounds`` booked into has an interview that ended by ``:now``, else
+    when the soonest starts), built once per dialect (it keeps its cache key)."""
+    statement = _NOTE_ONE.get((dialect, booked))
     if statement is None:
         table = ShortlistCache.__table__
-        changed = sa.bindparam("changed", type_=sa.Text())
-        statement = _NOTE_ONE[dialect] = (
+        changed: sa.ColumnElement[str] = sa.bindparam("changed", type_=sa.Text())
+        if booked:
+            ended = sa.exists().where(
+                Interview.round_id.in_(sa.bindparam("rounds", expanding=True)),
+                Interview.state == InterviewState.scheduled,
+                Interview.ends_at <= sa.bindparam("now", type_=UTCDateTime()),
+            )
+            changed = changed + sa.case(
+                (ended, sa.bindparam("at_once", type_=sa.Text())),
+                else_=sa.bindparam("later", type_=sa.Text()),
+            )
+        statement = _NOTE_ONE[(dialect, booked)] = (
             upsert_insert(dialect)(table)
             .values(job_id=sa.bindparam("job_id"), generation=1, changed=changed)
             .on_conflict_do_update(
@@ -610,9 +693,43 @@ def _seat_ahead(seat: PanelMember, kind: str, now: datetime) -> bool:
     return all(s is not None and s > now for s in starts)
 
 
+def _booked_ahead(interview: Interview, kind: str, now: datetime) -> datetime | None:
+    """The start of an interview booked or moved ahead of ``now`` (from ahead, within its
+    round): nothing its row shows changes before then, unless its round had an interview that
+    ended (see :func:`_before_flush`). None: the change may show at once."""
+    if kind == "deleted" or interview.starts_at is None:
+        return None
+    if interview.state not in (None, InterviewState.scheduled):
+        return None
+    if kind == "dirty":
+        if _changed(interview, frozenset({"state", "round_id"})):
+            return None
+        before = _before(interview, "starts_at")
+        if before is None or before <= now:
+            return None
+    return interview.starts_at if interview.starts_at > now else None
+
+
+def _round_id(interview: Interview) -> int | None:
+    """The interview's round, also when it was given as an object (None: a round not yet
+    stored, itself a change noted at once)."""
+    if interview.round_id is not None:
+        return interview.round_id
+    held = sa.inspect(interview).attrs.round.loaded_value
+    return held.id if isinstance(held, Round) else None
+
+
 def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
+    """Note what the flush changes with the jobs' stored rows (see the module's doc): the
+    candidacies changed, the plan, the candidacies of interviews booked ahead (due when the
+    soonest starts), and the jobs where only who owes what changed (generation only). Each
+    job's row is written once, in job order, so two flushes never lock rows in opposite
+    orders."""
     targets = _Targets(session)
     ahead = _Targets(session)
+    booked = _Targets(session)
+    booked_rounds: set[int] = set()
+    soonest: datetime | None = None
     now = utcnow()
     added: list[Candidacy] = []
     session.info.pop(_ADDED, None)
@@ -634,6 +751,14 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                     # Who owes what changes: the generation rises (see _read_with_owed).
                     ahead.add(obj)
                     continue
+                if isinstance(obj, Interview) and (kind != "dirty" or _changed(obj, names)):
+                    starts = _booked_ahead(obj, kind, now)
+                    round_id = _round_id(obj)
+                    if starts is not None and round_id is not None:
+                        booked.add(obj)
+                        booked_rounds.add(round_id)
+                        soonest = starts if soonest is None else min(soonest, starts)
+                        continue
                 if isinstance(obj, Assessment):
                     if not _counts(obj, kind) or (kind == "dirty" and not _changed(obj, names)):
                         continue
@@ -658,28 +783,39 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                     added.append(obj)
                     continue
                 targets.add(obj)
-        if not (targets or ahead):
+        if not (targets or ahead or booked):
             return
         session.info[CHANGED] = True
         if added:
             session.info[_ADDED] = added
         connection = session.connection()
-        done: set[int] = set()
+        notes: dict[int, set[str]] = {}
         if targets:
+            # A plan change is noted as PLAN, with the job's candidacies changed besides.
             jobs, some = targets.resolve(connection)
-            if targets.organisation:
-                _recalibrate(connection)
-            # Rows locked in job order (the organisation-calibrated jobs' first); a plan change
-            # is noted as PLAN with the job's candidacies changed besides.
-            for job_id in sorted(jobs | set(some)):
-                noted = some.get(job_id, set())
-                _note(connection, {job_id: noted | {PLAN} if job_id in jobs else noted})
-            done = jobs | set(some)
+            for job_id in jobs | set(some):
+                notes[job_id] = {str(n) for n in some.get(job_id, ())}
+                if job_id in jobs:
+                    notes[job_id].add(str(PLAN))
+        ahead_of: _Booked | None = None
+        if booked and soonest is not None:
+            # Due when the soonest of them starts; at once where a round had one that ended
+            # (worked out by the statement that notes them).
+            whole, some_booked = booked.resolve(connection)
+            ahead_of = _Booked(some_booked, booked_rounds, soonest, now)
+            for job_id in whole | set(some_booked):
+                notes.setdefault(job_id, set())
+        raised: set[int] = set()
         if ahead:
             whole, some_ahead = ahead.resolve(connection)
-            later = sorted((whole | set(some_ahead)) - done)
-            if later:
-                _raise(connection, later)
+            raised = (whole | set(some_ahead)) - set(notes)
+        if targets.organisation:
+            _recalibrate(connection)  # ahead of any job's own row (see _recalibrate)
+        for job_id in sorted(set(notes) | raised):
+            if job_id in notes:
+                _note(connection, job_id, notes[job_id], ahead_of)
+            else:
+                _raise(connection, [job_id])
 
 
 #: Set in a session's ``info`` by a flush that adds candidacies: those candidacies, noted
@@ -705,8 +841,8 @@ def _after_flush(session: orm.Session, _context: Any) -> None:
     for candidacy in added:
         if candidacy.id is not None and candidacy.job_id is not None:
             by_job[candidacy.job_id].add(candidacy.id)
-    if by_job:
-        _note(session.connection(), by_job)
+    for job_id in sorted(by_job):
+        _note(session.connection(), job_id, by_job[job_id])
 
 
 def _transaction_end(session: orm.Session, transaction: orm.SessionTransaction) -> None:

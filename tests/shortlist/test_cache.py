@@ -4,6 +4,7 @@ transaction, never stored over a newer change, withheld per viewer on every read
 from __future__ import annotations
 
 import json
+import math
 from datetime import timedelta
 
 import pytest
@@ -46,13 +47,15 @@ def assert_dropped(job, generation: int) -> None:
     assert row.generation > generation
 
 
-def assert_noted(job, generation: int, *candidacy_ids: int) -> None:
+def assert_noted(job, generation: int, *notes: int | str) -> None:
     """The stored rows stay, with these candidacies noted as changed (their rows alone are
-    computed again on the next read) at a newer generation."""
+    computed again on the next read; ``id@seconds``: when that instant comes) at a newer
+    generation. (A job calibrated against the organisation is noted as CALIBRATION besides
+    on every submission anywhere: see test_a_submission_elsewhere_recalibrates_….)"""
     row = stored(job)
     assert row is not None
     assert row.payload is not None
-    assert {int(n) for n in row.changed.split()} == set(candidacy_ids)
+    assert set(row.changed.split()) - {str(cache.CALIBRATION)} == {str(n) for n in notes}
     assert row.generation > generation
 
 
@@ -161,13 +164,20 @@ def test_recording_a_decision_notes_its_candidacy(scenario, recruiter):
     assert rows(scenario.job)[bob.id].last_decision.id == decision.id
 
 
-def test_booking_an_interview_notes_its_candidacy(scenario, book, open_round):
+def seconds(instant) -> int:
+    """An instant as a note due then has it (``id@seconds``)."""
+    return math.ceil(instant.timestamp())
+
+
+def test_booking_into_a_new_round_notes_its_candidacy_now_and_when_the_interview_starts(
+    scenario, book, open_round
+):
     generation = warm(scenario.job)
     cara = scenario.candidacies["cara"]
     assert cara.id not in rows(scenario.job, planned_round_id=scenario.team.id)
     generation = stored(scenario.job).generation
     book(open_round(cara, scenario.team), at(16, 9), [scenario.people["tom"]])
-    assert_noted(scenario.job, generation, cara.id)
+    assert_noted(scenario.job, generation, cara.id, f"{cara.id}@{seconds(at(16, 9))}")
     assert cara.id in rows(scenario.job, planned_round_id=scenario.team.id)
 
 
@@ -180,17 +190,23 @@ def kept_until(job, generation: int, payload: str) -> ShortlistCache:
     return row
 
 
-def test_moving_an_interview_ahead_notes_its_candidacy_whose_row_holds_until_the_new_start(
+def test_moving_an_interview_ahead_keeps_the_rows_and_notes_its_candidacy_for_the_new_start(
     scenario, recruiter
 ):
+    """Nothing Bob's row shows changes before the interview starts: reads serve the stored
+    rows until then."""
     generation = warm(scenario.job)
+    payload = stored(scenario.job).payload
     bob = scenario.candidacies["bob"]
     scheduling.reschedule_interview(scenario.interviews["bob_team"], actor=recruiter,
                                     reason="Room", starts_at=at(16, 9))
     db.session.commit()
-    assert_noted(scenario.job, generation, bob.id)
-    warm(scenario.job)
-    assert stored(scenario.job).valid_until == at(16, 9)
+    assert_noted(scenario.job, generation, f"{bob.id}@{seconds(at(16, 9))}")
+    aggregates.build(scenario.job)
+    db.session.commit()
+    assert kept_until(scenario.job, generation, payload).changed.split() == [
+        f"{bob.id}@{seconds(at(16, 9))}"
+    ]
 
 
 def test_moving_an_interview_that_started_notes_its_candidacy(scenario):
@@ -205,28 +221,35 @@ def test_moving_an_interview_that_started_notes_its_candidacy(scenario):
     assert rows(scenario.job)[alice.id].rounds_done == done_before - 1
 
 
-def test_booking_ahead_notes_the_candidacy_whose_row_holds_until_the_interview_starts(
-    scenario, recruiter, open_round
+def test_booking_ahead_keeps_the_rows_until_the_interview_starts_then_reads_its_row_again(
+    scenario, recruiter, open_round, count_queries
 ):
-    """Cara's team round has no interview yet: booking one notes her candidacy; her row,
-    computed again, holds until it starts (sooner than the rows held: Bob's team interview on
-    the 15th), when her missing assessments count it."""
+    """Cara's team round has no interview yet: booking one notes her candidacy for its start.
+    Until then reads serve the stored rows (who owes what is read with them: Tom's is
+    withheld at once); once it starts, her row alone is read again and her missing
+    assessments count it."""
     cara, tom = scenario.candidacies["cara"], scenario.people["tom"]
     team = open_round(cara, scenario.team)
     generation = warm(scenario.job)
+    payload = stored(scenario.job).payload
     change = scheduling.schedule_interview(
         team, actor=recruiter, starts_at=at(10, 9), duration_minutes=60,
         time_zone="Europe/Berlin", panel=[scheduling.Seat(tom.id, "peer")])
     db.session.commit()
-    assert_noted(scenario.job, generation, cara.id)
-    cara_id, interview_id = cara.id, change.interview.id
-    seen = rows(scenario.job, viewer=tom)[cara_id]
+    assert_noted(scenario.job, generation, f"{cara.id}@{seconds(at(10, 9))}")
+    cara_id, interview_id, _ = cara.id, change.interview.id, tom.id  # loaded: not counted
+    with count_queries() as queries:
+        seen = rows(scenario.job, viewer=tom)[cara_id]
+    assert len(queries) == 1, str(queries)
     assert seen.withheld and seen.owed_interview_id == interview_id
-    db.session.commit()
-    assert stored(scenario.job).valid_until == at(10, 9)
     missing = rows(scenario.job)[cara_id].missing_assessments
+    db.session.commit()
+    kept_until(scenario.job, generation, payload)
     freeze(at(10, 9, 5))
-    assert rows(scenario.job)[cara_id].missing_assessments == missing + 1
+    with count_queries() as queries:
+        assert rows(scenario.job)[cara_id].missing_assessments == missing + 1
+    read_again = [q for q in queries.statements if "job_candidacies" in q]
+    assert len(read_again) == 1 and " IN (" in read_again[0], str(queries)
 
 
 def test_booking_ahead_into_a_round_whose_interview_had_ended_notes_the_candidacy(
@@ -364,8 +387,8 @@ def test_a_submission_elsewhere_recalibrates_rows_calibrated_against_the_organis
     scenario, make_job, make_planned_round, make_candidacy, make_candidate, recruiter, book,
     open_round, assess, count_queries,
 ):
-    """The rows stay, noted as changed with no candidacy: the next read works out the
-    calibrated scores again from the organisation's sample (no row is read again)."""
+    """The rows stay, noted as CALIBRATION: the next read works out the calibrated scores
+    again from the organisation's sample (no row is read again)."""
     generation = warm(scenario.job)
     assert stored(scenario.job).scope == "organisation"
     before = {row.candidacy.id: row.calibrated_score for row in rows(scenario.job).values()}
@@ -379,7 +402,7 @@ def test_a_submission_elsewhere_recalibrates_rows_calibrated_against_the_organis
     assess(interview, priya, {criterion_ids(planned)[0]: 4}, "yes")
     assess(interview, tom, {criterion_ids(planned)[0]: 1}, "no")
     assert_noted(scenario.job, generation)
-    assert stored(scenario.job).changed == ""
+    assert set(stored(scenario.job).changed.split()) == {str(cache.CALIBRATION)}
     expected = {
         row.candidacy.id: row.calibrated_score for row in reference.build(scenario.job).rows
     }

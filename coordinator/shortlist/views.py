@@ -188,6 +188,22 @@ def _tally_cell(
     return cell
 
 
+#: The score charts of criteria this process rendered last, under everything they show.
+_kept_charts = cache.Memo(size=512)
+
+
+def _chart(item: aggregates.Distribution) -> Markup:
+    """One criterion's score chart (the ``distribution_chart`` macro), kept per process under
+    what it shows: after a change most criteria's counts stay, and so do their charts."""
+    key = (item.criterion_id, item.title, tuple(item.counts.items()))
+    entry = _kept_charts.get(key)
+    if entry is None:
+        macro = get_template_attribute("shortlist/_chart.html", "distribution_chart")
+        entry = (None, Markup(macro(item, SCALE)))
+        _kept_charts.put(key, *entry)
+    return entry[1]
+
+
 #: The HTML of shortlist table rows this process rendered last (see show_shortlist's table):
 #: a row changed on a cache miss is rendered again, the others are not. Bounded (a few MB).
 _kept_rows = cache.Memo(size=4096)
@@ -279,7 +295,7 @@ def show_shortlist(job_id: int) -> Any:
                 "shortlist/_distribution.html",
                 shortlist=shortlist,
                 distribution=aggregates.score_distribution(shortlist),
-                scale=SCALE,
+                chart=_chart,
             )
         ),
     )

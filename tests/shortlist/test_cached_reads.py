@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from flask import template_rendered
@@ -341,21 +342,26 @@ def test_a_chart_kept_for_one_viewer_is_not_shown_to_one_with_rows_withheld(
     assert "1 candidacy is left out of the chart" in manager_page
 
 
-@pytest.fixture
-def row_renders(monkeypatch) -> tuple[cache.Memo, list[int]]:
-    """The views' kept table rows in a memo of their own, and the candidacies whose row HTML
-    was rendered (and kept) since, in order."""
+def counted_memo(monkeypatch, name: str) -> tuple[cache.Memo, list[Any]]:
+    """The views' memo ``name`` replaced by one of its own, and the first part of each key
+    put in it since (what was rendered and kept), in order."""
     kept = cache.Memo(size=64)
-    rendered_rows: list[int] = []
+    put_keys: list[Any] = []
     real_put = kept.put
 
     def put(key, version, value):
-        rendered_rows.append(key[1])
+        put_keys.append(key[0] if name == "_kept_charts" else key[1])
         real_put(key, version, value)
 
     monkeypatch.setattr(kept, "put", put)
-    monkeypatch.setattr(views, "_kept_rows", kept)
-    return kept, rendered_rows
+    monkeypatch.setattr(views, name, kept)
+    return kept, put_keys
+
+
+@pytest.fixture
+def row_renders(monkeypatch) -> tuple[cache.Memo, list[int]]:
+    """The candidacies whose table row HTML was rendered (and kept) since, in order."""
+    return counted_memo(monkeypatch, "_kept_rows")
 
 
 def test_a_change_to_one_row_renders_only_that_row_again(app, scenario, login, recruiter,
@@ -412,6 +418,25 @@ def test_rows_another_server_computed_are_rendered_again_only_where_they_changed
     cache.memo.clear()
     fresh = text(client.get(url))
     assert _without_tokens(fresh) == _without_tokens(page)
+
+
+def test_a_change_that_keeps_the_ratings_renders_no_score_chart_again(
+    app, scenario, login, recruiter, monkeypatch
+):
+    _kept, charted = counted_memo(monkeypatch, "_kept_charts")  # criteria charted
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist"
+    first = text(client.get(url))
+    assert charted  # one per criterion with its counts
+    charted.clear()
+    operations.record_decision(
+        scenario.candidacies["alice"], actor=recruiter, outcome="advance", reason="Strong",
+        confirm_missing=True,
+    )
+    db.session.commit()
+    again = text(client.get(url))
+    assert charted == []
+    assert again[again.index('id="distribution"'):] == first[first.index('id="distribution"'):]
 
 def _without_tokens(page: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]*"', "", page)

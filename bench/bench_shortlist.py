@@ -18,8 +18,8 @@ the stored rows and renders every row of the page. ``*_second_worker_*``: the sa
 its rows computed and stored by another worker's read, then read by a worker that had read the
 job before the change (it decodes the stored rows; those equal to rows it remembers are
 prepared and rendered already). ``*_full_*`` are misses that compute every
-row (the job's cached rows dropped before each request, as a plan change does, or as the
-first read of a job finds them).
+row: the job's cached rows dropped before each request, as a job's first read finds them
+(every change keeps the rows and notes what changed, a plan change too).
 ``*_cached_*`` are hits (after the first, the process has the rows decoded already: the
 primary-key read then sends only their key, see ``cache.Memo``).
 ``*_miss_statement_free_*`` is a what-if, not a figure of the service: full misses whose one
@@ -638,6 +638,7 @@ def measure_shortlist(app: Flask, job_id: int, token: str, name: str) -> None:
         change_one()
         cache.memo.clear()
         views._kept_rows.clear()
+        views._kept_charts.clear()
 
     other, _other_cpu, _other_queries = measure(
         app, lambda: client.get(page_url), change_one_elsewhere

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 import sqlalchemy as sa
 
@@ -197,6 +198,11 @@ class Shortlist:
     #: the criterion given, if any): what :func:`sorted_rows` sorts once per payload and key.
     #: None: no cached rows.
     every: Callable[[int | None], list[ShortlistRow]] | None = field(default=None, repr=False)
+    #: The cached rows shown (in name order) and what makes one of them a row of the viewer's
+    #: (withheld, with its means as asked): :func:`sorted_rows` sorts the cached rows and
+    #: makes only those asked for. None: no cached rows.
+    shown: list[_Prepared] | None = field(default=None, repr=False)
+    make_row: Callable[[_Prepared], ShortlistRow] | None = field(default=None, repr=False)
 
     @functools.cached_property
     def rows(self) -> list[ShortlistRow]:
@@ -782,14 +788,36 @@ def _sums(given: str) -> dict[int, tuple[int, int]]:
     return sums
 
 
-class _Prepared(NamedTuple):
-    """What a cached row turns into, worked out once per payload and shared by every request
-    that reads it (immutable views; the dicts are never changed in place)."""
+class _Prepared:
+    """What a cached row turns into, worked out once per payload (when a request first needs
+    it: a page makes the rows of its page only) and shared by every request that reads it
+    (immutable views; the dicts are never changed in place)."""
 
-    data: list[Any]
-    #: The attributes of the row's :class:`ShortlistRow` as first read (before a viewer's
-    #: withholding and means): each request's row starts as a copy of them.
-    fields: dict[str, Any]
+    __slots__ = ("_fields", "data", "job_id", "sums")
+
+    def __init__(
+        self,
+        job_id: int,
+        data: list[Any],
+        sums: dict[int, Any],
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        self.job_id, self.data, self.sums, self._fields = job_id, data, sums, fields
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The attributes of the row's :class:`ShortlistRow` as first read (before a viewer's
+        withholding and means): each request's row starts as a copy of them. (Two threads
+        may both work them out at first: the same values.)"""
+        fields = self._fields
+        if fields is None:
+            row = _row(self.job_id, self.data)
+            row.sums_memo = self.sums
+            row.source = self.data
+            if row.recommendations is None:
+                row.recommendations = dict.fromkeys(_RECOMMENDATIONS, 0)
+            fields = self._fields = dict(vars(row))
+        return fields
 
 
 def _prepared(job_id: int, payload: cache.Payload) -> list[_Prepared]:
@@ -810,22 +838,12 @@ def _prepared(job_id: int, payload: cache.Payload) -> list[_Prepared]:
         prepared = []
         for data in payload["rows"]:
             item = before.get(id(data))
-            if item is None or item.data is not data:
-                item = _prepare(job_id, data, sums)
-            else:
-                item = _Prepared(data, {**item.fields, "sums_memo": sums})
-            prepared.append(item)
+            fields = None
+            if item is not None and item.data is data and item._fields is not None:
+                fields = {**item._fields, "sums_memo": sums}
+            prepared.append(_Prepared(job_id, data, sums, fields))
         payload["_prepared"] = prepared
     return prepared
-
-
-def _prepare(job_id: int, data: list[Any], sums: dict[int, Any]) -> _Prepared:
-    row = _row(job_id, data)
-    row.sums_memo = sums
-    row.source = data
-    if row.recommendations is None:
-        row.recommendations = dict.fromkeys(_RECOMMENDATIONS, 0)
-    return _Prepared(data, dict(vars(row)))
 
 
 def _from_prepared(item: _Prepared) -> ShortlistRow:
@@ -956,11 +974,11 @@ def build(
             pair_counts.update(payload["by_state"].get(state, {}))
         for item in shown:
             if item.data[0] in withheld:
-                pair_counts.subtract(item.fields["given"].split())
+                pair_counts.subtract(item.data[_GIVEN].split())
     else:
         for item in shown:
             if item.data[0] not in withheld:
-                pair_counts.update(item.fields["given"].split())
+                pair_counts.update(item.data[_GIVEN].split())
     score_counts = {
         cid: counts for cid, counts in _per_criterion(pair_counts).items() if any(counts)
     }
@@ -973,21 +991,23 @@ def build(
         for cid in sorted(set(score_counts) - live_ids, key=lambda cid: (titles.get(cid, ""), cid))
     ]
 
+    def make_row(item: _Prepared) -> ShortlistRow:
+        row = _from_prepared(item)
+        row.criteria = criteria
+        if row.candidacy.id in withheld:
+            # Withheld rows count towards nothing the viewer sees: not the chart, not the
+            # means.
+            row.withhold(withheld[row.candidacy.id])
+        elif criterion_means is True:
+            row.criterion_sums = row.all_sums
+        elif criterion_means is not False:
+            sums = row.all_sums
+            if criterion_means in sums:
+                row.criterion_sums = {criterion_means: sums[criterion_means]}
+        return row
+
     def make_rows() -> list[ShortlistRow]:
-        rows = [_from_prepared(item) for item in shown]
-        for row in rows:
-            row.criteria = criteria
-            if row.candidacy.id in withheld:
-                # Withheld rows count towards nothing the viewer sees: not the chart, not
-                # the means.
-                row.withhold(withheld[row.candidacy.id])
-            elif criterion_means is True:
-                row.criterion_sums = row.all_sums
-            elif criterion_means is not False:
-                sums = row.all_sums
-                if criterion_means in sums:
-                    row.criterion_sums = {criterion_means: sums[criterion_means]}
-        return rows
+        return [make_row(item) for item in shown]
 
     derived = payload.setdefault("_derived", {})
     if len(derived) > DERIVED_LIMIT:
@@ -1012,6 +1032,8 @@ def build(
         plan=[(int(k), v) for k, v in payload["titles"].items()],
         derived=derived,
         every=every,
+        shown=shown,
+        make_row=make_row,
     )
 
 
@@ -1208,11 +1230,71 @@ def sort_rows(rows: list[ShortlistRow], key: str, descending: bool = False) -> l
     return [item[1] for item in present] + empty
 
 
-def sorted_rows(shortlist: Shortlist, key: str, descending: bool = False) -> list[ShortlistRow]:
-    """:func:`sort_rows` of the shortlist's rows, in the order of every cached row sorted once
-    per payload and sort (kept in :attr:`Shortlist.derived`): sorting is a total order (the
-    value, then name, then id), so the rows shown come in the same order as among all rows.
-    Not while a row is withheld (its blanked values sort with the empty ones)."""
+#: Where a cached row keeps what a sort by these columns compares (see :func:`compute`).
+_RAW_SORTS = {"rounds_done": 7, "missing": 9, "spread": 11, "raw": 12, "calibrated": 13}
+#: Columns a viewer's withheld row shows blank (they sort with the empty values).
+_WITHHELD_SORTS = frozenset({"spread", "raw", "calibrated", "yes"})
+_PIPELINE_INDEX = {state.value: n for n, state in enumerate(PIPELINE)}
+
+
+def _raw_value(key: str) -> Callable[[list[Any]], object] | None:
+    """What :func:`sort_rows` compares for ``key``, read from a cached row (None: a criterion,
+    whose means are parsed from the row's ratings)."""
+    if key in _RAW_SORTS:
+        return operator.itemgetter(_RAW_SORTS[key])
+    if key == "name":
+        return lambda data: data[3].casefold()
+    if key == "state":
+        return lambda data: _PIPELINE_INDEX[data[_STATE]]
+    if key == "yes":
+        # No tally cached: none given, which shows as zeros.
+        return lambda data: 0 if data[10] is None else data[10][2] + data[10][3]
+    if key == "decided":
+        return lambda data: None if data[14] is None else datetime.fromisoformat(data[14][5])
+    return None
+
+
+class _SortedRows(Sequence[ShortlistRow]):
+    """Cached rows in a sorted order, made into the viewer's rows only when asked for (a page
+    makes its own rows, not every row shown)."""
+
+    def __init__(self, items: list[_Prepared], make: Callable[[_Prepared], ShortlistRow]):
+        self._items, self._make = items, make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> ShortlistRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ShortlistRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ShortlistRow | list[ShortlistRow]:
+        if isinstance(index, slice):
+            return [self._make(item) for item in self._items[index]]
+        return self._make(self._items[index])
+
+
+def sorted_rows(
+    shortlist: Shortlist, key: str, descending: bool = False
+) -> Sequence[ShortlistRow]:
+    """:func:`sort_rows` of the shortlist's rows. Sorted from the cached rows themselves
+    (already in name order: a stable sort by the value keeps ties by name, then id) and made
+    into rows only where asked for; by a criterion, in the order of every cached row sorted
+    once per payload and sort (kept in :attr:`Shortlist.derived`: sorting is a total order,
+    so the rows shown come in the same order as among all rows). A row withheld from the
+    viewer sorts with the empty values where it shows a blank."""
+    value = _raw_value(key)
+    if value is not None and shortlist.shown is not None and shortlist.make_row is not None:
+        blank = shortlist.withheld if key in _WITHHELD_SORTS else {}
+        keyed = [
+            (None if item.data[0] in blank else value(item.data), item) for item in shortlist.shown
+        ]
+        present = [pair for pair in keyed if pair[0] is not None]
+        present.sort(key=operator.itemgetter(0), reverse=descending)
+        ordered = [item for _, item in present] + [item for v, item in keyed if v is None]
+        return _SortedRows(ordered, shortlist.make_row)
     if shortlist.every is None or shortlist.withheld:
         return sort_rows(shortlist.rows, key, descending)
     every = shortlist.every

@@ -238,12 +238,31 @@ def test_rows_sorted_through_the_kept_order_come_as_sort_rows_puts_them(
     chosen = aggregates.DEFAULT_STATES if states is None else [CandidacyState(s) for s in states]
     keys = SORTS + [f"criterion:{cid}" for cid in criterion_ids(scenario.first)]
     for key in keys:
-        for _twice in range(2):  # the first sorts every cached row, the second reuses that
+        for _twice in range(2):  # by a criterion: the first sorts every cached row, the
+            # second reuses that order
             shortlist = aggregates.build(scenario.job, states=chosen, criterion_means=True)
             expected = aggregates.sort_rows(shortlist.rows, key, descending)
             got = aggregates.sorted_rows(shortlist, key, descending)
             assert [r.candidacy.id for r in got] == [r.candidacy.id for r in expected], key
-        assert ("order", key, descending) in shortlist.derived
+        assert (("order", key, descending) in shortlist.derived) == key.startswith("criterion:")
+
+
+def test_a_page_of_sorted_rows_makes_only_its_own_rows(scenario, monkeypatch):
+    from coordinator.shortlist import aggregates
+
+    made: list[int] = []
+    real = aggregates._from_prepared
+
+    def counted(item):
+        made.append(item.data[0])
+        return real(item)
+
+    monkeypatch.setattr(aggregates, "_from_prepared", counted)
+    shortlist = aggregates.build(scenario.job, criterion_means=False)
+    got = aggregates.sorted_rows(shortlist, "calibrated", True)
+    page = got[:2]
+    assert made == [row.candidacy.id for row in page]
+    assert len(got) == shortlist.total > 2
 
 
 def test_withheld_rows_sort_with_the_empty_values_through_sorted_rows(

@@ -278,6 +278,7 @@ class Generator:
     def __init__(self, port: int, data: dict[str, object], *, ceiling: str = "") -> None:
         self.port, self.data, self.ceiling = port, data, ceiling
         self.latencies: list[float] = []
+        self.kinds: dict[str, list[float]] = {}
         #: Seconds run so far (over every call of :meth:`run`).
         self.elapsed = 0.0
         self.errors = 0
@@ -323,6 +324,7 @@ class Generator:
         rng = random.Random(seed)
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         latencies, errors, statuses = [], 0, {}
+        kinds: dict[str, list[float]] = {}
         while time.perf_counter() < stop_at:
             method, path, headers, body = self.request(rng)
             started = time.perf_counter()
@@ -337,12 +339,15 @@ class Generator:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 continue
             latencies.append(time.perf_counter() - started)
+            kinds.setdefault(_kind(method, path), []).append(latencies[-1])
             statuses[status] = statuses.get(status, 0) + 1
             if status >= 500:
                 errors += 1
         conn.close()
         with self.lock:
             self.latencies += latencies
+            for kind, values in kinds.items():
+                self.kinds.setdefault(kind, []).extend(values)
             self.errors += errors
             for status, count in statuses.items():
                 self.statuses[status] = self.statuses.get(status, 0) + count
@@ -368,6 +373,32 @@ class Generator:
                        "p50": statistics.median(ordered) * 1000, "p95": pct(0.95),
                        "p99": pct(0.99), "errors": self.errors}
         return self.result
+
+
+    def by_kind(self) -> str:
+        """p50 / p99 (ms) and count of each kind of request so far: where the tail is."""
+        parts = []
+        for kind, values in sorted(self.kinds.items()):
+            ordered = sorted(values)
+            p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000
+            parts.append(f"{kind} {statistics.median(ordered) * 1000:.1f}/{p99:.1f} "
+                         f"({len(ordered)})")
+        return "; ".join(parts)
+
+
+def _kind(method: str, path: str) -> str:
+    """The kind of a request of the mix (its route, without ids)."""
+    if path.startswith("/p/"):
+        return "portal"
+    if path.endswith("/shortlist"):
+        return "shortlist"
+    if path.endswith("/assessments/mine"):
+        return "draft"
+    if path.endswith("/interviews") and method == "POST":
+        return "booking"
+    if path.startswith("/api/v1/interviews/"):
+        return "interview"
+    return path.split("/")[1] or path
 
 
 def outbox_counts(url: str) -> tuple[int, int, int]:
@@ -425,6 +456,7 @@ def main() -> int:
         print(f"BENCH mix_db_cpu_ms_per_request {cpu['db'] * 1000 / served:.2f} ms")
         print(f"BENCH ceiling_rps {ceiling['rps']:.1f} req/s")
         print(f"BENCH ceiling_p95_ms {ceiling['p95']:.1f} ms", flush=True)
+        print(f"load by kind (p50/p99 ms, requests): {mix.by_kind()}", flush=True)
 
         # --- faults: SMTP down for 20 s, a mail worker killed mid-batch -------------------------
         faulty = Generator(port, data)

@@ -702,31 +702,40 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
     for instant in (next_start, next_end):
         if instant is not None and (until is None or _aware(instant) < until):
             until = _aware(instant)
-    done = sorted(int(n) for n in done_text.split()) if done_text else []
+    done = sorted(map(int, done_text.split())) if done_text else []
     # Per interview, its assessments with ratings as (interviewer, overall score); per
     # interviewer, the sum and count of all their ratings of the candidacy (the spread).
-    panels: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    panels: dict[str, list[tuple[int, float]]] = {}
     people: dict[str, list[int]] = {}
-    for item in (scored or "").split():
-        interview_id, interviewer_id, total_text, count_text = item.split(":")
-        total, count = int(total_text), int(count_text)
-        panels[interview_id].append((int(interviewer_id), total / count))
-        person = people.get(interviewer_id)
-        if person is None:
-            people[interviewer_id] = [total, count]
-        else:
-            person[0] += total
-            person[1] += count
+    if scored:
+        for item in scored.split():
+            interview_id, interviewer_id, total_text, count_text = item.split(":")
+            total, count = int(total_text), int(count_text)
+            entry = (int(interviewer_id), total / count)
+            same = panels.get(interview_id)
+            if same is None:
+                panels[interview_id] = [entry]
+            else:
+                same.append(entry)
+            person = people.get(interviewer_id)
+            if person is None:
+                people[interviewer_id] = [total, count]
+            else:
+                person[0] += total
+                person[1] += count
     panel: list[Any] = []
     overall_sum = 0.0
+    shared = 0
     for items in panels.values():
+        if len(items) >= 2:
+            shared += 1
         for interviewer_id, overall, difference in calibration.differences(items):
             panel += (interviewer_id, overall, difference)
             overall_sum += overall
     count = len(panel) // 3
     return [
         *record[:6],
-        [int(p) for p in planned.split()] if planned else [],
+        list(map(int, planned.split())) if planned else [],
         len(done),
         _next_round(plan, done),
         missing or 0,
@@ -740,7 +749,7 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
         # Read per row only when needed (a page's rows, a sort): kept as text.
         given or "",
         panel,
-        sum(1 for items in panels.values() if len(items) >= 2),
+        shared,
         None if until is None else until.isoformat(),
         done,
     ]
@@ -781,11 +790,16 @@ def _calibrate(rows: list[list[Any]]) -> tuple[str, list[list[Any]]]:
 
 def _sums(given: str) -> dict[int, tuple[int, int]]:
     """``"12:3 12:4 13:2"`` → every criterion's (sum, count) of ratings."""
-    sums: dict[int, tuple[int, int]] = {}
-    for criterion_id, per_score in _per_criterion(Counter(given.split())).items():
-        a, b, c, d = per_score
-        sums[criterion_id] = (a + 2 * b + 3 * c + 4 * d, a + b + c + d)
-    return sums
+    totals: dict[str, list[int]] = {}
+    for pair in given.split():
+        criterion_id, _, score = pair.partition(":")
+        found = totals.get(criterion_id)
+        if found is None:
+            totals[criterion_id] = [int(score), 1]
+        else:
+            found[0] += int(score)
+            found[1] += 1
+    return {int(criterion_id): (total, count) for criterion_id, (total, count) in totals.items()}
 
 
 class _Prepared:

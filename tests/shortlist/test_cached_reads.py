@@ -112,12 +112,9 @@ def test_the_table_is_rendered_once_for_the_same_cached_rows_and_request(
     assert again.split('id="compare-form"', 1)[1] == first.split('id="compare-form"', 1)[1]
 
 
-def test_a_kept_table_is_served_without_making_the_rows_again(
-    app, scenario, login, recruiter, monkeypatch
-):
-    client = login(recruiter)
-    url = f"/jobs/{scenario.job.id}/shortlist?sort=-raw"
-    client.get(url)
+@pytest.fixture
+def rows_made(monkeypatch) -> list[int]:
+    """The candidacies whose shortlist rows were made from the cached rows since, in order."""
     made: list[int] = []
     real = aggregates._from_prepared
 
@@ -126,6 +123,17 @@ def test_a_kept_table_is_served_without_making_the_rows_again(
         return real(item)
 
     monkeypatch.setattr(aggregates, "_from_prepared", counted)
+    return made
+
+
+def test_a_kept_table_is_served_without_making_the_rows_again(
+    app, scenario, login, recruiter, rows_made
+):
+    client = login(recruiter)
+    url = f"/jobs/{scenario.job.id}/shortlist?sort=-raw"
+    client.get(url)
+    made = rows_made
+    made.clear()
     page = text(client.get(url))
     assert made == []
     assert scenario.candidacies["alice"].candidate.name in page
@@ -247,17 +255,8 @@ def test_rows_sorted_through_the_kept_order_come_as_sort_rows_puts_them(
         assert (("order", key, descending) in shortlist.derived) == key.startswith("criterion:")
 
 
-def test_a_page_of_sorted_rows_makes_only_its_own_rows(scenario, monkeypatch):
-    from coordinator.shortlist import aggregates
-
-    made: list[int] = []
-    real = aggregates._from_prepared
-
-    def counted(item):
-        made.append(item.data[0])
-        return real(item)
-
-    monkeypatch.setattr(aggregates, "_from_prepared", counted)
+def test_a_page_of_sorted_rows_makes_only_its_own_rows(scenario, rows_made):
+    made = rows_made
     shortlist = aggregates.build(scenario.job, criterion_means=False)
     got = aggregates.sorted_rows(shortlist, "calibrated", True)
     page = got[:2]

@@ -99,6 +99,10 @@ PLAN = 0
 CALIBRATION = -1
 #: The stored JSON starts ``{"key":"<32 hex digits>"``: this many characters tell payloads apart.
 _HEAD = len('{"key":"') + 32 + 1
+#: What follows the head in rows stored in this shape (see _store): a note due later is
+#: written only into such rows (a server running the previous release reads only rows of
+#: its own shape, and could not read such a note).
+_FORMAT_TEXT = f',"format":{FORMAT},'
 
 
 class Memo:
@@ -270,8 +274,8 @@ def _store(
     # A new random key first: it tells this JSON from any other stored for any job (see Memo).
     keyed = {
         "key": uuid.uuid4().hex,
-        **{k: v for k, v in payload.items() if k != "key" and k[0] != "_"},
-        "format": FORMAT,
+        "format": FORMAT,  # right after the key: see _FORMAT_TEXT
+        **{k: v for k, v in payload.items() if k not in ("key", "format") and k[0] != "_"},
     }
     # pydantic-core's encoder: a quarter of the json module's time on 300 kB of rows (floats
     # written so that they read back the same; compact, UTF-8).
@@ -448,30 +452,38 @@ _NOTE_ONE: dict[tuple[str, bool], Any] = {}
 
 def _note_one(dialect: str, booked: bool = False) -> Any:
     """:func:`_note`'s statement (``booked``: with the notes of interviews booked ahead, due at
-    once when one of the ``:rounds`` booked into has an interview that ended by ``:now``, else
-    when the soonest starts), built once per dialect (it keeps its cache key)."""
+    once when one of the ``:rounds`` booked into has an interview that ended by ``:now`` or
+    the stored rows are of another shape, else when the soonest starts), built once per
+    dialect (it keeps its cache key)."""
     statement = _NOTE_ONE.get((dialect, booked))
     if statement is None:
         table = ShortlistCache.__table__
         changed: sa.ColumnElement[str] = sa.bindparam("changed", type_=sa.Text())
+        noted = changed
         if booked:
             ended = sa.exists().where(
                 Interview.round_id.in_(sa.bindparam("rounds", expanding=True)),
                 Interview.state == InterviewState.scheduled,
                 Interview.ends_at <= sa.bindparam("now", type_=UTCDateTime()),
             )
-            changed = changed + sa.case(
-                (ended, sa.bindparam("at_once", type_=sa.Text())),
-                else_=sa.bindparam("later", type_=sa.Text()),
+            this_shape = (
+                sa.func.substr(table.c.payload, _HEAD + 1, len(_FORMAT_TEXT)) == _FORMAT_TEXT
+            )
+            at_once = sa.bindparam("at_once", type_=sa.Text())
+            noted = changed + sa.case(
+                (ended, at_once),
+                (this_shape, sa.bindparam("later", type_=sa.Text())),
+                else_=at_once,
             )
         statement = _NOTE_ONE[(dialect, booked)] = (
             upsert_insert(dialect)(table)
+            # A row made here has no stored rows: what is noted with it counts for nothing.
             .values(job_id=sa.bindparam("job_id"), generation=1, changed=changed)
             .on_conflict_do_update(
                 index_elements=[table.c.job_id],
                 set_={
                     "generation": table.c.generation + 1,
-                    "changed": sa.func.coalesce(table.c.changed, "") + changed,
+                    "changed": sa.func.coalesce(table.c.changed, "") + noted,
                 },
             )
         )

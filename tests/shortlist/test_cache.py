@@ -252,6 +252,37 @@ def test_booking_ahead_keeps_the_rows_until_the_interview_starts_then_reads_its_
     assert len(read_again) == 1 and " IN (" in read_again[0], str(queries)
 
 
+def test_booking_ahead_into_rows_stored_in_another_shape_notes_the_candidacy_at_once(
+    scenario, recruiter, open_round
+):
+    """Rows a server running the previous release stored (it reads only those, and could not
+    read a note due later): the booking's note is a plain one."""
+    cara, tom = scenario.candidacies["cara"], scenario.people["tom"]
+    team = open_round(cara, scenario.team)
+    warm(scenario.job)
+    older = json.dumps(
+        {"key": "0" * 32, "scope": "job", "rows": [], "format": cache.FORMAT - 1},
+        separators=(",", ":"),
+    )
+    db.session.execute(
+        sa.update(ShortlistCache)
+        .where(ShortlistCache.job_id == scenario.job.id)
+        .values(payload=older, changed=None)
+    )
+    db.session.commit()
+    scheduling.schedule_interview(
+        team, actor=recruiter, starts_at=at(10, 9), duration_minutes=60,
+        time_zone="Europe/Berlin", panel=[scheduling.Seat(tom.id, "peer")])
+    db.session.commit()
+    assert stored(scenario.job).changed.split() == [str(cara.id)]
+
+
+def test_rows_stored_in_this_shape_say_so_right_after_their_key(scenario):
+    warm(scenario.job)
+    payload = stored(scenario.job).payload
+    assert payload[len('{"key":"') + 32 + 1 :].startswith(f',"format":{cache.FORMAT},')
+
+
 def test_booking_ahead_into_a_round_whose_interview_had_ended_notes_the_candidacy(
     scenario, recruiter
 ):

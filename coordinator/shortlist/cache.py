@@ -29,9 +29,10 @@ UPDATE/DELETE statements calls :func:`invalidate`.
 
 Who owes what is not in the rows (it is read per viewer in the same statement,
 :func:`read_statement`), so a seat of an interview still to come leaves them as they are
-(:func:`_seat_ahead`); the generation still rises (:func:`_raise`): rows a read computed
-before such a change are not stored after it, and what a process remembers of who owes what
-(:data:`owed_memo`, kept under the generation and head it was read at) is read anew. An
+(:func:`_seat_ahead`); the generation still rises (:func:`_note`, noting nothing): rows a
+read computed before such a change are not stored after it, and what a process remembers of
+who owes what (:data:`owed_memo`, kept under the generation and head it was read at) is read
+anew. An
 interview booked or moved ahead notes its candidacy for when it starts (``id@seconds``, see
 :func:`due`): nothing its row shows changes before then, so reads serve the stored rows until
 that instant and then read that row again (at once when its round had an interview that
@@ -137,7 +138,7 @@ class Memo:
 #: The decoded rows of the jobs this process read last, by job, under the head of their JSON.
 memo = Memo()
 #: Who owes what, by (job, viewer), under the generation it was read at: every change to it
-#: raises the job's generation (see :func:`_raise`), and nothing read at a generation this
+#: raises the job's generation (see :func:`_note`), and nothing read at a generation this
 #: process's own transaction raised is kept (see :func:`changed_here`).
 owed_memo = Memo(size=512)
 
@@ -330,53 +331,32 @@ def changed_here(session: orm.Session | None = None) -> bool:
 
 
 def invalidate(job_ids: Iterable[int]) -> None:
-    """Drop the jobs' rows in the current transaction."""
+    """Drop the jobs' rows in the current transaction: their generations rise (creating their
+    rows) and their stored rows are cleared. Rows are locked in job order, so two
+    transactions that drop overlapping jobs wait for each other instead of deadlocking."""
     db.session.info[CHANGED] = True
-    _bump(db.session.connection(), sorted(set(job_ids)))
+    connection = db.session.connection()
+    statement = _drop_one(connection.dialect.name)
+    for job_id in sorted(set(job_ids)):
+        connection.execute(statement, {"job_id": job_id})
 
 
-#: What dropping a job's rows sets (the generation rises besides).
-_CLEARED = {
-    "payload": None, "scope": None, "computed_at": None, "valid_until": None, "changed": None
-}
+#: :func:`_drop_one`'s statement, by dialect: built once (it keeps its cache key).
+_DROP_ONE: dict[str, Any] = {}
 
 
-def _bump(connection: sa.Connection, job_ids: list[int]) -> None:
-    """Raise the jobs' generations (creating their rows) and clear their stored rows.
-
-    Rows are locked in job order, so two transactions that drop overlapping jobs wait for
-    each other instead of deadlocking.
-    """
-    table = ShortlistCache.__table__
-    if len(job_ids) == 1:
-        # The common case (a bulk statement on one job): a statement built once.
-        connection.execute(_bump_one(connection.dialect.name), {"job_id": job_ids[0]})
-    elif job_ids:
-        statement = upsert_insert(connection.dialect.name)(table).values(
-            [{"job_id": j, "generation": 1} for j in job_ids]
-        )
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[table.c.job_id],
-                set_={"generation": table.c.generation + 1, **_CLEARED},
-            )
-        )
-
-
-#: :func:`_bump`'s statement for one job, by dialect: built once (it keeps its cache key).
-_BUMP_ONE: dict[str, Any] = {}
-
-
-def _bump_one(dialect: str) -> Any:
-    statement = _BUMP_ONE.get(dialect)
+def _drop_one(dialect: str) -> Any:
+    statement = _DROP_ONE.get(dialect)
     if statement is None:
         table = ShortlistCache.__table__
-        statement = _BUMP_ONE[dialect] = (
+        cleared = {"payload": None, "scope": None, "computed_at": None, "valid_until": None,
+                   "changed": None}
+        statement = _DROP_ONE[dialect] = (
             upsert_insert(dialect)(table)
             .values(job_id=sa.bindparam("job_id"), generation=1)
             .on_conflict_do_update(
                 index_elements=[table.c.job_id],
-                set_={"generation": table.c.generation + 1, **_CLEARED},
+                set_={"generation": table.c.generation + 1, **cleared},
             )
         )
     return statement
@@ -390,8 +370,9 @@ def _note(
 ) -> None:
     """Some candidacies of the job changed: raise its generation (creating its row) and note
     them with the stored rows, which stay: the next read computes only theirs again (see
-    :func:`load` and :func:`due`); and those of interviews ``booked`` ahead. Callers lock rows
-    in job order, as :func:`_bump` does."""
+    :func:`load` and :func:`due`); and those of interviews ``booked`` ahead. Nothing noted
+    (only who owes what changed) raises the generation alone. Callers lock rows in job order,
+    as :func:`invalidate` does."""
     text = _text(notes)
     if booked is None or not booked.candidacies.get(job_id):
         connection.execute(_note_one(connection.dialect.name), {"job_id": job_id, "changed": text})
@@ -488,20 +469,6 @@ def _note_one(dialect: str, booked: bool = False) -> Any:
             )
         )
     return statement
-
-
-def _raise(connection: sa.Connection, job_ids: list[int]) -> None:
-    """Only who owes what changed (a seat of an interview still to come): the jobs' rows stay
-    as they are and their generation rises (rows computed before this change are not stored
-    after it, and what a process remembers of who owes what is read anew)."""
-    table = ShortlistCache.__table__
-    connection.execute(
-        upsert_insert(connection.dialect.name)(table)
-        .values([{"job_id": j, "generation": 1} for j in job_ids])
-        .on_conflict_do_update(
-            index_elements=[table.c.job_id], set_={"generation": table.c.generation + 1}
-        )
-    )
 
 
 def _changed(obj: object, names: frozenset[str] | None) -> bool:
@@ -722,13 +689,14 @@ def _booked_ahead(interview: Interview, kind: str, now: datetime) -> datetime | 
     return interview.starts_at if interview.starts_at > now else None
 
 
-def _round_id(interview: Interview) -> int | None:
-    """The interview's round, also when it was given as an object (None: a round not yet
-    stored, itself a change noted at once)."""
-    if interview.round_id is not None:
-        return interview.round_id
-    held = sa.inspect(interview).attrs.round.loaded_value
-    return held.id if isinstance(held, Round) else None
+def _parent_id(obj: object, fk: str, relation: str) -> int | None:
+    """The id ``obj`` links to through ``fk``, also when the parent was given as an object
+    (``relation``); None: a parent not yet stored (its own creation is noted at once)."""
+    value = getattr(obj, fk)
+    if value is not None:
+        return value
+    held = sa.inspect(obj).attrs[relation].loaded_value
+    return held.id if isinstance(held, db.Model) else None
 
 
 def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
@@ -765,7 +733,7 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                     continue
                 if isinstance(obj, Interview) and (kind != "dirty" or _changed(obj, names)):
                     starts = _booked_ahead(obj, kind, now)
-                    round_id = _round_id(obj)
+                    round_id = _parent_id(obj, "round_id", "round")
                     if starts is not None and round_id is not None:
                         booked.add(obj)
                         booked_rounds.add(round_id)
@@ -788,7 +756,11 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
                         targets.candidacies[_before(obj, "job_id")].add(obj.id)
                 elif kind == "new" and not isinstance(obj, _CREATED_MATTERS):
                     continue
-                if isinstance(obj, Candidacy) and kind == "new" and (job_id := _job_id(obj)):
+                if (
+                    isinstance(obj, Candidacy)
+                    and kind == "new"
+                    and (job_id := _parent_id(obj, "job_id", "job"))
+                ):
                     # A new row: its job is noted now (locked in order with the others) and
                     # the candidacy once the flush has given it an id (_after_flush).
                     targets.candidacies.setdefault(job_id, set())
@@ -817,30 +789,20 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
             ahead_of = _Booked(some_booked, booked_rounds, soonest, now)
             for job_id in whole | set(some_booked):
                 notes.setdefault(job_id, set())
-        raised: set[int] = set()
         if ahead:
+            # Who owes what changed: the generation rises, nothing is noted.
             whole, some_ahead = ahead.resolve(connection)
-            raised = (whole | set(some_ahead)) - set(notes)
+            for job_id in whole | set(some_ahead):
+                notes.setdefault(job_id, set())
         if targets.organisation:
             _recalibrate(connection)  # ahead of any job's own row (see _recalibrate)
-        for job_id in sorted(set(notes) | raised):
-            if job_id in notes:
-                _note(connection, job_id, notes[job_id], ahead_of)
-            else:
-                _raise(connection, [job_id])
+        for job_id in sorted(notes):
+            _note(connection, job_id, notes[job_id], ahead_of)
 
 
 #: Set in a session's ``info`` by a flush that adds candidacies: those candidacies, noted
 #: with their jobs' rows once the flush has given them ids (see :func:`_after_flush`).
 _ADDED = "shortlist_candidacies_added"
-
-
-def _job_id(candidacy: Candidacy) -> int | None:
-    """The candidacy's job, also when it was given as an object (None: a job not yet stored)."""
-    if candidacy.job_id is not None:
-        return candidacy.job_id
-    held = sa.inspect(candidacy).attrs.job.loaded_value
-    return held.id if isinstance(held, Job) else None
 
 
 def _after_flush(session: orm.Session, _context: Any) -> None:

@@ -87,7 +87,9 @@ class ShortlistCache(db.Model):
     payload: Mapped[str | None] = mapped_column(sa.Text)
     computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Candidacies changed since ``payload`` was computed (ids separated by spaces): the next
-    #: read computes only their rows again, and every calibrated score (empty: only those,
-    #: the organisation's leniencies having moved). None: the stored rows hold as they are.
+    #: What changed since ``payload`` was computed, separated by spaces (see
+    #: ``cache.due``): candidacy ids (the next read computes only their rows again, and every
+    #: calibrated score), ``0`` for the plan, ``-1`` for the organisation's leniencies, and
+    #: ``id@seconds`` for an interview booked ahead (due when it starts). None or empty:
+    #: the stored rows hold as they are.
     changed: Mapped[str | None] = mapped_column(sa.Text)

@@ -158,10 +158,7 @@ class ShortlistRow:
         memo = self.sums_memo
         if memo is None:
             return _sums(self.given)
-        sums = memo.get(self.candidacy.id)
-        if sums is None:
-            sums = memo[self.candidacy.id] = _sums(self.given)
-        return sums
+        return _memo_sums(memo, self.candidacy.id, self.given)
 
     def mean(self, criterion_id: int) -> float | None:
         total_count = self.criterion_sums.get(criterion_id)
@@ -190,14 +187,10 @@ class Shortlist:
     #: Every criterion of the job's plan, retired ones too (a shortlist may sort by them).
     plan: list[tuple[int, str]] = field(default_factory=list)
     #: Derived views of the cached rows this process may keep and share between requests
-    #: (rendered fragments, sorted orders): it lives as long as the cached rows it was derived
+    #: (rendered fragments): it lives as long as the cached rows it was derived
     #: from (a change to the job gives a new payload, hence a new dict), so every other input
     #: of what is kept must be part of its key. Never a viewer's data under a key without them.
     derived: dict[Any, Any] = field(default_factory=dict, repr=False)
-    #: Fresh rows of every cached candidacy (all states, nothing withheld; with the means of
-    #: the criterion given, if any): what :func:`sorted_rows` sorts once per payload and key.
-    #: None: no cached rows.
-    every: Callable[[int | None], list[ShortlistRow]] | None = field(default=None, repr=False)
     #: The cached rows shown (in name order) and what makes one of them a row of the viewer's
     #: (withheld, with its means as asked): :func:`sorted_rows` sorts the cached rows and
     #: makes only those asked for. None: no cached rows.
@@ -603,14 +596,20 @@ def compute(
             for state, counts in counted.items()
         },
     }
-    if previous is not None and "_prepared" in previous:
-        # Kept in this process only (see _prepared): what the earlier rows were turned into.
-        payload["_earlier"] = (previous["_prepared"], previous.get("_sums", {}), due)
-    elif previous is not None and "_earlier" in previous:
-        # Stored rows this process adopted older rows into (_adopt), not prepared yet.
-        items, sums, adopted_due = previous["_earlier"]
-        payload["_earlier"] = (items, sums, adopted_due | due)
+    if previous is not None:
+        _carry_earlier(previous, payload, due)
     return payload, valid_until
+
+
+def _carry_earlier(earlier: cache.Payload, payload: cache.Payload, due: set[int]) -> None:
+    """Kept in this process only (see :func:`_prepared`): what the rows of ``earlier`` were
+    turned into (or what it carried from rows before it, not prepared yet), for ``payload``'s
+    rows that are the same lists; ``due``: candidacies whose rows are not."""
+    if "_prepared" in earlier:
+        payload["_earlier"] = (earlier["_prepared"], earlier.get("_sums", {}), due)
+    elif "_earlier" in earlier:
+        items, sums, earlier_due = earlier["_earlier"]
+        payload["_earlier"] = (items, sums, earlier_due | due)
 
 
 def _adopt(earlier: cache.Payload, payload: cache.Payload) -> None:
@@ -628,11 +627,7 @@ def _adopt(earlier: cache.Payload, payload: cache.Payload) -> None:
             rows[n] = kept
         else:
             due.add(data[0])
-    if "_prepared" in earlier:
-        payload["_earlier"] = (earlier["_prepared"], earlier.get("_sums", {}), due)
-    elif "_earlier" in earlier:
-        items, sums, earlier_due = earlier["_earlier"]
-        payload["_earlier"] = (items, sums, earlier_due | due)
+    _carry_earlier(earlier, payload, due)
 
 
 def _replanned(data: list[Any], plan: list[tuple[int, str]]) -> list[Any]:
@@ -757,10 +752,9 @@ def _fresh_row(record: Any, plan: list[tuple[int, str]]) -> list[Any]:
 
 def _calibrate(rows: list[list[Any]]) -> tuple[str, list[list[Any]]]:
     """Every row with its calibrated score (a new list where it changed: cached rows are
-    shared, never changed),
-    and where the leniencies came from: the job's own interviews, or the organisation's
-    latest assessments when the job shares too few (one statement), "none" when even those
-    compare nobody."""
+    shared, never changed), and where the leniencies came from: the job's own interviews, or
+    the organisation's latest assessments when the job shares too few (one statement), "none"
+    when even those compare nobody."""
     if sum(data[_SHARED] for data in rows) >= calibration.MIN_JOB_COMPARISONS:
         scope = "job"
         lean = calibration.leniencies_from(
@@ -786,6 +780,16 @@ def _calibrate(rows: list[list[Any]]) -> tuple[str, list[list[Any]]]:
             else [*data[:_CALIBRATED], score, *data[_CALIBRATED + 1 :]]
         )
     return scope, out
+
+
+def _memo_sums(
+    memo: dict[int, dict[int, tuple[int, int]]], candidacy_id: int, given: str
+) -> dict[int, tuple[int, int]]:
+    """:func:`_sums` of a cached row, parsed once per payload (kept in ``memo``)."""
+    sums = memo.get(candidacy_id)
+    if sums is None:
+        sums = memo[candidacy_id] = _sums(given)
+    return sums
 
 
 def _sums(given: str) -> dict[int, tuple[int, int]]:
@@ -967,7 +971,6 @@ def build(
     wanted_states = {s.value for s in states}
     wanted_ids = None if candidacy_ids is None else set(candidacy_ids)
     prepared = _prepared(job.id, payload)
-    every = functools.partial(_every, prepared)
     shown = [
         item
         for item in prepared
@@ -1045,21 +1048,9 @@ def build(
         ],
         plan=[(int(k), v) for k, v in payload["titles"].items()],
         derived=derived,
-        every=every,
         shown=shown,
         make_row=make_row,
     )
-
-
-def _every(prepared: list[_Prepared], criterion_id: int | None) -> list[ShortlistRow]:
-    """Every cached row; ratings are parsed only to sort by a criterion (``criterion_id``)."""
-    rows = [_from_prepared(item) for item in prepared]
-    if criterion_id is not None:
-        for row in rows:
-            sums = row.all_sums
-            if criterion_id in sums:
-                row.criterion_sums = {criterion_id: sums[criterion_id]}
-    return rows
 
 
 def _owed_by(owed_text: str) -> dict[int, int]:
@@ -1251,21 +1242,32 @@ _WITHHELD_SORTS = frozenset({"spread", "raw", "calibrated", "yes"})
 _PIPELINE_INDEX = {state.value: n for n, state in enumerate(PIPELINE)}
 
 
-def _raw_value(key: str) -> Callable[[list[Any]], object] | None:
-    """What :func:`sort_rows` compares for ``key``, read from a cached row (None: a criterion,
-    whose means are parsed from the row's ratings)."""
+def _sort_value(key: str) -> Callable[[_Prepared], object]:
+    """What :func:`sort_rows` compares for ``key``, read from a cached row (a criterion's
+    mean from the row's ratings, parsed once per payload)."""
     if key in _RAW_SORTS:
-        return operator.itemgetter(_RAW_SORTS[key])
+        index = _RAW_SORTS[key]
+        return lambda item: item.data[index]
     if key == "name":
-        return lambda data: data[3].casefold()
+        return lambda item: item.data[3].casefold()
     if key == "state":
-        return lambda data: _PIPELINE_INDEX[data[_STATE]]
+        return lambda item: _PIPELINE_INDEX[item.data[_STATE]]
     if key == "yes":
         # No tally cached: none given, which shows as zeros.
-        return lambda data: 0 if data[10] is None else data[10][2] + data[10][3]
+        return lambda item: 0 if item.data[10] is None else item.data[10][2] + item.data[10][3]
     if key == "decided":
-        return lambda data: None if data[14] is None else datetime.fromisoformat(data[14][5])
-    return None
+        return lambda item: (
+            None if item.data[14] is None else datetime.fromisoformat(item.data[14][5])
+        )
+    if key.startswith("criterion:"):
+        criterion_id = int(key.split(":", 1)[1])
+
+        def mean(item: _Prepared) -> float | None:
+            found = _memo_sums(item.sums, item.data[0], item.data[_GIVEN]).get(criterion_id)
+            return None if found is None else round(found[0] / found[1], 2)
+
+        return mean
+    raise ValueError(key)
 
 
 class _SortedRows(Sequence[ShortlistRow]):
@@ -1293,33 +1295,25 @@ class _SortedRows(Sequence[ShortlistRow]):
 def sorted_rows(
     shortlist: Shortlist, key: str, descending: bool = False
 ) -> Sequence[ShortlistRow]:
-    """:func:`sort_rows` of the shortlist's rows. Sorted from the cached rows themselves
+    """:func:`sort_rows` of the shortlist's rows, sorted from the cached rows themselves
     (already in name order: a stable sort by the value keeps ties by name, then id) and made
-    into rows only where asked for; by a criterion, in the order of every cached row sorted
-    once per payload and sort (kept in :attr:`Shortlist.derived`: sorting is a total order,
-    so the rows shown come in the same order as among all rows). A row withheld from the
-    viewer sorts with the empty values where it shows a blank."""
-    value = _raw_value(key)
-    if value is not None and shortlist.shown is not None and shortlist.make_row is not None:
-        blank = shortlist.withheld if key in _WITHHELD_SORTS else {}
-        keyed = [
-            (None if item.data[0] in blank else value(item.data), item) for item in shortlist.shown
-        ]
-        present = [pair for pair in keyed if pair[0] is not None]
-        present.sort(key=operator.itemgetter(0), reverse=descending)
-        ordered = [item for _, item in present] + [item for v, item in keyed if v is None]
-        return _SortedRows(ordered, shortlist.make_row)
-    if shortlist.every is None or shortlist.withheld:
+    into rows only where asked for. A row withheld from the viewer sorts with the empty values
+    where it shows a blank. A shortlist not read from cached rows sorts its rows."""
+    if shortlist.shown is None or shortlist.make_row is None:
         return sort_rows(shortlist.rows, key, descending)
-    every = shortlist.every
-
-    def order_of_everyone() -> dict[int, int]:
-        criterion_id = int(key.split(":", 1)[1]) if key.startswith("criterion:") else None
-        everyone = sort_rows(every(criterion_id), key, descending)
-        return {row.candidacy.id: n for n, row in enumerate(everyone)}
-
-    order: dict[int, int] = shortlist.derive(("order", key, descending), order_of_everyone)
-    return sorted(shortlist.rows, key=lambda row: order[row.candidacy.id])
+    value = _sort_value(key)
+    blank = (
+        shortlist.withheld
+        if key in _WITHHELD_SORTS or key.startswith("criterion:")
+        else {}
+    )
+    keyed = [
+        (None if item.data[0] in blank else value(item), item) for item in shortlist.shown
+    ]
+    present = [pair for pair in keyed if pair[0] is not None]
+    present.sort(key=operator.itemgetter(0), reverse=descending)  # type: ignore[arg-type]
+    ordered = [item for _, item in present] + [item for v, item in keyed if v is None]
+    return _SortedRows(ordered, shortlist.make_row)
 
 
 def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[str, bool]:

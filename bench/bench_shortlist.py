@@ -35,7 +35,10 @@ generated server-side with ``generate_series``; then the same requests for one j
 comes from COORDINATOR_TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test);
 without a reachable PostgreSQL that part says so and the script still exits 0.
 
-Run from the project folder: ``.venv/bin/python bench/bench_shortlist.py`` (or ``make bench``).
+Each part runs in a process of its own (see :func:`main`), as a worker serves one app.
+
+Run from the project folder: ``.venv/bin/python bench/bench_shortlist.py`` (or ``make bench``);
+``... bench_shortlist.py postgres`` runs one part.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ import logging
 import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -801,9 +805,20 @@ def run_postgres() -> None:
         recreate(url, drop_only=True)
 
 
+PARTS = {"sqlite": run_sqlite, "postgres": run_postgres}
+
+
 def main() -> None:
-    run_sqlite()
-    run_postgres()
+    """Each part in a process of its own, as an app server's worker serves one app. The app
+    a process creates first has what starting up made frozen out of the cycle collector's
+    sight (``coordinator._freeze_startup_objects``); a second app in the same process is not
+    (tens of thousands of objects more), and would make every full collection during the
+    second part walk the first part's app too: about twice as long a pause as a worker has."""
+    if len(sys.argv) > 1:
+        PARTS[sys.argv[1]]()
+        return
+    for part in PARTS:
+        subprocess.run([sys.executable, __file__, part], check=True)
 
 
 if __name__ == "__main__":

@@ -583,8 +583,11 @@ def compute(
         for data in rows_before:
             if data[0] in due:
                 counted[data[_STATE]].subtract(data[_GIVEN].split())
+    given_by_state: dict[str, list[str]] = defaultdict(list)
     for data in recount:
-        counted[data[_STATE]].update(data[_GIVEN].split())
+        given_by_state[data[_STATE]].append(data[_GIVEN])
+    for state, given in given_by_state.items():
+        counted[state].update(" ".join(given).split())
     payload = {
         "scope": scope,
         "plan": plan,

@@ -341,31 +341,27 @@ def invalidate(job_ids: Iterable[int]) -> None:
         connection.execute(statement, {"job_id": job_id})
 
 
-#: :func:`_drop_one`'s statement, by dialect: built once (it keeps its cache key).
-_DROP_ONE: dict[str, Any] = {}
-
-
+@functools.cache
 def _drop_one(dialect: str) -> Any:
-    statement = _DROP_ONE.get(dialect)
-    if statement is None:
-        table = ShortlistCache.__table__
-        cleared = {"payload": None, "scope": None, "computed_at": None, "valid_until": None,
-                   "changed": None}
-        statement = _DROP_ONE[dialect] = (
-            upsert_insert(dialect)(table)
-            .values(job_id=sa.bindparam("job_id"), generation=1)
-            .on_conflict_do_update(
-                index_elements=[table.c.job_id],
-                set_={"generation": table.c.generation + 1, **cleared},
-            )
+    """:func:`invalidate`'s statement for one job, built once per dialect (it keeps its cache
+    key)."""
+    table = ShortlistCache.__table__
+    cleared = {"payload": None, "scope": None, "computed_at": None, "valid_until": None,
+               "changed": None}
+    return (
+        upsert_insert(dialect)(table)
+        .values(job_id=sa.bindparam("job_id"), generation=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.job_id],
+            set_={"generation": table.c.generation + 1, **cleared},
         )
-    return statement
+    )
 
 
 def _note(
     connection: sa.Connection,
     job_id: int,
-    notes: Iterable[int | str],
+    notes: Iterable[int],
     booked: _Booked | None = None,
 ) -> None:
     """Some candidacies of the job changed: raise its generation (creating its row) and note
@@ -427,48 +423,40 @@ def _recalibrate(connection: sa.Connection) -> None:
     )
 
 
-#: :func:`_note`'s statement, by dialect: built once (it keeps its cache key).
-_NOTE_ONE: dict[tuple[str, bool], Any] = {}
-
-
+@functools.cache
 def _note_one(dialect: str, booked: bool = False) -> Any:
     """:func:`_note`'s statement (``booked``: with the notes of interviews booked ahead, due at
     once when one of the ``:rounds`` booked into has an interview that ended by ``:now`` or
     the stored rows are of another shape, else when the soonest starts), built once per
     dialect (it keeps its cache key)."""
-    statement = _NOTE_ONE.get((dialect, booked))
-    if statement is None:
-        table = ShortlistCache.__table__
-        changed: sa.ColumnElement[str] = sa.bindparam("changed", type_=sa.Text())
-        noted = changed
-        if booked:
-            ended = sa.exists().where(
-                Interview.round_id.in_(sa.bindparam("rounds", expanding=True)),
-                Interview.state == InterviewState.scheduled,
-                Interview.ends_at <= sa.bindparam("now", type_=UTCDateTime()),
-            )
-            this_shape = (
-                sa.func.substr(table.c.payload, _HEAD + 1, len(_FORMAT_TEXT)) == _FORMAT_TEXT
-            )
-            at_once = sa.bindparam("at_once", type_=sa.Text())
-            noted = changed + sa.case(
-                (ended, at_once),
-                (this_shape, sa.bindparam("later", type_=sa.Text())),
-                else_=at_once,
-            )
-        statement = _NOTE_ONE[(dialect, booked)] = (
-            upsert_insert(dialect)(table)
-            # A row made here has no stored rows: what is noted with it counts for nothing.
-            .values(job_id=sa.bindparam("job_id"), generation=1, changed=changed)
-            .on_conflict_do_update(
-                index_elements=[table.c.job_id],
-                set_={
-                    "generation": table.c.generation + 1,
-                    "changed": sa.func.coalesce(table.c.changed, "") + noted,
-                },
-            )
+    table = ShortlistCache.__table__
+    changed: sa.ColumnElement[str] = sa.bindparam("changed", type_=sa.Text())
+    noted = changed
+    if booked:
+        ended = sa.exists().where(
+            Interview.round_id.in_(sa.bindparam("rounds", expanding=True)),
+            Interview.state == InterviewState.scheduled,
+            Interview.ends_at <= sa.bindparam("now", type_=UTCDateTime()),
         )
-    return statement
+        this_shape = sa.func.substr(table.c.payload, _HEAD + 1, len(_FORMAT_TEXT)) == _FORMAT_TEXT
+        at_once = sa.bindparam("at_once", type_=sa.Text())
+        noted = changed + sa.case(
+            (ended, at_once),
+            (this_shape, sa.bindparam("later", type_=sa.Text())),
+            else_=at_once,
+        )
+    return (
+        upsert_insert(dialect)(table)
+        # A row made here has no stored rows: what is noted with it counts for nothing.
+        .values(job_id=sa.bindparam("job_id"), generation=1, changed=changed)
+        .on_conflict_do_update(
+            index_elements=[table.c.job_id],
+            set_={
+                "generation": table.c.generation + 1,
+                "changed": sa.func.coalesce(table.c.changed, "") + noted,
+            },
+        )
+    )
 
 
 def _changed(obj: object, names: frozenset[str] | None) -> bool:
@@ -773,14 +761,14 @@ def _before_flush(session: orm.Session, _context: Any, _instances: Any) -> None:
         if added:
             session.info[_ADDED] = added
         connection = session.connection()
-        notes: dict[int, set[str]] = {}
+        notes: dict[int, set[int]] = {}
         if targets:
             # A plan change is noted as PLAN, with the job's candidacies changed besides.
             jobs, some = targets.resolve(connection)
             for job_id in jobs | set(some):
-                notes[job_id] = {str(n) for n in some.get(job_id, ())}
+                notes[job_id] = set(some.get(job_id, ()))
                 if job_id in jobs:
-                    notes[job_id].add(str(PLAN))
+                    notes[job_id].add(PLAN)
         ahead_of: _Booked | None = None
         if booked and soonest is not None:
             # Due when the soonest of them starts; at once where a round had one that ended

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 import sqlalchemy as sa
 
@@ -501,12 +501,16 @@ def _iso(value: datetime) -> str:
     return _aware(value).astimezone(UTC).isoformat()
 
 
-#: Where a cached row (see :func:`compute`) keeps its state (1), its next round (8), its
-#: calibrated score (13), its ``criterion:score`` pairs (15), and what is not shown but worked
-#: out again on a miss: its assessments' scores and panel differences (16), its interviews
-#: shared by two or more scores (17), until when its figures hold (18) and the planned rounds
-#: it has done (19).
-_STATE, _NEXT, _CALIBRATED, _GIVEN, _PANEL, _SHARED, _UNTIL, _DONE = 1, 8, 13, 15, 16, 17, 18, 19
+#: Where a cached row (see :func:`compute`; it starts with the candidacy's id) keeps its state,
+#: its candidate's name, its planned rounds, rounds done and next round, missing assessments,
+#: recommendation tally, spread, raw and calibrated scores, last decision and
+#: ``criterion:score`` pairs; and what is not shown but worked out again on a miss: its
+#: assessments' scores and panel differences, its interviews shared by two or more scores,
+#: until when its figures hold and the planned rounds it has done. (:func:`_row` reads a row
+#: whole, in this order.)
+_STATE, _NAME, _PLANNED, _ROUNDS_DONE, _NEXT, _MISSING, _TALLY = 1, 3, 6, 7, 8, 9, 10
+_SPREAD, _RAW, _CALIBRATED, _DECISION, _GIVEN = 11, 12, 13, 14, 15
+_PANEL, _SHARED, _UNTIL, _DONE = 16, 17, 18, 19
 
 
 def compute(
@@ -648,7 +652,7 @@ def _next_round(plan: list[tuple[int, str]], done: list[int]) -> str | None:
 
 
 def _name_order(data: list[Any]) -> tuple[str, int]:
-    return data[3].casefold(), data[0]
+    return data[_NAME].casefold(), data[0]
 
 
 def _plan(job_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]], dict[int, str]]:
@@ -978,7 +982,7 @@ def build(
         item
         for item in prepared
         if (data := item.data)[1] in wanted_states
-        and (planned_round_id is None or planned_round_id in data[6])
+        and (planned_round_id is None or planned_round_id in data[_PLANNED])
         and (wanted_ids is None or data[0] in wanted_ids)
     ]
     owed: dict[int, int] = _owed_by(owed_text) if owed_text and shown else {}
@@ -1224,22 +1228,31 @@ def sort_rows(rows: list[ShortlistRow], key: str, descending: bool = False) -> l
             return row.mean(int(key.split(":", 1)[1]))
         raise ValueError(key)
 
-    keyed = [(value(r), r) for r in rows]
-    # Ties stay by name then id in both directions: sort by those first, then stably by value.
-    present = sorted(
-        (item for item in keyed if item[0] is not None),
-        key=lambda item: (item[1].candidate.name.casefold(), item[1].candidacy.id),
-    )
-    present.sort(key=lambda item: item[0], reverse=descending)  # type: ignore[arg-type,return-value]
-    empty = sorted(
-        (item[1] for item in keyed if item[0] is None),
-        key=lambda r: (r.candidate.name.casefold(), r.candidacy.id),
-    )
-    return [item[1] for item in present] + empty
+    by_name = sorted(rows, key=lambda r: (r.candidate.name.casefold(), r.candidacy.id))
+    return _by_value([(value(r), r) for r in by_name], descending)
+
+
+_Item = TypeVar("_Item")
+
+
+def _by_value(keyed: list[tuple[Any, _Item]], descending: bool) -> list[_Item]:
+    """The items of ``keyed`` (value, item), given in name order (then id), in the order of
+    their values: ties keep name order in both directions (a stable sort), and items without
+    a value come last, in name order. The one ordering of :func:`sort_rows` and
+    :func:`sorted_rows`."""
+    present = [pair for pair in keyed if pair[0] is not None]
+    present.sort(key=operator.itemgetter(0), reverse=descending)
+    return [item for _, item in present] + [item for value, item in keyed if value is None]
 
 
 #: Where a cached row keeps what a sort by these columns compares (see :func:`compute`).
-_RAW_SORTS = {"rounds_done": 7, "missing": 9, "spread": 11, "raw": 12, "calibrated": 13}
+_RAW_SORTS = {
+    "rounds_done": _ROUNDS_DONE,
+    "missing": _MISSING,
+    "spread": _SPREAD,
+    "raw": _RAW,
+    "calibrated": _CALIBRATED,
+}
 #: Columns a viewer's withheld row shows blank (they sort with the empty values).
 _WITHHELD_SORTS = frozenset({"spread", "raw", "calibrated", "yes"})
 _PIPELINE_INDEX = {state.value: n for n, state in enumerate(PIPELINE)}
@@ -1252,16 +1265,22 @@ def _sort_value(key: str) -> Callable[[_Prepared], object]:
         index = _RAW_SORTS[key]
         return lambda item: item.data[index]
     if key == "name":
-        return lambda item: item.data[3].casefold()
+        return lambda item: item.data[_NAME].casefold()
     if key == "state":
         return lambda item: _PIPELINE_INDEX[item.data[_STATE]]
     if key == "yes":
         # No tally cached: none given, which shows as zeros.
-        return lambda item: 0 if item.data[10] is None else item.data[10][2] + item.data[10][3]
+        def yes(item: _Prepared) -> int:
+            tally = item.data[_TALLY]  # in Recommendation order
+            return 0 if tally is None else tally[2] + tally[3]
+
+        return yes
     if key == "decided":
-        return lambda item: (
-            None if item.data[14] is None else datetime.fromisoformat(item.data[14][5])
-        )
+        def decided(item: _Prepared) -> datetime | None:
+            decision = item.data[_DECISION]  # [id, outcome, reason, actor, missing, at]
+            return None if decision is None else datetime.fromisoformat(decision[5])
+
+        return decided
     if key.startswith("criterion:"):
         criterion_id = int(key.split(":", 1)[1])
 
@@ -1313,10 +1332,7 @@ def sorted_rows(
     keyed = [
         (None if item.data[0] in blank else value(item), item) for item in shortlist.shown
     ]
-    present = [pair for pair in keyed if pair[0] is not None]
-    present.sort(key=operator.itemgetter(0), reverse=descending)  # type: ignore[arg-type]
-    ordered = [item for _, item in present] + [item for v, item in keyed if v is None]
-    return _SortedRows(ordered, shortlist.make_row)
+    return _SortedRows(_by_value(keyed, descending), shortlist.make_row)
 
 
 def parse_sort(text: str | None, criteria: Iterable[tuple[int, str]]) -> tuple[str, bool]:

@@ -127,6 +127,17 @@ def test_sorting_puts_empty_values_last_in_both_directions(scenario, descending)
     assert names[:2] == (["Alice Doe", "Bob Doe"] if descending else ["Bob Doe", "Alice Doe"])
 
 
+@pytest.mark.parametrize("descending", [False, True])
+def test_sorting_keeps_ties_in_name_order_in_both_directions(scenario, descending):
+    shortlist = aggregates.build(scenario.job, states=list(CandidacyState))
+    ordered = aggregates.sort_rows(shortlist.rows, "state", descending)
+    states = [row.candidacy.state for row in ordered]
+    assert len(set(states)) < len(states)  # some rows tie
+    for state in set(states):
+        tied = [row.candidate.name.casefold() for row in ordered if row.candidacy.state == state]
+        assert tied == sorted(tied)
+
+
 def test_sorting_by_a_criterion_column(scenario):
     ps, _ = criterion_ids(scenario.first)
     shortlist = aggregates.build(scenario.job)

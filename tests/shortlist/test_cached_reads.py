@@ -368,15 +368,15 @@ def test_a_chart_kept_for_one_viewer_is_not_shown_to_one_with_rows_withheld(
     assert "1 candidacy is left out of the chart" in manager_page
 
 
-def counted_memo(monkeypatch, name: str) -> tuple[cache.Memo, list[Any]]:
-    """The views' memo ``name`` replaced by one of its own, and the first part of each key
-    put in it since (what was rendered and kept), in order."""
+def counted_memo(monkeypatch, name: str, part: int) -> tuple[cache.Memo, list[Any]]:
+    """The views' memo ``name`` replaced by one of its own, and part ``part`` of each key put
+    in it since (what was rendered and kept), in order."""
     kept = cache.Memo(size=64)
     put_keys: list[Any] = []
     real_put = kept.put
 
     def put(key, version, value):
-        put_keys.append(key[0] if name == "_kept_charts" else key[1])
+        put_keys.append(key[part])
         real_put(key, version, value)
 
     monkeypatch.setattr(kept, "put", put)
@@ -387,7 +387,7 @@ def counted_memo(monkeypatch, name: str) -> tuple[cache.Memo, list[Any]]:
 @pytest.fixture
 def row_renders(monkeypatch) -> tuple[cache.Memo, list[int]]:
     """The candidacies whose table row HTML was rendered (and kept) since, in order."""
-    return counted_memo(monkeypatch, "_kept_rows")
+    return counted_memo(monkeypatch, "_kept_rows", part=1)  # (columns, candidacy, ...)
 
 
 def test_a_change_to_one_row_renders_only_that_row_again(app, scenario, login, recruiter,
@@ -414,7 +414,6 @@ def test_a_change_to_one_row_renders_only_that_row_again(app, scenario, login, r
     fresh = text(client.get(url))
     assert len(rendered_rows) > 1
     assert _without_tokens(fresh) == _without_tokens(page)
-
 
 
 def test_rows_another_server_computed_are_rendered_again_only_where_they_changed(
@@ -449,7 +448,7 @@ def test_rows_another_server_computed_are_rendered_again_only_where_they_changed
 def test_a_change_that_keeps_the_ratings_renders_no_score_chart_again(
     app, scenario, login, recruiter, monkeypatch
 ):
-    _kept, charted = counted_memo(monkeypatch, "_kept_charts")  # criteria charted
+    _kept, charted = counted_memo(monkeypatch, "_kept_charts", part=0)  # criteria charted
     client = login(recruiter)
     url = f"/jobs/{scenario.job.id}/shortlist"
     first = text(client.get(url))
@@ -463,6 +462,7 @@ def test_a_change_that_keeps_the_ratings_renders_no_score_chart_again(
     again = text(client.get(url))
     assert charted == []
     assert again[again.index('id="distribution"'):] == first[first.index('id="distribution"'):]
+
 
 def _without_tokens(page: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]*"', "", page)

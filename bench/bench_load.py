@@ -365,25 +365,25 @@ class Generator:
             thread.join()
         self.elapsed += time.perf_counter() - started
         ordered = sorted(self.latencies) or [0.0]
-
-        def pct(p: float) -> float:
-            return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
-
         self.result = {"rps": len(self.latencies) / self.elapsed,
-                       "p50": statistics.median(ordered) * 1000, "p95": pct(0.95),
-                       "p99": pct(0.99), "errors": self.errors}
+                       "p50": statistics.median(ordered) * 1000,
+                       "p95": percentile_ms(ordered, 0.95), "p99": percentile_ms(ordered, 0.99),
+                       "errors": self.errors}
         return self.result
-
 
     def by_kind(self) -> str:
         """p50 / p99 (ms) and count of each kind of request so far: where the tail is."""
         parts = []
         for kind, values in sorted(self.kinds.items()):
             ordered = sorted(values)
-            p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000
-            parts.append(f"{kind} {statistics.median(ordered) * 1000:.1f}/{p99:.1f} "
-                         f"({len(ordered)})")
+            parts.append(f"{kind} {statistics.median(ordered) * 1000:.1f}/"
+                         f"{percentile_ms(ordered, 0.99):.1f} ({len(ordered)})")
         return "; ".join(parts)
+
+
+def percentile_ms(ordered: list[float], share: float) -> float:
+    """The ``share`` percentile of latencies in seconds, sorted, in milliseconds."""
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
 def _kind(method: str, path: str) -> str:

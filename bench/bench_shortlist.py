@@ -815,6 +815,8 @@ def main() -> None:
     (tens of thousands of objects more), and would make every full collection during the
     second part walk the first part's app too: about twice as long a pause as a worker has."""
     if len(sys.argv) > 1:
+        if sys.argv[1] not in PARTS:
+            raise SystemExit(f"usage: bench_shortlist.py [{' | '.join(PARTS)}]")
         PARTS[sys.argv[1]]()
         return
     for part in PARTS:

@@ -178,6 +178,7 @@ def load(
     previous: Payload | None = None
     changed: frozenset[int] = frozenset()
     later: list[str] = []
+    soonest: datetime | None = None
     if found is not None and found.head is not None and found.computed_at <= now:
         if found.payload is None and remembered is not None:
             payload: Payload = remembered[1]
@@ -186,7 +187,7 @@ def load(
             if adopt is not None and remembered is not None and payload.get("format") == FORMAT:
                 adopt(remembered[1], payload)
         if payload.get("format") == FORMAT:  # stored by _store: keyed
-            changed, later = due(found.changed, now)
+            changed, later, soonest = due(found.changed, now)
             if not changed and (found.valid_until is None or now < found.valid_until):
                 if found.payload is not None:
                     memo.put(job.id, found.head, payload)
@@ -195,9 +196,8 @@ def load(
     payload, valid_until = compute(previous, changed)
     if previous is None:
         later = []  # every row computed now, those booked ahead too
-    elif later:
+    elif soonest is not None:
         # Still noted: the rows hold until the soonest of those interviews starts.
-        soonest = min(_due_at(note) for note in later)
         valid_until = soonest if valid_until is None else min(valid_until, soonest)
     stored = _store(
         job.id, None if found is None else found.generation, payload, now, valid_until, later
@@ -205,24 +205,28 @@ def load(
     return stored, extra
 
 
-def due(changed: str | None, now: datetime) -> tuple[frozenset[int], list[str]]:
+def due(
+    changed: str | None, now: datetime
+) -> tuple[frozenset[int], list[str], datetime | None]:
     """What a stored row's ``changed`` notes: the candidacies whose rows are due at ``now``
-    (:data:`PLAN` for the plan, :data:`CALIBRATION` for the calibrated scores alone), and the
+    (:data:`PLAN` for the plan, :data:`CALIBRATION` for the calibrated scores alone), the
     notes of those due later (``id@seconds``: an interview booked ahead, due when it starts;
-    see :func:`_before_flush`)."""
+    see :func:`_before_flush`), and when the soonest of those is due (None: none)."""
     now_due: set[int] = set()
     later: list[str] = []
+    soonest: int | None = None
     for note in (changed or "").split():
         candidacy_id, _, at = note.partition("@")
         if at and int(at) > now.timestamp():
             later.append(note)
+            soonest = int(at) if soonest is None else min(soonest, int(at))
         else:
             now_due.add(int(candidacy_id))
-    return frozenset(now_due), later
-
-
-def _due_at(note: str) -> datetime:
-    return datetime.fromtimestamp(int(note.partition("@")[2]), UTC)
+    return (
+        frozenset(now_due),
+        later,
+        None if soonest is None else datetime.fromtimestamp(soonest, UTC),
+    )
 
 
 def read_statement(*also: sa.ColumnElement[Any]) -> sa.Select[Any]:
